@@ -1,0 +1,13 @@
+//! The WebAuthn wire formats, parsed strictly and built exactly.
+//!
+//! Formats only: no policy, no I/O. Every parser returns a typed error that says what was wrong and where,
+//! and every parser has a builder, so tests and the generator construct the same structures they parse.
+//!
+//! | module | format | spec |
+//! |---|---|---|
+//! | [`cbor`] | CBOR with limits and canonical-form reporting | RFC 8949, WebAuthn §2.4, CTAP2 §8 |
+//! | [`base64url`] | unpadded base64url, strict and lenient | RFC 4648 §5 |
+#![forbid(unsafe_code)]
+
+pub mod base64url;
+pub mod cbor;
