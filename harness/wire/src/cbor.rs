@@ -168,7 +168,8 @@ impl From<Vec<u8>> for Value {
 pub struct Limits {
     /// Longest input accepted at all.
     pub max_input_len: usize,
-    /// Deepest nesting of arrays, maps and tags (the top-level item is depth 1).
+    /// Deepest nesting: the top-level item is at depth 1 and each array, map or tag puts its contents one
+    /// level deeper, so a scalar in a top-level array is at depth 2.
     pub max_depth: usize,
     /// Most data items in one decode, counting every item at every level (map entries count twice).
     pub max_items: usize,
@@ -512,5 +513,323 @@ fn write(out: &mut Vec<u8>, value: &Value, sort: bool) {
         Value::Undefined => push(out, Header::Simple(23)),
         Value::Simple(v) => push(out, Header::Simple(*v)),
         Value::Float(f) => push(out, Header::Float(*f)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        hex::decode(s.replace(' ', "")).unwrap()
+    }
+
+    fn dec(s: &str) -> Result<Decoded, CborError> {
+        decode(&hex(s), &Limits::WEBAUTHN)
+    }
+
+    #[test]
+    fn decodes_rfc8949_appendix_a_examples() {
+        let cases: &[(&str, Value)] = &[
+            ("00", Value::Unsigned(0)),
+            ("17", Value::Unsigned(23)),
+            ("1818", Value::Unsigned(24)),
+            ("1b ffffffffffffffff", Value::Unsigned(u64::MAX)),
+            ("20", Value::integer(-1)),
+            ("3863", Value::integer(-100)),
+            ("3b ffffffffffffffff", Value::integer(-18446744073709551616)),
+            ("f4", Value::Bool(false)),
+            ("f5", Value::Bool(true)),
+            ("f6", Value::Null),
+            ("f7", Value::Undefined),
+            ("f0", Value::Simple(16)),
+            ("f8ff", Value::Simple(255)),
+            ("f93c00", Value::Float(1.0)),
+            ("fb3ff199999999999a", Value::Float(1.1)),
+            ("40", Value::Bytes(vec![])),
+            ("4401020304", Value::Bytes(vec![1, 2, 3, 4])),
+            ("6449455446", Value::from("IETF")),
+            ("62c3bc", Value::from("\u{fc}")),
+            ("83010203", Value::Array(vec![1.into(), 2.into(), 3.into()])),
+            ("a201020304", Value::Map(vec![(1.into(), 2.into()), (3.into(), 4.into())])),
+            ("c11a514b67b0", Value::Tag(1, Box::new(Value::Unsigned(1363896240)))),
+        ];
+        for (input, expected) in cases {
+            let d = dec(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(&d.value, expected, "{input}");
+            assert_eq!(d.consumed, hex(input).len());
+        }
+    }
+
+    #[test]
+    fn canonical_input_has_no_notes_and_re_encodes_identically() {
+        // A COSE key from the W3C §16 none-es256 vector: canonical by construction.
+        let key = hex("a5010203262001215820afefa16f97ca9b2d23eb86ccb64098d20db90856062eb249c33a9b672f26df61225820930a56b87a2fca66334b03458abf879717c12cc68ed73290af2e2664796b9220");
+        let d = decode(&key, &Limits::WEBAUTHN).unwrap();
+        assert!(d.is_canonical());
+        assert_eq!(encode(&d.value), key);
+        assert_eq!(encode_canonical(&d.value), key);
+    }
+
+    #[test]
+    fn error_input_too_large() {
+        let input = vec![0u8; 10 * 1024 * 1024];
+        assert_eq!(
+            decode(&input, &Limits::WEBAUTHN),
+            Err(CborError::InputTooLarge { len: 10 * 1024 * 1024, max: Limits::WEBAUTHN.max_input_len })
+        );
+    }
+
+    #[test]
+    fn error_empty() {
+        assert_eq!(dec(""), Err(CborError::Empty));
+    }
+
+    #[test]
+    fn error_truncated() {
+        assert_eq!(dec("19 01"), Err(CborError::Truncated { offset: 0 }));
+        assert_eq!(dec("82 81 01"), Err(CborError::Truncated { offset: 3 }));
+        assert_eq!(dec("a1 81 01"), Err(CborError::Truncated { offset: 3 }));
+    }
+
+    #[test]
+    fn error_malformed_reserved_additional_info() {
+        for b in ["1c", "3d", "5e", "7c", "9d", "be", "dc", "fc"] {
+            assert_eq!(dec(b), Err(CborError::Malformed { offset: 0 }), "{b}");
+        }
+        // A two-byte simple value below 32 is not well-formed (RFC 8949 §3.3).
+        assert_eq!(dec("f8 14"), Err(CborError::Malformed { offset: 0 }));
+        assert_eq!(dec("82 01 f8 1f"), Err(CborError::Malformed { offset: 2 }));
+    }
+
+    #[test]
+    fn error_indefinite_length() {
+        for b in ["5f 41 00 ff", "7f 61 61 ff", "9f 01 ff", "bf 01 02 ff"] {
+            assert_eq!(dec(b), Err(CborError::IndefiniteLength { offset: 0 }), "{b}");
+        }
+        assert_eq!(dec("81 9f ff"), Err(CborError::IndefiniteLength { offset: 1 }));
+    }
+
+    #[test]
+    fn error_unexpected_break() {
+        assert_eq!(dec("ff"), Err(CborError::UnexpectedBreak { offset: 0 }));
+        assert_eq!(dec("82 01 ff"), Err(CborError::UnexpectedBreak { offset: 2 }));
+    }
+
+    #[test]
+    fn error_invalid_utf8() {
+        assert_eq!(dec("62 c3 28"), Err(CborError::InvalidUtf8 { offset: 0 }));
+    }
+
+    #[test]
+    fn error_depth_exceeded() {
+        // Depth counts every level, leaves included: 16 nested arrays put their leaf at depth 17, so the
+        // 16th array (at byte 15) is one container too many.
+        let mut input = vec![0x81u8; 17];
+        input.push(0x00);
+        assert_eq!(decode(&input, &Limits::WEBAUTHN), Err(CborError::DepthExceeded { offset: 15, max: 16 }));
+        input.drain(..2);
+        assert!(decode(&input, &Limits::WEBAUTHN).is_ok());
+        // Deep nesting through tags counts too.
+        let mut tags = vec![0xc1u8; 40];
+        tags.push(0x00);
+        assert!(matches!(decode(&tags, &Limits::WEBAUTHN), Err(CborError::DepthExceeded { .. })));
+    }
+
+    #[test]
+    fn deep_nesting_of_a_large_input_fails_fast() {
+        let mut input = vec![0x81u8; 200_000];
+        input.push(0);
+        let start = std::time::Instant::now();
+        let limits = Limits { max_input_len: 1 << 20, ..Limits::WEBAUTHN };
+        assert!(matches!(decode(&input, &limits), Err(CborError::DepthExceeded { max: 16, .. })));
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn error_too_many_items() {
+        let limits = Limits { max_items: 4, ..Limits::WEBAUTHN };
+        assert_eq!(
+            decode(&hex("84 01 02 03 04"), &limits),
+            Err(CborError::TooManyItems { offset: 4, max: 4 })
+        );
+        assert!(decode(&hex("83 01 02 03"), &limits).is_ok());
+    }
+
+    #[test]
+    fn error_length_exceeds_input_before_allocating() {
+        // A byte string claiming 2^32 bytes, and one claiming u64::MAX.
+        assert_eq!(
+            dec("5b 0000000100000000 00"),
+            Err(CborError::LengthExceedsInput { offset: 0, declared: 1 << 32, unit: "bytes", remaining: 1 })
+        );
+        assert!(matches!(dec("7b ffffffffffffffff"), Err(CborError::LengthExceedsInput { offset: 0, .. })));
+        // Arrays and maps: counts are checked against the fewest bytes their items could take.
+        assert_eq!(
+            dec("9a ffffffff 00"),
+            Err(CborError::LengthExceedsInput {
+                offset: 0,
+                declared: 0xffff_ffff,
+                unit: "array elements",
+                remaining: 1
+            })
+        );
+        assert_eq!(
+            dec("a2 01 02 03"),
+            Err(CborError::LengthExceedsInput { offset: 0, declared: 2, unit: "map entries", remaining: 3 })
+        );
+    }
+
+    #[test]
+    fn error_duplicate_map_key() {
+        assert_eq!(dec("a2 01 02 01 03"), Err(CborError::DuplicateMapKey { offset: 3 }));
+        assert_eq!(dec("a2 61 61 00 61 61 01"), Err(CborError::DuplicateMapKey { offset: 4 }));
+    }
+
+    #[test]
+    fn duplicate_key_in_another_encoding_is_still_a_duplicate() {
+        // 1 as 0x01 and as 0x18 0x01; -1 as 0x20 and as 0x38 0x00.
+        assert_eq!(dec("a2 01 02 18 01 03"), Err(CborError::DuplicateMapKey { offset: 3 }));
+        assert_eq!(dec("a2 20 02 38 00 03"), Err(CborError::DuplicateMapKey { offset: 3 }));
+    }
+
+    #[test]
+    fn error_trailing_bytes() {
+        assert_eq!(dec("01 02 03"), Err(CborError::TrailingBytes { offset: 1, count: 2 }));
+        let d = decode_prefix(&hex("01 02 03"), &Limits::WEBAUTHN).unwrap();
+        assert_eq!((d.value, d.consumed), (Value::Unsigned(1), 1));
+    }
+
+    #[test]
+    fn reports_non_minimal_arguments() {
+        let d = dec("18 01").unwrap();
+        assert_eq!(d.value, Value::Unsigned(1));
+        assert_eq!(
+            d.non_canonical,
+            vec![NonCanonical { offset: 0, kind: NonCanonicalKind::NonMinimalArgument }]
+        );
+        // Length of a byte string in two bytes, array count in four.
+        let d = dec("82 59 0001 00 01").unwrap();
+        assert_eq!(
+            d.non_canonical,
+            vec![NonCanonical { offset: 1, kind: NonCanonicalKind::NonMinimalArgument }]
+        );
+        let d = dec("9a 00000001 00").unwrap();
+        assert_eq!(
+            d.non_canonical,
+            vec![NonCanonical { offset: 0, kind: NonCanonicalKind::NonMinimalArgument }]
+        );
+        let d = dec("39 0000").unwrap();
+        assert_eq!(d.value, Value::integer(-1));
+        assert!(!d.is_canonical());
+    }
+
+    #[test]
+    fn reports_non_shortest_float() {
+        let d = dec("fa 3f800000").unwrap();
+        assert_eq!(d.value, Value::Float(1.0));
+        assert_eq!(
+            d.non_canonical,
+            vec![NonCanonical { offset: 0, kind: NonCanonicalKind::NonShortestFloat }]
+        );
+        assert!(dec("fa 3dcccccd").unwrap().is_canonical()); // 0.1f32 needs 4 bytes
+    }
+
+    #[test]
+    fn reports_unsorted_map_keys() {
+        // COSE order is 1, 3, -1: -1 before 3 is out of order.
+        let d = dec("a3 01 02 20 01 03 26").unwrap();
+        assert_eq!(
+            d.non_canonical,
+            vec![NonCanonical { offset: 1, kind: NonCanonicalKind::UnsortedMapKeys }]
+        );
+        // Length-first: "fmt" (4 encoded bytes) before "attStmt" (8).
+        assert!(dec("a2 63 666d74 00 67 61747453746d74 00").unwrap().is_canonical());
+        assert!(!dec("a2 67 61747453746d74 00 63 666d74 00").unwrap().is_canonical());
+    }
+
+    #[test]
+    fn reports_tags() {
+        let d = dec("c1 01").unwrap();
+        assert_eq!(d.non_canonical, vec![NonCanonical { offset: 0, kind: NonCanonicalKind::Tag }]);
+    }
+
+    #[test]
+    fn encode_keeps_order_and_encode_canonical_sorts() {
+        let v = Value::Map(vec![((-1).into(), 1.into()), (3.into(), (-7).into()), (1.into(), 2.into())]);
+        assert_eq!(encode(&v), hex("a3 20 01 03 26 01 02"));
+        assert_eq!(encode_canonical(&v), hex("a3 01 02 03 26 20 01"));
+    }
+
+    fn value_strategy() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            any::<u64>().prop_map(Value::Unsigned),
+            any::<u64>().prop_map(Value::Negative),
+            proptest::collection::vec(any::<u8>(), 0..40).prop_map(Value::Bytes),
+            ".{0,20}".prop_map(Value::Text),
+            any::<bool>().prop_map(Value::Bool),
+            Just(Value::Null),
+            Just(Value::Undefined),
+            (0u8..20).prop_map(Value::Simple),
+            (32u8..=255).prop_map(Value::Simple),
+            any::<f64>().prop_map(Value::Float),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                proptest::collection::vec((inner.clone(), inner.clone()), 0..6).prop_map(|entries| {
+                    // Keep the first of equal keys: a map with duplicate keys cannot be decoded back.
+                    let mut seen = HashSet::new();
+                    Value::Map(
+                        entries.into_iter().filter(|(k, _)| seen.insert(encode_canonical(k))).collect(),
+                    )
+                }),
+                (0u64..1000, inner).prop_map(|(t, v)| Value::Tag(t, Box::new(v))),
+            ]
+        })
+    }
+
+    fn contains_tag(v: &Value) -> bool {
+        match v {
+            Value::Tag(..) => true,
+            Value::Array(a) => a.iter().any(contains_tag),
+            Value::Map(m) => m.iter().any(|(k, v)| contains_tag(k) || contains_tag(v)),
+            _ => false,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn round_trip(v in value_strategy()) {
+            let bytes = encode(&v);
+            let d = decode(&bytes, &Limits::WEBAUTHN).unwrap();
+            prop_assert_eq!(&d.value, &v);
+            prop_assert_eq!(d.consumed, bytes.len());
+            // Canonical encoding decodes to the same value (maps compared after sorting) with no notes
+            // except for tags, which CTAP2 canonical form does not admit at all.
+            let canon = encode_canonical(&v);
+            let dc = decode(&canon, &Limits::WEBAUTHN).unwrap();
+            prop_assert_eq!(encode_canonical(&dc.value), canon);
+            prop_assert_eq!(dc.is_canonical(), !contains_tag(&v));
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let _ = decode(&bytes, &Limits::WEBAUTHN);
+            if let Ok(d) = decode_prefix(&bytes, &Limits::WEBAUTHN) {
+                prop_assert!(d.consumed <= bytes.len() && d.consumed > 0);
+            }
+        }
+
+        #[test]
+        fn mutated_valid_encodings_never_panic(v in value_strategy(), at in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>()) {
+            let mut bytes = encode(&v);
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+            let _ = decode(&bytes, &Limits::WEBAUTHN);
+            let n = cut.index(bytes.len());
+            let _ = decode(&bytes[..n], &Limits::WEBAUTHN);
+        }
     }
 }

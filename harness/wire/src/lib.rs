@@ -6,8 +6,10 @@
 //! | module | format | spec |
 //! |---|---|---|
 //! | [`cbor`] | CBOR with limits and canonical-form reporting | RFC 8949, WebAuthn §2.4, CTAP2 §8 |
+//! | [`authdata`] | authenticator data and attested credential data | §6.1, §6.5.1 |
 //! | [`base64url`] | unpadded base64url, strict and lenient | RFC 4648 §5 |
 #![forbid(unsafe_code)]
 
+pub mod authdata;
 pub mod base64url;
 pub mod cbor;
