@@ -8,10 +8,14 @@
 //! | [`cbor`] | CBOR with limits and canonical-form reporting | RFC 8949, WebAuthn §2.4, CTAP2 §8 |
 //! | [`authdata`] | authenticator data and attested credential data | §6.1, §6.5.1 |
 //! | [`base64url`] | unpadded base64url, strict and lenient | RFC 4648 §5 |
+//! | [`conformance`] | the FIDO2 server conformance API messages | FIDO conformance test API |
+//! | [`json`] | the WebAuthn JSON serialization (responses, options) | §5.1, §5.4, §5.5 |
 //! | [`cose`] | COSE_Key credential public keys (EC2, OKP, RSA) | §6.5.1, §5.8.5, RFC 9052 §7, RFC 9053, RFC 8230 |
 #![forbid(unsafe_code)]
 
 pub mod authdata;
 pub mod base64url;
 pub mod cbor;
+pub mod conformance;
 pub mod cose;
+pub mod json;
