@@ -6,6 +6,8 @@
 //! | module | format | spec |
 //! |---|---|---|
 //! | [`cbor`] | CBOR with limits and canonical-form reporting | RFC 8949, WebAuthn §2.4, CTAP2 §8 |
+//! | [`attestation_object`] | the attestation object map (`fmt`, `attStmt`, `authData`) | §6.5.4 |
+//! | [`client_data`] | `CollectedClientData` / clientDataJSON: parse, serialize, limited verification | §5.8.1 |
 //! | [`authdata`] | authenticator data and attested credential data | §6.1, §6.5.1 |
 //! | [`base64url`] | unpadded base64url, strict and lenient | RFC 4648 §5 |
 //! | [`conformance`] | the FIDO2 server conformance API messages | FIDO conformance test API |
@@ -13,9 +15,11 @@
 //! | [`cose`] | COSE_Key credential public keys (EC2, OKP, RSA) | §6.5.1, §5.8.5, RFC 9052 §7, RFC 9053, RFC 8230 |
 #![forbid(unsafe_code)]
 
+pub mod attestation_object;
 pub mod authdata;
 pub mod base64url;
 pub mod cbor;
+pub mod client_data;
 pub mod conformance;
 pub mod cose;
 pub mod json;

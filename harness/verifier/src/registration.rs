@@ -1,0 +1,366 @@
+//! §7.1 Registering a New Credential, step by step.
+//!
+//! Steps 1-2 and 4 happen in the browser and the RP's own code; step 3 is the conversion into
+//! [`RegistrationResponse`] plus the `id`/`rawId`/`type` check below; steps 5-29 follow in order. Each function
+//! quotes the requirement it enforces.
+
+use wire::attestation_object::AttestationObject;
+use wire::authdata::{AttestedCredentialData, AuthenticatorData, Flags};
+use wire::base64url;
+use wire::client_data::CollectedClientData;
+use wire::cose::CoseKey;
+
+use crate::attestation::{self, AttestationType, Statement};
+use crate::check::{CheckId, Rejection, Warning};
+use crate::client_data;
+use crate::crypto::{sha256, CredentialKey};
+use crate::policy::{fail, Policy, RegistrationExpectations};
+use crate::record::CredentialRecord;
+use crate::response::RegistrationResponse;
+use crate::CredentialStore;
+
+/// What a successful registration yields.
+#[derive(Debug, Clone)]
+pub struct RegistrationOutcome {
+    /// The record to store (§7.1 step 27).
+    pub record: CredentialRecord,
+    pub attestation: AttestationType,
+    /// The attestation statement format identifier.
+    pub fmt: String,
+    pub aaguid: [u8; 16],
+    /// SHOULD/POLICY checks that failed but were let pass by the policy.
+    pub warnings: Vec<Warning>,
+}
+
+/// Runs §7.1 on one response. `now` (seconds since the Unix epoch) is used for certificate validity.
+pub fn verify_registration(
+    response: &RegistrationResponse,
+    expectations: &RegistrationExpectations,
+    policy: &Policy,
+    store: &dyn CredentialStore,
+    now: u64,
+) -> Result<RegistrationOutcome, Rejection> {
+    let mut warnings = Vec::new();
+    step_3_response_is_attestation_response(response)?;
+    // Steps 5-11.
+    let _c: CollectedClientData = client_data::verify(
+        &client_data::REGISTRATION,
+        &response.client_data_json,
+        "webauthn.create",
+        &expectations.challenge,
+        policy,
+    )?;
+    let hash = step_12_hash_client_data(&response.client_data_json);
+    let (object, auth_data) =
+        step_13_decode_attestation_object(&response.attestation_object, policy, &mut warnings)?;
+    step_14_rp_id_hash(&auth_data, policy)?;
+    step_15_user_present(&auth_data, expectations)?;
+    step_16_user_verified(&auth_data, expectations)?;
+    step_17_backup_state_needs_eligibility(&auth_data)?;
+    step_18_backup_eligibility_policy(&auth_data, policy, &mut warnings)?;
+    step_19_backup_state_policy(&auth_data, policy, &mut warnings)?;
+    let (attested, cose, key) =
+        step_20_credential_key_alg_offered(&auth_data, expectations, policy, &mut warnings)?;
+    step_21_attestation_format_supported(&object.fmt, policy)?;
+    let attestation = attestation::verify_statement(&Statement {
+        fmt: &object.fmt,
+        att_stmt: &object.att_stmt,
+        auth_data_raw: &object.auth_data,
+        auth_data: &auth_data,
+        credential_key: &key,
+        credential_cose: &cose,
+        client_data_hash: &hash,
+        now,
+    })?; // step 22
+    step_24_assess_trust(&attestation, policy, now, &mut warnings)?; // steps 23-24
+    step_25_credential_id_length(attested, policy, &mut warnings)?;
+    step_26_credential_id_unused(attested, store, policy, &mut warnings)?;
+    let record = step_27_credential_record(response, &auth_data, attested, key)?;
+    // Step 28: extension outputs are the RP's to process; unsolicited or missing ones never fail here.
+    // Step 29: storing the record is the caller's.
+    Ok(RegistrationOutcome {
+        record,
+        attestation,
+        fmt: object.fmt.clone(),
+        aaguid: attested.aaguid,
+        warnings,
+    })
+}
+
+/// Step 3: "If response is not an instance of AuthenticatorAttestationResponse, abort the ceremony."
+/// Also §5.1: `type` is "public-key" and `id` is the base64url encoding of `rawId`.
+fn step_3_response_is_attestation_response(r: &RegistrationResponse) -> Result<(), Rejection> {
+    if r.type_ != "public-key" {
+        return Err(fail(
+            CheckId::RegResponseMalformed,
+            format!("type is {:?}, not \"public-key\"", r.type_),
+        ));
+    }
+    if r.id != base64url::encode(&r.raw_id) {
+        return Err(fail(CheckId::RegResponseMalformed, "id is not the base64url encoding of rawId"));
+    }
+    Ok(())
+}
+
+/// Step 12: "Let hash be the result of computing a hash over response.clientDataJSON using SHA-256."
+fn step_12_hash_client_data(client_data_json: &[u8]) -> [u8; 32] {
+    sha256(client_data_json)
+}
+
+/// Step 13: "Perform CBOR decoding on the attestationObject field ... to obtain the attestation statement
+/// format fmt, the authenticator data authData, and the attestation statement attStmt."
+/// §2.4: all CBOR must be CTAP2 canonical; decoders SHOULD reject non-canonical CBOR.
+fn step_13_decode_attestation_object(
+    bytes: &[u8],
+    policy: &Policy,
+    warnings: &mut Vec<Warning>,
+) -> Result<(AttestationObject, AuthenticatorData), Rejection> {
+    let parsed = AttestationObject::parse(bytes)
+        .map_err(|e| fail(CheckId::RegAttestationObjectMalformed, e.to_string()))?;
+    let object = parsed.object;
+    if let Some((k, _)) = object.extra.first() {
+        return Err(fail(
+            CheckId::RegAttestationObjectMalformed,
+            format!("unexpected member {k:?} besides fmt, attStmt and authData"),
+        ));
+    }
+    let auth = AuthenticatorData::parse(&object.auth_data)
+        .map_err(|e| fail(CheckId::RegAuthDataMalformed, e.to_string()))?;
+    if let Some(nc) = parsed.non_canonical.first().or(auth.non_canonical.first()) {
+        policy.settle(
+            fail(CheckId::RegNonCanonicalCbor, format!("{:?} at byte {}", nc.kind, nc.offset)),
+            true,
+            warnings,
+        )?;
+    }
+    Ok((object, auth.data))
+}
+
+/// Step 14: "Verify that the rpIdHash in authData is the SHA-256 hash of the RP ID expected by the Relying Party."
+fn step_14_rp_id_hash(auth: &AuthenticatorData, policy: &Policy) -> Result<(), Rejection> {
+    if auth.rp_id_hash != sha256(policy.rp_id.as_bytes()) {
+        return Err(fail(CheckId::RegRpIdHash, format!("rpIdHash is not SHA-256({:?})", policy.rp_id)));
+    }
+    Ok(())
+}
+
+/// Step 15: "If options.mediation is not set to conditional, verify that the UP bit of the flags in authData is set."
+fn step_15_user_present(auth: &AuthenticatorData, e: &RegistrationExpectations) -> Result<(), Rejection> {
+    if !e.conditional_mediation && !auth.flags.up() {
+        return Err(fail(CheckId::RegUserPresent, "the UP flag is not set"));
+    }
+    Ok(())
+}
+
+/// Step 16: "If the Relying Party requires user verification for this registration, verify that the UV bit
+/// of the flags in authData is set."
+fn step_16_user_verified(auth: &AuthenticatorData, e: &RegistrationExpectations) -> Result<(), Rejection> {
+    if e.user_verification_required && !auth.flags.uv() {
+        return Err(fail(
+            CheckId::RegUserVerified,
+            "user verification is required but the UV flag is not set",
+        ));
+    }
+    Ok(())
+}
+
+/// Step 17: "If the BE bit of the flags in authData is not set, verify that the BS bit is not set."
+fn step_17_backup_state_needs_eligibility(auth: &AuthenticatorData) -> Result<(), Rejection> {
+    backup_state_needs_eligibility(auth.flags, CheckId::RegBackupStateWithoutEligibility)
+}
+
+pub(crate) fn backup_state_needs_eligibility(flags: Flags, check: CheckId) -> Result<(), Rejection> {
+    if !flags.be() && flags.bs() {
+        return Err(fail(check, "BS is set but BE is not"));
+    }
+    Ok(())
+}
+
+/// Step 18: "If the Relying Party uses the credential's backup eligibility to inform its user experience
+/// flows and/or policies, evaluate the BE bit of the flags in authData."
+fn step_18_backup_eligibility_policy(
+    auth: &AuthenticatorData,
+    policy: &Policy,
+    w: &mut Vec<Warning>,
+) -> Result<(), Rejection> {
+    if auth.flags.be() && !policy.backup.allow_backup_eligible {
+        policy.settle(
+            fail(CheckId::RegBackupEligibilityPolicy, "backup-eligible credentials are not accepted"),
+            true,
+            w,
+        )?;
+    }
+    Ok(())
+}
+
+/// Step 19: "If the Relying Party uses the credential's backup state to inform its user experience flows
+/// and/or policies, evaluate the BS bit of the flags in authData."
+fn step_19_backup_state_policy(
+    auth: &AuthenticatorData,
+    policy: &Policy,
+    w: &mut Vec<Warning>,
+) -> Result<(), Rejection> {
+    if auth.flags.bs() && !policy.backup.allow_backed_up {
+        policy.settle(
+            fail(CheckId::RegBackupStatePolicy, "backed-up credentials are not accepted"),
+            true,
+            w,
+        )?;
+    }
+    Ok(())
+}
+
+/// Step 20: "Verify that the "alg" parameter in the credential public key in authData matches the alg
+/// attribute of one of the items in pkOptions.pubKeyCredParams."
+///
+/// Before the comparison, the key must be there (§6.1: AT set and attested credential data present) and be
+/// a well-formed COSE_Key with `alg` (§6.5.1.1); after it, the key must be usable with that alg.
+fn step_20_credential_key_alg_offered<'a>(
+    auth: &'a AuthenticatorData,
+    e: &RegistrationExpectations,
+    policy: &Policy,
+    warnings: &mut Vec<Warning>,
+) -> Result<(&'a AttestedCredentialData, CoseKey, CredentialKey), Rejection> {
+    let attested = match (&auth.attested_credential_data, auth.flags.at()) {
+        (Some(a), true) => a,
+        (_, false) => return Err(fail(CheckId::RegAttestedCredentialDataMissing, "the AT flag is not set")),
+        (None, true) => {
+            return Err(fail(CheckId::RegAttestedCredentialDataMissing, "no attested credential data"))
+        }
+    };
+    let parsed = CoseKey::parse(&attested.credential_public_key)
+        .map_err(|err| fail(CheckId::RegCredentialPublicKeyMalformed, err.to_string()))?;
+    if let Some(nc) = parsed.non_canonical.first() {
+        policy.settle(
+            fail(
+                CheckId::RegNonCanonicalCbor,
+                format!("credential public key: {:?} at byte {}", nc.kind, nc.offset),
+            ),
+            true,
+            warnings,
+        )?;
+    }
+    let alg = parsed.key.alg();
+    if !e.pub_key_cred_params.contains(&alg) {
+        return Err(fail(
+            CheckId::RegAlgorithmNotAllowed,
+            format!("alg {alg} is not in pubKeyCredParams {:?}", e.pub_key_cred_params),
+        ));
+    }
+    let key = CredentialKey::from_cose(&parsed.key)
+        .map_err(|err| fail(CheckId::RegCredentialPublicKeyInvalid, err.to_string()))?;
+    Ok((attested, parsed.key, key))
+}
+
+/// Step 21: "Determine the attestation statement format by performing a USASCII case-sensitive match on fmt
+/// against the set of supported WebAuthn Attestation Statement Format Identifier values."
+fn step_21_attestation_format_supported(fmt: &str, policy: &Policy) -> Result<(), Rejection> {
+    let implemented = attestation::IMPLEMENTED_FORMATS.contains(&fmt);
+    if !implemented {
+        let why = if attestation::REGISTERED_FORMATS.contains(&fmt) {
+            "is a registered format this verifier does not implement"
+        } else {
+            "is not a registered attestation statement format"
+        };
+        return Err(fail(CheckId::RegAttestationFormatUnsupported, format!("fmt {fmt:?} {why}")));
+    }
+    if !policy.attestation.formats.iter().any(|f| f == fmt) {
+        return Err(fail(
+            CheckId::RegAttestationFormatUnsupported,
+            format!("fmt {fmt:?} is not accepted by policy"),
+        ));
+    }
+    Ok(())
+}
+
+/// Steps 23-24: "Assess the attestation trustworthiness ...: If no attestation was provided, verify that None
+/// attestation is acceptable under Relying Party policy. If self attestation was used, verify that self
+/// attestation is acceptable under Relying Party policy. Otherwise, ... verify that the attestation public
+/// key either correctly chains up to an acceptable root certificate, or is itself an acceptable certificate."
+/// "If the attestation statement is not deemed trustworthy, the Relying Party SHOULD fail the registration ceremony."
+fn step_24_assess_trust(
+    att: &AttestationType,
+    policy: &Policy,
+    now: u64,
+    w: &mut Vec<Warning>,
+) -> Result<(), Rejection> {
+    match att {
+        AttestationType::None if !policy.attestation.accept_none => policy.settle(
+            fail(CheckId::RegAttestationNotAcceptable, "none attestation is not acceptable"),
+            true,
+            w,
+        ),
+        AttestationType::SelfAttestation if !policy.attestation.accept_self => policy.settle(
+            fail(CheckId::RegAttestationNotAcceptable, "self attestation is not acceptable"),
+            true,
+            w,
+        ),
+        AttestationType::None | AttestationType::SelfAttestation => Ok(()),
+        AttestationType::Basic { trust_path } => {
+            match attestation::chains_to_anchor(trust_path, &policy.attestation.trust_anchors, now) {
+                Ok(()) => Ok(()),
+                Err(why) => policy.settle(fail(CheckId::RegAttestationUntrusted, why), true, w),
+            }
+        }
+    }
+}
+
+/// Step 25: "Verify that the credentialId is ≤ 1023 bytes. Credential IDs larger than this many bytes
+/// SHOULD cause the RP to fail this registration ceremony."
+fn step_25_credential_id_length(
+    a: &AttestedCredentialData,
+    policy: &Policy,
+    w: &mut Vec<Warning>,
+) -> Result<(), Rejection> {
+    if a.credential_id.len() > 1023 {
+        policy.settle(
+            fail(CheckId::RegCredentialIdTooLong, format!("credentialId is {} bytes", a.credential_id.len())),
+            true,
+            w,
+        )?;
+    }
+    Ok(())
+}
+
+/// Step 26: "Verify that the credentialId is not yet registered for any user. If the credentialId is already
+/// known then the Relying Party SHOULD fail this registration ceremony."
+fn step_26_credential_id_unused(
+    a: &AttestedCredentialData,
+    store: &dyn CredentialStore,
+    policy: &Policy,
+    w: &mut Vec<Warning>,
+) -> Result<(), Rejection> {
+    if store.is_registered(&a.credential_id) {
+        policy.settle(
+            fail(CheckId::RegCredentialIdAlreadyRegistered, "credentialId is already registered"),
+            true,
+            w,
+        )?;
+    }
+    Ok(())
+}
+
+/// Step 27: "Let credentialRecord be a new credential record with the following contents: type, id
+/// (credential.id or credential.rawId), publicKey (the credential public key in authData), signCount,
+/// uvInitialized (UV), transports, backupEligible (BE), backupState (BS)."
+/// The record's id is the credentialId the authenticator attested, so it must be the rawId the client sent.
+fn step_27_credential_record(
+    r: &RegistrationResponse,
+    auth: &AuthenticatorData,
+    a: &AttestedCredentialData,
+    key: CredentialKey,
+) -> Result<CredentialRecord, Rejection> {
+    if r.raw_id != a.credential_id {
+        return Err(fail(CheckId::RegCredentialIdMismatch, "rawId differs from the attested credentialId"));
+    }
+    Ok(CredentialRecord::from_parts(
+        a.credential_id.clone(),
+        a.credential_public_key.clone(),
+        auth.sign_count,
+        auth.flags.uv(),
+        r.transports.clone(),
+        auth.flags.be(),
+        auth.flags.bs(),
+        key,
+    ))
+}

@@ -1,0 +1,190 @@
+//! Responses as the verifier reads them: the members of `RegistrationResponseJSON` /
+//! `AuthenticationResponseJSON` (§5.1) with their base64url already decoded.
+
+use serde_json::Value;
+use wire::base64url;
+
+/// A registration response (`PublicKeyCredential` with an `AuthenticatorAttestationResponse`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationResponse {
+    /// `credential.id` as sent (base64url text).
+    pub id: String,
+    pub raw_id: Vec<u8>,
+    /// `credential.type`, "public-key" for WebAuthn.
+    pub type_: String,
+    pub client_data_json: Vec<u8>,
+    pub attestation_object: Vec<u8>,
+    /// `response.getTransports()`.
+    pub transports: Vec<String>,
+}
+
+/// An authentication response (`PublicKeyCredential` with an `AuthenticatorAssertionResponse`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticationResponse {
+    pub id: String,
+    pub raw_id: Vec<u8>,
+    pub type_: String,
+    pub client_data_json: Vec<u8>,
+    pub authenticator_data: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub user_handle: Option<Vec<u8>>,
+}
+
+use crate::check::{CheckId, Rejection};
+use crate::policy::fail;
+
+/// The largest response body the verifier reads (a registration with a certificate chain is a few KiB).
+pub const MAX_RESPONSE_LEN: usize = 1 << 20;
+
+/// Reads the members §7.1/§7.2 use from a response in the WebAuthn JSON serialization (§5.1
+/// `RegistrationResponseJSON` / `AuthenticationResponseJSON`) or the FIDO conformance API's
+/// `ServerPublicKeyCredential`, which has the same members. Only the members a verifier needs are required;
+/// `rawId` may be absent (the conformance API does not require it) and then `id` stands for it.
+struct Members<'a> {
+    check: CheckId,
+    root: &'a serde_json::Map<String, Value>,
+}
+
+impl<'a> Members<'a> {
+    fn new(check: CheckId, v: &'a Value) -> Result<Self, Rejection> {
+        let root = v.as_object().ok_or_else(|| fail(check, "the response is not a JSON object"))?;
+        Ok(Members { check, root })
+    }
+
+    fn response(&self) -> Result<&'a serde_json::Map<String, Value>, Rejection> {
+        match self.root.get("response") {
+            Some(Value::Object(m)) => Ok(m),
+            Some(_) => Err(fail(self.check, "member response is not an object")),
+            None => Err(fail(self.check, "member response is missing")),
+        }
+    }
+
+    fn string(
+        &self,
+        obj: &'a serde_json::Map<String, Value>,
+        path: &str,
+        name: &str,
+    ) -> Result<Option<&'a str>, Rejection> {
+        match obj.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => {
+                Err(fail(self.check, format!("member {path}{name} is not a string but {}", kind(other))))
+            }
+        }
+    }
+
+    fn required_string(
+        &self,
+        obj: &'a serde_json::Map<String, Value>,
+        path: &str,
+        name: &str,
+    ) -> Result<&'a str, Rejection> {
+        self.string(obj, path, name)?
+            .ok_or_else(|| fail(self.check, format!("member {path}{name} is missing")))
+    }
+
+    fn bytes(
+        &self,
+        obj: &'a serde_json::Map<String, Value>,
+        path: &str,
+        name: &str,
+    ) -> Result<Vec<u8>, Rejection> {
+        let s = self.required_string(obj, path, name)?;
+        base64url::decode(s)
+            .map_err(|e| fail(self.check, format!("member {path}{name} is not base64url: {e}")))
+    }
+
+    /// `id`, `rawId` (decoded; `id` when absent) and `type`.
+    fn credential(&self) -> Result<(String, Vec<u8>, String), Rejection> {
+        let id = self.required_string(self.root, "", "id")?;
+        let raw_id = match self.string(self.root, "", "rawId")? {
+            Some(raw) => base64url::decode(raw)
+                .map_err(|e| fail(self.check, format!("member rawId is not base64url: {e}")))?,
+            None => base64url::decode(id)
+                .map_err(|e| fail(self.check, format!("member id is not base64url: {e}")))?,
+        };
+        let type_ = self.required_string(self.root, "", "type")?;
+        Ok((id.to_owned(), raw_id, type_.to_owned()))
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn parse_json(check: CheckId, bytes: &[u8]) -> Result<Value, Rejection> {
+    if bytes.len() > MAX_RESPONSE_LEN {
+        return Err(fail(check, format!("response of {} bytes exceeds {MAX_RESPONSE_LEN}", bytes.len())));
+    }
+    serde_json::from_slice(bytes).map_err(|e| fail(check, format!("the response is not JSON: {e}")))
+}
+
+impl RegistrationResponse {
+    /// §7.1 step 3 on a JSON response: every member the procedure uses is present, typed and base64url.
+    pub fn from_json(v: &Value) -> Result<RegistrationResponse, Rejection> {
+        let m = Members::new(CheckId::RegResponseMalformed, v)?;
+        let (id, raw_id, type_) = m.credential()?;
+        let r = m.response()?;
+        let transports = match r.get("transports") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|t| t.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| fail(m.check, "member response.transports has a non-string item"))?,
+            Some(other) => {
+                return Err(fail(m.check, format!("member response.transports is {}", kind(other))))
+            }
+        };
+        Ok(RegistrationResponse {
+            id,
+            raw_id,
+            type_,
+            client_data_json: m.bytes(r, "response.", "clientDataJSON")?,
+            attestation_object: m.bytes(r, "response.", "attestationObject")?,
+            transports,
+        })
+    }
+
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<RegistrationResponse, Rejection> {
+        RegistrationResponse::from_json(&parse_json(CheckId::RegResponseMalformed, bytes)?)
+    }
+}
+
+impl AuthenticationResponse {
+    /// §7.2 step 3 on a JSON response: every member the procedure uses is present, typed and base64url.
+    /// An empty `userHandle` is read as absent (the conformance tool sends `""` for "none").
+    pub fn from_json(v: &Value) -> Result<AuthenticationResponse, Rejection> {
+        let m = Members::new(CheckId::AuthResponseMalformed, v)?;
+        let (id, raw_id, type_) = m.credential()?;
+        let r = m.response()?;
+        let user_handle =
+            match m.string(r, "response.", "userHandle")? {
+                None | Some("") => None,
+                Some(h) => Some(base64url::decode(h).map_err(|e| {
+                    fail(m.check, format!("member response.userHandle is not base64url: {e}"))
+                })?),
+            };
+        Ok(AuthenticationResponse {
+            id,
+            raw_id,
+            type_,
+            client_data_json: m.bytes(r, "response.", "clientDataJSON")?,
+            authenticator_data: m.bytes(r, "response.", "authenticatorData")?,
+            signature: m.bytes(r, "response.", "signature")?,
+            user_handle,
+        })
+    }
+
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<AuthenticationResponse, Rejection> {
+        AuthenticationResponse::from_json(&parse_json(CheckId::AuthResponseMalformed, bytes)?)
+    }
+}
