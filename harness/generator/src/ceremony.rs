@@ -1,0 +1,318 @@
+//! Ceremonies in three stages, so that a case can change any part of any stage:
+//!
+//! 1. a **draft**: the client data and the authenticator data as plain values, nothing signed yet;
+//! 2. **signed**: the attestation statement or assertion signature made over the draft's bytes, every part
+//!    still plain data (a mutation here breaks the signature on purpose);
+//! 3. the **JSON** the client posts (`RegistrationResponseJSON` / `AuthenticationResponseJSON`, §5.1).
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+use serde_json::{json, Value as Json};
+use sha2::{Digest, Sha256};
+use wire::attestation_object::AttestationObject;
+use wire::authdata::{AttestedCredentialData, AuthenticatorData, Flags};
+use wire::base64url;
+use wire::cbor::Value;
+use wire::client_data;
+
+use crate::keys::{Algorithm, KeyPair};
+
+/// The seeded source of every random value the generator uses. The same seed gives the same bytes.
+pub struct Generator {
+    rng: ChaCha20Rng,
+}
+
+impl Generator {
+    pub fn new(seed: u64) -> Generator {
+        Generator { rng: ChaCha20Rng::seed_from_u64(seed) }
+    }
+
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        let mut b = vec![0u8; n];
+        self.rng.fill_bytes(&mut b);
+        b
+    }
+
+    /// A new credential: a key of `algorithm`, a random credential ID of `id_len` bytes, a random AAGUID.
+    pub fn credential(&mut self, algorithm: Algorithm, id_len: usize) -> Credential {
+        let key = KeyPair::generate(algorithm, &mut self.rng);
+        let id = self.bytes(id_len);
+        let mut aaguid = [0u8; 16];
+        self.rng.fill_bytes(&mut aaguid);
+        Credential { id, key, aaguid }
+    }
+
+    /// A fresh challenge of 32 bytes.
+    pub fn challenge(&mut self) -> Vec<u8> {
+        self.bytes(32)
+    }
+
+    pub fn rng(&mut self) -> &mut ChaCha20Rng {
+        &mut self.rng
+    }
+}
+
+/// A credential the software authenticator holds.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub id: Vec<u8>,
+    pub key: KeyPair,
+    pub aaguid: [u8; 16],
+}
+
+impl Credential {
+    /// The attested credential data for this credential (§6.5.1).
+    pub fn attested_data(&self) -> AttestedCredentialData {
+        AttestedCredentialData {
+            aaguid: self.aaguid,
+            credential_id: self.id.clone(),
+            credential_public_key: self.key.cose_key().to_bytes(),
+        }
+    }
+}
+
+/// The relying party as the client and authenticator see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rp {
+    pub id: String,
+    pub origin: String,
+}
+
+impl Rp {
+    pub fn new(id: &str, origin: &str) -> Rp {
+        Rp { id: id.to_owned(), origin: origin.to_owned() }
+    }
+
+    pub fn id_hash(&self) -> [u8; 32] {
+        Sha256::digest(self.id.as_bytes()).into()
+    }
+}
+
+/// Client data in browser order (§5.8.1.1) for a ceremony of `type_` ("webauthn.create"/"webauthn.get").
+pub fn browser_client_data(type_: &str, challenge: &[u8], origin: &str) -> Vec<u8> {
+    client_data::serialize(type_, &base64url::encode(challenge), origin, false, None, &[])
+}
+
+/// The attestation statement format the authenticator produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum AttestationKind {
+    /// `none` (§8.7): an empty attStmt.
+    None,
+    /// `packed` self attestation (§8.2): signed by the credential key, no x5c.
+    PackedSelf,
+}
+
+impl AttestationKind {
+    pub fn fmt(self) -> &'static str {
+        match self {
+            AttestationKind::None => "none",
+            AttestationKind::PackedSelf => "packed",
+        }
+    }
+}
+
+/// Stage 1 of a registration: what will be attested, not yet signed.
+#[derive(Debug, Clone)]
+pub struct RegistrationDraft {
+    pub client_data_json: Vec<u8>,
+    pub auth_data: AuthenticatorData,
+    pub raw_id: Vec<u8>,
+    pub transports: Vec<String>,
+}
+
+impl RegistrationDraft {
+    /// A valid draft: browser-order client data, UP set (plus `extra_flags`), AT with the credential, counter 0.
+    pub fn new(rp: &Rp, credential: &Credential, challenge: &[u8], extra_flags: u8) -> RegistrationDraft {
+        RegistrationDraft {
+            client_data_json: browser_client_data("webauthn.create", challenge, &rp.origin),
+            auth_data: AuthenticatorData {
+                rp_id_hash: rp.id_hash(),
+                flags: Flags(Flags::UP | Flags::AT | extra_flags),
+                sign_count: 0,
+                attested_credential_data: Some(credential.attested_data()),
+                extensions: None,
+            },
+            raw_id: credential.id.clone(),
+            transports: vec!["internal".to_owned()],
+        }
+    }
+
+    /// Stage 2: make the attestation statement over these bytes.
+    pub fn sign(&self, credential: &Credential, kind: AttestationKind) -> SignedRegistration {
+        let auth_data = self.auth_data.to_bytes();
+        let att_stmt = match kind {
+            AttestationKind::None => Value::Map(vec![]),
+            AttestationKind::PackedSelf => {
+                let mut signed = auth_data.clone();
+                signed.extend_from_slice(&Sha256::digest(&self.client_data_json));
+                Value::Map(vec![
+                    (Value::from("alg"), Value::from(credential.key.algorithm().cose())),
+                    (Value::from("sig"), Value::Bytes(credential.key.sign(&signed))),
+                ])
+            }
+        };
+        SignedRegistration {
+            id: base64url::encode(&self.raw_id),
+            raw_id: self.raw_id.clone(),
+            type_: "public-key".to_owned(),
+            client_data_json: self.client_data_json.clone(),
+            attestation_object: AttestationObject {
+                fmt: kind.fmt().to_owned(),
+                att_stmt,
+                auth_data,
+                extra: vec![],
+            },
+            transports: self.transports.clone(),
+        }
+    }
+}
+
+/// Stage 2 of a registration: everything the client sends, as plain values.
+#[derive(Debug, Clone)]
+pub struct SignedRegistration {
+    pub id: String,
+    pub raw_id: Vec<u8>,
+    pub type_: String,
+    pub client_data_json: Vec<u8>,
+    pub attestation_object: AttestationObject,
+    pub transports: Vec<String>,
+}
+
+impl SignedRegistration {
+    /// Stage 3: `RegistrationResponseJSON` (§5.1), attestation object in canonical CBOR.
+    pub fn to_json(&self) -> Json {
+        self.to_json_with(&self.attestation_object.to_bytes())
+    }
+
+    /// Stage 3 with the attestation object bytes given (for encodings the struct cannot express).
+    pub fn to_json_with(&self, attestation_object: &[u8]) -> Json {
+        json!({
+            "id": self.id,
+            "rawId": base64url::encode(&self.raw_id),
+            "type": self.type_,
+            "response": {
+                "clientDataJSON": base64url::encode(&self.client_data_json),
+                "attestationObject": base64url::encode(attestation_object),
+                "transports": self.transports,
+            },
+            "clientExtensionResults": {},
+        })
+    }
+}
+
+/// Stage 1 of an authentication: what will be signed.
+#[derive(Debug, Clone)]
+pub struct AssertionDraft {
+    pub client_data_json: Vec<u8>,
+    pub auth_data: AuthenticatorData,
+    pub raw_id: Vec<u8>,
+    pub user_handle: Option<Vec<u8>>,
+}
+
+impl AssertionDraft {
+    /// A valid draft: browser-order client data, UP set (plus `extra_flags`), the given counter.
+    pub fn new(
+        rp: &Rp,
+        credential: &Credential,
+        challenge: &[u8],
+        extra_flags: u8,
+        sign_count: u32,
+        user_handle: Option<Vec<u8>>,
+    ) -> AssertionDraft {
+        AssertionDraft {
+            client_data_json: browser_client_data("webauthn.get", challenge, &rp.origin),
+            auth_data: AuthenticatorData {
+                rp_id_hash: rp.id_hash(),
+                flags: Flags(Flags::UP | extra_flags),
+                sign_count,
+                attested_credential_data: None,
+                extensions: None,
+            },
+            raw_id: credential.id.clone(),
+            user_handle,
+        }
+    }
+
+    /// Stage 2: sign `authenticatorData || SHA-256(clientDataJSON)` (§6.3.3 step 11, §7.2 step 21).
+    pub fn sign(&self, credential: &Credential) -> SignedAssertion {
+        let authenticator_data = self.auth_data.to_bytes();
+        let mut signed = authenticator_data.clone();
+        signed.extend_from_slice(&Sha256::digest(&self.client_data_json));
+        SignedAssertion {
+            id: base64url::encode(&self.raw_id),
+            raw_id: self.raw_id.clone(),
+            type_: "public-key".to_owned(),
+            client_data_json: self.client_data_json.clone(),
+            authenticator_data,
+            signature: credential.key.sign(&signed),
+            user_handle: self.user_handle.clone(),
+        }
+    }
+}
+
+/// Stage 2 of an authentication: everything the client sends, as bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedAssertion {
+    pub id: String,
+    pub raw_id: Vec<u8>,
+    pub type_: String,
+    pub client_data_json: Vec<u8>,
+    pub authenticator_data: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub user_handle: Option<Vec<u8>>,
+}
+
+impl SignedAssertion {
+    /// Stage 3: `AuthenticationResponseJSON` (§5.1).
+    pub fn to_json(&self) -> Json {
+        let mut response = json!({
+            "clientDataJSON": base64url::encode(&self.client_data_json),
+            "authenticatorData": base64url::encode(&self.authenticator_data),
+            "signature": base64url::encode(&self.signature),
+        });
+        if let (Some(h), Some(obj)) = (&self.user_handle, response.as_object_mut()) {
+            obj.insert("userHandle".to_owned(), Json::String(base64url::encode(h)));
+        }
+        json!({
+            "id": self.id,
+            "rawId": base64url::encode(&self.raw_id),
+            "type": self.type_,
+            "response": response,
+            "clientExtensionResults": {},
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_bytes_for_every_algorithm() {
+        for alg in Algorithm::ALL {
+            let make = || {
+                let mut g = Generator::new(7);
+                let rp = Rp::new("example.org", "https://example.org");
+                let cred = g.credential(alg, 16);
+                let challenge = g.challenge();
+                let reg = RegistrationDraft::new(&rp, &cred, &challenge, 0)
+                    .sign(&cred, AttestationKind::PackedSelf);
+                let auth = AssertionDraft::new(&rp, &cred, &challenge, 0, 1, None).sign(&cred);
+                (reg.to_json(), auth.to_json())
+            };
+            assert_eq!(make(), make(), "{alg:?}");
+        }
+        let a = Generator::new(1).bytes(32);
+        let b = Generator::new(2).bytes(32);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn client_data_is_in_browser_order() {
+        let cd = browser_client_data("webauthn.get", &[1, 2, 3], "https://example.org");
+        assert_eq!(
+            String::from_utf8(cd).unwrap(),
+            r#"{"type":"webauthn.get","challenge":"AQID","origin":"https://example.org","crossOrigin":false}"#
+        );
+    }
+}
