@@ -1,0 +1,36 @@
+//! The `webauthn-harness` command line.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod verify;
+
+/// Tells a WebAuthn relying party whether it verifies ceremonies the way the W3C WebAuthn Level 3 spec says
+/// it must.
+#[derive(Parser)]
+#[command(name = "webauthn-harness", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Verify one registration or authentication response with the reference verifier (§7.1 / §7.2).
+    ///
+    /// Prints a JSON verdict on standard output: `accepted` (with the credential record for a registration),
+    /// or `rejected` with the id, spec step and level of the check that failed.
+    /// Exit status: 0 accepted, 1 rejected, 2 unusable input (unreadable file, bad option value).
+    Verify {
+        #[command(subcommand)]
+        ceremony: verify::Ceremony,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Verify { ceremony } => verify::run(ceremony),
+    }
+}

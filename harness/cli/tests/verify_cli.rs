@@ -1,0 +1,172 @@
+//! `webauthn-harness verify`: the verdict JSON and the exit codes, on ceremonies from the generator.
+
+use std::path::Path;
+use std::process::Command;
+
+use generator::{Algorithm, AssertionDraft, AttestationKind, Generator, RegistrationDraft, Rp};
+use serde_json::Value;
+use wire::base64url;
+
+fn harness(args: &[&str]) -> (i32, Value, String) {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_webauthn-harness")).args(args).output().expect("run the binary");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let verdict = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), verdict, String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+fn write(dir: &Path, name: &str, v: &Value) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_vec_pretty(v).unwrap()).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("webauthn-harness-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn registration_then_authentication_through_files() {
+    let dir = tempdir("roundtrip");
+    let rp = Rp::new("example.org", "https://example.org");
+    let mut g = Generator::new(3);
+    let cred = g.credential(Algorithm::Es256, 16);
+    let challenge = g.challenge();
+    let reg =
+        RegistrationDraft::new(&rp, &cred, &challenge, 0).sign(&cred, AttestationKind::PackedSelf).to_json();
+    let reg_file = write(&dir, "reg.json", &reg);
+    let c = base64url::encode(&challenge);
+    let common = ["--origin", "https://example.org", "--rp-id", "example.org"];
+
+    let mut args = vec!["verify", "registration", "--response", &reg_file, "--challenge", &c];
+    args.extend(common);
+    let (code, verdict, stderr) = harness(&args);
+    assert_eq!(code, 0, "{verdict} {stderr}");
+    assert_eq!(verdict["result"], "accepted");
+    assert_eq!(verdict["fmt"], "packed");
+    assert_eq!(verdict["attestationType"], "self");
+    assert_eq!(verdict["credential"]["id"], base64url::encode(&cred.id));
+
+    // The printed record is what --credential takes back.
+    let cred_file = write(&dir, "cred.json", &verdict["credential"]);
+    let challenge = g.challenge();
+    let auth = AssertionDraft::new(&rp, &cred, &challenge, 0, 1, Some(b"u".to_vec())).sign(&cred).to_json();
+    let auth_file = write(&dir, "auth.json", &auth);
+    let c = base64url::encode(&challenge);
+    let mut args = vec![
+        "verify",
+        "authentication",
+        "--response",
+        &auth_file,
+        "--challenge",
+        &c,
+        "--credential",
+        &cred_file,
+    ];
+    args.extend(common);
+    let (code, verdict, stderr) = harness(&args);
+    assert_eq!(code, 0, "{verdict} {stderr}");
+    assert_eq!(verdict["result"], "accepted");
+    assert_eq!(verdict["credential"]["signCount"], 1);
+    assert_eq!(verdict["userHandle"], base64url::encode(b"u"));
+
+    // Another challenge: rejected (exit 1) by the challenge check, with its spec step.
+    let other = base64url::encode(&[9u8; 32]);
+    let mut args = vec![
+        "verify",
+        "authentication",
+        "--response",
+        &auth_file,
+        "--challenge",
+        &other,
+        "--credential",
+        &cred_file,
+    ];
+    args.extend(common);
+    let (code, verdict, _) = harness(&args);
+    assert_eq!(code, 1, "{verdict}");
+    assert_eq!(verdict["result"], "rejected");
+    assert_eq!(verdict["check"], "auth.client-data.challenge");
+    assert_eq!(verdict["spec"], "§7.2 step 11");
+    assert_eq!(verdict["level"], "MUST");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_malformed_response_is_a_rejection_not_a_usage_error() {
+    let dir = tempdir("malformed");
+    let file = write(&dir, "reg.json", &serde_json::json!({"id": "AA", "type": "public-key"}));
+    let (code, verdict, _) = harness(&[
+        "verify",
+        "registration",
+        "--response",
+        &file,
+        "--challenge",
+        "AAAA",
+        "--origin",
+        "https://example.org",
+        "--rp-id",
+        "example.org",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(verdict["check"], "reg.response.malformed");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn unusable_input_exits_2_with_a_message() {
+    let (code, _, stderr) = harness(&[
+        "verify",
+        "registration",
+        "--response",
+        "/nonexistent/reg.json",
+        "--challenge",
+        "AAAA",
+        "--origin",
+        "https://example.org",
+        "--rp-id",
+        "example.org",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read the response file"), "{stderr}");
+
+    let dir = tempdir("usage");
+    let file = write(&dir, "reg.json", &serde_json::json!({}));
+    let (code, _, stderr) = harness(&[
+        "verify",
+        "registration",
+        "--response",
+        &file,
+        "--challenge",
+        "not base64!",
+        "--origin",
+        "https://example.org",
+        "--rp-id",
+        "example.org",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--challenge"), "{stderr}");
+    let cred = write(&dir, "cred.json", &serde_json::json!({"id": "AA", "publicKey": "AA"}));
+    let (code, _, stderr) = harness(&[
+        "verify",
+        "authentication",
+        "--response",
+        &file,
+        "--challenge",
+        "AAAA",
+        "--origin",
+        "https://example.org",
+        "--rp-id",
+        "example.org",
+        "--credential",
+        &cred,
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a usable credential record"), "{stderr}");
+    // A missing required option is clap's usage error, also 2.
+    let (code, _, _) = harness(&["verify", "registration"]);
+    assert_eq!(code, 2);
+    std::fs::remove_dir_all(dir).ok();
+}
