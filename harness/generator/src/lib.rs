@@ -4,8 +4,12 @@
 //! ceremony byte for byte. The generator never consults the verifier.
 #![forbid(unsafe_code)]
 
+pub mod catalog;
 pub mod ceremony;
+pub mod client;
 pub mod keys;
+pub mod runner;
+pub mod target;
 
 pub use ceremony::{
     AssertionDraft, AttestationKind, Credential, Generator, RegistrationDraft, Rp, SignedAssertion,

@@ -1,0 +1,236 @@
+//! Authenticator data: rpIdHash, structure, leftover bytes, AT/ED consistency (§6.1; §7.1 steps 13-14,
+//! §7.2 steps 7 and 15).
+
+use wire::authdata::Flags;
+
+use super::{auth_post, auth_pre, reg_post, reg_pre, Case, Expect, Flag, Level, Setup};
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            id: "reg.auth-data.rp-id-hash.other-rp",
+            spec: "§7.1 step 14",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "rpIdHash is SHA-256 of another RP ID",
+            rationale: "the credential must be scoped to this RP: rpIdHash must be SHA-256 of its RP ID",
+            flags: &[Flag::RpIdHashUnchecked],
+            check: Some("reg.auth-data.rp-id-hash"),
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: reg_pre(|p| {
+                p.draft.auth_data.rp_id_hash = crate::Rp::new("evil.example.com", "").id_hash()
+            }),
+        },
+        Case {
+            id: "auth.auth-data.rp-id-hash.other-rp",
+            spec: "§7.2 step 15",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "rpIdHash is SHA-256 of another RP ID",
+            rationale: "an assertion scoped to another RP must not sign in here",
+            flags: &[Flag::RpIdHashUnchecked],
+            check: Some("auth.auth-data.rp-id-hash"),
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-2"),
+            setup: Setup::DEFAULT,
+            plan: auth_pre(|p| {
+                p.draft.auth_data.rp_id_hash = crate::Rp::new("evil.example.com", "").id_hash()
+            }),
+        },
+        Case {
+            id: "auth.auth-data.rp-id-hash.of-origin",
+            spec: "§7.2 step 15",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "rpIdHash is SHA-256 of the origin string instead of the RP ID",
+            rationale: "rpIdHash hashes the RP ID, not the origin",
+            flags: &[Flag::RpIdHashUnchecked],
+            check: Some("auth.auth-data.rp-id-hash"),
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: auth_pre(|p| p.draft.auth_data.rp_id_hash = crate::Rp::new(&p.cfg.origin, "").id_hash()),
+        },
+        Case {
+            id: "reg.auth-data.leftover-bytes",
+            spec: "§6.1, §7.1 step 13",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "authData has two bytes after the attested credential data",
+            rationale: "authenticator data describes its own length; extra bytes mean it is malformed",
+            flags: &[Flag::AuthDataLeniency],
+            check: Some("reg.auth-data.malformed"),
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-12"),
+            setup: Setup::DEFAULT,
+            plan: reg_post(|p| p.signed.attestation_object.auth_data.extend_from_slice(&[0x00, 0x01])),
+        },
+        Case {
+            id: "auth.auth-data.leftover-bytes",
+            spec: "§6.1, §7.2 step 7",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "authenticatorData has two bytes after the 37-byte header, signed",
+            rationale: "authenticator data describes its own length; extra bytes mean it is malformed",
+            flags: &[Flag::AuthDataLeniency],
+            check: Some("auth.auth-data.malformed"),
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-1"),
+            setup: Setup::DEFAULT,
+            plan: auth_post(|p| {
+                // Re-sign over the longer data so that only the structure is wrong.
+                p.signed.authenticator_data.extend_from_slice(&[0x00, 0x01]);
+                p.signed.signature =
+                    resign(p.credential, &p.signed.authenticator_data, &p.signed.client_data_json);
+            }),
+        },
+        Case {
+            id: "reg.auth-data.at-clear",
+            spec: "§6.1, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "AT flag clear and no attested credential data",
+            rationale: "a registration needs the attested credential data that AT announces",
+            flags: &[Flag::AuthDataLeniency],
+            check: Some("reg.auth-data.attested-data-missing"),
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-10"),
+            setup: Setup::DEFAULT,
+            plan: reg_pre(|p| {
+                p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::AT, false);
+                p.draft.auth_data.attested_credential_data = None;
+            }),
+        },
+        Case {
+            id: "reg.auth-data.at-clear-data-present",
+            spec: "§6.1, §7.1 step 13",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "AT flag clear but attested credential data present",
+            rationale: "without AT the data after the header is leftover bytes",
+            flags: &[Flag::AuthDataLeniency],
+            check: Some("reg.auth-data.malformed"),
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-9"),
+            setup: Setup::DEFAULT,
+            plan: reg_pre(|p| p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::AT, false)),
+        },
+        Case {
+            id: "reg.auth-data.at-set-data-absent",
+            spec: "§6.1, §7.1 step 13",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "AT flag set but no attested credential data",
+            rationale: "AT announces attested credential data; its absence is truncated authenticator data",
+            flags: &[Flag::AuthDataLeniency],
+            check: Some("reg.auth-data.malformed"),
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-11"),
+            setup: Setup::DEFAULT,
+            plan: reg_pre(|p| p.draft.auth_data.attested_credential_data = None),
+        },
+        Case {
+            id: "reg.auth-data.ed-set-no-extensions",
+            spec: "§6.1, §7.1 step 13",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "ED flag set but no extensions follow",
+            rationale: "ED announces an extensions map; its absence is truncated authenticator data",
+            flags: &[Flag::AuthDataLeniency],
+            check: Some("reg.auth-data.malformed"),
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: reg_pre(|p| p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true)),
+        },
+        Case {
+            id: "reg.auth-data.extensions-without-ed",
+            spec: "§6.1, §7.1 step 13",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an extensions map follows the attested data but ED is clear",
+            rationale: "without ED the map is leftover bytes, not extensions",
+            flags: &[Flag::AuthDataLeniency],
+            check: Some("reg.auth-data.malformed"),
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: reg_pre(|p| p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![]))),
+        },
+        Case {
+            id: "reg.auth-data.extensions-present",
+            spec: "§6.1, §7.1 step 28",
+            level: Level::Must,
+            expect: Expect::Accept,
+            title: "ED set with an unsolicited authenticator extension output",
+            rationale: "the RP must be prepared for unsolicited extension outputs",
+            flags: &[Flag::Baseline],
+            check: None,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 P-1"),
+            setup: Setup::DEFAULT,
+            plan: reg_pre(|p| {
+                p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
+                p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![(
+                    wire::cbor::Value::from("credProtect"),
+                    wire::cbor::Value::from(1),
+                )]));
+            }),
+        },
+        Case {
+            id: "auth.auth-data.extensions-present",
+            spec: "§6.1, §7.2 step 23",
+            level: Level::Must,
+            expect: Expect::Accept,
+            title: "ED set with an unsolicited authenticator extension output",
+            rationale: "the RP must be prepared for unsolicited extension outputs",
+            flags: &[Flag::Baseline],
+            check: None,
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 P-8"),
+            setup: Setup::DEFAULT,
+            plan: auth_pre(|p| {
+                p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
+                p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![(
+                    wire::cbor::Value::from("example"),
+                    wire::cbor::Value::Bool(true),
+                )]));
+            }),
+        },
+        Case {
+            id: "auth.auth-data.at-set",
+            spec: "§6.1",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an assertion whose authenticator data has AT set and attested credential data",
+            rationale: "for assertion signatures the AT flag MUST NOT be set",
+            flags: &[Flag::AuthDataLeniency],
+            check: Some("auth.auth-data.attested-data-present"),
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: auth_pre(|p| {
+                p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::AT, true);
+                p.draft.auth_data.attested_credential_data = Some(p.credential.attested_data());
+            }),
+        },
+        Case {
+            id: "auth.auth-data.truncated",
+            spec: "§6.1, §7.2 step 7",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "authenticatorData is 36 bytes",
+            rationale: "authenticator data is at least 37 bytes",
+            flags: &[Flag::AuthDataLeniency],
+            check: Some("auth.auth-data.malformed"),
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: auth_post(|p| {
+                p.signed.authenticator_data.truncate(36);
+                p.signed.signature =
+                    resign(p.credential, &p.signed.authenticator_data, &p.signed.client_data_json);
+            }),
+        },
+    ]
+}
+
+/// A signature over `authenticator_data || SHA-256(client_data_json)` with the credential key.
+pub(super) fn resign(
+    credential: &crate::Credential,
+    authenticator_data: &[u8],
+    client_data_json: &[u8],
+) -> Vec<u8> {
+    use sha2::Digest;
+    let mut signed = authenticator_data.to_vec();
+    signed.extend_from_slice(&sha2::Sha256::digest(client_data_json));
+    credential.key.sign(&signed)
+}

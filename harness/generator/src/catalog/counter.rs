@@ -1,0 +1,89 @@
+//! The signature counter (§6.1.1, §7.2 step 22). Whether a counter that did not increase fails the ceremony is
+//! the RP's decision, so these cases are POLICY level: a correct RP may accept with a clone signal.
+
+use super::{auth_pre, Case, Counter, Expect, Flag, Level, Setup};
+
+const COUNTING: Setup = Setup { counter: Counter::Incrementing, ..Setup::DEFAULT };
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            id: "auth.counter.rollback",
+            spec: "§7.2 step 22",
+            level: Level::Policy,
+            expect: Expect::Reject,
+            title: "signCount lower than the last accepted one",
+            rationale: "a counter going backwards signals a cloned authenticator; failing is the RP's choice",
+            flags: &[Flag::CounterUnchecked],
+            check: Some("auth.sign-count.not-increased"),
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-4"),
+            setup: COUNTING,
+            plan: auth_pre(|p| p.draft.auth_data.sign_count = p.last_sign_count.saturating_sub(1)),
+        },
+        Case {
+            id: "auth.counter.equal",
+            spec: "§7.2 step 22",
+            level: Level::Policy,
+            expect: Expect::Reject,
+            title: "signCount equal to the last accepted one",
+            rationale: "less than or equal is the clone signal, not only less than",
+            flags: &[Flag::CounterUnchecked],
+            check: Some("auth.sign-count.not-increased"),
+            fido: None,
+            setup: COUNTING,
+            plan: auth_pre(|p| p.draft.auth_data.sign_count = p.last_sign_count),
+        },
+        Case {
+            id: "auth.counter.zero-after-nonzero",
+            spec: "§7.2 step 22",
+            level: Level::Policy,
+            expect: Expect::Reject,
+            title: "signCount 0 after a nonzero stored counter",
+            rationale: "the stored counter is nonzero, so 0 is a counter going backwards, not a counterless authenticator",
+            flags: &[Flag::CounterUnchecked],
+            check: Some("auth.sign-count.not-increased"),
+            fido: None,
+            setup: COUNTING,
+            plan: auth_pre(|p| p.draft.auth_data.sign_count = 0),
+        },
+        Case {
+            id: "auth.counter.zero-always",
+            spec: "§7.2 step 22",
+            level: Level::Must,
+            expect: Expect::Accept,
+            title: "signCount 0 in every assertion (an authenticator without a counter)",
+            rationale: "when both counters are zero the step does not apply",
+            flags: &[Flag::Baseline],
+            check: None,
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 P-1"),
+            setup: Setup::DEFAULT,
+            plan: super::AUTH_VALID,
+        },
+        Case {
+            id: "auth.counter.increasing",
+            spec: "§7.2 step 22",
+            level: Level::Must,
+            expect: Expect::Accept,
+            title: "signCount greater than the last accepted one",
+            rationale: "an increasing counter is valid",
+            flags: &[Flag::Baseline],
+            check: None,
+            fido: None,
+            setup: COUNTING,
+            plan: super::AUTH_VALID,
+        },
+        Case {
+            id: "auth.counter.jump",
+            spec: "§7.2 step 22",
+            level: Level::Must,
+            expect: Expect::Accept,
+            title: "signCount jumps by a large amount",
+            rationale: "counters may increase by more than one (shared across credentials); greater is valid",
+            flags: &[Flag::Baseline],
+            check: None,
+            fido: None,
+            setup: COUNTING,
+            plan: auth_pre(|p| p.draft.auth_data.sign_count = p.last_sign_count + 1_000_000),
+        },
+    ]
+}

@@ -1,0 +1,308 @@
+//! The case catalogue: every conformance case as data (DESIGN §3).
+//!
+//! A case is one valid baseline plus exactly one named mutation ([`Plan::Register`] / [`Plan::Authenticate`],
+//! whose hooks change one thing at one stage), or a stateful scenario ([`Plan::Stateful`]). The entries live
+//! in one file per area and read like a table; how a plan is executed lives in [`crate::runner`].
+
+use serde::Serialize;
+
+use crate::ceremony::{
+    AssertionDraft, AttestationKind, Credential, RegistrationDraft, SignedAssertion, SignedRegistration,
+};
+use crate::client::{ClientConfig, CreationOptions, RequestOptions};
+use crate::keys::Algorithm;
+
+mod authdata;
+mod client_data;
+mod counter;
+mod flags;
+mod stateful;
+mod structure;
+mod valid;
+
+/// How strongly the spec demands what a case tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    Must,
+    Should,
+    Policy,
+}
+
+/// What a correct RP does with the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    Accept,
+    Reject,
+    /// The spec allows both; the behaviour is recorded (verdict INFO).
+    Either,
+}
+
+/// The ceremony whose result the case judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ceremony {
+    Registration,
+    Authentication,
+}
+
+/// Whether the authenticator keeps a signature counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Counter {
+    /// Always 0, as synced passkeys do: only single-use challenges stop a replay.
+    Zero,
+    /// 1, 2, 3, … per assertion.
+    Incrementing,
+}
+
+/// What the valid baseline of a case is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Setup {
+    pub alg: Algorithm,
+    pub attestation: AttestationKind,
+    /// `authenticatorSelection.userVerification` requested at registration.
+    pub reg_uv: &'static str,
+    /// `userVerification` requested at authentication.
+    pub auth_uv: &'static str,
+    pub counter: Counter,
+    /// Length of the credential ID.
+    pub credential_id_len: usize,
+}
+
+impl Setup {
+    pub const DEFAULT: Setup = Setup {
+        alg: Algorithm::Es256,
+        attestation: AttestationKind::None,
+        reg_uv: "preferred",
+        auth_uv: "preferred",
+        counter: Counter::Zero,
+        credential_id_len: 32,
+    };
+}
+
+/// A registration before signing: change anything a valid signature must still cover.
+pub struct RegPre<'a> {
+    pub cfg: &'a ClientConfig,
+    pub options: &'a CreationOptions,
+    pub credential: Credential,
+    pub attestation: AttestationKind,
+    pub draft: RegistrationDraft,
+}
+
+/// A registration after signing: change bytes the signature or structure covers, to break them.
+pub struct RegPost<'a> {
+    pub options: &'a CreationOptions,
+    pub signed: SignedRegistration,
+    /// The attestation object as sent; `None` means the canonical encoding of `signed.attestation_object`.
+    pub attestation_object: Option<Vec<u8>>,
+}
+
+/// An assertion before signing.
+pub struct AuthPre<'a> {
+    pub cfg: &'a ClientConfig,
+    pub options: &'a RequestOptions,
+    pub credential: &'a Credential,
+    /// The counter value of the last accepted assertion (0 after registration).
+    pub last_sign_count: u32,
+    pub draft: AssertionDraft,
+}
+
+/// An assertion after signing.
+pub struct AuthPost<'a> {
+    pub options: &'a RequestOptions,
+    pub credential: &'a Credential,
+    pub signed: SignedAssertion,
+}
+
+/// A registration case's one mutation, at the stage it belongs to.
+#[derive(Clone, Copy, Default)]
+pub struct RegHooks {
+    pub pre: Option<fn(&mut RegPre<'_>)>,
+    pub post: Option<fn(&mut RegPost<'_>)>,
+    pub json: Option<fn(&mut serde_json::Value)>,
+}
+
+/// An authentication case's one mutation, at the stage it belongs to.
+#[derive(Clone, Copy, Default)]
+pub struct AuthHooks {
+    pub pre: Option<fn(&mut AuthPre<'_>)>,
+    pub post: Option<fn(&mut AuthPost<'_>)>,
+    pub json: Option<fn(&mut serde_json::Value)>,
+}
+
+/// Scenarios whose point is the RP's state across calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Stateful {
+    /// The accepted registration response is posted again.
+    RegistrationReplay,
+    /// The accepted assertion response is posted again.
+    AssertionReplay,
+    /// Registration options fetched in one session, the response posted in another.
+    RegistrationChallengeOtherSession,
+    /// Assertion options fetched in one session, the response posted in another (same user).
+    AssertionChallengeOtherSession,
+    /// A second user registers the first user's credential ID (and key).
+    CredentialRegisteredTwice,
+    /// A user signs in with a credential registered to another user.
+    CredentialOfAnotherUser,
+    /// The assertion's userHandle names another account.
+    UserHandleOfAnotherAccount,
+}
+
+/// How a case is run.
+#[derive(Clone, Copy)]
+pub enum Plan {
+    Register(RegHooks),
+    Authenticate(AuthHooks),
+    Stateful(Stateful),
+}
+
+/// One case of the catalogue (DESIGN §3).
+#[derive(Clone, Copy)]
+pub struct Case {
+    /// Stable, append-only slug: `reg.client-data.origin.http-scheme`.
+    pub id: &'static str,
+    /// The clause and step exercised: `§7.1 step 9`.
+    pub spec: &'static str,
+    pub level: Level,
+    pub expect: Expect,
+    /// One line: what is sent.
+    pub title: &'static str,
+    /// One line: why a correct RP answers as expected.
+    pub rationale: &'static str,
+    /// Bug classes a wrong answer reveals.
+    pub flags: &'static [Flag],
+    /// The reference verifier's check that rejects the case (its `CheckId` id). `None` for accept cases.
+    pub check: Option<&'static str>,
+    /// The FIDO server conformance test this case corresponds to, where there is one.
+    pub fido: Option<&'static str>,
+    pub setup: Setup,
+    pub plan: Plan,
+}
+
+impl Case {
+    pub fn ceremony(&self) -> Ceremony {
+        match self.plan {
+            Plan::Register(_) => Ceremony::Registration,
+            Plan::Authenticate(_) => Ceremony::Authentication,
+            Plan::Stateful(
+                Stateful::RegistrationReplay
+                | Stateful::RegistrationChallengeOtherSession
+                | Stateful::CredentialRegisteredTwice,
+            ) => Ceremony::Registration,
+            Plan::Stateful(_) => Ceremony::Authentication,
+        }
+    }
+}
+
+macro_rules! flags {
+    ($( $(#[$doc:meta])* $variant:ident => $text:literal, )*) => {
+        /// Bug classes: what an RP that gets a case wrong fails to do. Documented once, here.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        pub enum Flag { $( $(#[$doc])* $variant, )* }
+
+        impl Flag {
+            pub const ALL: &'static [Flag] = &[ $( Flag::$variant, )* ];
+            /// What the bug class is.
+            pub fn description(self) -> &'static str {
+                match self { $( Flag::$variant => $text, )* }
+            }
+        }
+    };
+}
+
+flags! {
+    Baseline => "a valid ceremony is refused: the RP rejects what the spec requires it to accept",
+    ResponseStructureUnchecked => "the RP does not validate the response's JSON members before using them",
+    ClientDataTypeUnchecked => "the RP does not check clientData.type, so an assertion can stand in for a registration or the reverse",
+    ChallengeNotBound => "the RP does not compare clientData.challenge with the challenge it issued, or compares it loosely",
+    ChallengeReusable => "the RP accepts a challenge more than once or outside the session it was issued to",
+    OriginUnchecked => "the RP does not compare clientData.origin exactly with the origins it expects",
+    FramingUnchecked => "the RP ignores crossOrigin/topOrigin, so a page that frames it can run ceremonies",
+    RpIdHashUnchecked => "the RP does not check rpIdHash against SHA-256 of its RP ID",
+    UserPresenceUnchecked => "the RP accepts authenticator data without the UP flag",
+    UserVerificationUnchecked => "the RP accepts UV=0 where it required user verification",
+    BackupFlagsUnchecked => "the RP accepts inconsistent backup flags (BS without BE, BE changed)",
+    AuthDataLeniency => "the RP accepts malformed authenticator data (leftover bytes, wrong AT/ED)",
+    CborLeniency => "the RP accepts malformed or non-canonical CBOR",
+    KeyUnchecked => "the RP accepts a credential public key it cannot or should not use",
+    AlgorithmUnchecked => "the RP accepts a key algorithm it did not offer",
+    AttestationUnchecked => "the RP accepts an attestation statement that does not verify",
+    SignatureUnchecked => "the RP accepts an assertion whose signature does not verify",
+    CounterUnchecked => "the RP ignores a signature counter that did not increase",
+    CredentialIdUnchecked => "the RP accepts an over-long or already registered credential ID",
+    CredentialOwnershipUnchecked => "the RP accepts a credential for an account it does not belong to",
+}
+
+/// Every case, in catalogue order.
+pub fn all() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for area in [
+        valid::cases as fn() -> Vec<Case>,
+        structure::cases,
+        client_data::cases,
+        authdata::cases,
+        flags::cases,
+        counter::cases,
+        stateful::cases,
+    ] {
+        cases.extend(area());
+    }
+    cases
+}
+
+/// Edits the members of a clientDataJSON in place (order kept; unparseable input is left alone).
+pub fn edit_client_data(bytes: &mut Vec<u8>, f: impl FnOnce(&mut Vec<(String, serde_json::Value)>)) {
+    if let Ok(mut cd) = wire::client_data::CollectedClientData::parse(bytes) {
+        f(&mut cd.members);
+        *bytes = cd.to_json_bytes();
+    }
+}
+
+/// Sets member `name` (replacing it where it stands, or appending it).
+pub fn set_member(members: &mut Vec<(String, serde_json::Value)>, name: &str, value: serde_json::Value) {
+    match members.iter_mut().find(|(n, _)| n == name) {
+        Some(m) => m.1 = value,
+        None => members.push((name.to_owned(), value)),
+    }
+}
+
+pub fn remove_member(members: &mut Vec<(String, serde_json::Value)>, name: &str) {
+    members.retain(|(n, _)| n != name);
+}
+
+/// The case with this id.
+pub fn get(id: &str) -> Option<Case> {
+    all().into_iter().find(|c| c.id == id)
+}
+
+/// A registration case's hooks with only a pre-signing mutation.
+pub const fn reg_pre(f: fn(&mut RegPre<'_>)) -> Plan {
+    Plan::Register(RegHooks { pre: Some(f), post: None, json: None })
+}
+
+pub const fn reg_post(f: fn(&mut RegPost<'_>)) -> Plan {
+    Plan::Register(RegHooks { pre: None, post: Some(f), json: None })
+}
+
+pub const fn reg_json(f: fn(&mut serde_json::Value)) -> Plan {
+    Plan::Register(RegHooks { pre: None, post: None, json: Some(f) })
+}
+
+pub const fn auth_pre(f: fn(&mut AuthPre<'_>)) -> Plan {
+    Plan::Authenticate(AuthHooks { pre: Some(f), post: None, json: None })
+}
+
+pub const fn auth_post(f: fn(&mut AuthPost<'_>)) -> Plan {
+    Plan::Authenticate(AuthHooks { pre: None, post: Some(f), json: None })
+}
+
+pub const fn auth_json(f: fn(&mut serde_json::Value)) -> Plan {
+    Plan::Authenticate(AuthHooks { pre: None, post: None, json: Some(f) })
+}
+
+/// The unmutated registration.
+pub const REG_VALID: Plan = Plan::Register(RegHooks { pre: None, post: None, json: None });
+/// The unmutated assertion.
+pub const AUTH_VALID: Plan = Plan::Authenticate(AuthHooks { pre: None, post: None, json: None });

@@ -1,0 +1,100 @@
+//! Scenarios about the RP's state: replay, challenges across sessions, credentials across accounts.
+//! Replays use credentials whose signCount stays 0 (as synced passkeys do), so only a single-use challenge
+//! can stop them.
+
+use super::{Case, Expect, Flag, Level, Plan, Setup, Stateful};
+
+pub(super) fn cases() -> Vec<Case> {
+    let c = |id, spec, level, expect, title, rationale, flags, check, scenario| Case {
+        id,
+        spec,
+        level,
+        expect,
+        title,
+        rationale,
+        flags,
+        check,
+        fido: None,
+        setup: Setup::DEFAULT,
+        plan: Plan::Stateful(scenario),
+    };
+    vec![
+        c(
+            "reg.stateful.replay",
+            "§7.1 step 8, §13.4.3",
+            Level::Must,
+            Expect::Reject,
+            "the accepted registration response is posted again",
+            "a challenge is valid for one ceremony; a replayed response carries a spent challenge",
+            &[Flag::ChallengeReusable] as &[Flag],
+            Some("reg.client-data.challenge"),
+            Stateful::RegistrationReplay,
+        ),
+        c(
+            "auth.stateful.replay",
+            "§7.2 step 11, §13.4.3",
+            Level::Must,
+            Expect::Reject,
+            "the accepted assertion is posted again (signCount 0)",
+            "with a counterless credential only the single-use challenge stops a replay",
+            &[Flag::ChallengeReusable],
+            Some("auth.client-data.challenge"),
+            Stateful::AssertionReplay,
+        ),
+        c(
+            "reg.stateful.challenge-other-session",
+            "§7.1 step 8",
+            Level::Must,
+            Expect::Reject,
+            "a registration made for one session's challenge is posted in another session",
+            "the challenge must be the one this session was issued",
+            &[Flag::ChallengeReusable],
+            Some("reg.client-data.challenge"),
+            Stateful::RegistrationChallengeOtherSession,
+        ),
+        c(
+            "auth.stateful.challenge-other-session",
+            "§7.2 step 11",
+            Level::Must,
+            Expect::Reject,
+            "an assertion made for one session's challenge is posted in another session of the same user",
+            "the challenge must be the one this session was issued",
+            &[Flag::ChallengeReusable],
+            Some("auth.client-data.challenge"),
+            Stateful::AssertionChallengeOtherSession,
+        ),
+        c(
+            "reg.stateful.credential-registered-twice",
+            "§7.1 step 26",
+            Level::Should,
+            Expect::Reject,
+            "a second account registers a credential ID that is already registered",
+            "accepting it would let an attacker bind a victim's credential to their account",
+            &[Flag::CredentialIdUnchecked],
+            Some("reg.credential-id.already-registered"),
+            Stateful::CredentialRegisteredTwice,
+        ),
+        c(
+            "auth.stateful.credential-of-another-user",
+            "§7.2 steps 5-6",
+            Level::Must,
+            Expect::Reject,
+            "a user signs in with a credential registered to another account",
+            "the credential must be one of this account's (it is not in allowCredentials)",
+            &[Flag::CredentialOwnershipUnchecked],
+            Some("auth.credential.not-allowed"),
+            Stateful::CredentialOfAnotherUser,
+        ),
+        c(
+            "auth.stateful.user-handle-of-another-account",
+            "§7.2 step 6",
+            Level::Must,
+            Expect::Reject,
+            "the assertion's userHandle is another account's",
+            "userHandle, when present, must be the identified account's",
+            &[Flag::CredentialOwnershipUnchecked],
+            Some("auth.user-handle.mismatch"),
+            Stateful::UserHandleOfAnotherAccount,
+        ),
+    ]
+}

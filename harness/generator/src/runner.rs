@@ -1,0 +1,404 @@
+//! Executes a case against a [`Target`]: fetch options as a virtual user, build the (mutated) response, post
+//! it, record what came back. Before every negative case the unmutated ceremony runs in the same state as a
+//! control (DESIGN §4), so an RP that rejects everything cannot look correct.
+//!
+//! The runner observes; it does not grade. Verdicts are the grader's.
+
+use serde_json::{json, Value as Json};
+use wire::base64url;
+
+use crate::catalog::{
+    AuthHooks, AuthPost, AuthPre, Case, Counter, Expect, Plan, RegHooks, RegPost, RegPre, Setup, Stateful,
+};
+use crate::ceremony::{Credential, Generator, SignedRegistration};
+use crate::client::{ClientConfig, CreationOptions, RequestOptions};
+use crate::target::{Endpoint, Reply, SessionId, Target, TransportError};
+
+/// One request and what came back.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub session: SessionId,
+    pub endpoint: Endpoint,
+    pub request: Json,
+    pub reply: Result<Reply, TransportError>,
+}
+
+/// What running a case observed.
+#[derive(Debug, Clone)]
+pub enum Observation {
+    /// The subject ceremony got a reply (`control` is the control's reply, for negative cases).
+    Completed { control: Option<Reply>, subject: Reply },
+    /// The control (or a setup step such as the baseline registration) was not accepted: the case says
+    /// nothing about the RP.
+    ControlRejected { step: &'static str, reply: Reply },
+    /// The RP does not offer what the case needs (e.g. the algorithm).
+    Unsupported { why: String },
+    /// A call failed at the transport level, or the RP's options were unusable.
+    Error { why: String },
+}
+
+/// A case's observation with the exchanges that led to it.
+#[derive(Debug, Clone)]
+pub struct CaseRun {
+    pub id: &'static str,
+    pub observation: Observation,
+    pub exchanges: Vec<Exchange>,
+}
+
+/// Why a run stopped before its subject.
+enum Abort {
+    Control(&'static str, Reply),
+    Unsupported(String),
+    Error(String),
+}
+
+/// A stable 64-bit hash of a case id (FNV-1a), so each case's randomness depends only on the seed and its id.
+pub fn case_seed(seed: u64, id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+struct Run<'t> {
+    target: &'t mut dyn Target,
+    cfg: ClientConfig,
+    gen: Generator,
+    case: Case,
+    users: u32,
+    exchanges: Vec<Exchange>,
+}
+
+/// A registered credential and the account it belongs to.
+struct Account {
+    session: SessionId,
+    username: String,
+    user_handle: Vec<u8>,
+    credential: Credential,
+    sign_count: u32,
+}
+
+impl Run<'_> {
+    fn call(&mut self, session: SessionId, endpoint: Endpoint, body: Json) -> Result<Reply, Abort> {
+        let reply = self.target.call(session, endpoint, &body);
+        self.exchanges.push(Exchange { session, endpoint, request: body, reply: reply.clone() });
+        reply.map_err(|e| Abort::Error(e.to_string()))
+    }
+
+    fn username(&mut self) -> String {
+        self.users += 1;
+        format!("{}.{:08x}.{}", self.case.id, case_seed(0, self.case.id) as u32, self.users)
+    }
+
+    fn setup(&self) -> Setup {
+        self.case.setup
+    }
+
+    fn creation_options(&mut self, session: SessionId, username: &str) -> Result<CreationOptions, Abort> {
+        let s = self.setup();
+        let attestation =
+            if s.attestation == crate::ceremony::AttestationKind::None { "none" } else { "direct" };
+        let reply = self.call(
+            session,
+            Endpoint::AttestationOptions,
+            json!({
+                "username": username,
+                "displayName": username,
+                "authenticatorSelection": { "userVerification": s.reg_uv, "requireResidentKey": false },
+                "attestation": attestation,
+            }),
+        )?;
+        if !reply.accepted() {
+            return Err(Abort::Control("attestation/options", reply));
+        }
+        let options = CreationOptions::from_json(&reply.body).map_err(|e| Abort::Error(e.to_string()))?;
+        if !options.algorithms.contains(&s.alg.cose()) {
+            return Err(Abort::Unsupported(format!(
+                "the RP does not offer {:?} (alg {}) in pubKeyCredParams {:?}",
+                s.alg,
+                s.alg.cose(),
+                options.algorithms
+            )));
+        }
+        Ok(options)
+    }
+
+    /// Builds the registration response for `options` with `hooks` applied.
+    fn registration_response(
+        &mut self,
+        options: &CreationOptions,
+        credential: Credential,
+        hooks: RegHooks,
+    ) -> (Json, SignedRegistration) {
+        let draft = options.draft(&self.cfg, &credential);
+        let mut pre =
+            RegPre { cfg: &self.cfg, options, credential, attestation: self.setup().attestation, draft };
+        if let Some(f) = hooks.pre {
+            f(&mut pre);
+        }
+        let signed = pre.draft.sign(&pre.credential, pre.attestation);
+        let mut post = RegPost { options, signed, attestation_object: None };
+        if let Some(f) = hooks.post {
+            f(&mut post);
+        }
+        let mut body = match &post.attestation_object {
+            Some(bytes) => post.signed.to_json_with(bytes),
+            None => post.signed.to_json(),
+        };
+        if let Some(f) = hooks.json {
+            f(&mut body);
+        }
+        (body, post.signed)
+    }
+
+    /// A new account: options in a new session, then the registration with `hooks`. Returns the reply and the
+    /// account (whose credential is the one sent).
+    fn register(&mut self, hooks: RegHooks) -> Result<(Reply, Account, Json), Abort> {
+        let session = self.target.new_session();
+        let username = self.username();
+        let options = self.creation_options(session, &username)?;
+        let s = self.setup();
+        let credential = self.gen.credential(s.alg, s.credential_id_len);
+        let (body, _) = self.registration_response(&options, credential.clone(), hooks);
+        let reply = self.call(session, Endpoint::AttestationResult, body.clone())?;
+        let account =
+            Account { session, username, user_handle: options.user_id.clone(), credential, sign_count: 0 };
+        Ok((reply, account, body))
+    }
+
+    /// A registration that must be accepted (setup or control).
+    fn register_ok(&mut self, step: &'static str) -> Result<Account, Abort> {
+        let (reply, account, _) = self.register(RegHooks::default())?;
+        if !reply.accepted() {
+            return Err(Abort::Control(step, reply));
+        }
+        Ok(account)
+    }
+
+    fn request_options(&mut self, session: SessionId, username: &str) -> Result<RequestOptions, Abort> {
+        let uv = self.setup().auth_uv;
+        let reply = self.call(
+            session,
+            Endpoint::AssertionOptions,
+            json!({ "username": username, "userVerification": uv }),
+        )?;
+        if !reply.accepted() {
+            return Err(Abort::Control("assertion/options", reply));
+        }
+        RequestOptions::from_json(&reply.body).map_err(|e| Abort::Error(e.to_string()))
+    }
+
+    fn next_count(&self, account: &Account) -> u32 {
+        match self.setup().counter {
+            Counter::Zero => 0,
+            Counter::Incrementing => account.sign_count + 1,
+        }
+    }
+
+    /// Builds an assertion for `options` with `hooks` applied.
+    fn assertion_response(
+        &self,
+        options: &RequestOptions,
+        account: &Account,
+        hooks: AuthHooks,
+    ) -> (Json, u32) {
+        let count = self.next_count(account);
+        let draft = options.draft(&self.cfg, &account.credential, count, Some(account.user_handle.clone()));
+        let mut pre = AuthPre {
+            cfg: &self.cfg,
+            options,
+            credential: &account.credential,
+            last_sign_count: account.sign_count,
+            draft,
+        };
+        if let Some(f) = hooks.pre {
+            f(&mut pre);
+        }
+        let sent_count = pre.draft.auth_data.sign_count;
+        let signed = pre.draft.sign(&account.credential);
+        let mut post = AuthPost { options, credential: &account.credential, signed };
+        if let Some(f) = hooks.post {
+            f(&mut post);
+        }
+        let mut body = post.signed.to_json();
+        if let Some(f) = hooks.json {
+            f(&mut body);
+        }
+        (body, sent_count)
+    }
+
+    /// Options in the account's session, then the assertion with `hooks`.
+    fn authenticate(&mut self, account: &mut Account, hooks: AuthHooks) -> Result<(Reply, Json), Abort> {
+        let options = self.request_options(account.session, &account.username.clone())?;
+        let (body, count) = self.assertion_response(&options, account, hooks);
+        let reply = self.call(account.session, Endpoint::AssertionResult, body.clone())?;
+        if reply.accepted() {
+            account.sign_count = count;
+        }
+        Ok((reply, body))
+    }
+
+    fn authenticate_ok(&mut self, account: &mut Account, step: &'static str) -> Result<Json, Abort> {
+        let (reply, body) = self.authenticate(account, AuthHooks::default())?;
+        if !reply.accepted() {
+            return Err(Abort::Control(step, reply));
+        }
+        Ok(body)
+    }
+
+    fn negative(&self) -> bool {
+        self.case.expect != Expect::Accept
+    }
+
+    fn run(&mut self) -> Result<Observation, Abort> {
+        match self.case.plan {
+            Plan::Register(hooks) => {
+                let control = if self.negative() {
+                    let (reply, _, _) = self.register(RegHooks::default())?;
+                    if !reply.accepted() {
+                        return Err(Abort::Control("control registration", reply));
+                    }
+                    Some(reply)
+                } else {
+                    None
+                };
+                let (subject, _, _) = self.register(hooks)?;
+                Ok(Observation::Completed { control, subject })
+            }
+            Plan::Authenticate(hooks) => {
+                let mut account = self.register_ok("baseline registration")?;
+                let control = if self.negative() {
+                    let (reply, _) = self.authenticate(&mut account, AuthHooks::default())?;
+                    if !reply.accepted() {
+                        return Err(Abort::Control("control assertion", reply));
+                    }
+                    Some(reply)
+                } else {
+                    None
+                };
+                let (subject, _) = self.authenticate(&mut account, hooks)?;
+                Ok(Observation::Completed { control, subject })
+            }
+            Plan::Stateful(s) => self.stateful(s),
+        }
+    }
+
+    fn stateful(&mut self, scenario: Stateful) -> Result<Observation, Abort> {
+        let completed =
+            |control: Reply, subject: Reply| Observation::Completed { control: Some(control), subject };
+        match scenario {
+            Stateful::RegistrationReplay => {
+                let (control, account, body) = self.register(RegHooks::default())?;
+                if !control.accepted() {
+                    return Err(Abort::Control("control registration", control));
+                }
+                let subject = self.call(account.session, Endpoint::AttestationResult, body)?;
+                Ok(completed(control, subject))
+            }
+            Stateful::AssertionReplay => {
+                let mut account = self.register_ok("baseline registration")?;
+                let (control, body) = self.authenticate(&mut account, AuthHooks::default())?;
+                if !control.accepted() {
+                    return Err(Abort::Control("control assertion", control));
+                }
+                let subject = self.call(account.session, Endpoint::AssertionResult, body)?;
+                Ok(completed(control, subject))
+            }
+            Stateful::RegistrationChallengeOtherSession => {
+                let (control, _, _) = self.register(RegHooks::default())?;
+                if !control.accepted() {
+                    return Err(Abort::Control("control registration", control));
+                }
+                // Options in session A; session B fetches its own options, then posts A's response.
+                let a = self.target.new_session();
+                let username = self.username();
+                let options = self.creation_options(a, &username)?;
+                let b = self.target.new_session();
+                let other = self.username();
+                self.creation_options(b, &other)?;
+                let s = self.setup();
+                let credential = self.gen.credential(s.alg, s.credential_id_len);
+                let (body, _) = self.registration_response(&options, credential, RegHooks::default());
+                let subject = self.call(b, Endpoint::AttestationResult, body)?;
+                Ok(completed(control, subject))
+            }
+            Stateful::AssertionChallengeOtherSession => {
+                let mut account = self.register_ok("baseline registration")?;
+                let control_body = self.authenticate_ok(&mut account, "control assertion")?;
+                let _ = control_body;
+                let control = self.exchanges.last().and_then(|e| e.reply.clone().ok());
+                // Options in the account's session; a second session for the same user fetches its own
+                // options and receives the assertion made for the first session's challenge.
+                let options = self.request_options(account.session, &account.username.clone())?;
+                let other = self.target.new_session();
+                self.request_options(other, &account.username.clone())?;
+                let (body, _) = self.assertion_response(&options, &account, AuthHooks::default());
+                let subject = self.call(other, Endpoint::AssertionResult, body)?;
+                Ok(Observation::Completed { control, subject })
+            }
+            Stateful::CredentialRegisteredTwice => {
+                let (control, first, _) = self.register(RegHooks::default())?;
+                if !control.accepted() {
+                    return Err(Abort::Control("control registration", control));
+                }
+                let session = self.target.new_session();
+                let username = self.username();
+                let options = self.creation_options(session, &username)?;
+                let (body, _) =
+                    self.registration_response(&options, first.credential.clone(), RegHooks::default());
+                let subject = self.call(session, Endpoint::AttestationResult, body)?;
+                Ok(completed(control, subject))
+            }
+            Stateful::CredentialOfAnotherUser => {
+                let victim = self.register_ok("first account's registration")?;
+                let mut attacker = self.register_ok("second account's registration")?;
+                self.authenticate_ok(&mut attacker, "control assertion")?;
+                let control = self.exchanges.last().and_then(|e| e.reply.clone().ok());
+                // The second account's session asks for options, then answers with the first account's credential.
+                let options = self.request_options(attacker.session, &attacker.username.clone())?;
+                let borrowed = Account {
+                    session: attacker.session,
+                    username: attacker.username.clone(),
+                    user_handle: attacker.user_handle.clone(),
+                    credential: victim.credential.clone(),
+                    sign_count: victim.sign_count,
+                };
+                let (body, _) = self.assertion_response(&options, &borrowed, AuthHooks::default());
+                let subject = self.call(attacker.session, Endpoint::AssertionResult, body)?;
+                Ok(Observation::Completed { control, subject })
+            }
+            Stateful::UserHandleOfAnotherAccount => {
+                let other = self.register_ok("first account's registration")?;
+                let mut account = self.register_ok("second account's registration")?;
+                self.authenticate_ok(&mut account, "control assertion")?;
+                let control = self.exchanges.last().and_then(|e| e.reply.clone().ok());
+                let options = self.request_options(account.session, &account.username.clone())?;
+                let mut body = self.assertion_response(&options, &account, AuthHooks::default()).0;
+                body["response"]["userHandle"] = Json::String(base64url::encode(&other.user_handle));
+                let subject = self.call(account.session, Endpoint::AssertionResult, body)?;
+                Ok(Observation::Completed { control, subject })
+            }
+        }
+    }
+}
+
+/// Runs `case` against `target` as a client at `cfg`, with randomness from `seed` and the case id.
+pub fn run_case(case: &Case, target: &mut dyn Target, cfg: &ClientConfig, seed: u64) -> CaseRun {
+    let mut run = Run {
+        target,
+        cfg: cfg.clone(),
+        gen: Generator::new(case_seed(seed, case.id)),
+        case: *case,
+        users: 0,
+        exchanges: Vec::new(),
+    };
+    let observation = match run.run() {
+        Ok(o) => o,
+        Err(Abort::Control(step, reply)) => Observation::ControlRejected { step, reply },
+        Err(Abort::Unsupported(why)) => Observation::Unsupported { why },
+        Err(Abort::Error(why)) => Observation::Error { why },
+    };
+    CaseRun { id: case.id, observation, exchanges: run.exchanges }
+}

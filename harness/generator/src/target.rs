@@ -1,0 +1,74 @@
+//! The relying party a case runs against, as the FIDO2 server conformance API sees it (DESIGN §4).
+//!
+//! The grader implements [`Target`] over HTTP; the reference RP implements it in-process, which is how the
+//! catalogue's self-check runs without the generator ever consulting the verifier.
+
+use serde_json::Value as Json;
+
+/// The four POST endpoints of the conformance API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Endpoint {
+    AttestationOptions,
+    AttestationResult,
+    AssertionOptions,
+    AssertionResult,
+}
+
+impl Endpoint {
+    /// The path relative to the RP's base URL.
+    pub fn path(self) -> &'static str {
+        match self {
+            Endpoint::AttestationOptions => "/attestation/options",
+            Endpoint::AttestationResult => "/attestation/result",
+            Endpoint::AssertionOptions => "/assertion/options",
+            Endpoint::AssertionResult => "/assertion/result",
+        }
+    }
+}
+
+/// One virtual user's session: the RP correlates options and results by it (a cookie jar over HTTP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionId(pub u64);
+
+/// What the RP answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// The HTTP status (200 for an in-process target that accepted).
+    pub status: u16,
+    /// The body, parsed as JSON (`Json::Null` when it was not JSON).
+    pub body: Json,
+}
+
+impl Reply {
+    /// A call is accepted iff the body is JSON with `status == "ok"` (the conformance tool's rule; the HTTP
+    /// status is recorded but not consulted).
+    pub fn accepted(&self) -> bool {
+        self.body.get("status").and_then(Json::as_str) == Some("ok")
+    }
+
+    /// `errorMessage`, when the RP gave one.
+    pub fn error_message(&self) -> Option<&str> {
+        self.body.get("errorMessage").and_then(Json::as_str).filter(|m| !m.is_empty())
+    }
+
+    /// The id of the check that rejected, where the RP reports one (the reference RP does, in `check`).
+    pub fn check(&self) -> Option<&str> {
+        self.body.get("check").and_then(Json::as_str)
+    }
+}
+
+/// Why a call did not produce a reply: the RP could not be reached, timed out, or sent something unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{endpoint}: {message}", endpoint = endpoint.path())]
+pub struct TransportError {
+    pub endpoint: Endpoint,
+    pub message: String,
+}
+
+/// A relying party on the conformance API.
+pub trait Target {
+    /// Starts a new virtual user's session (a fresh cookie jar).
+    fn new_session(&mut self) -> SessionId;
+    /// POSTs `body` to `endpoint` in `session`.
+    fn call(&mut self, session: SessionId, endpoint: Endpoint, body: &Json) -> Result<Reply, TransportError>;
+}

@@ -1,0 +1,382 @@
+//! The embedded reference relying party: the reference verifier behind the FIDO2 server conformance API
+//! (DESIGN §4). Sessions correlate options with results; a challenge is single-use (consumed on success and
+//! on failure), expires, and belongs to the session it was issued in. Memory is bounded: sessions beyond the
+//! cap evict the oldest.
+//!
+//! This module is the transport-free core: [`ReferenceRp::handle`] takes a session key, an endpoint path and a
+//! JSON body and returns an HTTP status and a JSON body. A rejected result carries, besides the conformance
+//! API's `status: "failed"` and `errorMessage`, the id of the check that failed in `check`.
+#![forbid(unsafe_code)]
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+use serde_json::{json, Value as Json};
+use verifier::crypto::SUPPORTED_ALGORITHMS;
+use verifier::{
+    AuthenticationExpectations, AuthenticationResponse, CheckId, CredentialRecord, CredentialStore, Policy,
+    RegistrationExpectations, RegistrationResponse, Rejection,
+};
+use wire::base64url;
+
+/// How the reference RP is set up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub rp_name: String,
+    /// The verifier's policy; its `rp_id` and origins are the RP's.
+    pub policy: Policy,
+    /// Seconds a challenge stays valid.
+    pub challenge_ttl: u64,
+    /// Most sessions kept; the oldest is evicted beyond this.
+    pub max_sessions: usize,
+    /// Most users kept; registration options for a new user fail beyond this.
+    pub max_users: usize,
+    /// Seed for challenges and user handles (`None`: from the operating system, as a real RP must).
+    pub seed: Option<u64>,
+}
+
+impl Config {
+    pub fn new(rp_id: &str, origin: &str) -> Config {
+        Config {
+            rp_name: "webauthn-harness reference RP".into(),
+            policy: Policy::new(rp_id, origin),
+            challenge_ttl: 300,
+            max_sessions: 10_000,
+            max_users: 100_000,
+            seed: None,
+        }
+    }
+}
+
+/// A challenge issued for one ceremony.
+#[derive(Debug, Clone)]
+struct Pending<E> {
+    expectations: E,
+    username: String,
+    expires: u64,
+}
+
+#[derive(Debug, Default)]
+struct Session {
+    registration: Option<Pending<RegistrationExpectations>>,
+    authentication: Option<Pending<AuthenticationExpectations>>,
+}
+
+#[derive(Debug, Clone)]
+struct User {
+    handle: Vec<u8>,
+    display_name: String,
+    credentials: Vec<CredentialRecord>,
+}
+
+struct State {
+    rng: ChaCha20Rng,
+    sessions: HashMap<String, Session>,
+    session_order: VecDeque<String>,
+    users: HashMap<String, User>,
+    /// Credential id → username, for §7.1 step 26.
+    credential_owner: HashMap<Vec<u8>, String>,
+}
+
+/// The credential store as the verifier sees it, over the RP's state.
+struct Store<'a>(&'a State);
+
+impl CredentialStore for Store<'_> {
+    fn is_registered(&self, credential_id: &[u8]) -> bool {
+        self.0.credential_owner.contains_key(credential_id)
+    }
+    fn find(&self, user_handle: &[u8], credential_id: &[u8]) -> Option<CredentialRecord> {
+        let owner = self.0.credential_owner.get(credential_id)?;
+        let user = self.0.users.get(owner)?;
+        if user.handle != user_handle {
+            return None;
+        }
+        user.credentials.iter().find(|c| c.id == credential_id).cloned()
+    }
+}
+
+/// The reference RP. Safe to share between threads: all state is behind one lock, held for a whole
+/// request, so a challenge is consumed exactly once and a credential ID is registered at most once.
+pub struct ReferenceRp {
+    config: Config,
+    state: Mutex<State>,
+}
+
+fn ok(mut body: Json) -> (u16, Json) {
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert("status".into(), json!("ok"));
+        obj.insert("errorMessage".into(), json!(""));
+    }
+    (200, body)
+}
+
+fn failed(status: u16, message: impl Into<String>) -> (u16, Json) {
+    (status, json!({"status": "failed", "errorMessage": message.into()}))
+}
+
+fn rejected(r: &Rejection) -> (u16, Json) {
+    (
+        400,
+        json!({
+            "status": "failed",
+            "errorMessage": format!("{} ({}): {}", r.check.id(), r.check.spec(), r.detail),
+            "check": r.check.id(),
+        }),
+    )
+}
+
+fn required_string<'a>(body: &'a Json, member: &str) -> Result<&'a str, (u16, Json)> {
+    match body.get(member) {
+        Some(Json::String(s)) if !s.is_empty() => Ok(s),
+        Some(Json::String(_)) => Err(failed(400, format!("{member} is empty"))),
+        Some(_) => Err(failed(400, format!("{member} is not a string"))),
+        None => Err(failed(400, format!("Missing {member} field!"))),
+    }
+}
+
+impl ReferenceRp {
+    pub fn new(config: Config) -> ReferenceRp {
+        let rng = match config.seed {
+            Some(seed) => ChaCha20Rng::seed_from_u64(seed),
+            None => ChaCha20Rng::from_entropy(),
+        };
+        ReferenceRp {
+            config,
+            state: Mutex::new(State {
+                rng,
+                sessions: HashMap::new(),
+                session_order: VecDeque::new(),
+                users: HashMap::new(),
+                credential_owner: HashMap::new(),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Handles one POST to `path` (`/attestation/options`, …) in `session`, at `now` (Unix seconds).
+    pub fn handle(&self, session: &str, path: &str, body: &Json, now: u64) -> (u16, Json) {
+        // A poisoned lock means a panic mid-request; the state is still consistent (every mutation is a
+        // single insert or take), so carry on with it.
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let result = match path {
+            "/attestation/options" => self.attestation_options(&mut state, session, body, now),
+            "/attestation/result" => self.attestation_result(&mut state, session, body, now),
+            "/assertion/options" => self.assertion_options(&mut state, session, body, now),
+            "/assertion/result" => self.assertion_result(&mut state, session, body, now),
+            other => Err(failed(404, format!("no endpoint {other}"))),
+        };
+        result.unwrap_or_else(|e| e)
+    }
+
+    fn session<'s>(&self, state: &'s mut State, key: &str) -> &'s mut Session {
+        if !state.sessions.contains_key(key) {
+            while state.sessions.len() >= self.config.max_sessions {
+                match state.session_order.pop_front() {
+                    Some(old) => {
+                        state.sessions.remove(&old);
+                    }
+                    None => break,
+                }
+            }
+            state.session_order.push_back(key.to_owned());
+        }
+        state.sessions.entry(key.to_owned()).or_default()
+    }
+
+    fn random(state: &mut State, n: usize) -> Vec<u8> {
+        let mut b = vec![0u8; n];
+        state.rng.fill_bytes(&mut b);
+        b
+    }
+
+    fn attestation_options(
+        &self,
+        state: &mut State,
+        session: &str,
+        body: &Json,
+        now: u64,
+    ) -> Result<(u16, Json), (u16, Json)> {
+        let username = required_string(body, "username")?.to_owned();
+        let display_name = required_string(body, "displayName")?.to_owned();
+        let selection = body.get("authenticatorSelection").cloned().unwrap_or(json!({}));
+        let uv = selection.get("userVerification").and_then(Json::as_str).unwrap_or("preferred");
+        let attestation = body.get("attestation").and_then(Json::as_str).unwrap_or("none").to_owned();
+        if !state.users.contains_key(&username) && state.users.len() >= self.config.max_users {
+            return Err(failed(503, "user limit reached"));
+        }
+        let handle = Self::random(state, 16);
+        let user = state.users.entry(username.clone()).or_insert_with(|| User {
+            handle,
+            display_name: display_name.clone(),
+            credentials: vec![],
+        });
+        let user_id = user.handle.clone();
+        let exclude: Vec<Json> = user
+            .credentials
+            .iter()
+            .map(|c| json!({"type": "public-key", "id": base64url::encode(&c.id)}))
+            .collect();
+        let challenge = Self::random(state, 32);
+        let expectations = RegistrationExpectations {
+            challenge: challenge.clone(),
+            pub_key_cred_params: SUPPORTED_ALGORITHMS.iter().copied().filter(|a| *a != -19).collect(),
+            user_verification_required: uv == "required",
+            conditional_mediation: false,
+        };
+        let params: Vec<Json> = expectations
+            .pub_key_cred_params
+            .iter()
+            .map(|a| json!({"type": "public-key", "alg": a}))
+            .collect();
+        let expires = now + self.config.challenge_ttl;
+        self.session(state, session).registration =
+            Some(Pending { expectations, username: username.clone(), expires });
+        let mut response = json!({
+            "rp": {"name": self.config.rp_name, "id": self.config.policy.rp_id},
+            "user": {"id": base64url::encode(&user_id), "name": username, "displayName": display_name},
+            "challenge": base64url::encode(&challenge),
+            "pubKeyCredParams": params,
+            "timeout": self.config.challenge_ttl * 1000,
+            "excludeCredentials": exclude,
+            "authenticatorSelection": selection,
+            "attestation": attestation,
+        });
+        if let Some(ext) = body.get("extensions") {
+            response["extensions"] = ext.clone();
+        }
+        Ok(ok(response))
+    }
+
+    fn attestation_result(
+        &self,
+        state: &mut State,
+        session: &str,
+        body: &Json,
+        now: u64,
+    ) -> Result<(u16, Json), (u16, Json)> {
+        // Single use: taken now, whatever the outcome.
+        let pending = state.sessions.get_mut(session).and_then(|s| s.registration.take());
+        let pending = match pending {
+            Some(p) if p.expires >= now => p,
+            Some(_) => {
+                return Err(rejected(&Rejection::new(
+                    CheckId::RegChallenge,
+                    "the registration challenge expired",
+                )))
+            }
+            None => {
+                return Err(rejected(&Rejection::new(
+                    CheckId::RegChallenge,
+                    "no registration challenge is pending in this session",
+                )))
+            }
+        };
+        let response = RegistrationResponse::from_json(body).map_err(|r| rejected(&r))?;
+        let outcome = verifier::verify_registration(
+            &response,
+            &pending.expectations,
+            &self.config.policy,
+            &Store(state),
+            now,
+        )
+        .map_err(|r| rejected(&r))?;
+        let mut record = outcome.record;
+        let user = state.users.get_mut(&pending.username).ok_or_else(|| failed(500, "the user vanished"))?;
+        record.user_handle = Some(user.handle.clone());
+        state.credential_owner.insert(record.id.clone(), pending.username.clone());
+        user.credentials.push(record);
+        let warnings: Vec<&str> = outcome.warnings.iter().map(|w| w.check.id()).collect();
+        Ok(ok(json!({"warnings": warnings})))
+    }
+
+    fn assertion_options(
+        &self,
+        state: &mut State,
+        session: &str,
+        body: &Json,
+        now: u64,
+    ) -> Result<(u16, Json), (u16, Json)> {
+        let username = required_string(body, "username")?.to_owned();
+        let uv = body.get("userVerification").and_then(Json::as_str).unwrap_or("preferred").to_owned();
+        let user = state.users.get(&username).ok_or_else(|| failed(400, "User does not exists!"))?;
+        if user.credentials.is_empty() {
+            return Err(failed(400, "the user has no credentials"));
+        }
+        let allow: Vec<Vec<u8>> = user.credentials.iter().map(|c| c.id.clone()).collect();
+        let handle = user.handle.clone();
+        let challenge = Self::random(state, 32);
+        let expectations = AuthenticationExpectations {
+            challenge: challenge.clone(),
+            allow_credentials: allow.clone(),
+            user_verification_required: uv == "required",
+            identified_user: Some(handle),
+        };
+        let expires = now + self.config.challenge_ttl;
+        self.session(state, session).authentication = Some(Pending { expectations, username, expires });
+        let mut response = json!({
+            "challenge": base64url::encode(&challenge),
+            "timeout": self.config.challenge_ttl * 1000,
+            "rpId": self.config.policy.rp_id,
+            "allowCredentials": allow.iter().map(|id| json!({"type": "public-key", "id": base64url::encode(id)})).collect::<Vec<_>>(),
+            "userVerification": uv,
+        });
+        if let Some(ext) = body.get("extensions") {
+            response["extensions"] = ext.clone();
+        }
+        Ok(ok(response))
+    }
+
+    fn assertion_result(
+        &self,
+        state: &mut State,
+        session: &str,
+        body: &Json,
+        now: u64,
+    ) -> Result<(u16, Json), (u16, Json)> {
+        let pending = state.sessions.get_mut(session).and_then(|s| s.authentication.take());
+        let pending = match pending {
+            Some(p) if p.expires >= now => p,
+            Some(_) => {
+                return Err(rejected(&Rejection::new(
+                    CheckId::AuthChallenge,
+                    "the assertion challenge expired",
+                )))
+            }
+            None => {
+                return Err(rejected(&Rejection::new(
+                    CheckId::AuthChallenge,
+                    "no assertion challenge is pending in this session",
+                )))
+            }
+        };
+        let response = AuthenticationResponse::from_json(body).map_err(|r| rejected(&r))?;
+        let outcome = verifier::verify_authentication(
+            &response,
+            &pending.expectations,
+            &self.config.policy,
+            &Store(state),
+        )
+        .map_err(|r| rejected(&r))?;
+        let user = state.users.get_mut(&pending.username).ok_or_else(|| failed(500, "the user vanished"))?;
+        if let Some(stored) = user.credentials.iter_mut().find(|c| c.id == outcome.record.id) {
+            *stored = outcome.record;
+        }
+        let warnings: Vec<&str> = outcome.warnings.iter().map(|w| w.check.id()).collect();
+        Ok(ok(json!({"warnings": warnings, "cloneWarning": outcome.clone_warning})))
+    }
+
+    /// How many sessions are held (for tests of the memory bound).
+    pub fn session_count(&self) -> usize {
+        self.state.lock().map(|s| s.sessions.len()).unwrap_or(0)
+    }
+
+    /// The display name a user registered with (for tests).
+    pub fn user_display_name(&self, username: &str) -> Option<String> {
+        self.state.lock().ok()?.users.get(username).map(|u| u.display_name.clone())
+    }
+}

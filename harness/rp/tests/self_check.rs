@@ -1,0 +1,127 @@
+//! The catalogue's self-check (DESIGN §3): run every case against the reference RP, in process. The RP must
+//! accept every `accept` case, and reject every `reject` case with the check that case names, after a
+//! control it accepted.
+
+use generator::catalog::{self, Expect};
+use generator::client::ClientConfig;
+use generator::runner::{run_case, Observation};
+use generator::target::{Endpoint, Reply, SessionId, Target, TransportError};
+use rp::{Config, ReferenceRp};
+use serde_json::Value;
+
+const RP_ID: &str = "example.org";
+const ORIGIN: &str = "https://example.org";
+/// 2025-06-01T00:00:00Z.
+const NOW: u64 = 1_748_736_000;
+
+struct InProcess {
+    rp: ReferenceRp,
+    next: u64,
+}
+
+impl Target for InProcess {
+    fn new_session(&mut self) -> SessionId {
+        self.next += 1;
+        SessionId(self.next)
+    }
+    fn call(
+        &mut self,
+        session: SessionId,
+        endpoint: Endpoint,
+        body: &Value,
+    ) -> Result<Reply, TransportError> {
+        let (status, body) = self.rp.handle(&format!("s{}", session.0), endpoint.path(), body, NOW);
+        Ok(Reply { status, body })
+    }
+}
+
+fn target() -> InProcess {
+    let mut config = Config::new(RP_ID, ORIGIN);
+    config.seed = Some(1);
+    InProcess { rp: ReferenceRp::new(config), next: 0 }
+}
+
+fn client() -> ClientConfig {
+    ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() }
+}
+
+#[test]
+fn the_reference_rp_answers_every_case_as_the_catalogue_expects() {
+    let mut target = target();
+    let mut failures = Vec::new();
+    let cases = catalog::all();
+    for case in &cases {
+        let run = run_case(case, &mut target, &client(), 7);
+        let problem = match (&run.observation, case.expect) {
+            (Observation::Completed { subject, .. }, Expect::Accept) if subject.accepted() => None,
+            (Observation::Completed { subject, .. }, Expect::Accept) => {
+                Some(format!("rejected: {}", subject.body))
+            }
+            (Observation::Completed { control, subject }, Expect::Reject) => {
+                if control.as_ref().is_none_or(|c| !c.accepted()) {
+                    Some("no accepted control".to_string())
+                } else if subject.accepted() {
+                    Some("accepted".to_string())
+                } else if subject.check() != case.check {
+                    Some(format!(
+                        "rejected by {:?}, expected {:?}: {}",
+                        subject.check(),
+                        case.check,
+                        subject.body
+                    ))
+                } else {
+                    None
+                }
+            }
+            (Observation::Completed { subject, .. }, Expect::Either) => {
+                match (subject.accepted(), case.check) {
+                    (false, Some(check)) if subject.check() != Some(check) => {
+                        Some(format!("rejected by {:?}, expected {check}", subject.check()))
+                    }
+                    _ => None,
+                }
+            }
+            (other, _) => Some(format!("{other:?}")),
+        };
+        if let Some(p) = problem {
+            failures.push(format!("{}: {p}", case.id));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases disagree:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn case_ids_are_unique_and_well_formed() {
+    let cases = catalog::all();
+    let mut seen = std::collections::HashSet::new();
+    for c in &cases {
+        assert!(seen.insert(c.id), "duplicate case id {}", c.id);
+        let prefix = match c.ceremony() {
+            catalog::Ceremony::Registration => "reg.",
+            catalog::Ceremony::Authentication => "auth.",
+        };
+        assert!(c.id.starts_with(prefix), "{} does not start with {prefix}", c.id);
+        assert!(
+            c.id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ".-".contains(ch)),
+            "{}",
+            c.id
+        );
+        assert!(c.spec.starts_with('§'), "{} cites no spec clause", c.id);
+        assert!(!c.title.is_empty() && !c.rationale.is_empty(), "{}", c.id);
+        match c.expect {
+            Expect::Reject => {
+                let check = c.check.unwrap_or_else(|| panic!("{} rejects but names no check", c.id));
+                assert!(verifier::CheckId::from_id(check).is_some(), "{}: unknown check {check}", c.id);
+                assert!(!c.flags.is_empty(), "{} rejects but names no bug class", c.id);
+            }
+            Expect::Accept => assert!(c.check.is_none(), "{} accepts but names a check", c.id),
+            Expect::Either => {}
+        }
+    }
+}
