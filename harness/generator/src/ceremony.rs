@@ -100,13 +100,18 @@ pub enum AttestationKind {
     None,
     /// `packed` self attestation (§8.2): signed by the credential key, no x5c.
     PackedSelf,
+    /// `packed` with an x5c chain (§8.2): signed by an attestation key certified under [`crate::pki::root`].
+    PackedX5c,
+    /// `fido-u2f` (§8.6): the U2F signature over the registration data, one attestation certificate.
+    FidoU2f,
 }
 
 impl AttestationKind {
     pub fn fmt(self) -> &'static str {
         match self {
             AttestationKind::None => "none",
-            AttestationKind::PackedSelf => "packed",
+            AttestationKind::PackedSelf | AttestationKind::PackedX5c => "packed",
+            AttestationKind::FidoU2f => "fido-u2f",
         }
     }
 }
@@ -140,14 +145,31 @@ impl RegistrationDraft {
     /// Stage 2: make the attestation statement over these bytes.
     pub fn sign(&self, credential: &Credential, kind: AttestationKind) -> SignedRegistration {
         let auth_data = self.auth_data.to_bytes();
+        let client_data_hash: [u8; 32] = Sha256::digest(&self.client_data_json).into();
+        let mut signed = auth_data.clone();
+        signed.extend_from_slice(&client_data_hash);
         let att_stmt = match kind {
             AttestationKind::None => Value::Map(vec![]),
-            AttestationKind::PackedSelf => {
-                let mut signed = auth_data.clone();
-                signed.extend_from_slice(&Sha256::digest(&self.client_data_json));
+            AttestationKind::PackedSelf => Value::Map(vec![
+                (Value::from("alg"), Value::from(credential.key.algorithm().cose())),
+                (Value::from("sig"), Value::Bytes(credential.key.sign(&signed))),
+            ]),
+            AttestationKind::PackedX5c => {
+                let aaguid =
+                    self.auth_data.attested_credential_data.as_ref().map_or(credential.aaguid, |a| a.aaguid);
+                let leaf = crate::pki::packed_leaf(aaguid);
                 Value::Map(vec![
-                    (Value::from("alg"), Value::from(credential.key.algorithm().cose())),
-                    (Value::from("sig"), Value::Bytes(credential.key.sign(&signed))),
+                    (Value::from("alg"), Value::from(wire::cose::alg::ES256)),
+                    (Value::from("sig"), Value::Bytes(sign_p256(&leaf.key, &signed))),
+                    (Value::from("x5c"), Value::Array(vec![Value::Bytes(leaf.der)])),
+                ])
+            }
+            AttestationKind::FidoU2f => {
+                let leaf = crate::pki::u2f_leaf();
+                let data = u2f_registration_data(&self.auth_data, &client_data_hash);
+                Value::Map(vec![
+                    (Value::from("sig"), Value::Bytes(sign_p256(&leaf.key, &data))),
+                    (Value::from("x5c"), Value::Array(vec![Value::Bytes(leaf.der)])),
                 ])
             }
         };
@@ -165,6 +187,32 @@ impl RegistrationDraft {
             transports: self.transports.clone(),
         }
     }
+}
+
+/// An ES256 signature (DER) by an attestation key.
+pub fn sign_p256(key: &p256::ecdsa::SigningKey, message: &[u8]) -> Vec<u8> {
+    use signature::Signer;
+    let sig: p256::ecdsa::Signature = key.sign(message);
+    sig.to_der().as_bytes().to_vec()
+}
+
+/// §8.6 verificationData: `0x00 || rpIdHash || clientDataHash || credentialId || publicKeyU2F`, where
+/// publicKeyU2F is `0x04 || x || y` of the credential's EC2 key.
+pub fn u2f_registration_data(auth_data: &AuthenticatorData, client_data_hash: &[u8; 32]) -> Vec<u8> {
+    let mut data = vec![0x00];
+    data.extend_from_slice(&auth_data.rp_id_hash);
+    data.extend_from_slice(client_data_hash);
+    if let Some(a) = &auth_data.attested_credential_data {
+        data.extend_from_slice(&a.credential_id);
+        data.push(0x04);
+        if let Ok(parsed) = wire::cose::CoseKey::parse(&a.credential_public_key) {
+            if let wire::cose::CoseKey::Ec2 { x, y, .. } = parsed.key {
+                data.extend_from_slice(&x);
+                data.extend_from_slice(&y);
+            }
+        }
+    }
+    data
 }
 
 /// Stage 2 of a registration: everything the client sends, as plain values.

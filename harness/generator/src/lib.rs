@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod ceremony;
 pub mod client;
 pub mod keys;
+pub mod pki;
 pub mod runner;
 pub mod target;
 

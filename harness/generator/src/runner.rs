@@ -132,7 +132,13 @@ impl Run<'_> {
         credential: Credential,
         hooks: RegHooks,
     ) -> (Json, SignedRegistration) {
-        let draft = options.draft(&self.cfg, &credential);
+        let mut draft = options.draft(&self.cfg, &credential);
+        if self.setup().attestation == crate::ceremony::AttestationKind::FidoU2f {
+            // U2F authenticators have no AAGUID: attested credential data carries zeros.
+            if let Some(a) = draft.auth_data.attested_credential_data.as_mut() {
+                a.aaguid = [0; 16];
+            }
+        }
         let mut pre =
             RegPre { cfg: &self.cfg, options, credential, attestation: self.setup().attestation, draft };
         if let Some(f) = hooks.pre {

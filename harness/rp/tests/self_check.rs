@@ -38,6 +38,7 @@ impl Target for InProcess {
 fn target() -> InProcess {
     let mut config = Config::new(RP_ID, ORIGIN);
     config.seed = Some(1);
+    config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
     InProcess { rp: ReferenceRp::new(config), next: 0 }
 }
 

@@ -86,5 +86,32 @@ pub(super) fn cases() -> Vec<Case> {
             plan: REG_VALID,
         });
     }
+    v.push(Case {
+        id: "reg.valid.es256.packed-x5c",
+        spec: "§7.1, §8.2",
+        level: Level::Must,
+        expect: Expect::Accept,
+        title: "a valid registration with packed attestation and an x5c certificate",
+        rationale: "the attestation signature verifies with a §8.2.1-conformant certificate that chains to a trusted root",
+        flags: &[Flag::Baseline],
+        check: None,
+        fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 P-1"),
+        setup: setup(Algorithm::Es256, AttestationKind::PackedX5c),
+        plan: REG_VALID,
+    });
+    v.push(Case {
+        id: "reg.valid.es256.fido-u2f",
+        spec: "§7.1, §8.6",
+        level: Level::Must,
+        expect: Expect::Accept,
+        title: "a valid registration with fido-u2f attestation",
+        rationale:
+            "the U2F signature verifies with the attestation certificate, which chains to a trusted root",
+        flags: &[Flag::Baseline],
+        check: None,
+        fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-8 P-1"),
+        setup: setup(Algorithm::Es256, AttestationKind::FidoU2f),
+        plan: REG_VALID,
+    });
     v
 }
