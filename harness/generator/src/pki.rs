@@ -186,6 +186,22 @@ fn sign_certificate(
     cert.to_der().expect("certificate DER")
 }
 
+/// The packed attestation leaf the software authenticator uses for `aaguid` (a valid §8.2.1 certificate).
+pub fn packed_leaf(aaguid: [u8; 16]) -> Issued {
+    issue(
+        &CertSpec::packed_leaf(aaguid),
+        0x9acc_ed00
+            ^ u64::from_be_bytes([
+                aaguid[0], aaguid[1], aaguid[2], aaguid[3], aaguid[4], aaguid[5], aaguid[6], aaguid[7],
+            ]),
+    )
+}
+
+/// The FIDO U2F attestation certificate the software authenticator uses.
+pub fn u2f_leaf() -> Issued {
+    issue(&CertSpec::u2f_leaf(), 0x0002_f000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,20 +225,4 @@ mod tests {
         let exts = cert.tbs_certificate.extensions.unwrap();
         assert!(exts.iter().any(|e| e.extn_id == AAGUID_OID && !e.critical));
     }
-}
-
-/// The packed attestation leaf the software authenticator uses for `aaguid` (a valid §8.2.1 certificate).
-pub fn packed_leaf(aaguid: [u8; 16]) -> Issued {
-    issue(
-        &CertSpec::packed_leaf(aaguid),
-        0x9acc_ed00
-            ^ u64::from_be_bytes([
-                aaguid[0], aaguid[1], aaguid[2], aaguid[3], aaguid[4], aaguid[5], aaguid[6], aaguid[7],
-            ]),
-    )
-}
-
-/// The FIDO U2F attestation certificate the software authenticator uses.
-pub fn u2f_leaf() -> Issued {
-    issue(&CertSpec::u2f_leaf(), 0x0002_f000)
 }
