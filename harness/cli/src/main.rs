@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cases;
 mod verify;
 
 /// Tells a WebAuthn relying party whether it verifies ceremonies the way the W3C WebAuthn Level 3 spec says
@@ -26,11 +27,15 @@ enum Command {
         #[command(subcommand)]
         ceremony: verify::Ceremony,
     },
+    /// List the case catalogue: every case with its id, spec step, level, expected outcome and the reference
+    /// verifier's check that rejects it.
+    Cases(cases::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Verify { ceremony } => verify::run(ceremony),
+        Command::Cases(args) => cases::run(args),
     }
 }

@@ -170,3 +170,33 @@ fn unusable_input_exits_2_with_a_message() {
     assert_eq!(code, 2);
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn cases_lists_the_whole_catalogue_as_json() {
+    let out = Command::new(env!("CARGO_BIN_EXE_webauthn-harness"))
+        .args(["cases", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), generator::catalog::all().len());
+    assert_eq!(doc["count"], cases.len());
+    let origin = cases.iter().find(|c| c["id"] == "reg.client-data.origin.http-scheme").unwrap();
+    assert_eq!(origin["spec"], "§7.1 step 9");
+    assert_eq!(origin["level"], "MUST");
+    assert_eq!(origin["expect"], "reject");
+    assert_eq!(origin["check"], "reg.client-data.origin");
+    // Every flag a case uses is documented once.
+    for c in cases {
+        for f in c["flags"].as_array().unwrap() {
+            assert!(doc["flags"][f.as_str().unwrap()].is_string(), "{f} undocumented");
+        }
+    }
+    // A filter that matches nothing is a usage error.
+    let out = Command::new(env!("CARGO_BIN_EXE_webauthn-harness"))
+        .args(["cases", "--case", "nope.*"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

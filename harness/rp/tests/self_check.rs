@@ -126,3 +126,20 @@ fn case_ids_are_unique_and_well_formed() {
         }
     }
 }
+
+#[test]
+fn a_seed_reproduces_every_request_byte_for_byte() {
+    let requests = |seed: u64| {
+        let mut target = target();
+        let mut all = Vec::new();
+        for case in catalog::all() {
+            let run = run_case(&case, &mut target, &client(), seed);
+            all.extend(run.exchanges.into_iter().map(|e| serde_json::to_vec(&e.request).unwrap()));
+        }
+        all
+    };
+    let a = requests(11);
+    assert!(a.len() > catalog::all().len(), "every case sends requests");
+    assert_eq!(a, requests(11));
+    assert_ne!(a, requests(12));
+}
