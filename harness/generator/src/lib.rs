@@ -10,6 +10,8 @@ pub mod client;
 pub mod keys;
 pub mod pki;
 pub mod runner;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub mod target;
 
 pub use ceremony::{
