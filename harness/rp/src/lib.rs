@@ -8,6 +8,8 @@
 //! API's `status: "failed"` and `errorMessage`, the id of the check that failed in `check`.
 #![forbid(unsafe_code)]
 
+pub mod server;
+
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 

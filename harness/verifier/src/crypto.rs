@@ -67,6 +67,9 @@ fn kty_name(key: &CoseKey) -> &'static str {
     }
 }
 
+/// The smallest RSA modulus accepted for a credential key: 2048 bits.
+pub const MIN_RSA_MODULUS_BYTES: usize = 256;
+
 /// The algorithms this verifier can check: ES256, ES384, RS256, EdDSA (Ed25519) and the fully specified Ed25519.
 pub const SUPPORTED_ALGORITHMS: &[i64] = &[alg::ES256, alg::ES384, alg::RS256, alg::EDDSA, alg::ED25519];
 
@@ -114,6 +117,12 @@ impl CredentialKey {
                     rsa::RsaPublicKey::new(rsa::BigUint::from_bytes_be(n), rsa::BigUint::from_bytes_be(e))
                         .map_err(|err| KeyError::InvalidRsaKey(err.to_string()))?;
                 let size = key.size();
+                if size < MIN_RSA_MODULUS_BYTES {
+                    return Err(KeyError::InvalidRsaKey(format!(
+                        "a modulus of {} bits is too small",
+                        key.n().bits()
+                    )));
+                }
                 Key::Rsa(rsa::pkcs1v15::VerifyingKey::new(key), size)
             }
             (alg::EDDSA | alg::ED25519, CoseKey::Okp { crv: OkpCurve::Ed25519, x, .. }) => {

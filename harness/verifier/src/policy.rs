@@ -150,7 +150,12 @@ fn is_https_subdomain_origin(origin: &str, rp_id: &str) -> bool {
     {
         return false;
     }
-    host == rp_id || host.strip_suffix(rp_id).is_some_and(|prefix| prefix.ends_with('.') && prefix.len() > 1)
+    host == rp_id
+        || host.strip_suffix(rp_id).and_then(|prefix| prefix.strip_suffix('.')).is_some_and(|labels| {
+            labels
+                .split('.')
+                .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        })
 }
 
 /// What the RP decided for one registration ceremony (its `PublicKeyCredentialCreationOptions`).

@@ -59,8 +59,7 @@ pub fn verify_registration(
     step_17_backup_state_needs_eligibility(&auth_data)?;
     step_18_backup_eligibility_policy(&auth_data, policy, &mut warnings)?;
     step_19_backup_state_policy(&auth_data, policy, &mut warnings)?;
-    let (attested, cose, key) =
-        step_20_credential_key_alg_offered(&auth_data, expectations, policy, &mut warnings)?;
+    let (attested, cose, key) = step_20_credential_key_alg_offered(&auth_data, expectations)?;
     step_21_attestation_format_supported(&object.fmt, policy)?;
     let attestation = attestation::verify_statement(&Statement {
         fmt: &object.fmt,
@@ -218,8 +217,6 @@ fn step_19_backup_state_policy(
 fn step_20_credential_key_alg_offered<'a>(
     auth: &'a AuthenticatorData,
     e: &RegistrationExpectations,
-    policy: &Policy,
-    warnings: &mut Vec<Warning>,
 ) -> Result<(&'a AttestedCredentialData, CoseKey, CredentialKey), Rejection> {
     let attested = match (&auth.attested_credential_data, auth.flags.at()) {
         (Some(a), true) => a,
@@ -228,18 +225,9 @@ fn step_20_credential_key_alg_offered<'a>(
             return Err(fail(CheckId::RegAttestedCredentialDataMissing, "no attested credential data"))
         }
     };
+    // Its CBOR form was checked with the rest of authData in step 13 (§2.4), so it is not reported again here.
     let parsed = CoseKey::parse(&attested.credential_public_key)
         .map_err(|err| fail(CheckId::RegCredentialPublicKeyMalformed, err.to_string()))?;
-    if let Some(nc) = parsed.non_canonical.first() {
-        policy.settle(
-            fail(
-                CheckId::RegNonCanonicalCbor,
-                format!("credential public key: {:?} at byte {}", nc.kind, nc.offset),
-            ),
-            true,
-            warnings,
-        )?;
-    }
     let alg = parsed.key.alg();
     if !e.pub_key_cred_params.contains(&alg) {
         return Err(fail(

@@ -1,0 +1,162 @@
+//! Expectations files (DESIGN §4): the known results of one implementation, each with a reason, so that
+//! "as expected" can be told apart from "something changed".
+//!
+//! ```toml
+//! [[case]]
+//! id = "auth.counter.rollback"        # a case id, or a glob with '*'
+//! verdict = "WARN"                    # the verdict this implementation gets
+//! reason = "counters are not checked (documented behaviour)"
+//! ```
+//!
+//! `verdict = "SKIPPED"` leaves matching cases out of the run. An entry that matches no case, or whose cases
+//! all got another verdict, is stale and reported.
+
+use serde::Deserialize;
+
+use crate::report::{Report, Verdict};
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    id: String,
+    verdict: String,
+    reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    case: Vec<Entry>,
+}
+
+/// One expectation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expectation {
+    pub pattern: String,
+    pub verdict: Verdict,
+    pub reason: String,
+}
+
+/// A parsed expectations file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Expectations {
+    pub entries: Vec<Expectation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExpectationsError {
+    #[error("expectations file: {0}")]
+    Toml(String),
+    #[error("expectations file, entry {index} ({id}): {why}")]
+    Entry { index: usize, id: String, why: String },
+}
+
+/// Whether `id` matches `pattern`: exactly, as a prefix ending in '.', or as a glob with `*`.
+pub fn matches(pattern: &str, id: &str) -> bool {
+    if !pattern.contains('*') {
+        return id == pattern || (pattern.ends_with('.') && id.starts_with(pattern));
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !id.starts_with(first) || id.len() < first.len() + last.len() || !id.ends_with(last) {
+        return false;
+    }
+    let mut rest = &id[first.len()..id.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+impl Expectations {
+    pub fn parse(text: &str) -> Result<Expectations, ExpectationsError> {
+        let file: File = toml::from_str(text).map_err(|e| ExpectationsError::Toml(e.to_string()))?;
+        let mut entries = Vec::new();
+        for (index, e) in file.case.into_iter().enumerate() {
+            let bad = |why: String| ExpectationsError::Entry { index: index + 1, id: e.id.clone(), why };
+            let verdict: Verdict = e.verdict.parse().map_err(bad)?;
+            if e.reason.trim().is_empty() {
+                return Err(bad("a reason is required".into()));
+            }
+            if e.id.trim().is_empty() {
+                return Err(bad("the id is empty".into()));
+            }
+            entries.push(Expectation { pattern: e.id, verdict, reason: e.reason });
+        }
+        Ok(Expectations { entries })
+    }
+
+    /// Whether the case should be left out of the run.
+    pub fn skipped(&self, id: &str) -> Option<&Expectation> {
+        self.entries.iter().find(|e| e.verdict == Verdict::Skipped && matches(&e.pattern, id))
+    }
+
+    /// Marks expected results and lists stale entries in the report.
+    pub fn apply(&self, report: &mut Report) {
+        let mut used = vec![false; self.entries.len()];
+        for case in &mut report.cases {
+            for (i, e) in self.entries.iter().enumerate() {
+                if matches(&e.pattern, &case.id) && e.verdict == case.verdict {
+                    used[i] = true;
+                    if !case.verdict.is_good() || case.verdict == Verdict::Skipped {
+                        case.expected_because = Some(e.reason.clone());
+                    }
+                    break;
+                }
+            }
+        }
+        report.stale_expectations = self
+            .entries
+            .iter()
+            .zip(used)
+            .filter(|(_, used)| !used)
+            .map(|(e, _)| {
+                let matched: Vec<String> = report
+                    .cases
+                    .iter()
+                    .filter(|c| matches(&e.pattern, &c.id))
+                    .map(|c| format!("{} is {}", c.id, c.verdict.as_str()))
+                    .collect();
+                if matched.is_empty() {
+                    format!("{} (expected {}): matches no case that ran", e.pattern, e.verdict.as_str())
+                } else {
+                    format!("{} (expected {}): {}", e.pattern, e.verdict.as_str(), matched.join(", "))
+                }
+            })
+            .collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert!(matches("a.b", "a.b"));
+        assert!(!matches("a.b", "a.bc"));
+        assert!(matches("a.", "a.bc"));
+        assert!(matches("a.*.c", "a.x.y.c"));
+        assert!(matches("*.origin.*", "reg.client-data.origin.null"));
+        assert!(!matches("a*b", "ab.c"));
+        assert!(matches("a*b", "ab"));
+    }
+
+    #[test]
+    fn a_reason_is_required_and_verdicts_must_exist() {
+        let e =
+            Expectations::parse("[[case]]\nid = \"x\"\nverdict = \"WARN\"\nreason = \" \"\n").unwrap_err();
+        assert!(matches!(e, ExpectationsError::Entry { index: 1, .. }), "{e}");
+        let e =
+            Expectations::parse("[[case]]\nid = \"x\"\nverdict = \"MAYBE\"\nreason = \"r\"\n").unwrap_err();
+        assert!(e.to_string().contains("unknown verdict"), "{e}");
+        let e = Expectations::parse("[[case]]\nid = \"x\"\nverdict = \"WARN\"\n").unwrap_err();
+        assert!(matches!(e, ExpectationsError::Toml(_)), "{e}");
+        let ok = Expectations::parse("[[case]]\nid = \"x\"\nverdict = \"warn\"\nreason = \"r\"\n").unwrap();
+        assert_eq!(ok.entries[0].verdict, Verdict::Warn);
+    }
+}

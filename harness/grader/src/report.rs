@@ -1,0 +1,144 @@
+//! The result model every renderer reads (DESIGN §4): one [`Report`] per run, one [`CaseResult`] per case.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The versioned schema name of the JSON report.
+pub const SCHEMA: &str = "webauthn-harness/report/v1";
+
+/// What a case's run says about the RP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Verdict {
+    /// The RP answered as the spec requires.
+    Pass,
+    /// A SHOULD or POLICY case went the weaker way.
+    Warn,
+    /// A MUST case went the wrong way.
+    Fail,
+    /// An `either` case: the behaviour is recorded.
+    Info,
+    /// The RP does not offer what the case needs (an algorithm, an attestation format).
+    Unsupported,
+    /// Left out by the expectations file.
+    Skipped,
+    /// The control (the unmutated ceremony in the same state) was not accepted, so the case says nothing.
+    Inconclusive,
+    /// Timeout, connection failure, unusable reply, or a server error where acceptance was required.
+    Error,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 8] = [
+        Verdict::Pass,
+        Verdict::Warn,
+        Verdict::Fail,
+        Verdict::Info,
+        Verdict::Unsupported,
+        Verdict::Skipped,
+        Verdict::Inconclusive,
+        Verdict::Error,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Warn => "WARN",
+            Verdict::Fail => "FAIL",
+            Verdict::Info => "INFO",
+            Verdict::Unsupported => "UNSUPPORTED",
+            Verdict::Skipped => "SKIPPED",
+            Verdict::Inconclusive => "INCONCLUSIVE",
+            Verdict::Error => "ERROR",
+        }
+    }
+
+    /// Whether this verdict is fine without an expectation entry.
+    pub fn is_good(self) -> bool {
+        matches!(self, Verdict::Pass | Verdict::Info | Verdict::Unsupported | Verdict::Skipped)
+    }
+}
+
+impl std::str::FromStr for Verdict {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Verdict::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown verdict {s:?}"))
+    }
+}
+
+/// What one call came back with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observed {
+    pub accepted: bool,
+    /// The HTTP status (absent for a transport failure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// The rejecting check, where the RP names one (the reference RP does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+}
+
+/// One case's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseResult {
+    pub id: String,
+    pub ceremony: String,
+    pub spec: String,
+    pub level: String,
+    pub expect: String,
+    pub verdict: Verdict,
+    /// Why this verdict, in one line.
+    pub detail: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
+    /// The reference verifier's check for this case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fido: Option<String>,
+    /// What the subject call came back with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<Observed>,
+    /// The reason given in the expectations file, when this result was expected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_because: Option<String>,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub harness_version: String,
+    pub target: String,
+    pub origin: String,
+    pub rp_id: String,
+    pub seed: u64,
+    /// Count per verdict, every verdict listed.
+    pub summary: BTreeMap<Verdict, usize>,
+    pub cases: Vec<CaseResult>,
+    /// Expectation entries that matched no result as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale_expectations: Vec<String>,
+}
+
+impl Report {
+    pub fn summarize(cases: &[CaseResult]) -> BTreeMap<Verdict, usize> {
+        let mut summary: BTreeMap<Verdict, usize> = Verdict::ALL.iter().map(|v| (*v, 0)).collect();
+        for c in cases {
+            *summary.entry(c.verdict).or_default() += 1;
+        }
+        summary
+    }
+
+    /// Results that are neither good verdicts nor expected by the expectations file.
+    pub fn unexpected(&self) -> impl Iterator<Item = &CaseResult> {
+        self.cases.iter().filter(|c| !c.verdict.is_good() && c.expected_because.is_none())
+    }
+}

@@ -1,0 +1,110 @@
+//! The conformance API over HTTP: one cookie jar per virtual user, a timeout per request, a cap on response
+//! sizes. A broken or hostile RP yields [`TransportError`]s, never a hang or a crash.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::time::Duration;
+
+use generator::target::{Endpoint, Reply, SessionId, Target, TransportError};
+use serde_json::Value as Json;
+
+/// How the HTTP transport behaves.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// The RP's base URL; the endpoint paths are appended to it (it may carry a path prefix).
+    pub base_url: String,
+    /// The longest one request may take, connect to last byte.
+    pub timeout: Duration,
+    /// The largest response body read; a longer one is an error.
+    pub max_response: usize,
+}
+
+impl HttpConfig {
+    pub fn new(base_url: &str) -> HttpConfig {
+        HttpConfig {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            timeout: Duration::from_secs(10),
+            max_response: 1 << 20,
+        }
+    }
+}
+
+/// A [`Target`] reached over HTTP.
+pub struct HttpTarget {
+    config: HttpConfig,
+    agents: HashMap<SessionId, ureq::Agent>,
+    next: u64,
+}
+
+impl HttpTarget {
+    pub fn new(config: HttpConfig) -> HttpTarget {
+        HttpTarget { config, agents: HashMap::new(), next: 0 }
+    }
+
+    fn agent(&self) -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .timeout_global(Some(self.config.timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(concat!("webauthn-harness/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into()
+    }
+
+    /// Forgets the cookie jars of finished virtual users.
+    pub fn end_sessions(&mut self) {
+        self.agents.clear();
+    }
+}
+
+impl Target for HttpTarget {
+    fn new_session(&mut self) -> SessionId {
+        self.next += 1;
+        let id = SessionId(self.next);
+        let agent = self.agent();
+        self.agents.insert(id, agent);
+        id
+    }
+
+    fn call(&mut self, session: SessionId, endpoint: Endpoint, body: &Json) -> Result<Reply, TransportError> {
+        let err = |message: String| TransportError { endpoint, message };
+        let agent = match self.agents.get(&session) {
+            Some(a) => a.clone(),
+            None => {
+                let a = self.agent();
+                self.agents.insert(session, a.clone());
+                a
+            }
+        };
+        let url = format!("{}{}", self.config.base_url, endpoint.path());
+        let payload = serde_json::to_vec(body).map_err(|e| err(e.to_string()))?;
+        let response = agent
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .send(&payload[..])
+            .map_err(|e| err(describe(&e)))?;
+        let status = response.status().as_u16();
+        let mut bytes = Vec::new();
+        let limit = self.config.max_response as u64;
+        response
+            .into_body()
+            .into_reader()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| err(format!("reading the response: {e}")))?;
+        if bytes.len() as u64 > limit {
+            return Err(err(format!("the response is longer than {limit} bytes")));
+        }
+        let body = serde_json::from_slice(&bytes).unwrap_or(Json::Null);
+        Ok(Reply { status, body })
+    }
+}
+
+fn describe(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(_) => "timed out".into(),
+        ureq::Error::ConnectionFailed => "connection failed".into(),
+        ureq::Error::Io(io) => format!("I/O error: {io}"),
+        other => other.to_string(),
+    }
+}

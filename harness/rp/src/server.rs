@@ -1,0 +1,129 @@
+//! The reference RP on a real HTTP server: the four POST endpoints of the conformance API, sessions by
+//! cookie, bounded request bodies.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use rand_core::{OsRng, RngCore};
+use serde_json::{json, Value as Json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::ReferenceRp;
+
+/// The cookie that carries the session.
+pub const SESSION_COOKIE: &str = "webauthn_harness_session";
+/// The largest request body accepted.
+pub const MAX_BODY: usize = 64 * 1024;
+
+fn session_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (name, value) = c.trim().split_once('=')?;
+            (name == SESSION_COOKIE && !value.is_empty() && value.len() <= 64).then(|| value.to_owned())
+        })
+}
+
+fn new_session() -> String {
+    let mut b = [0u8; 16];
+    OsRng.fill_bytes(&mut b);
+    wire::base64url::encode(&b)
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+async fn endpoint(State(rp): State<Arc<ReferenceRp>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let (session, fresh) = match session_of(&headers) {
+        Some(s) => (s, false),
+        None => (new_session(), true),
+    };
+    let (status, reply) = match serde_json::from_slice::<Json>(&body) {
+        Ok(json) => rp.handle(&session, uri.path(), &json, now()),
+        Err(e) => {
+            (400, json!({"status": "failed", "errorMessage": format!("the request body is not JSON: {e}")}))
+        }
+    };
+    let mut response =
+        (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), axum::Json(reply))
+            .into_response();
+    if fresh {
+        if let Ok(v) =
+            HeaderValue::from_str(&format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax"))
+        {
+            response.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// The router: the four endpoints, bodies up to [`MAX_BODY`].
+pub fn router(rp: Arc<ReferenceRp>) -> Router {
+    Router::new()
+        .route("/attestation/options", post(endpoint))
+        .route("/attestation/result", post(endpoint))
+        .route("/assertion/options", post(endpoint))
+        .route("/assertion/result", post(endpoint))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(rp)
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    rp: Arc<ReferenceRp>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(rp)).with_graceful_shutdown(shutdown).await
+}
+
+/// A server running on its own thread (for `grade` with no target, and for tests).
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Binds `addr` (port 0 for any free port) and serves `rp` on a background thread.
+    pub fn start(addr: SocketAddr, rp: Arc<ReferenceRp>) -> std::io::Result<Running> {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        let listener = runtime.block_on(TcpListener::bind(addr))?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new().name("reference-rp".into()).spawn(move || {
+            let _ = runtime.block_on(serve(listener, rp, async {
+                let _ = stopped.await;
+            }));
+        })?;
+        Ok(Running { addr, stop: Some(stop), thread: Some(thread) })
+    }
+
+    /// The base URL to reach it at.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
