@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cases;
+mod grade;
+mod serve;
 mod verify;
 
 /// Tells a WebAuthn relying party whether it verifies ceremonies the way the W3C WebAuthn Level 3 spec says
@@ -30,6 +32,15 @@ enum Command {
     /// List the case catalogue: every case with its id, spec step, level, expected outcome and the reference
     /// verifier's check that rejects it.
     Cases(cases::Args),
+    /// Grade a relying party: drive it through every case over the FIDO2 server conformance API and report.
+    ///
+    /// Without --target, the embedded reference RP is started on a loopback port and graded.
+    /// Exit status: 0 every result as expected, 1 unexpected results (FAIL, WARN, ERROR, INCONCLUSIVE not listed in
+    /// --expect, or stale expectations), 2 usage error or a --case that matches nothing, 3 target unreachable or
+    /// harness error.
+    Grade(grade::Args),
+    /// Run the reference RP on the FIDO2 server conformance API (four POST endpoints) until Ctrl-C.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,5 +48,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Verify { ceremony } => verify::run(ceremony),
         Command::Cases(args) => cases::run(args),
+        Command::Grade(args) => grade::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

@@ -99,9 +99,18 @@ pub struct Running {
 impl Running {
     /// Binds `addr` (port 0 for any free port) and serves `rp` on a background thread.
     pub fn start(addr: SocketAddr, rp: Arc<ReferenceRp>) -> std::io::Result<Running> {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-        let listener = runtime.block_on(TcpListener::bind(addr))?;
+        Running::start_on(std::net::TcpListener::bind(addr)?, rp)
+    }
+
+    /// Serves `rp` on an already bound listener, on a background thread.
+    pub fn start_on(listener: std::net::TcpListener, rp: Arc<ReferenceRp>) -> std::io::Result<Running> {
+        listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        let listener = {
+            let _guard = runtime.enter();
+            TcpListener::from_std(listener)?
+        };
         let (stop, stopped) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new().name("reference-rp".into()).spawn(move || {
             let _ = runtime.block_on(serve(listener, rp, async {

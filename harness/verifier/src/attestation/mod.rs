@@ -11,7 +11,11 @@ use crate::check::{CheckId, Rejection};
 use crate::crypto::CredentialKey;
 use crate::policy::fail;
 
+mod fido_u2f;
 mod none;
+mod packed;
+mod stmt;
+pub mod x509;
 
 /// Formats this verifier implements.
 pub const IMPLEMENTED_FORMATS: &[&str] = &["none", "packed", "fido-u2f"];
@@ -53,6 +57,8 @@ pub struct Statement<'a> {
 pub fn verify_statement(s: &Statement<'_>) -> Result<AttestationType, Rejection> {
     match s.fmt {
         "none" => none::verify(s),
+        "packed" => packed::verify(s),
+        "fido-u2f" => fido_u2f::verify(s),
         other => Err(fail(
             CheckId::RegAttestationFormatUnsupported,
             format!("fmt {other:?} has no verification procedure here"),
@@ -60,12 +66,9 @@ pub fn verify_statement(s: &Statement<'_>) -> Result<AttestationType, Rejection>
     }
 }
 
-/// §7.1 step 24: does the trust path (leaf first) chain up to one of `anchors`, or is its leaf itself one?
-/// Every certificate must be within its validity period at `now`. The error says why not.
-pub fn chains_to_anchor(trust_path: &[Vec<u8>], anchors: &[Vec<u8>], _now: u64) -> Result<(), String> {
-    let Some(leaf) = trust_path.first() else { return Err("empty trust path".into()) };
-    if anchors.iter().any(|a| a == leaf) {
-        return Ok(());
-    }
-    Err("the trust path does not chain to a configured trust anchor".into())
+/// §7.1 step 24: does the trust path (leaf first) chain up to one of `anchors`, or is one of its certificates
+/// itself one? Every certificate used must be within its validity period at `now`. The error says which
+/// certificate failed and why. See [`x509::chains_to_anchor`].
+pub fn chains_to_anchor(trust_path: &[Vec<u8>], anchors: &[Vec<u8>], now: u64) -> Result<(), String> {
+    x509::chains_to_anchor(trust_path, anchors, now)
 }

@@ -1,0 +1,310 @@
+//! `webauthn-harness grade`: drive an RP (or the embedded reference RP) through the catalogue and report.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use generator::catalog::{self, Case};
+use generator::client::ClientConfig;
+use generator::target::{Endpoint, Target};
+use grader::expectations::{self, Expectations};
+use grader::render::{self, Reproduce};
+use grader::transport::{HttpConfig, HttpTarget};
+use grader::{GradeConfig, Report, Verdict};
+use serde_json::json;
+
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+    Junit,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The RP's base URL (the conformance API endpoints are appended to it; it may carry a path prefix).
+    /// Without it, the embedded reference RP is started on a loopback port and graded.
+    #[arg(long, value_name = "URL")]
+    target: Option<String>,
+    /// The origin the virtual client reports (default: the target URL's scheme://host[:port]).
+    #[arg(long, value_name = "ORIGIN")]
+    origin: Option<String>,
+    /// The RP ID used when the RP's options name none (default: the target URL's host).
+    #[arg(long, value_name = "ID")]
+    rp_id: Option<String>,
+    /// Run only cases whose id matches: an exact id, a prefix ending in '.', or a glob with '*' (repeatable).
+    #[arg(long = "case", value_name = "PATTERN")]
+    patterns: Vec<String>,
+    /// Seed for every generated key, credential and ceremony; the same seed reproduces the same run.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Write the report here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Expectations file (TOML): known results with reasons; matching results count as expected.
+    #[arg(long = "expect", value_name = "FILE")]
+    expect: Option<PathBuf>,
+    /// Save each case's HTTP exchanges as DIR/<case-id>.json.
+    #[arg(long, value_name = "DIR")]
+    transcripts: Option<PathBuf>,
+    /// Seconds one request may take.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+    /// An attestation format the RP must support (none, packed-self, packed-x5c, fido-u2f): its rejected baseline
+    /// is a FAIL instead of making its cases UNSUPPORTED (repeatable).
+    #[arg(long = "require-format", value_name = "FORMAT")]
+    required_formats: Vec<String>,
+}
+
+/// scheme://host[:port] and host of a URL.
+fn origin_and_host(url: &str) -> Result<(String, String)> {
+    let (scheme, rest) = url.split_once("://").with_context(|| format!("{url:?} is not an http(s) URL"))?;
+    if scheme != "http" && scheme != "https" {
+        bail!("{url:?}: the scheme must be http or https");
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() {
+        bail!("{url:?} has no host");
+    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default().to_owned()
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h).to_owned()
+    };
+    Ok((format!("{scheme}://{authority}"), host.to_ascii_lowercase()))
+}
+
+/// The embedded reference RP's identity: fixed, so reports do not depend on the port it got.
+pub const EMBEDDED_ORIGIN: &str = "https://rp.example";
+pub const EMBEDDED_RP_ID: &str = "rp.example";
+
+pub fn embedded_rp(seed: u64) -> rp::ReferenceRp {
+    let mut config = rp::Config::new(EMBEDDED_RP_ID, EMBEDDED_ORIGIN);
+    config.seed = Some(seed);
+    config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
+    rp::ReferenceRp::new(config)
+}
+
+fn select(patterns: &[String]) -> Result<Vec<Case>, String> {
+    let all = catalog::all();
+    if patterns.is_empty() {
+        return Ok(all);
+    }
+    for p in patterns {
+        if !all.iter().any(|c| expectations::matches(p, c.id)) {
+            return Err(format!("--case {p:?} matches no case (see `webauthn-harness cases`)"));
+        }
+    }
+    Ok(all.into_iter().filter(|c| patterns.iter().any(|p| expectations::matches(p, c.id))).collect())
+}
+
+fn render(report: &Report, format: Format, colours: bool, target_args: &str) -> String {
+    match format {
+        Format::Text => render::text(report, colours, &Reproduce { target_args }),
+        Format::Json => render::json(report),
+        Format::Markdown => render::markdown(report),
+        Format::Junit => render::junit(report),
+    }
+}
+
+pub fn run(args: Args) -> ExitCode {
+    match run_inner(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+fn usage(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+fn run_inner(args: Args) -> Result<ExitCode> {
+    let selected = match select(&args.patterns) {
+        Ok(s) => s,
+        Err(e) => return Ok(usage(e)),
+    };
+    let expectations = match &args.expect {
+        Some(path) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => return Ok(usage(format!("cannot read {}: {e}", path.display()))),
+            };
+            match Expectations::parse(&text) {
+                Ok(e) => e,
+                Err(e) => return Ok(usage(format!("{}: {e}", path.display()))),
+            }
+        }
+        None => Expectations::default(),
+    };
+    let (selected, skipped): (Vec<Case>, Vec<Case>) =
+        selected.into_iter().partition(|c| expectations.skipped(c.id).is_none());
+
+    // The target: a URL, or the embedded reference RP on a loopback port.
+    let _server;
+    let (base_url, label, origin, rp_id, target_args) = match &args.target {
+        Some(url) => {
+            let (origin, host) = match origin_and_host(url) {
+                Ok(x) => x,
+                Err(e) => return Ok(usage(e)),
+            };
+            (
+                url.clone(),
+                url.clone(),
+                args.origin.clone().unwrap_or(origin),
+                args.rp_id.clone().unwrap_or(host),
+                format!("--target {url} "),
+            )
+        }
+        None => {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0")
+                .context("binding a loopback port for the embedded RP")?;
+            let server = rp::server::Running::start_on(listener, Arc::new(embedded_rp(args.seed)))
+                .context("starting the embedded reference RP")?;
+            let url = server.url();
+            _server = server;
+            (
+                url,
+                "embedded reference RP".to_owned(),
+                EMBEDDED_ORIGIN.to_owned(),
+                EMBEDDED_RP_ID.to_owned(),
+                String::new(),
+            )
+        }
+    };
+    let mut http = HttpConfig::new(&base_url);
+    http.timeout = Duration::from_secs(args.timeout.max(1));
+    let mut target = HttpTarget::new(http);
+
+    // Reachability: one options call must get an HTTP answer.
+    let probe = target.new_session();
+    if let Err(e) = target.call(
+        probe,
+        Endpoint::AttestationOptions,
+        &json!({"username": "webauthn-harness-probe", "displayName": "probe"}),
+    ) {
+        eprintln!("error: the target {base_url} is unreachable: {e}");
+        return Ok(ExitCode::from(3));
+    }
+
+    let cfg = GradeConfig {
+        target: label,
+        client: ClientConfig { origin, rp_id },
+        seed: args.seed,
+        required_formats: args.required_formats.clone(),
+    };
+    let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let all = catalog::all();
+    let mut graded = grader::grade(&mut target, &cfg, &all, &selected, &mut |done, total, id| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        bar.set_message(id.to_owned());
+    });
+    bar.finish_and_clear();
+
+    for case in &skipped {
+        let reason = expectations.skipped(case.id).map(|e| e.reason.clone()).unwrap_or_default();
+        let mut r = grader::grade::result(
+            case,
+            &generator::runner::CaseRun {
+                id: case.id,
+                observation: generator::runner::Observation::Unsupported { why: String::new() },
+                exchanges: vec![],
+            },
+            true,
+        );
+        r.verdict = Verdict::Skipped;
+        r.detail = format!("skipped by the expectations file: {reason}");
+        graded.report.cases.push(r);
+    }
+    expectations.apply(&mut graded.report);
+    graded.report.summary = Report::summarize(&graded.report.cases);
+
+    if let Some(dir) = &args.transcripts {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for run in &graded.runs {
+            let exchanges: Vec<serde_json::Value> = run
+                .exchanges
+                .iter()
+                .map(|e| {
+                    json!({
+                        "session": e.session.0,
+                        "endpoint": e.endpoint.path(),
+                        "request": e.request,
+                        "reply": match &e.reply {
+                            Ok(r) => json!({"status": r.status, "body": r.body}),
+                            Err(err) => json!({"error": err.message}),
+                        },
+                    })
+                })
+                .collect();
+            let path = dir.join(format!("{}.json", run.id));
+            std::fs::write(
+                &path,
+                serde_json::to_vec_pretty(
+                    &json!({"case": run.id, "seed": args.seed, "exchanges": exchanges}),
+                )?,
+            )
+            .with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+
+    let colours =
+        args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let text = render(&graded.report, args.format, colours, &target_args);
+    match &args.output {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    let unexpected = graded.report.unexpected().count();
+    if unexpected > 0 || !graded.report.stale_expectations.is_empty() {
+        if args.output.is_some() || args.format != Format::Text {
+            eprintln!(
+                "{unexpected} unexpected result(s), {} stale expectation(s)",
+                graded.report.stale_expectations.len()
+            );
+        }
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_and_host;
+
+    #[test]
+    fn origin_and_rp_id_come_from_the_url() {
+        assert_eq!(
+            origin_and_host("http://localhost:8080/fido").unwrap(),
+            ("http://localhost:8080".into(), "localhost".into())
+        );
+        assert_eq!(
+            origin_and_host("https://Login.Example.org").unwrap(),
+            ("https://Login.Example.org".into(), "login.example.org".into())
+        );
+        assert_eq!(
+            origin_and_host("http://[::1]:9000/").unwrap(),
+            ("http://[::1]:9000".into(), "::1".into())
+        );
+        assert!(origin_and_host("ftp://x").is_err());
+        assert!(origin_and_host("localhost:8080").is_err());
+        assert!(origin_and_host("http:///x").is_err());
+    }
+}
