@@ -45,6 +45,20 @@ pub struct CaseRun {
     pub exchanges: Vec<Exchange>,
 }
 
+/// A reply to a step that had to be accepted and was not: an unusable reply (not JSON, a server error) is an
+/// error; a well-formed refusal means the control failed.
+fn refused(step: &'static str, reply: Reply) -> Abort {
+    if reply.body.is_null() || reply.status >= 500 {
+        Abort::Error(format!(
+            "{step}: HTTP {} with {}",
+            reply.status,
+            if reply.body.is_null() { "a body that is not JSON" } else { "a server error" }
+        ))
+    } else {
+        Abort::Control(step, reply)
+    }
+}
+
 /// Why a run stopped before its subject.
 enum Abort {
     Control(&'static str, Reply),
@@ -111,7 +125,7 @@ impl Run<'_> {
             }),
         )?;
         if !reply.accepted() {
-            return Err(Abort::Control("attestation/options", reply));
+            return Err(refused("attestation/options", reply));
         }
         let options = CreationOptions::from_json(&reply.body).map_err(|e| Abort::Error(e.to_string()))?;
         if !options.algorithms.contains(&s.alg.cose()) {
@@ -178,7 +192,7 @@ impl Run<'_> {
     fn register_ok(&mut self, step: &'static str) -> Result<Account, Abort> {
         let (reply, account, _) = self.register(RegHooks::default())?;
         if !reply.accepted() {
-            return Err(Abort::Control(step, reply));
+            return Err(refused(step, reply));
         }
         Ok(account)
     }
@@ -191,7 +205,7 @@ impl Run<'_> {
             json!({ "username": username, "userVerification": uv }),
         )?;
         if !reply.accepted() {
-            return Err(Abort::Control("assertion/options", reply));
+            return Err(refused("assertion/options", reply));
         }
         RequestOptions::from_json(&reply.body).map_err(|e| Abort::Error(e.to_string()))
     }
@@ -249,7 +263,7 @@ impl Run<'_> {
     fn authenticate_ok(&mut self, account: &mut Account, step: &'static str) -> Result<Json, Abort> {
         let (reply, body) = self.authenticate(account, AuthHooks::default())?;
         if !reply.accepted() {
-            return Err(Abort::Control(step, reply));
+            return Err(refused(step, reply));
         }
         Ok(body)
     }
@@ -264,7 +278,7 @@ impl Run<'_> {
                 let control = if self.negative() {
                     let (reply, _, _) = self.register(RegHooks::default())?;
                     if !reply.accepted() {
-                        return Err(Abort::Control("control registration", reply));
+                        return Err(refused("control registration", reply));
                     }
                     Some(reply)
                 } else {
@@ -278,7 +292,7 @@ impl Run<'_> {
                 let control = if self.negative() {
                     let (reply, _) = self.authenticate(&mut account, AuthHooks::default())?;
                     if !reply.accepted() {
-                        return Err(Abort::Control("control assertion", reply));
+                        return Err(refused("control assertion", reply));
                     }
                     Some(reply)
                 } else {
@@ -298,7 +312,7 @@ impl Run<'_> {
             Stateful::RegistrationReplay => {
                 let (control, account, body) = self.register(RegHooks::default())?;
                 if !control.accepted() {
-                    return Err(Abort::Control("control registration", control));
+                    return Err(refused("control registration", control));
                 }
                 let subject = self.call(account.session, Endpoint::AttestationResult, body)?;
                 Ok(completed(control, subject))
@@ -307,7 +321,7 @@ impl Run<'_> {
                 let mut account = self.register_ok("baseline registration")?;
                 let (control, body) = self.authenticate(&mut account, AuthHooks::default())?;
                 if !control.accepted() {
-                    return Err(Abort::Control("control assertion", control));
+                    return Err(refused("control assertion", control));
                 }
                 let subject = self.call(account.session, Endpoint::AssertionResult, body)?;
                 Ok(completed(control, subject))
@@ -315,7 +329,7 @@ impl Run<'_> {
             Stateful::RegistrationChallengeOtherSession => {
                 let (control, _, _) = self.register(RegHooks::default())?;
                 if !control.accepted() {
-                    return Err(Abort::Control("control registration", control));
+                    return Err(refused("control registration", control));
                 }
                 // Options in session A; session B fetches its own options, then posts A's response.
                 let a = self.target.new_session();
@@ -347,7 +361,7 @@ impl Run<'_> {
             Stateful::CredentialRegisteredTwice => {
                 let (control, first, _) = self.register(RegHooks::default())?;
                 if !control.accepted() {
-                    return Err(Abort::Control("control registration", control));
+                    return Err(refused("control registration", control));
                 }
                 let session = self.target.new_session();
                 let username = self.username();

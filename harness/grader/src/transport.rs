@@ -108,3 +108,28 @@ fn describe(e: &ureq::Error) -> String {
         other => other.to_string(),
     }
 }
+
+/// A [`Target`] that is a function: `(session key, endpoint path, body) -> (HTTP status, body)`. For in-process
+/// RPs (the reference RP's core, stand-ins in tests).
+pub struct FnTarget<F> {
+    handler: F,
+    next: u64,
+}
+
+impl<F: FnMut(&str, &str, &Json) -> (u16, Json)> FnTarget<F> {
+    pub fn new(handler: F) -> FnTarget<F> {
+        FnTarget { handler, next: 0 }
+    }
+}
+
+impl<F: FnMut(&str, &str, &Json) -> (u16, Json)> Target for FnTarget<F> {
+    fn new_session(&mut self) -> SessionId {
+        self.next += 1;
+        SessionId(self.next)
+    }
+
+    fn call(&mut self, session: SessionId, endpoint: Endpoint, body: &Json) -> Result<Reply, TransportError> {
+        let (status, body) = (self.handler)(&format!("s{}", session.0), endpoint.path(), body);
+        Ok(Reply { status, body })
+    }
+}

@@ -37,6 +37,9 @@ pub struct Config {
     pub max_users: usize,
     /// Seed for challenges and user handles (`None`: from the operating system, as a real RP must).
     pub seed: Option<u64>,
+    /// Consume a challenge when a result uses it (the correct behaviour). `false` exists only to test that
+    /// the grader catches an RP that lets challenges be reused.
+    pub single_use_challenges: bool,
 }
 
 impl Config {
@@ -48,6 +51,7 @@ impl Config {
             max_sessions: 10_000,
             max_users: 100_000,
             seed: None,
+            single_use_challenges: true,
         }
     }
 }
@@ -262,7 +266,14 @@ impl ReferenceRp {
         now: u64,
     ) -> Result<(u16, Json), (u16, Json)> {
         // Single use: taken now, whatever the outcome.
-        let pending = state.sessions.get_mut(session).and_then(|s| s.registration.take());
+        let single_use = self.config.single_use_challenges;
+        let pending = state.sessions.get_mut(session).and_then(|s| {
+            if single_use {
+                s.registration.take()
+            } else {
+                s.registration.clone()
+            }
+        });
         let pending = match pending {
             Some(p) if p.expires >= now => p,
             Some(_) => {
@@ -340,7 +351,14 @@ impl ReferenceRp {
         body: &Json,
         now: u64,
     ) -> Result<(u16, Json), (u16, Json)> {
-        let pending = state.sessions.get_mut(session).and_then(|s| s.authentication.take());
+        let single_use = self.config.single_use_challenges;
+        let pending = state.sessions.get_mut(session).and_then(|s| {
+            if single_use {
+                s.authentication.take()
+            } else {
+                s.authentication.clone()
+            }
+        });
         let pending = match pending {
             Some(p) if p.expires >= now => p,
             Some(_) => {

@@ -37,8 +37,8 @@ pub fn verify_authentication(
     store: &dyn CredentialStore,
 ) -> Result<AuthenticationOutcome, Rejection> {
     let mut warnings = Vec::new();
-    step_3_response_is_assertion_response(response)?;
-    step_5_credential_allowed(response, expectations)?;
+    policy.enforce(step_3_response_is_assertion_response(response))?;
+    policy.enforce(step_5_credential_allowed(response, expectations))?;
     let (user_handle, record) = step_6_identify_user(response, expectations, store)?;
     let auth = step_7_authenticator_data(&response.authenticator_data, policy, &mut warnings)?;
     // Steps 8-14.
@@ -49,13 +49,13 @@ pub fn verify_authentication(
         &expectations.challenge,
         policy,
     )?;
-    step_15_rp_id_hash(&auth, policy)?;
-    step_16_user_present(&auth)?;
-    step_17_user_verified(&auth, expectations)?;
-    backup_state_needs_eligibility(auth.flags, CheckId::AuthBackupStateWithoutEligibility)?; // step 18
+    policy.enforce(step_15_rp_id_hash(&auth, policy))?;
+    policy.enforce(step_16_user_present(&auth))?;
+    policy.enforce(step_17_user_verified(&auth, expectations))?;
+    policy.enforce(backup_state_needs_eligibility(auth.flags, CheckId::AuthBackupStateWithoutEligibility))?; // step 18
     step_19_backup_state(&auth, &record, policy, &mut warnings)?;
     let hash = step_20_hash_client_data(&response.client_data_json);
-    step_21_signature(response, &record, &hash)?;
+    policy.enforce(step_21_signature(response, &record, &hash))?;
     let clone_warning = step_22_sign_count(&auth, &record, policy, &mut warnings)?;
     // Step 23: extension outputs are the RP's to process; unsolicited or missing ones never fail here.
     let record = step_24_update_record(record, &auth);

@@ -130,10 +130,10 @@ pub(crate) fn verify(
 ) -> Result<CollectedClientData, Rejection> {
     let json_text = utf8_decode(ids, bytes)?;
     let c = parse(ids, json_text)?;
-    type_is(ids, &c, expected_type)?;
-    challenge_is(ids, &c, challenge)?;
-    origin_expected(ids, &c, policy)?;
-    cross_origin_expected(ids, &c, policy)?;
-    top_origin_expected(ids, &c, policy)?;
+    policy.enforce(type_is(ids, &c, expected_type))?;
+    policy.enforce(challenge_is(ids, &c, challenge))?;
+    policy.enforce(origin_expected(ids, &c, policy))?;
+    policy.enforce(cross_origin_expected(ids, &c, policy))?;
+    policy.enforce(top_origin_expected(ids, &c, policy))?;
     Ok(c)
 }

@@ -94,6 +94,9 @@ pub struct Policy {
     /// Reject when a SHOULD-level check fails (the reference behaviour). When false, such failures are
     /// returned as warnings in the outcome instead.
     pub enforce_should: bool,
+    /// Checks not enforced at all. This exists to test the harness itself (a reference RP with one check
+    /// switched off must be caught by the grader); a real RP never sets it.
+    pub disabled_checks: Vec<CheckId>,
 }
 
 impl Policy {
@@ -108,6 +111,7 @@ impl Policy {
             backup: BackupPolicy::default(),
             attestation: AttestationPolicy::default(),
             enforce_should: true,
+            disabled_checks: Vec::new(),
         }
     }
 
@@ -119,6 +123,14 @@ impl Policy {
         self.origins.allow_rp_id_subdomains && is_https_subdomain_origin(origin, &self.rp_id)
     }
 
+    /// Drops the rejection of a disabled check (see `disabled_checks`).
+    pub(crate) fn enforce(&self, r: Result<(), Rejection>) -> Result<(), Rejection> {
+        match r {
+            Err(e) if self.disabled_checks.contains(&e.check) => Ok(()),
+            other => other,
+        }
+    }
+
     /// Settles a failed non-MUST check: a rejection where policy enforces it, a warning otherwise.
     /// `enforced` is the policy switch for POLICY-level checks; SHOULD-level checks follow `enforce_should`.
     pub(crate) fn settle(
@@ -127,6 +139,9 @@ impl Policy {
         enforced: bool,
         warnings: &mut Vec<Warning>,
     ) -> Result<(), Rejection> {
+        if self.disabled_checks.contains(&r.check) {
+            return Ok(());
+        }
         let reject = match r.check.level() {
             Level::Must => true,
             Level::Should => self.enforce_should,

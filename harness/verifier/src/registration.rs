@@ -41,7 +41,7 @@ pub fn verify_registration(
     now: u64,
 ) -> Result<RegistrationOutcome, Rejection> {
     let mut warnings = Vec::new();
-    step_3_response_is_attestation_response(response)?;
+    policy.enforce(step_3_response_is_attestation_response(response))?;
     // Steps 5-11.
     let _c: CollectedClientData = client_data::verify(
         &client_data::REGISTRATION,
@@ -53,10 +53,10 @@ pub fn verify_registration(
     let hash = step_12_hash_client_data(&response.client_data_json);
     let (object, auth_data) =
         step_13_decode_attestation_object(&response.attestation_object, policy, &mut warnings)?;
-    step_14_rp_id_hash(&auth_data, policy)?;
-    step_15_user_present(&auth_data, expectations)?;
-    step_16_user_verified(&auth_data, expectations)?;
-    step_17_backup_state_needs_eligibility(&auth_data)?;
+    policy.enforce(step_14_rp_id_hash(&auth_data, policy))?;
+    policy.enforce(step_15_user_present(&auth_data, expectations))?;
+    policy.enforce(step_16_user_verified(&auth_data, expectations))?;
+    policy.enforce(step_17_backup_state_needs_eligibility(&auth_data))?;
     step_18_backup_eligibility_policy(&auth_data, policy, &mut warnings)?;
     step_19_backup_state_policy(&auth_data, policy, &mut warnings)?;
     let (attested, cose, key) = step_20_credential_key_alg_offered(&auth_data, expectations)?;

@@ -1,0 +1,188 @@
+//! The grader against the reference RP with single checks switched off, against servers that reject
+//! everything, and against servers that are broken.
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use generator::catalog::{self, Case, Level};
+use generator::client::ClientConfig;
+use grader::transport::{FnTarget, HttpConfig, HttpTarget};
+use grader::{GradeConfig, Report, Verdict};
+use rp::{Config, ReferenceRp};
+use serde_json::{json, Value};
+use verifier::CheckId;
+
+const RP_ID: &str = "rp.example";
+const ORIGIN: &str = "https://rp.example";
+const NOW: u64 = 1_748_736_000;
+
+fn config() -> Config {
+    let mut c = Config::new(RP_ID, ORIGIN);
+    c.seed = Some(3);
+    c.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
+    c
+}
+
+fn grade_cfg() -> GradeConfig {
+    GradeConfig {
+        target: "test".into(),
+        client: ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() },
+        seed: 5,
+        required_formats: vec![],
+    }
+}
+
+fn grade_in_process(rp: ReferenceRp, cases: &[Case]) -> Report {
+    let mut target =
+        FnTarget::new(|session: &str, path: &str, body: &Value| rp.handle(session, path, body, NOW));
+    grader::grade(&mut target, &grade_cfg(), &catalog::all(), cases, &mut |_, _, _| {}).report
+}
+
+/// Cases whose verdict is neither PASS nor INFO, with their verdicts.
+fn not_good(r: &Report) -> BTreeSet<(String, Verdict)> {
+    r.cases
+        .iter()
+        .filter(|c| !matches!(c.verdict, Verdict::Pass | Verdict::Info))
+        .map(|c| (c.id.clone(), c.verdict))
+        .collect()
+}
+
+fn weak_verdict(c: &Case) -> Verdict {
+    if c.level == Level::Must {
+        Verdict::Fail
+    } else {
+        Verdict::Warn
+    }
+}
+
+#[test]
+fn the_reference_rp_passes_everything_in_process() {
+    let report = grade_in_process(ReferenceRp::new(config()), &catalog::all());
+    assert_eq!(not_good(&report), BTreeSet::new());
+}
+
+#[test]
+fn each_switched_off_check_fails_exactly_its_cases() {
+    let switches: &[(&str, &[CheckId])] = &[
+        ("origin", &[CheckId::RegOrigin, CheckId::AuthOrigin]),
+        ("rpIdHash", &[CheckId::RegRpIdHash, CheckId::AuthRpIdHash]),
+        ("user verification", &[CheckId::RegUserVerified, CheckId::AuthUserVerified]),
+        ("counter", &[CheckId::AuthSignCount]),
+        ("signature", &[CheckId::AuthSignature, CheckId::RegAttestationSignature]),
+    ];
+    let cases = catalog::all();
+    for (name, checks) in switches {
+        let mut c = config();
+        c.policy.disabled_checks = checks.to_vec();
+        let report = grade_in_process(ReferenceRp::new(c), &cases);
+        let expected: BTreeSet<(String, Verdict)> = cases
+            .iter()
+            .filter(|case| case.check.is_some_and(|id| checks.iter().any(|k| k.id() == id)))
+            .map(|case| (case.id.to_owned(), weak_verdict(case)))
+            .collect();
+        assert!(!expected.is_empty(), "{name}: no case targets {checks:?}");
+        if not_good(&report) != expected {
+            for c in report.cases.iter().filter(|c| expected.iter().any(|(id, _)| id == &c.id)) {
+                eprintln!("{name}: {} {:?} {}", c.id, c.verdict, c.detail);
+            }
+        }
+        assert_eq!(not_good(&report), expected, "switching off {name}");
+    }
+}
+
+#[test]
+fn reusable_challenges_fail_exactly_the_replay_cases() {
+    let mut c = config();
+    c.single_use_challenges = false;
+    let cases = catalog::all();
+    let report = grade_in_process(ReferenceRp::new(c), &cases);
+    // A replayed registration is still refused, by §7.1 step 26 (its credential ID is registered by then);
+    // a replayed assertion of a counterless credential has nothing else to stop it.
+    let expected: BTreeSet<(String, Verdict)> = [("auth.stateful.replay".to_string(), Verdict::Fail)].into();
+    assert_eq!(not_good(&report), expected);
+    let reg = report.cases.iter().find(|c| c.id == "reg.stateful.replay").unwrap();
+    assert_eq!(
+        reg.observed.as_ref().and_then(|o| o.check.as_deref()),
+        Some("reg.credential-id.already-registered")
+    );
+}
+
+#[test]
+fn a_server_that_rejects_every_result_scores_no_pass() {
+    // Options are served properly, so the cases run; every result is refused.
+    let rp = ReferenceRp::new(config());
+    let mut target = FnTarget::new(|session: &str, path: &str, body: &Value| {
+        if path.ends_with("/options") {
+            rp.handle(session, path, body, NOW)
+        } else {
+            (400, json!({"status": "failed", "errorMessage": "no"}))
+        }
+    });
+    let report =
+        grader::grade(&mut target, &grade_cfg(), &catalog::all(), &catalog::all(), &mut |_, _, _| {}).report;
+    let pass = report.cases.iter().filter(|c| c.verdict == Verdict::Pass).count();
+    assert_eq!(
+        pass,
+        0,
+        "{:?}",
+        report.cases.iter().filter(|c| c.verdict == Verdict::Pass).map(|c| &c.id).collect::<Vec<_>>()
+    );
+    assert!(report.summary[&Verdict::Inconclusive] > 50, "{:?}", report.summary);
+    // The mandatory baseline fails; negative cases are inconclusive, never passed.
+    let baseline = report.cases.iter().find(|c| c.id == "reg.valid.es256.none").unwrap();
+    assert_eq!(baseline.verdict, Verdict::Fail);
+    let negative = report.cases.iter().find(|c| c.id == "reg.client-data.origin.null").unwrap();
+    assert_eq!(negative.verdict, Verdict::Inconclusive);
+}
+
+/// A TCP server that treats every connection with `behave`, on its own thread.
+fn broken_server(behave: fn(std::net::TcpStream)) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || behave(stream));
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn read_request(stream: &mut std::net::TcpStream) {
+    let mut buf = [0u8; 4096];
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    let _ = stream.read(&mut buf);
+}
+
+fn grade_broken(url: &str) -> (Report, Duration) {
+    let mut http = HttpConfig::new(url);
+    http.timeout = Duration::from_millis(300);
+    let mut target = HttpTarget::new(http);
+    let cases: Vec<Case> = catalog::all().into_iter().filter(|c| c.id.starts_with("auth.counter.")).collect();
+    let start = Instant::now();
+    let report = grader::grade(&mut target, &grade_cfg(), &catalog::all(), &cases, &mut |_, _, _| {}).report;
+    (report, start.elapsed())
+}
+
+#[test]
+fn broken_servers_give_errors_within_the_timeout() {
+    let garbage = broken_server(|mut s| {
+        read_request(&mut s);
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\n<html>hi</>");
+    });
+    let hang = broken_server(|mut s| {
+        read_request(&mut s);
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    let close = broken_server(drop);
+    for (name, url) in [("garbage", garbage), ("hang", hang), ("close", close)] {
+        let (report, took) = grade_broken(&url);
+        assert!(!report.cases.is_empty());
+        for c in &report.cases {
+            assert_eq!(c.verdict, Verdict::Error, "{name}: {} is {:?}: {}", c.id, c.verdict, c.detail);
+        }
+        // 8 baselines and 6 cases, each stopped at its first call: well inside one timeout per call.
+        assert!(took < Duration::from_secs(10), "{name} took {took:?}");
+    }
+}
