@@ -37,7 +37,13 @@ fn the_embedded_reference_rp_passes_and_its_report_is_reviewed() {
     let cases = report["cases"].as_array().expect("cases");
     assert_eq!(cases.len(), generator::catalog::all().len());
     for c in cases {
-        assert!(c["verdict"] == "PASS" || c["verdict"] == "INFO", "{} is {}: {}", c["id"], c["verdict"], c["detail"]);
+        assert!(
+            c["verdict"] == "PASS" || c["verdict"] == "INFO",
+            "{} is {}: {}",
+            c["id"],
+            c["verdict"],
+            c["detail"]
+        );
     }
     settings().bind(|| {
         insta::assert_json_snapshot!("report", report, {

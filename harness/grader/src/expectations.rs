@@ -160,3 +160,68 @@ mod tests {
         assert_eq!(ok.entries[0].verdict, Verdict::Warn);
     }
 }
+
+#[cfg(test)]
+mod apply_tests {
+    use super::*;
+    use crate::report::{CaseResult, Report};
+
+    fn result(id: &str, verdict: Verdict) -> CaseResult {
+        CaseResult {
+            id: id.into(),
+            ceremony: "authentication".into(),
+            spec: "§7.2 step 22".into(),
+            level: "POLICY".into(),
+            expect: "reject".into(),
+            verdict,
+            detail: String::new(),
+            title: String::new(),
+            flags: vec![],
+            check: None,
+            fido: None,
+            observed: None,
+            expected_because: None,
+        }
+    }
+
+    #[test]
+    fn expected_results_are_marked_and_the_rest_are_unexpected_or_stale() {
+        let cases = vec![
+            result("auth.counter.rollback", Verdict::Warn),
+            result("auth.counter.equal", Verdict::Warn),
+            result("auth.flags.up-clear", Verdict::Fail),
+        ];
+        let mut report = Report {
+            schema: String::new(),
+            harness_version: String::new(),
+            target: String::new(),
+            origin: String::new(),
+            rp_id: String::new(),
+            seed: 0,
+            summary: Report::summarize(&cases),
+            cases,
+            stale_expectations: vec![],
+        };
+        let e = Expectations::parse(
+            "[[case]]\nid = \"auth.counter.*\"\nverdict = \"WARN\"\nreason = \"counters unchecked\"\n\
+             [[case]]\nid = \"auth.flags.up-clear\"\nverdict = \"WARN\"\nreason = \"wrong guess\"\n\
+             [[case]]\nid = \"reg.gone\"\nverdict = \"FAIL\"\nreason = \"renamed\"\n",
+        )
+        .unwrap();
+        e.apply(&mut report);
+        assert_eq!(report.cases[0].expected_because.as_deref(), Some("counters unchecked"));
+        assert_eq!(report.cases[1].expected_because.as_deref(), Some("counters unchecked"));
+        assert_eq!(report.cases[2].expected_because, None);
+        assert_eq!(
+            report.unexpected().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            vec!["auth.flags.up-clear"]
+        );
+        assert_eq!(
+            report.stale_expectations,
+            vec![
+                "auth.flags.up-clear (expected WARN): auth.flags.up-clear is FAIL".to_string(),
+                "reg.gone (expected FAIL): matches no case that ran".to_string(),
+            ]
+        );
+    }
+}

@@ -33,7 +33,10 @@ fn post(base: &str, session: &str, path: &str, body: &Value) -> (u16, Value) {
         .send(serde_json::to_vec(body).unwrap().as_slice())
         .unwrap();
     let status = resp.status().as_u16();
-    (status, serde_json::from_str(&resp.body_mut().read_to_string().unwrap_or_default()).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_str(&resp.body_mut().read_to_string().unwrap_or_default()).unwrap_or(Value::Null),
+    )
 }
 
 fn ok(v: &Value) -> bool {
@@ -42,7 +45,8 @@ fn ok(v: &Value) -> bool {
 
 /// Registers a fresh user in `session`; returns the credential.
 fn register(base: &str, session: &str, user: &str, gen: &mut Generator) -> generator::Credential {
-    let (_, options) = post(base, session, "/attestation/options", &json!({"username": user, "displayName": user}));
+    let (_, options) =
+        post(base, session, "/attestation/options", &json!({"username": user, "displayName": user}));
     assert!(ok(&options), "{options}");
     let options = CreationOptions::from_json(&options).unwrap();
     let cred = gen.credential(Algorithm::Es256, 16);
@@ -113,7 +117,12 @@ fn a_response_raced_on_several_connections_is_accepted_once() {
         assert_eq!(accepted, 1, "round {round}: the same challenge was accepted {accepted} times");
     }
     // The same for a registration response: one challenge, one credential.
-    let (_, options) = post(&base, "reg-racer", "/attestation/options", &json!({"username": "reg-racer", "displayName": "r"}));
+    let (_, options) = post(
+        &base,
+        "reg-racer",
+        "/attestation/options",
+        &json!({"username": "reg-racer", "displayName": "r"}),
+    );
     let options = CreationOptions::from_json(&options).unwrap();
     let new = gen.credential(Algorithm::Es256, 16);
     let body = Arc::new(options.draft(&client(), &new).sign(&new, AttestationKind::None).to_json());
@@ -150,7 +159,12 @@ fn sessions_are_bounded() {
     c.max_sessions = 10;
     let rp = ReferenceRp::new(c);
     for i in 0..50 {
-        let (status, _) = rp.handle(&format!("s{i}"), "/attestation/options", &json!({"username": format!("u{i}"), "displayName": "d"}), 0);
+        let (status, _) = rp.handle(
+            &format!("s{i}"),
+            "/attestation/options",
+            &json!({"username": format!("u{i}"), "displayName": "d"}),
+            0,
+        );
         assert_eq!(status, 200);
     }
     assert_eq!(rp.session_count(), 10);

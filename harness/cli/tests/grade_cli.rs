@@ -1,0 +1,145 @@
+//! `webauthn-harness grade`: exit codes, expectations, transcripts and the JUnit rendering, against the
+//! embedded reference RP (a few cases each, to stay quick).
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn harness(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_webauthn-harness"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("webauthn-harness-grade-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn a_filter_matching_nothing_is_a_usage_error() {
+    let (code, _, err) = harness(&["grade", "--case", "no.such.case"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("matches no case"), "{err}");
+}
+
+#[test]
+fn an_unreachable_target_exits_3() {
+    // A port nobody listens on: bind one, then let it go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (code, _, err) =
+        harness(&["grade", "--target", &format!("http://127.0.0.1:{port}"), "--timeout", "2"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("unreachable"), "{err}");
+}
+
+#[test]
+fn a_bad_target_url_is_a_usage_error() {
+    let (code, _, err) = harness(&["grade", "--target", "localhost:8080"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn expectations_skip_cases_and_stale_entries_fail_the_run() {
+    let dir = tempdir("expect");
+    let good = dir.join("good.toml");
+    std::fs::write(
+        &good,
+        "[[case]]\nid = \"auth.counter.rollback\"\nverdict = \"SKIPPED\"\nreason = \"counters are not stored by this RP\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = harness(&[
+        "grade",
+        "--case",
+        "auth.counter.",
+        "--expect",
+        good.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let rollback =
+        report["cases"].as_array().unwrap().iter().find(|c| c["id"] == "auth.counter.rollback").unwrap();
+    assert_eq!(rollback["verdict"], "SKIPPED");
+    assert!(rollback["detail"].as_str().unwrap().contains("counters are not stored"));
+    assert_eq!(report["summary"]["SKIPPED"], 1);
+
+    // The reference RP passes the counter cases, so an entry expecting a WARN is stale.
+    let stale = dir.join("stale.toml");
+    std::fs::write(&stale, "[[case]]\nid = \"auth.counter.equal\"\nverdict = \"WARN\"\nreason = \"known\"\n")
+        .unwrap();
+    let (code, out, _) = harness(&["grade", "--case", "auth.counter.", "--expect", stale.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("Stale expectation: auth.counter.equal (expected WARN): auth.counter.equal is PASS"),
+        "{out}"
+    );
+
+    // An entry without a reason is refused before anything runs.
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[[case]]\nid = \"auth.counter.equal\"\nverdict = \"WARN\"\nreason = \"\"\n")
+        .unwrap();
+    let (code, _, err) = harness(&["grade", "--expect", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("a reason is required"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn transcripts_hold_every_exchange_of_a_case() {
+    let dir = tempdir("transcripts");
+    let (code, _, err) =
+        harness(&["grade", "--case", "auth.stateful.replay", "--transcripts", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let t: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("auth.stateful.replay.json")).unwrap()).unwrap();
+    let exchanges = t["exchanges"].as_array().unwrap();
+    let endpoints: Vec<&str> = exchanges.iter().map(|e| e["endpoint"].as_str().unwrap()).collect();
+    assert_eq!(
+        endpoints,
+        [
+            "/attestation/options",
+            "/attestation/result",
+            "/assertion/options",
+            "/assertion/result",
+            "/assertion/result"
+        ]
+    );
+    // The replayed request is byte-identical to the first, and was refused.
+    assert_eq!(exchanges[3]["request"], exchanges[4]["request"]);
+    assert_eq!(exchanges[3]["reply"]["body"]["status"], "ok");
+    assert_eq!(exchanges[4]["reply"]["body"]["status"], "failed");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn junit_is_well_formed_and_counts_every_case() {
+    let (code, out, _) = harness(&["grade", "--case", "reg.client-data.origin.", "--format", "junit"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
+    let cases = out.matches("<testcase ").count();
+    assert_eq!(out.matches("</testcase>").count(), cases);
+    assert!(out.contains(&format!("tests=\"{cases}\" failures=\"0\" errors=\"0\"")), "{out}");
+    assert!(out.trim_end().ends_with("</testsuites>"));
+    // Every attribute value is quoted and escaped: no raw '<' or '&' inside tags.
+    for tag in out.split('<').skip(1) {
+        let inside = tag.split('>').next().unwrap_or_default();
+        assert!(
+            !inside.contains('&')
+                || inside.contains("&amp;")
+                || inside.contains("&quot;")
+                || inside.contains("&lt;"),
+            "{inside}"
+        );
+    }
+}
