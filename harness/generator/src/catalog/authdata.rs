@@ -188,6 +188,34 @@ pub(super) fn cases() -> Vec<Case> {
             }),
         },
         Case {
+            id: "auth.auth-data.leftover-after-extensions",
+            spec: "§6.1, §7.2 step 7",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "one byte after the extensions map, signed",
+            rationale:
+                "the extensions map is the last part of authenticator data; a byte after it is leftover",
+            flags: &[Flag::AuthDataLeniency],
+            check: Some("auth.auth-data.malformed"),
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: super::Plan::Authenticate(super::AuthHooks {
+                pre: Some(|p| {
+                    p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
+                    p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![(
+                        wire::cbor::Value::from("example"),
+                        wire::cbor::Value::Bool(true),
+                    )]));
+                }),
+                post: Some(|p| {
+                    p.signed.authenticator_data.push(0x00);
+                    p.signed.signature =
+                        resign(p.credential, &p.signed.authenticator_data, &p.signed.client_data_json);
+                }),
+                json: None,
+            }),
+        },
+        Case {
             id: "auth.auth-data.at-set",
             spec: "§6.1",
             level: Level::Must,

@@ -16,75 +16,224 @@ fn set(f: &mut Flags, bit: u8) {
     *f = f.with(bit, true)
 }
 
-pub(super) fn cases() -> Vec<Case> {
-    let c = |id, spec, level, expect, title, rationale, flags, check, fido, setup, plan| Case {
-        id,
-        spec,
-        level,
-        expect,
-        title,
-        rationale,
-        flags,
-        check,
-        fido,
-        setup,
-        plan,
+/// The matrix of `userVerification` × UP × UV, for one ceremony.
+macro_rules! uv_matrix {
+    ($v:ident, $cer:ident) => {
+        uv_matrix!(@one $v, $cer, "required", 1, 1);
+        uv_matrix!(@one $v, $cer, "required", 1, 0);
+        uv_matrix!(@one $v, $cer, "required", 0, 1);
+        uv_matrix!(@one $v, $cer, "required", 0, 0);
+        uv_matrix!(@one $v, $cer, "preferred", 1, 1);
+        uv_matrix!(@one $v, $cer, "preferred", 1, 0);
+        uv_matrix!(@one $v, $cer, "preferred", 0, 1);
+        uv_matrix!(@one $v, $cer, "preferred", 0, 0);
+        uv_matrix!(@one $v, $cer, "discouraged", 1, 1);
+        uv_matrix!(@one $v, $cer, "discouraged", 1, 0);
+        uv_matrix!(@one $v, $cer, "discouraged", 0, 1);
+        uv_matrix!(@one $v, $cer, "discouraged", 0, 0);
     };
-    vec![
-        c("reg.flags.up-clear", "§7.1 step 15", Level::Must, Expect::Reject, "UP clear in a registration (mediation not conditional)",
-          "the RP must verify the user was present", &[Flag::UserPresenceUnchecked] as &[Flag], Some("reg.auth-data.user-present"), None,
-          Setup::DEFAULT, reg_pre(|p| clear(&mut p.draft.auth_data.flags, Flags::UP))),
-        c("reg.flags.uv-clear.required", "§7.1 step 16", Level::Must, Expect::Reject, "UV clear when userVerification is required",
-          "the RP required user verification, so UV must be set", &[Flag::UserVerificationUnchecked], Some("reg.auth-data.user-verified"), None,
-          uv("required", "preferred"), reg_pre(|p| clear(&mut p.draft.auth_data.flags, Flags::UV))),
-        c("reg.flags.uv-clear.preferred", "§7.1 step 16", Level::Must, Expect::Accept, "UV clear when userVerification is preferred",
-          "preferred does not require verification; UV may be clear", &[Flag::Baseline], None, None,
-          uv("preferred", "preferred"), reg_pre(|p| clear(&mut p.draft.auth_data.flags, Flags::UV))),
-        c("reg.flags.uv-set.discouraged", "§7.1 step 16", Level::Must, Expect::Accept, "UV set when userVerification is discouraged",
-          "verification beyond what was asked is not an error", &[Flag::Baseline], None, None,
-          uv("discouraged", "preferred"), reg_pre(|p| set(&mut p.draft.auth_data.flags, Flags::UV))),
-        c("reg.flags.bs-without-be", "§7.1 step 17", Level::Must, Expect::Reject, "BS set while BE is clear",
-          "a credential that is not backup eligible cannot be backed up", &[Flag::BackupFlagsUnchecked], Some("reg.auth-data.bs-without-be"), None,
-          Setup::DEFAULT, reg_pre(|p| { clear(&mut p.draft.auth_data.flags, Flags::BE); set(&mut p.draft.auth_data.flags, Flags::BS) })),
-        c("reg.flags.be-bs-set", "§7.1 steps 17-19", Level::Policy, Expect::Either, "BE and BS set: a synced passkey",
-          "backup eligibility and state are RP policy; most RPs accept them", &[], None, None,
-          Setup::DEFAULT, reg_pre(|p| { set(&mut p.draft.auth_data.flags, Flags::BE); set(&mut p.draft.auth_data.flags, Flags::BS) })),
-        c("reg.flags.rfu-bits-set", "§6.1", Level::Policy, Expect::Either, "both RFU flag bits set",
-          "authenticators set RFU bits to zero, but no RP step checks them", &[], None, None,
-          Setup::DEFAULT, reg_pre(|p| { set(&mut p.draft.auth_data.flags, Flags::RFU1); set(&mut p.draft.auth_data.flags, Flags::RFU2) })),
-        c("auth.flags.up-clear", "§7.2 step 16", Level::Must, Expect::Reject, "UP clear in an assertion",
-          "§7.2 step 16 requires UP unconditionally (the FIDO tool's Resp-3 P-4/P-7 disagree)", &[Flag::UserPresenceUnchecked], Some("auth.auth-data.user-present"), None,
-          Setup::DEFAULT, auth_pre(|p| clear(&mut p.draft.auth_data.flags, Flags::UP))),
-        c("auth.flags.up-uv-clear.discouraged", "§7.2 step 16", Level::Must, Expect::Reject, "UP and UV clear with userVerification discouraged",
-          "UP is required whatever userVerification says", &[Flag::UserPresenceUnchecked], Some("auth.auth-data.user-present"),
-          Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 P-7"),
-          uv("preferred", "discouraged"), auth_pre(|p| { clear(&mut p.draft.auth_data.flags, Flags::UP); clear(&mut p.draft.auth_data.flags, Flags::UV) })),
-        c("auth.flags.uv-clear.required", "§7.2 step 17", Level::Must, Expect::Reject, "UV clear (UP set) when userVerification is required",
-          "the RP required user verification, so UV must be set", &[Flag::UserVerificationUnchecked], Some("auth.auth-data.user-verified"),
-          Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-5"),
-          uv("preferred", "required"), auth_pre(|p| clear(&mut p.draft.auth_data.flags, Flags::UV))),
-        c("auth.flags.uv-flipped-after-signing", "§7.2 step 21", Level::Must, Expect::Reject, "UV set in authenticatorData after it was signed with UV clear",
-          "changing a signed byte must break the signature", &[Flag::SignatureUnchecked], Some("auth.signature.invalid"), None,
-          uv("preferred", "preferred"), super::Plan::Authenticate(super::AuthHooks {
-              pre: Some(|p| clear(&mut p.draft.auth_data.flags, Flags::UV)),
-              post: Some(|p| { if let Some(b) = p.signed.authenticator_data.get_mut(32) { *b |= Flags::UV } }),
-              json: None,
-          })),
-        c("auth.flags.uv-set.required", "§7.2 step 17", Level::Must, Expect::Accept, "UV and UP set when userVerification is required",
-          "the required verification happened", &[Flag::Baseline], None,
-          Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 P-3"), uv("preferred", "required"), super::AUTH_VALID),
-        c("auth.flags.uv-clear.preferred", "§7.2 step 17", Level::Must, Expect::Accept, "UV clear when userVerification is preferred",
-          "preferred does not require verification; UV is ignored", &[Flag::Baseline], None, None,
-          uv("preferred", "preferred"), auth_pre(|p| clear(&mut p.draft.auth_data.flags, Flags::UV))),
-        c("auth.flags.uv-set.discouraged", "§7.2 step 17", Level::Must, Expect::Accept, "UV set when userVerification is discouraged",
-          "UV is ignored unless required", &[Flag::Baseline], None, Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 P-6"),
-          uv("preferred", "discouraged"), auth_pre(|p| set(&mut p.draft.auth_data.flags, Flags::UV))),
-        c("auth.flags.bs-without-be", "§7.2 step 18", Level::Must, Expect::Reject, "BS set while BE is clear",
-          "a credential that is not backup eligible cannot be backed up", &[Flag::BackupFlagsUnchecked], Some("auth.auth-data.bs-without-be"), None,
-          Setup::DEFAULT, auth_pre(|p| set(&mut p.draft.auth_data.flags, Flags::BS))),
-        c("auth.flags.be-appears", "§7.2 step 19", Level::Policy, Expect::Reject, "BE set in an assertion for a credential registered with BE clear",
-          "backup eligibility must not change after registration (§6.1); an RP using backup state verifies it", &[Flag::BackupFlagsUnchecked],
-          Some("auth.auth-data.be-changed"), None,
-          Setup::DEFAULT, auth_pre(|p| set(&mut p.draft.auth_data.flags, Flags::BE))),
-    ]
+    (@one $v:ident, reg, $uv:literal, $up_on:literal, $uv_on:literal) => {
+        $v.push(matrix_case(
+            concat!("reg.flags.uv-", $uv, ".up", $up_on, "-uv", $uv_on),
+            true, $uv, $up_on == 1, $uv_on == 1,
+            Setup { reg_uv: $uv, ..Setup::DEFAULT },
+            reg_pre(|p| {
+                set_to(&mut p.draft.auth_data.flags, Flags::UP, $up_on == 1);
+                set_to(&mut p.draft.auth_data.flags, Flags::UV, $uv_on == 1);
+            }),
+        ));
+    };
+    (@one $v:ident, auth, $uv:literal, $up_on:literal, $uv_on:literal) => {
+        $v.push(matrix_case(
+            concat!("auth.flags.uv-", $uv, ".up", $up_on, "-uv", $uv_on),
+            false, $uv, $up_on == 1, $uv_on == 1,
+            Setup { auth_uv: $uv, ..Setup::DEFAULT },
+            auth_pre(|p| {
+                set_to(&mut p.draft.auth_data.flags, Flags::UP, $up_on == 1);
+                set_to(&mut p.draft.auth_data.flags, Flags::UV, $uv_on == 1);
+            }),
+        ));
+    };
+}
+
+fn set_to(f: &mut Flags, bit: u8, on: bool) {
+    *f = f.with(bit, on)
+}
+
+/// One cell of the matrix: UP is required in both ceremonies (§7.1 step 15 without conditional mediation,
+/// §7.2 step 16); UV only when `userVerification` is `required` (§7.1 step 16, §7.2 step 17).
+fn matrix_case(
+    id: &'static str,
+    reg: bool,
+    uv: &str,
+    up_on: bool,
+    uv_on: bool,
+    setup: Setup,
+    plan: super::Plan,
+) -> Case {
+    let (expect, check, spec, flags, rationale): (_, _, _, &'static [Flag], _) = if !up_on {
+        (
+            Expect::Reject,
+            Some(if reg { "reg.auth-data.user-present" } else { "auth.auth-data.user-present" }),
+            if reg { "§7.1 step 15" } else { "§7.2 step 16" },
+            &[Flag::UserPresenceUnchecked],
+            "the UP flag must be set whatever userVerification says",
+        )
+    } else if uv == "required" && !uv_on {
+        (
+            Expect::Reject,
+            Some(if reg { "reg.auth-data.user-verified" } else { "auth.auth-data.user-verified" }),
+            if reg { "§7.1 step 16" } else { "§7.2 step 17" },
+            &[Flag::UserVerificationUnchecked],
+            "userVerification was required, so UV must be set",
+        )
+    } else {
+        (
+            Expect::Accept,
+            None,
+            if reg { "§7.1 steps 15-16" } else { "§7.2 steps 16-17" },
+            &[Flag::Baseline],
+            "UP is set and UV is only required when userVerification is required",
+        )
+    };
+    let title = match (up_on, uv_on) {
+        (true, true) => "UP and UV set",
+        (true, false) => "UP set, UV clear",
+        (false, true) => "UP clear, UV set",
+        (false, false) => "UP and UV clear",
+    };
+    Case { id, spec, level: Level::Must, expect, title, rationale, flags, check, fido: None, setup, plan }
+}
+
+pub(super) fn cases() -> Vec<Case> {
+    let mut v = Vec::new();
+    uv_matrix!(v, reg);
+    uv_matrix!(v, auth);
+    v.extend([
+        Case {
+            id: "auth.flags.uv-flipped-after-signing",
+            spec: "§7.2 step 21",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "UV set in authenticatorData after it was signed with UV clear",
+            rationale: "changing a signed byte must break the signature",
+            flags: &[Flag::SignatureUnchecked],
+            check: Some("auth.signature.invalid"),
+            fido: None,
+            setup: uv("preferred", "preferred"),
+            plan: super::Plan::Authenticate(super::AuthHooks {
+                pre: Some(|p| clear(&mut p.draft.auth_data.flags, Flags::UV)),
+                post: Some(|p| {
+                    if let Some(b) = p.signed.authenticator_data.get_mut(32) {
+                        *b |= Flags::UV
+                    }
+                }),
+                json: None,
+            }),
+        },
+        Case {
+            id: "reg.flags.bs-without-be",
+            spec: "§7.1 step 17",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "BS set while BE is clear",
+            rationale: "a credential that is not backup eligible cannot be backed up",
+            flags: &[Flag::BackupFlagsUnchecked],
+            check: Some("reg.auth-data.bs-without-be"),
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: reg_pre(|p| {
+                clear(&mut p.draft.auth_data.flags, Flags::BE);
+                set(&mut p.draft.auth_data.flags, Flags::BS)
+            }),
+        },
+        Case {
+            id: "reg.flags.be-only",
+            spec: "§7.1 steps 17-19",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "BE set, BS clear: a multi-device credential not yet backed up",
+            rationale: "backup eligibility is RP policy; most RPs accept it",
+            flags: &[],
+            check: None,
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: reg_pre(|p| set(&mut p.draft.auth_data.flags, Flags::BE)),
+        },
+        Case {
+            id: "reg.flags.be-bs-set",
+            spec: "§7.1 steps 17-19",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "BE and BS set: a synced passkey",
+            rationale: "backup eligibility and state are RP policy; most RPs accept them",
+            flags: &[],
+            check: None,
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: reg_pre(|p| {
+                set(&mut p.draft.auth_data.flags, Flags::BE);
+                set(&mut p.draft.auth_data.flags, Flags::BS)
+            }),
+        },
+        Case {
+            id: "reg.flags.rfu-bits-set",
+            spec: "§6.1",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "both RFU flag bits set",
+            rationale: "authenticators set RFU bits to zero, but no RP step checks them",
+            flags: &[],
+            check: None,
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: reg_pre(|p| {
+                set(&mut p.draft.auth_data.flags, Flags::RFU1);
+                set(&mut p.draft.auth_data.flags, Flags::RFU2)
+            }),
+        },
+        Case {
+            id: "auth.flags.rfu-bits-set",
+            spec: "§6.1",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "both RFU flag bits set in an assertion",
+            rationale: "authenticators set RFU bits to zero, but no RP step checks them",
+            flags: &[],
+            check: None,
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: auth_pre(|p| {
+                set(&mut p.draft.auth_data.flags, Flags::RFU1);
+                set(&mut p.draft.auth_data.flags, Flags::RFU2)
+            }),
+        },
+        Case {
+            id: "auth.flags.bs-without-be",
+            spec: "§7.2 step 18",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "BS set while BE is clear",
+            rationale: "a credential that is not backup eligible cannot be backed up",
+            flags: &[Flag::BackupFlagsUnchecked],
+            check: Some("auth.auth-data.bs-without-be"),
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: auth_pre(|p| set(&mut p.draft.auth_data.flags, Flags::BS)),
+        },
+        Case {
+            id: "auth.flags.be-appears",
+            spec: "§7.2 step 19",
+            level: Level::Policy,
+            expect: Expect::Reject,
+            title: "BE set in an assertion for a credential registered with BE clear",
+            rationale: "backup eligibility must not change after registration (§6.1); an RP using backup state verifies it",
+            flags: &[Flag::BackupFlagsUnchecked],
+            check: Some("auth.auth-data.be-changed"),
+            fido: None,
+            setup: Setup::DEFAULT,
+            plan: auth_pre(|p| set(&mut p.draft.auth_data.flags, Flags::BE)),
+        },
+    ]);
+    v
 }
