@@ -12,10 +12,16 @@ use crate::ceremony::{
 use crate::client::{ClientConfig, CreationOptions, RequestOptions};
 use crate::keys::Algorithm;
 
+mod attestation;
 mod authdata;
+mod cbor;
 mod client_data;
+mod cose_key;
 mod counter;
+mod credential;
 mod flags;
+mod mutate;
+mod signature;
 mod stateful;
 mod structure;
 mod valid;
@@ -233,6 +239,12 @@ flags! {
     CounterUnchecked => "the RP ignores a signature counter that did not increase",
     CredentialIdUnchecked => "the RP accepts an over-long or already registered credential ID",
     CredentialOwnershipUnchecked => "the RP accepts a credential for an account it does not belong to",
+    CborDuplicateKeys => "the RP accepts CBOR maps with a duplicate key, so two readers of the same bytes can see different values",
+    SignatureEncodingLeniency => "the RP accepts a signature not encoded as its algorithm requires (BER or raw r||s for ECDSA, out-of-range integers, wrong length)",
+    AttestationFormatUnchecked => "the RP matches fmt loosely (ignoring case) or accepts a statement in a format it cannot verify",
+    AttestationCertificateUnchecked => "the RP accepts an attestation certificate that breaks its format's requirements (version, subject, CA flag, AAGUID extension)",
+    AttestationTrustUnchecked => "the RP accepts an attestation whose certificate does not chain to a trusted root or is outside its validity period",
+    RawIdUnchecked => "the RP does not check that the credential ID it is sent is the one the authenticator attested",
 }
 
 /// Every case, in catalogue order.
@@ -246,6 +258,11 @@ pub fn all() -> Vec<Case> {
         flags::cases,
         counter::cases,
         stateful::cases,
+        cose_key::cases,
+        cbor::cases,
+        signature::cases,
+        credential::cases,
+        attestation::cases,
     ] {
         cases.extend(area());
     }

@@ -8,7 +8,6 @@
 //! extensions are not evaluated: the verifier holds no CRLs and no policy tree.
 
 use std::fmt;
-use std::time::Duration;
 
 use der::asn1::{Ia5StringRef, ObjectIdentifier, OctetStringRef, PrintableStringRef};
 use der::{Decode, Reader, SliceReader, Tag, Tagged};
@@ -221,10 +220,10 @@ impl Certificate {
     pub fn check_validity(&self, now: u64) -> Result<(), String> {
         let validity = &self.cert.tbs_certificate.validity;
         if now < self.not_before() {
-            return Err(format!("not valid before {} (now is {})", validity.not_before, show_time(now)));
+            return Err(format!("not valid before {}", validity.not_before));
         }
         if now > self.not_after() {
-            return Err(format!("expired at {} (now is {})", validity.not_after, show_time(now)));
+            return Err(format!("expired at {}", validity.not_after));
         }
         Ok(())
     }
@@ -444,14 +443,6 @@ fn raw_tbs(der: &[u8]) -> der::Result<&[u8]> {
         Ok(tbs)
     })?;
     reader.finish(tbs)
-}
-
-/// Seconds since the epoch as an RFC 3339 time when representable.
-fn show_time(secs: u64) -> String {
-    match der::DateTime::from_unix_duration(Duration::from_secs(secs)) {
-        Ok(t) => t.to_string(),
-        Err(_) => format!("{secs} s after the Unix epoch"),
-    }
 }
 
 /// How a certificate is named in chain errors: its position and subject.

@@ -1,0 +1,833 @@
+//! Attestation statements: the format identifier (§8.1; §7.1 step 21), each format's verification procedure
+//! (`none` §8.7, `packed` §8.2 with its certificate requirements §8.2.1, `fido-u2f` §8.6; §7.1 step 22) and
+//! the trust assessment (§7.1 steps 23-24). Registration only: §7.2 has no attestation.
+//!
+//! Packed x5c and fido-u2f cases re-sign the statement after the mutation, with a certificate issued for the
+//! case under the harness's attestation root ([`crate::pki`]), so each case breaks exactly one requirement.
+
+use sha2::{Digest, Sha256};
+use wire::cbor::Value;
+use wire::cose::alg;
+
+use super::mutate::{
+    aaguid, attestation_message, attested, edit_att_stmt, flip_last_byte, other_key, remove_text,
+    set_credential_key, set_text,
+};
+use super::signature::{der, der_parts, pad, sub, P256_N};
+use super::{reg_post, reg_pre, Case, Expect, Flag, Level, Plan, RegHooks, RegPost, Setup};
+use crate::ceremony::{sign_p256, u2f_registration_data, AttestationKind};
+use crate::keys::Algorithm;
+use crate::pki::{self, CertSpec, Issued};
+
+const NONE: Setup = Setup::DEFAULT;
+const SELF: Setup = Setup { attestation: AttestationKind::PackedSelf, ..Setup::DEFAULT };
+const X5C: Setup = Setup { attestation: AttestationKind::PackedX5c, ..Setup::DEFAULT };
+const U2F: Setup = Setup { attestation: AttestationKind::FidoU2f, ..Setup::DEFAULT };
+
+const UNSUPPORTED: Option<&str> = Some("reg.attestation.format-unsupported");
+const STATEMENT: Option<&str> = Some("reg.attestation.statement-malformed");
+const SIGNATURE: Option<&str> = Some("reg.attestation.signature");
+const CERTIFICATE: Option<&str> = Some("reg.attestation.certificate");
+const UNTRUSTED: Option<&str> = Some("reg.attestation.untrusted");
+const ALG_MISMATCH: Option<&str> = Some("reg.attestation.alg-mismatch");
+
+/// Key seed of the certificates issued for individual cases (one key; the certificates differ).
+const CASE_KEY: u64 = 0x0a77_ca5e;
+
+/// 2040-01-01T00:00:00Z: a notBefore still in the future when the harness runs.
+const FUTURE: u64 = 2_208_988_800;
+/// 2024-01-02T00:00:00Z: a notAfter long past.
+const PAST: u64 = pki::NOT_BEFORE + 86_400;
+
+// ---- statements rebuilt after the mutation ----
+
+/// A packed x5c statement over the signed registration: `sig` by `leaf`'s key, `x5c` = `chain`.
+fn packed_x5c(p: &mut RegPost<'_>, leaf: &Issued, chain: Vec<Vec<u8>>) {
+    let sig = sign_p256(&leaf.key, &attestation_message(&p.signed));
+    p.signed.attestation_object.att_stmt = Value::Map(vec![
+        (Value::from("alg"), Value::from(alg::ES256)),
+        (Value::from("sig"), Value::Bytes(sig)),
+        (Value::from("x5c"), Value::Array(chain.into_iter().map(Value::Bytes).collect())),
+    ]);
+}
+
+/// A packed x5c statement with a leaf issued under the root for the baseline's spec changed by `f`.
+fn packed_leaf_with(p: &mut RegPost<'_>, f: impl FnOnce(&mut CertSpec)) {
+    let mut spec = CertSpec::packed_leaf(aaguid(&p.signed));
+    f(&mut spec);
+    let leaf = pki::issue(&spec, CASE_KEY);
+    packed_x5c(p, &leaf, vec![leaf.der.clone()]);
+}
+
+/// The §8.6 verificationData of the signed registration.
+fn u2f_message(p: &RegPost<'_>) -> Vec<u8> {
+    let hash: [u8; 32] = Sha256::digest(&p.signed.client_data_json).into();
+    match wire::authdata::AuthenticatorData::parse(&p.signed.attestation_object.auth_data) {
+        Ok(parsed) => u2f_registration_data(&parsed.data, &hash),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A fido-u2f statement: `sig` by `leaf` over `message`, `x5c` = `chain`.
+fn u2f(p: &mut RegPost<'_>, leaf: &Issued, message: &[u8], chain: Vec<Vec<u8>>) {
+    p.signed.attestation_object.att_stmt = Value::Map(vec![
+        (Value::from("sig"), Value::Bytes(sign_p256(&leaf.key, message))),
+        (Value::from("x5c"), Value::Array(chain.into_iter().map(Value::Bytes).collect())),
+    ]);
+}
+
+/// Replaces the DER ECDSA `sig` of a statement with `f(r, s)`.
+fn reencode_sig(entries: &mut [(Value, Value)], f: impl FnOnce(Vec<u8>, Vec<u8>) -> Vec<u8>) {
+    if let Some((_, Value::Bytes(sig))) = entries.iter_mut().find(|(k, _)| k.as_text() == Some("sig")) {
+        if let Some((r, s)) = der_parts(sig) {
+            *sig = f(r, s);
+        }
+    }
+}
+
+fn set_fmt(p: &mut RegPost<'_>, fmt: &str) {
+    p.signed.attestation_object.fmt = fmt.to_owned();
+}
+
+/// A registered format the harness does not produce, sent with an empty statement.
+fn registered_format(id: &'static str, fmt_title: &'static str, f: fn(&mut RegPost<'_>)) -> Case {
+    Case {
+        id,
+        spec: "§7.1 steps 21-22",
+        level: Level::Must,
+        expect: Expect::Reject,
+        title: fmt_title,
+        rationale: "whether or not the RP implements the format, an empty statement conveys no valid attestation of it",
+        flags: &[Flag::AttestationFormatUnchecked],
+        check: UNSUPPORTED,
+        fido: None,
+        setup: NONE,
+        plan: reg_post(f),
+    }
+}
+
+pub(super) fn cases() -> Vec<Case> {
+    let mut v = vec![
+        // ---- fmt (§8.1: case-sensitive identifiers; step 21) ----
+        Case {
+            id: "reg.attestation.fmt.unknown",
+            spec: "§7.1 step 21",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fmt is \"foo\", which no registry lists, with an empty attStmt",
+            rationale: "the RP can only verify a statement of a format it supports; an unknown one cannot pass step 22",
+            flags: &[Flag::AttestationFormatUnchecked],
+            check: UNSUPPORTED,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-1"),
+            setup: NONE,
+            plan: reg_post(|p| set_fmt(p, "foo")),
+        },
+        Case {
+            id: "reg.attestation.fmt.uppercase-none",
+            spec: "§8.1, §7.1 step 21",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fmt is \"NONE\" with an empty attStmt",
+            rationale: "format identifiers are matched case-sensitively; \"NONE\" is not \"none\"",
+            flags: &[Flag::AttestationFormatUnchecked],
+            check: UNSUPPORTED,
+            fido: None,
+            setup: NONE,
+            plan: reg_post(|p| set_fmt(p, "NONE")),
+        },
+        Case {
+            id: "reg.attestation.fmt.capitalised-packed",
+            spec: "§8.1, §7.1 step 21",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fmt is \"Packed\" with a valid packed self-attestation statement",
+            rationale: "format identifiers are matched case-sensitively; \"Packed\" is not \"packed\"",
+            flags: &[Flag::AttestationFormatUnchecked],
+            check: UNSUPPORTED,
+            fido: None,
+            setup: SELF,
+            plan: reg_post(|p| set_fmt(p, "Packed")),
+        },
+        Case {
+            id: "reg.attestation.fmt.trailing-space",
+            spec: "§8.1, §7.1 step 21",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fmt is \"none \" (with a trailing space) and an empty attStmt",
+            rationale: "identifiers are matched exactly; trimming before matching accepts formats that do not exist",
+            flags: &[Flag::AttestationFormatUnchecked],
+            check: UNSUPPORTED,
+            fido: None,
+            setup: NONE,
+            plan: reg_post(|p| set_fmt(p, "none ")),
+        },
+        Case {
+            id: "reg.attestation.fmt.empty",
+            spec: "§8.1, §7.1 step 21",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fmt is the empty string, with an empty attStmt",
+            rationale: "the empty string is no attestation statement format identifier",
+            flags: &[Flag::AttestationFormatUnchecked],
+            check: UNSUPPORTED,
+            fido: None,
+            setup: NONE,
+            plan: reg_post(|p| set_fmt(p, "")),
+        },
+        // ---- none (§8.7) ----
+        Case {
+            id: "reg.attestation.none.full-statement",
+            spec: "§8.7, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fmt \"none\" with a full packed statement (alg, sig, x5c) as attStmt",
+            rationale: "a none statement is the empty map; anything else does not conform to the format's syntax",
+            flags: &[Flag::AttestationUnchecked],
+            check: Some("reg.attestation.none.not-empty"),
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-7 F-1"),
+            setup: NONE,
+            plan: reg_post(|p| {
+                let leaf = pki::packed_leaf(aaguid(&p.signed));
+                packed_x5c(p, &leaf, vec![leaf.der.clone()]);
+            }),
+        },
+        Case {
+            id: "reg.attestation.none.array",
+            spec: "§8.7, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fmt \"none\" with an empty array as attStmt",
+            rationale: "a none statement is the empty map, not an empty array",
+            flags: &[Flag::AttestationUnchecked],
+            check: Some("reg.attestation.none.not-empty"),
+            fido: None,
+            setup: NONE,
+            plan: reg_post(|p| p.signed.attestation_object.att_stmt = Value::Array(vec![])),
+        },
+        // ---- packed, self attestation (§8.2 verification procedure, step 3) ----
+        Case {
+            id: "reg.attestation.packed-self.alg-mismatch",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed self attestation whose alg says -257 (RS256) for an ES256 credential key",
+            rationale: "for self attestation alg must match the credential public key's algorithm",
+            flags: &[Flag::AttestationUnchecked],
+            check: ALG_MISMATCH,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-16"),
+            setup: SELF,
+            plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "alg", Value::from(alg::RS256)))),
+        },
+        Case {
+            id: "reg.attestation.packed-self.sig-flipped",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed self attestation whose sig has its last bit flipped",
+            rationale: "sig must verify over authData || clientDataHash with the credential public key",
+            flags: &[Flag::AttestationUnchecked],
+            check: SIGNATURE,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-6 F-1"),
+            setup: SELF,
+            plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
+        },
+        Case {
+            id: "reg.attestation.packed-self.sig-by-other-key",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed self attestation signed by another ES256 key than the credential's",
+            rationale: "self attestation proves possession of the credential private key; another key's signature proves nothing",
+            flags: &[Flag::AttestationUnchecked],
+            check: SIGNATURE,
+            fido: None,
+            setup: SELF,
+            plan: reg_post(|p| {
+                let sig = other_key(Algorithm::Es256, 0x05e1_f000).sign(&attestation_message(&p.signed));
+                edit_att_stmt(p, |m| set_text(m, "sig", Value::Bytes(sig)))
+            }),
+        },
+        Case {
+            id: "reg.attestation.packed-self.sig-over-other-client-data",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed self attestation whose sig covers another clientDataJSON than the one sent",
+            rationale: "the signature binds the authenticator data to this ceremony's client data (and challenge)",
+            flags: &[Flag::AttestationUnchecked],
+            check: SIGNATURE,
+            fido: None,
+            setup: SELF,
+            // Signed over the client data with a space appended; the client data is sent without it.
+            plan: Plan::Register(RegHooks {
+                pre: Some(|p| p.draft.client_data_json.push(b' ')),
+                post: Some(|p| {
+                    p.signed.client_data_json.pop();
+                }),
+                json: None,
+            }),
+        },
+        Case {
+            id: "reg.attestation.packed-self.empty-statement",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fmt \"packed\" with an empty attStmt",
+            rationale: "a packed statement has alg and sig; without them there is nothing to verify",
+            flags: &[Flag::AttestationUnchecked],
+            check: STATEMENT,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-13"),
+            setup: SELF,
+            plan: reg_post(|p| edit_att_stmt(p, |m| m.clear())),
+        },
+        Case {
+            id: "reg.attestation.packed-self.alg-missing",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed self attestation without alg",
+            rationale: "alg is a required member of a packed statement",
+            flags: &[Flag::AttestationUnchecked],
+            check: STATEMENT,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-14"),
+            setup: SELF,
+            plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "alg"))),
+        },
+        Case {
+            id: "reg.attestation.packed-self.alg-not-number",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed self attestation whose alg is the text \"ES256\"",
+            rationale: "alg is a COSEAlgorithmIdentifier, an integer",
+            flags: &[Flag::AttestationUnchecked],
+            check: STATEMENT,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-15"),
+            setup: SELF,
+            plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "alg", Value::from("ES256")))),
+        },
+        Case {
+            id: "reg.attestation.packed-self.sig-missing",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed self attestation without sig",
+            rationale: "sig is a required member of a packed statement",
+            flags: &[Flag::AttestationUnchecked],
+            check: STATEMENT,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-17"),
+            setup: SELF,
+            plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "sig"))),
+        },
+        Case {
+            id: "reg.attestation.packed-self.sig-not-bytes",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed self attestation whose sig is a text string",
+            rationale: "sig is a byte string",
+            flags: &[Flag::AttestationUnchecked],
+            check: STATEMENT,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-18"),
+            setup: SELF,
+            plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "sig", Value::from("signature")))),
+        },
+        Case {
+            id: "reg.attestation.packed-self.sig-empty",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed self attestation whose sig is an empty byte string",
+            rationale: "an empty byte string is no signature",
+            flags: &[Flag::AttestationUnchecked],
+            check: SIGNATURE,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-19"),
+            setup: SELF,
+            plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "sig", Value::Bytes(vec![])))),
+        },
+        Case {
+            id: "reg.attestation.packed-self.x5c-empty",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed self attestation with an empty x5c array added",
+            rationale: "x5c, when present, holds at least the attestation certificate; an empty one fits neither syntax",
+            flags: &[Flag::AttestationUnchecked],
+            check: STATEMENT,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-5"),
+            setup: SELF,
+            plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![])))),
+        },
+        Case {
+            id: "reg.attestation.packed-self.sig-raw-r-s",
+            spec: "§6.5.5, §8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed self attestation whose ES256 sig is raw r||s (64 bytes) instead of DER",
+            rationale: "packed ECDSA signatures MUST be ASN.1 DER Ecdsa-Sig-Value (§6.5.5)",
+            flags: &[Flag::SignatureEncodingLeniency],
+            check: SIGNATURE,
+            fido: None,
+            setup: SELF,
+            plan: reg_post(|p| edit_att_stmt(p, |m| reencode_sig(m, |r, s| [pad(&r, 32), pad(&s, 32)].concat()))),
+        },
+        Case {
+            id: "reg.attestation.packed-self.sig-high-s",
+            spec: "§6.5.5, §8.2, §7.1 step 22",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "packed self attestation whose ES256 sig has s replaced by n - s",
+            rationale: "(r, n - s) is a valid ECDSA signature too; WebAuthn does not require low-S",
+            flags: &[Flag::SignatureEncodingLeniency],
+            check: None,
+            fido: None,
+            setup: SELF,
+            plan: reg_post(|p| edit_att_stmt(p, |m| reencode_sig(m, |r, s| der(&r, &sub(&P256_N, &s))))),
+        },
+        // ---- packed with x5c (§8.2 verification procedure, step 2; §8.2.1) ----
+        Case {
+            id: "reg.attestation.packed-x5c.sig-flipped",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed x5c attestation whose sig has its last bit flipped",
+            rationale: "sig must verify with the attestation certificate's public key",
+            flags: &[Flag::AttestationUnchecked],
+            check: SIGNATURE,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-2"),
+            setup: X5C,
+            plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.signed-by-credential-key",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed attestation with x5c, but sig made with the credential key instead of the certificate's",
+            rationale: "with x5c the signature must verify with the attestation certificate's key",
+            flags: &[Flag::AttestationUnchecked],
+            check: SIGNATURE,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-14"),
+            setup: X5C,
+            plan: Plan::Register(RegHooks {
+                pre: Some(|p| p.attestation = AttestationKind::PackedSelf),
+                post: Some(|p| {
+                    let leaf = pki::packed_leaf(aaguid(&p.signed));
+                    edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![Value::Bytes(leaf.der)])))
+                }),
+                json: None,
+            }),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.x5c-missing",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed attestation signed by the attestation key, with x5c removed",
+            rationale: "without x5c the statement is self attestation, and sig must then verify with the credential key",
+            flags: &[Flag::AttestationUnchecked],
+            check: SIGNATURE,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-3"),
+            setup: X5C,
+            plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "x5c"))),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.alg-mismatch",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed x5c attestation by a P-256 certificate whose alg says -257 (RS256)",
+            rationale: "sig is verified with the certificate's key using alg; RS256 does not fit a P-256 key",
+            flags: &[Flag::AttestationUnchecked],
+            check: ALG_MISMATCH,
+            fido: None,
+            setup: X5C,
+            plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "alg", Value::from(alg::RS256)))),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.x5c-not-array",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed x5c attestation whose x5c is the certificate's bytes, not an array of them",
+            rationale: "x5c is an array of certificates",
+            flags: &[Flag::AttestationUnchecked],
+            check: STATEMENT,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-4"),
+            setup: X5C,
+            plan: reg_post(|p| {
+                let leaf = pki::packed_leaf(aaguid(&p.signed));
+                edit_att_stmt(p, |m| set_text(m, "x5c", Value::Bytes(leaf.der)))
+            }),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.x5c-item-not-bytes",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed x5c attestation whose x5c holds a text string",
+            rationale: "each x5c element is a DER certificate in a byte string",
+            flags: &[Flag::AttestationUnchecked],
+            check: STATEMENT,
+            fido: None,
+            setup: X5C,
+            plan: reg_post(|p| {
+                edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![Value::from("certificate")])))
+            }),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.garbage-certificate",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed x5c attestation whose only certificate is 64 bytes that are not DER",
+            rationale: "the attestation public key comes from attestnCert; bytes that are no certificate hold none",
+            flags: &[Flag::AttestationCertificateUnchecked],
+            check: STATEMENT,
+            fido: None,
+            setup: X5C,
+            plan: reg_post(|p| {
+                edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![Value::Bytes(vec![0x42; 64])])))
+            }),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.chain-reversed",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed x5c attestation whose x5c is [root, attestation certificate]",
+            rationale: "attestnCert MUST be the first element; with the root first the signature does not verify with its key",
+            flags: &[Flag::AttestationCertificateUnchecked],
+            check: SIGNATURE,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-11"),
+            setup: X5C,
+            plan: reg_post(|p| {
+                let leaf = pki::packed_leaf(aaguid(&p.signed));
+                let root = pki::root().der.clone();
+                edit_att_stmt(p, |m| {
+                    set_text(m, "x5c", Value::Array(vec![Value::Bytes(root), Value::Bytes(leaf.der)]))
+                })
+            }),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.full-chain",
+            spec: "§8.2, §7.1 step 24",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "packed x5c attestation whose x5c is [attestation certificate, root]",
+            rationale: "x5c holds attestnCert \"and its certificate chain\"; the spec does not forbid the root in it (the FIDO tool's Resp-5 F-10 does), and it still chains to the configured anchor",
+            flags: &[Flag::AttestationTrustUnchecked],
+            check: None,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-10"),
+            setup: X5C,
+            plan: reg_post(|p| {
+                let leaf = pki::packed_leaf(aaguid(&p.signed));
+                packed_x5c(p, &leaf, vec![leaf.der.clone(), pki::root().der.clone()])
+            }),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.self-signed",
+            spec: "§7.1 step 24",
+            level: Level::Should,
+            expect: Expect::Reject,
+            title: "packed x5c attestation by a self-signed certificate (valid for §8.2.1) under no trusted root",
+            rationale: "an attestation that does not chain to an acceptable root is not trustworthy, and the RP SHOULD fail the registration",
+            flags: &[Flag::AttestationTrustUnchecked],
+            check: UNTRUSTED,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-9"),
+            setup: X5C,
+            plan: reg_post(|p| {
+                let leaf = pki::self_signed(&CertSpec::packed_leaf(aaguid(&p.signed)), CASE_KEY);
+                packed_x5c(p, &leaf, vec![leaf.der.clone()])
+            }),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.expired",
+            spec: "§7.1 step 24",
+            level: Level::Should,
+            expect: Expect::Reject,
+            title: "packed x5c attestation by a certificate that expired on 2024-01-02",
+            rationale: "a certificate outside its validity period does not chain validly (RFC 5280 §6.1.3), so the attestation is not trustworthy",
+            flags: &[Flag::AttestationTrustUnchecked],
+            check: UNTRUSTED,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-6"),
+            setup: X5C,
+            plan: reg_post(|p| packed_leaf_with(p, |s| s.not_after = PAST)),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.not-yet-valid",
+            spec: "§7.1 step 24",
+            level: Level::Should,
+            expect: Expect::Reject,
+            title: "packed x5c attestation by a certificate valid only from 2040",
+            rationale: "a certificate outside its validity period does not chain validly (RFC 5280 §6.1.3), so the attestation is not trustworthy",
+            flags: &[Flag::AttestationTrustUnchecked],
+            check: UNTRUSTED,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-7"),
+            setup: X5C,
+            plan: reg_post(|p| packed_leaf_with(p, |s| s.not_before = FUTURE)),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.ou-wrong",
+            spec: "§8.2.1, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed attestation certificate whose subject OU is \"Authenticator\"",
+            rationale: "Subject-OU MUST be the literal \"Authenticator Attestation\"",
+            flags: &[Flag::AttestationCertificateUnchecked],
+            check: CERTIFICATE,
+            fido: None,
+            setup: X5C,
+            plan: reg_post(|p| {
+                packed_leaf_with(p, |s| s.subject = "CN=harness,OU=Authenticator,O=webauthn-harness,C=US".into())
+            }),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.country-missing",
+            spec: "§8.2.1, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed attestation certificate whose subject has no C (country)",
+            rationale: "Subject-C is one of the subject fields a packed attestation certificate MUST have",
+            flags: &[Flag::AttestationCertificateUnchecked],
+            check: CERTIFICATE,
+            fido: None,
+            setup: X5C,
+            plan: reg_post(|p| {
+                packed_leaf_with(p, |s| {
+                    s.subject = "CN=harness,OU=Authenticator Attestation,O=webauthn-harness".into()
+                })
+            }),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.ca-true",
+            spec: "§8.2.1, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed attestation certificate with Basic Constraints cA = true",
+            rationale: "the Basic Constraints extension MUST have the CA component set to false",
+            flags: &[Flag::AttestationCertificateUnchecked],
+            check: CERTIFICATE,
+            fido: None,
+            setup: X5C,
+            plan: reg_post(|p| packed_leaf_with(p, |s| s.ca = Some(true))),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.basic-constraints-absent",
+            spec: "§8.2.1, §7.1 step 22",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "packed attestation certificate without a Basic Constraints extension",
+            rationale: "§8.2.1 asks for the extension with cA false; without it cA defaults to false (RFC 5280), so RPs differ",
+            flags: &[Flag::AttestationCertificateUnchecked],
+            check: None,
+            fido: None,
+            setup: X5C,
+            plan: reg_post(|p| packed_leaf_with(p, |s| s.ca = None)),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.version-1",
+            spec: "§8.2.1, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed attestation certificate of X.509 version 1",
+            rationale: "Version MUST be set to 3",
+            flags: &[Flag::AttestationCertificateUnchecked],
+            check: CERTIFICATE,
+            fido: None,
+            setup: X5C,
+            plan: reg_post(|p| packed_leaf_with(p, |s| s.v3 = false)),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.aaguid-mismatch",
+            spec: "§8.2, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed attestation certificate whose id-fido-gen-ce-aaguid names another AAGUID than authData",
+            rationale: "if the certificate has the AAGUID extension, its value must match the AAGUID in authData",
+            flags: &[Flag::AttestationCertificateUnchecked],
+            check: Some("reg.attestation.aaguid-mismatch"),
+            fido: None,
+            setup: X5C,
+            plan: reg_post(|p| packed_leaf_with(p, |s| s.aaguid = Some(([0x42; 16], false)))),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.aaguid-critical",
+            spec: "§8.2.1, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "packed attestation certificate whose (matching) AAGUID extension is marked critical",
+            rationale: "the id-fido-gen-ce-aaguid extension MUST NOT be marked as critical",
+            flags: &[Flag::AttestationCertificateUnchecked],
+            check: Some("reg.attestation.aaguid-mismatch"),
+            fido: None,
+            setup: X5C,
+            plan: reg_post(|p| {
+                packed_leaf_with(p, |s| {
+                    if let Some((_, critical)) = s.aaguid.as_mut() {
+                        *critical = true;
+                    }
+                })
+            }),
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.aaguid-absent",
+            spec: "§8.2, §8.2.1",
+            level: Level::Policy,
+            expect: Expect::Accept,
+            title: "packed attestation certificate without the AAGUID extension",
+            rationale: "the extension is required only of roots serving several models, which the RP may not know; the procedure checks it only when present",
+            flags: &[Flag::Baseline],
+            check: None,
+            fido: None,
+            setup: X5C,
+            plan: reg_post(|p| packed_leaf_with(p, |s| s.aaguid = None)),
+        },
+        // ---- fido-u2f (§8.6) ----
+        Case {
+            id: "reg.attestation.fido-u2f.aaguid-nonzero",
+            spec: "§8.6, §7.1 step 22",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "fido-u2f attestation with a nonzero AAGUID in authData",
+            rationale: "§8.6's procedure never reads the AAGUID (the §16 fido-u2f vector has a nonzero one); the FIDO tool's Resp-8 F-1 expects a rejection",
+            flags: &[Flag::AttestationUnchecked],
+            check: None,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-8 F-1"),
+            setup: U2F,
+            plan: reg_pre(|p| {
+                if let Some(a) = attested(p) {
+                    a.aaguid = [0x42; 16];
+                }
+            }),
+        },
+        Case {
+            id: "reg.attestation.fido-u2f.sig-flipped",
+            spec: "§8.6, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fido-u2f attestation whose sig has its last bit flipped",
+            rationale: "sig must verify over verificationData with the certificate's public key",
+            flags: &[Flag::AttestationUnchecked],
+            check: SIGNATURE,
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-8 F-2"),
+            setup: U2F,
+            plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
+        },
+        Case {
+            id: "reg.attestation.fido-u2f.signed-like-packed",
+            spec: "§8.6, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fido-u2f attestation whose sig covers authData || clientDataHash (the packed message)",
+            rationale: "a U2F signature covers 0x00 || rpIdHash || clientDataHash || credentialId || publicKeyU2F",
+            flags: &[Flag::AttestationUnchecked],
+            check: SIGNATURE,
+            fido: None,
+            setup: U2F,
+            plan: reg_post(|p| {
+                let message = attestation_message(&p.signed);
+                let leaf = pki::u2f_leaf();
+                u2f(p, &leaf, &message, vec![leaf.der.clone()])
+            }),
+        },
+        Case {
+            id: "reg.attestation.fido-u2f.two-certificates",
+            spec: "§8.6, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fido-u2f attestation whose x5c is [attestation certificate, root]",
+            rationale: "the procedure checks that x5c has exactly one element",
+            flags: &[Flag::AttestationUnchecked],
+            check: STATEMENT,
+            fido: None,
+            setup: U2F,
+            plan: reg_post(|p| {
+                let message = u2f_message(p);
+                let leaf = pki::u2f_leaf();
+                u2f(p, &leaf, &message, vec![leaf.der.clone(), pki::root().der.clone()])
+            }),
+        },
+        Case {
+            id: "reg.attestation.fido-u2f.x5c-empty",
+            spec: "§8.6, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fido-u2f attestation with an empty x5c",
+            rationale: "the procedure checks that x5c has exactly one element",
+            flags: &[Flag::AttestationUnchecked],
+            check: STATEMENT,
+            fido: None,
+            setup: U2F,
+            plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![])))),
+        },
+        Case {
+            id: "reg.attestation.fido-u2f.sig-missing",
+            spec: "§8.6, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fido-u2f attestation without sig",
+            rationale: "sig is a required member of a fido-u2f statement",
+            flags: &[Flag::AttestationUnchecked],
+            check: STATEMENT,
+            fido: None,
+            setup: U2F,
+            plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "sig"))),
+        },
+        Case {
+            id: "reg.attestation.fido-u2f.credential-key-p384",
+            spec: "§8.6, §7.1 step 22",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "fido-u2f attestation (validly signed) of a P-384 credential key",
+            rationale: "U2F credential keys are P-256: the procedure requires 32-byte x and y",
+            flags: &[Flag::AttestationUnchecked],
+            check: CERTIFICATE,
+            fido: None,
+            setup: U2F,
+            plan: reg_pre(|p| {
+                let key = other_key(Algorithm::Es384, 0x0384_0f2f).cose_key().to_bytes();
+                set_credential_key(p, key)
+            }),
+        },
+        Case {
+            id: "reg.attestation.fido-u2f.self-signed",
+            spec: "§7.1 step 24",
+            level: Level::Should,
+            expect: Expect::Reject,
+            title: "fido-u2f attestation by a self-signed certificate under no trusted root",
+            rationale: "an attestation that does not chain to an acceptable root is not trustworthy, and the RP SHOULD fail the registration",
+            flags: &[Flag::AttestationTrustUnchecked],
+            check: UNTRUSTED,
+            fido: None,
+            setup: U2F,
+            plan: reg_post(|p| {
+                let message = u2f_message(p);
+                let leaf = pki::self_signed(&CertSpec::u2f_leaf(), CASE_KEY);
+                u2f(p, &leaf, &message, vec![leaf.der.clone()])
+            }),
+        },
+    ];
+    v.extend([
+        registered_format("reg.attestation.fmt.tpm", "fmt \"tpm\" with an empty attStmt", |p| {
+            set_fmt(p, "tpm")
+        }),
+        registered_format(
+            "reg.attestation.fmt.android-key",
+            "fmt \"android-key\" with an empty attStmt",
+            |p| set_fmt(p, "android-key"),
+        ),
+        registered_format(
+            "reg.attestation.fmt.android-safetynet",
+            "fmt \"android-safetynet\" with an empty attStmt",
+            |p| set_fmt(p, "android-safetynet"),
+        ),
+        registered_format("reg.attestation.fmt.apple", "fmt \"apple\" with an empty attStmt", |p| {
+            set_fmt(p, "apple")
+        }),
+        registered_format("reg.attestation.fmt.compound", "fmt \"compound\" with an empty attStmt", |p| {
+            set_fmt(p, "compound")
+        }),
+    ]);
+    v
+}

@@ -1,0 +1,544 @@
+//! The credential public key: COSE_Key structure, key type against alg, points on the curve, alg among those
+//! offered (§5.8.5, §6.5.1; §7.1 step 20). Registration only: §7.2 uses the key stored at registration, so an
+//! assertion never carries one.
+//!
+//! Every case registers with `none` attestation, so nothing signs the key: what the RP does with it is its
+//! own checking alone.
+
+use wire::cbor::{self, Value};
+use wire::cose::{alg, kty, label};
+
+use super::mutate::{
+    cose_value, edit_cose, first_not_offered, fixed_bytes, other_key, p521_cose, remove_label, rsa_cose,
+    rsa_cose_of_size, set_credential_key, set_label,
+};
+use super::{reg_pre, Case, Expect, Flag, Level, Setup};
+use crate::keys::Algorithm;
+
+const ES256: Setup = Setup::DEFAULT;
+const ES384: Setup = Setup { alg: Algorithm::Es384, ..Setup::DEFAULT };
+const RS256: Setup = Setup { alg: Algorithm::Rs256, ..Setup::DEFAULT };
+const EDDSA: Setup = Setup { alg: Algorithm::EdDsa, ..Setup::DEFAULT };
+
+const MALFORMED: Option<&str> = Some("reg.credential-key.malformed");
+const INVALID: Option<&str> = Some("reg.credential-key.invalid");
+const NOT_OFFERED: Option<&str> = Some("reg.credential-key.alg-not-offered");
+
+/// Adds one to a big-endian number (wrapping), e.g. to move a coordinate off the curve.
+fn increment(b: &mut [u8]) {
+    for byte in b.iter_mut().rev() {
+        let (v, carry) = byte.overflowing_add(1);
+        *byte = v;
+        if !carry {
+            break;
+        }
+    }
+}
+
+/// Increments the byte string under `l` in a COSE map.
+fn increment_label(v: &mut Value, l: i64) {
+    if let Value::Map(entries) = v {
+        if let Some((_, Value::Bytes(b))) = entries.iter_mut().find(|(k, _)| *k == Value::from(l)) {
+            increment(b);
+        }
+    }
+}
+
+/// An Ed25519 public key encoding that is not a curve point: the first y (from a fixed start) for which no x
+/// exists. About half of all encodings are such.
+fn ed25519_non_point() -> Vec<u8> {
+    let mut candidate = fixed_bytes(0x0ed2_5519, 32);
+    for _ in 0..256 {
+        if let Ok(bytes) = <[u8; 32]>::try_from(candidate.as_slice()) {
+            if ed25519_dalek::VerifyingKey::from_bytes(&bytes).is_err() {
+                break;
+            }
+        }
+        if let Some(head) = candidate.get_mut(..31) {
+            increment(head);
+        }
+    }
+    candidate
+}
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        // ---- structure (§6.5.1): a COSE_Key with alg and the parameters its kty requires ----
+        Case {
+            id: "reg.credential-key.alg-missing",
+            spec: "§6.5.1, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "the credential public key has no alg (label 3)",
+            rationale: "a credential public key MUST contain alg, and step 20 compares it with pubKeyCredParams",
+            flags: &[Flag::KeyUnchecked, Flag::AlgorithmUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| remove_label(v, label::ALG))),
+        },
+        Case {
+            id: "reg.credential-key.alg-not-integer",
+            spec: "§5.8.5, §6.5.1",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "the credential public key's alg is the text \"ES256\"",
+            rationale: "alg MUST contain a COSEAlgorithmIdentifier, which is an integer",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from("ES256")))),
+        },
+        Case {
+            id: "reg.credential-key.kty-missing",
+            spec: "§6.5.1, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "the credential public key has no kty (label 1)",
+            rationale: "kty is required by RFC 9052 §7, which §6.5.1 makes the key's format",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| remove_label(v, label::KTY))),
+        },
+        Case {
+            id: "reg.credential-key.kty-symmetric",
+            spec: "§6.5.1, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "the credential public key's kty is 4 (Symmetric)",
+            rationale: "a symmetric key is no public key: no signature can be verified with it",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::KTY, Value::from(kty::SYMMETRIC)))),
+        },
+        Case {
+            id: "reg.credential-key.not-a-map",
+            spec: "§6.5.1, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "the credential public key is a CBOR array of the key's values",
+            rationale: "a COSE_Key is a CBOR map (RFC 9052 §7)",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| {
+                let v = cose_value(p);
+                let values = v.as_map().unwrap_or_default().iter().map(|(_, v)| v.clone()).collect();
+                set_credential_key(p, cbor::encode_canonical(&Value::Array(values)))
+            }),
+        },
+        Case {
+            id: "reg.credential-key.text-labels",
+            spec: "§6.5.1, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "the credential public key uses text labels (\"kty\", \"alg\", …) instead of integers",
+            rationale: "COSE_Key parameters are identified by their integer labels; a map of text labels has no kty or alg",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| {
+                let v = cose_value(p);
+                let name = |k: &Value| match k.as_integer() {
+                    Some(1) => "kty",
+                    Some(3) => "alg",
+                    Some(-1) => "crv",
+                    Some(-2) => "x",
+                    _ => "y",
+                };
+                let entries =
+                    v.as_map().unwrap_or_default().iter().map(|(k, v)| (Value::from(name(k)), v.clone())).collect();
+                set_credential_key(p, cbor::encode_canonical(&Value::Map(entries)))
+            }),
+        },
+        Case {
+            id: "reg.credential-key.ec2.crv-unknown",
+            spec: "§5.8.5, §6.5.1",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an ES256 key whose crv is 8 (secp256k1)",
+            rationale: "keys with alg -7 MUST specify crv 1 (P-256)",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::CRV, Value::from(8)))),
+        },
+        Case {
+            id: "reg.credential-key.ec2.x-short",
+            spec: "§6.5.1, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an ES256 key whose x coordinate is 31 bytes",
+            rationale: "a P-256 coordinate is 32 bytes (RFC 9053 §7.1.1); a shorter one is no point encoding",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| {
+                edit_cose(p, |v| {
+                    if let Some(Value::Bytes(x)) = v.get_int(i128::from(label::X)).cloned() {
+                        set_label(v, label::X, Value::Bytes(x.get(1..).unwrap_or_default().to_vec()))
+                    }
+                })
+            }),
+        },
+        Case {
+            id: "reg.credential-key.ec2.y-missing",
+            spec: "§6.5.1, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an ES256 key without its y coordinate",
+            rationale: "an uncompressed EC2 key needs y; without it there is no point",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| remove_label(v, label::Y))),
+        },
+        Case {
+            id: "reg.credential-key.ec2.compressed-point",
+            spec: "§5.8.5",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an ES256 key in compressed form (y is the sign bit true)",
+            rationale: "keys with alg -7 MUST NOT use the compressed point form",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::Y, Value::Bool(true)))),
+        },
+        Case {
+            id: "reg.credential-key.ec2.private-key",
+            spec: "§6.5.1",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an ES256 key that also carries a private key d (label -4)",
+            rationale: "the credential public key MUST NOT carry other optional parameters; a private key leaked into it is no public key",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::D, Value::Bytes(fixed_bytes(0xd, 32))))),
+        },
+        Case {
+            id: "reg.credential-key.kid-present",
+            spec: "§6.5.1",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "an ES256 key that also carries a kid (label 2)",
+            rationale: "authenticators MUST NOT add optional parameters besides alg, but no step of §7.1 checks for them",
+            flags: &[Flag::KeyUnchecked],
+            check: None,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::KID, Value::Bytes(b"key-1".to_vec())))),
+        },
+        Case {
+            id: "reg.credential-key.okp.x25519",
+            spec: "§5.8.5, §6.5.1",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an EdDSA key on crv 4 (X25519, a key-agreement curve)",
+            rationale: "keys with alg -8 MUST specify crv 6 (Ed25519); X25519 cannot sign",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: EDDSA,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::CRV, Value::from(4)))),
+        },
+        Case {
+            id: "reg.credential-key.okp.x-short",
+            spec: "§6.5.1, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an EdDSA key of 31 bytes",
+            rationale: "an Ed25519 public key is 32 bytes (RFC 8032 §5.1.5)",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: EDDSA,
+            plan: reg_pre(|p| {
+                edit_cose(p, |v| {
+                    if let Some(Value::Bytes(x)) = v.get_int(i128::from(label::X)).cloned() {
+                        set_label(v, label::X, Value::Bytes(x.get(1..).unwrap_or_default().to_vec()))
+                    }
+                })
+            }),
+        },
+        Case {
+            id: "reg.credential-key.rsa.exponent-empty",
+            spec: "§6.5.1, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an RS256 key whose public exponent e is an empty byte string",
+            rationale: "e is a required RSA parameter (RFC 8230 §4); an empty one is no exponent",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: RS256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::E, Value::Bytes(vec![])))),
+        },
+        Case {
+            id: "reg.credential-key.rsa.private-key",
+            spec: "§6.5.1",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an RS256 key that also carries a private exponent d (label -3)",
+            rationale: "the credential public key MUST NOT carry other optional parameters; a private exponent is no public key",
+            flags: &[Flag::KeyUnchecked],
+            check: MALFORMED,
+            fido: None,
+            setup: RS256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, -3, Value::Bytes(fixed_bytes(0xd, 256))))),
+        },
+        Case {
+            id: "reg.credential-key.rsa.modulus-leading-zero",
+            spec: "§6.5.1",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "an RS256 key whose modulus n has a leading zero byte (as copied from DER)",
+            rationale: "RFC 8230 §4 asks for the minimal encoding, but the value is the same key and no step of §7.1 checks it",
+            flags: &[Flag::KeyUnchecked],
+            check: None,
+            fido: None,
+            setup: RS256,
+            plan: reg_pre(|p| {
+                edit_cose(p, |v| {
+                    if let Some(Value::Bytes(n)) = v.get_int(i128::from(label::N)).cloned() {
+                        let mut padded = vec![0];
+                        padded.extend_from_slice(&n);
+                        set_label(v, label::N, Value::Bytes(padded))
+                    }
+                })
+            }),
+        },
+        Case {
+            id: "reg.credential-key.rsa.exponent-one",
+            spec: "§6.5.1, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an RS256 key whose public exponent e is 1",
+            rationale: "with e = 1 every message is its own signature; RFC 8017 §3.1 requires 3 ≤ e ≤ n - 1",
+            flags: &[Flag::KeyUnchecked],
+            check: INVALID,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| {
+                let mut v = rsa_cose(alg::RS256);
+                set_label(&mut v, label::E, Value::Bytes(vec![0x01]));
+                set_credential_key(p, cbor::encode_canonical(&v))
+            }),
+        },
+        Case {
+            id: "reg.credential-key.rsa.1024-bit",
+            spec: "§6.5.1, §7.1 step 20",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "an RS256 key with a 1024-bit modulus",
+            rationale: "WebAuthn sets no minimum RSA key size; refusing weak keys is the RP's policy",
+            flags: &[Flag::KeyUnchecked],
+            check: INVALID,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| set_credential_key(p, cbor::encode_canonical(&rsa_cose_of_size(alg::RS256, 128)))),
+        },
+        // ---- a usable key: on the curve, its type what its alg says (§5.8.5) ----
+        Case {
+            id: "reg.credential-key.ec2.off-curve",
+            spec: "§5.8.5, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an ES256 key whose y coordinate is one more than the real one (a point off P-256)",
+            rationale: "a point off the curve is no P-256 public key; accepting one invites invalid-curve attacks",
+            flags: &[Flag::KeyUnchecked],
+            check: INVALID,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| increment_label(v, label::Y))),
+        },
+        Case {
+            id: "reg.credential-key.ec2.zero-point",
+            spec: "§5.8.5, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an ES256 key with x = y = 0",
+            rationale: "(0, 0) is not on P-256 (and stands for the point at infinity in some encodings)",
+            flags: &[Flag::KeyUnchecked],
+            check: INVALID,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| {
+                edit_cose(p, |v| {
+                    set_label(v, label::X, Value::Bytes(vec![0; 32]));
+                    set_label(v, label::Y, Value::Bytes(vec![0; 32]))
+                })
+            }),
+        },
+        Case {
+            id: "reg.credential-key.es384.off-curve",
+            spec: "§5.8.5, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an ES384 key whose y coordinate is one more than the real one (a point off P-384)",
+            rationale: "a point off the curve is no P-384 public key",
+            flags: &[Flag::KeyUnchecked],
+            check: INVALID,
+            fido: None,
+            setup: ES384,
+            plan: reg_pre(|p| edit_cose(p, |v| increment_label(v, label::Y))),
+        },
+        Case {
+            id: "reg.credential-key.okp.not-a-point",
+            spec: "§5.8.5, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an EdDSA key whose 32 bytes decode to no Ed25519 point",
+            rationale: "an encoding with no point behind it is no Ed25519 public key (RFC 8032 §5.1.3)",
+            flags: &[Flag::KeyUnchecked],
+            check: INVALID,
+            fido: None,
+            setup: EDDSA,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::X, Value::Bytes(ed25519_non_point())))),
+        },
+        Case {
+            id: "reg.credential-key.alg-mismatch.p256-as-rs256",
+            spec: "§5.8.5, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "a P-256 EC2 key labelled alg -257 (RS256)",
+            rationale: "an EC2 key cannot verify RSA signatures; the key type must fit its alg",
+            flags: &[Flag::KeyUnchecked],
+            check: INVALID,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::RS256)))),
+        },
+        Case {
+            id: "reg.credential-key.alg-mismatch.p256-as-es384",
+            spec: "§5.8.5, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "a P-256 EC2 key (crv 1) labelled alg -35 (ES384)",
+            rationale: "keys with alg -35 MUST specify crv 2 (P-384)",
+            flags: &[Flag::KeyUnchecked],
+            check: INVALID,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::ES384)))),
+        },
+        Case {
+            id: "reg.credential-key.alg-mismatch.p256-as-eddsa",
+            spec: "§5.8.5, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "a P-256 EC2 key labelled alg -8 (EdDSA)",
+            rationale: "keys with alg -8 are OKP keys on Ed25519, not EC2 keys",
+            flags: &[Flag::KeyUnchecked],
+            check: INVALID,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::EDDSA)))),
+        },
+        Case {
+            id: "reg.credential-key.alg-mismatch.rsa-as-es256",
+            spec: "§5.8.5, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an RSA key labelled alg -7 (ES256)",
+            rationale: "keys with alg -7 are EC2 keys on P-256; an RSA key cannot verify ECDSA signatures",
+            flags: &[Flag::KeyUnchecked],
+            check: INVALID,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| set_credential_key(p, cbor::encode_canonical(&rsa_cose(alg::ES256)))),
+        },
+        Case {
+            id: "reg.credential-key.alg-mismatch.ed25519-as-es256",
+            spec: "§5.8.5, §7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an Ed25519 OKP key labelled alg -7 (ES256)",
+            rationale: "keys with alg -7 are EC2 keys on P-256, not OKP keys",
+            flags: &[Flag::KeyUnchecked],
+            check: INVALID,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| {
+                let mut v = other_key(Algorithm::EdDsa, 0x0ed0_0001).cose_key().to_value();
+                set_label(&mut v, label::ALG, Value::from(alg::ES256));
+                set_credential_key(p, cbor::encode_canonical(&v))
+            }),
+        },
+        // ---- step 20: alg among pubKeyCredParams ----
+        Case {
+            id: "reg.credential-key.alg-not-offered.ec-or-okp",
+            spec: "§7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "a usable key whose alg the RP did not offer (the first of EdDSA, Ed25519 -19, ES384, ES256, ES512 missing from pubKeyCredParams)",
+            rationale: "step 20: the key's alg must match one of pubKeyCredParams, even when the RP could verify it",
+            flags: &[Flag::AlgorithmUnchecked],
+            check: NOT_OFFERED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| {
+                let chosen = first_not_offered(
+                    &p.options.algorithms,
+                    &[alg::EDDSA, alg::ED25519, alg::ES384, alg::ES256, alg::ES512],
+                );
+                let v = match chosen {
+                    alg::EDDSA | alg::ED25519 => {
+                        let mut v = other_key(Algorithm::EdDsa, 0x0ed0_0002).cose_key().to_value();
+                        set_label(&mut v, label::ALG, Value::from(chosen));
+                        v
+                    }
+                    alg::ES384 => other_key(Algorithm::Es384, 0x0384_0002).cose_key().to_value(),
+                    alg::ES256 => other_key(Algorithm::Es256, 0x0256_0002).cose_key().to_value(),
+                    _ => p521_cose(alg::ES512),
+                };
+                set_credential_key(p, cbor::encode_canonical(&v))
+            }),
+        },
+        Case {
+            id: "reg.credential-key.alg-not-offered.rsa",
+            spec: "§7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "an RSA key whose alg the RP did not offer (the first of PS256, RS256, RS384, RS512, PS384, PS512 missing from pubKeyCredParams)",
+            rationale: "step 20: the key's alg must match one of pubKeyCredParams",
+            flags: &[Flag::AlgorithmUnchecked],
+            check: NOT_OFFERED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| {
+                let chosen = first_not_offered(
+                    &p.options.algorithms,
+                    &[alg::PS256, alg::RS256, alg::RS384, alg::RS512, alg::PS384, alg::PS512],
+                );
+                set_credential_key(p, cbor::encode_canonical(&rsa_cose(chosen)))
+            }),
+        },
+        Case {
+            id: "reg.credential-key.alg-not-offered.private-use",
+            spec: "§7.1 step 20",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "a P-256 key labelled with alg -65537, a private-use COSE algorithm",
+            rationale: "step 20: the key's alg must match one of pubKeyCredParams",
+            flags: &[Flag::AlgorithmUnchecked],
+            check: NOT_OFFERED,
+            fido: None,
+            setup: ES256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(-65537)))),
+        },
+    ]
+}

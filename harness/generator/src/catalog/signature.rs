@@ -1,0 +1,572 @@
+//! Assertion signatures (§6.5.5; §7.2 step 21), by the bug classes Wycheproof names for ECDSA and EdDSA:
+//! encodings that are not DER (BER lengths, padded or negative integers, raw r||s, trailing bytes),
+//! integers out of range (0, n, s + n), signatures by the wrong key or over the wrong message, and the
+//! malleable high-S form. Every mutation replaces the signature after signing; the rest of the assertion is
+//! the valid baseline.
+//!
+//! The reference verifier tells an unparseable signature (`auth.signature.malformed`: not DER, r or s outside
+//! [1, n-1], wrong length for RSA and EdDSA) from one that parses and does not verify (`auth.signature.invalid`).
+
+use sha2::{Digest, Sha256};
+
+use super::mutate::{assertion_message, other_key};
+use super::{auth_post, AuthPost, Case, Expect, Flag, Level, Setup};
+use crate::keys::Algorithm;
+
+const ES256: Setup = Setup::DEFAULT;
+const ES384: Setup = Setup { alg: Algorithm::Es384, ..Setup::DEFAULT };
+const RS256: Setup = Setup { alg: Algorithm::Rs256, ..Setup::DEFAULT };
+const EDDSA: Setup = Setup { alg: Algorithm::EdDsa, ..Setup::DEFAULT };
+
+const MALFORMED: Option<&str> = Some("auth.signature.malformed");
+const INVALID: Option<&str> = Some("auth.signature.invalid");
+const SPEC: &str = "§6.5.5, §7.2 step 21";
+
+/// The order n of the P-256 group (SEC 2 §2.4.2), big-endian.
+pub(super) const P256_N: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc,
+    0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+
+/// The order n of the P-384 group (SEC 2 §2.5.1), big-endian.
+const P384_N: [u8; 48] = [
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf, 0x58, 0x1a,
+    0x0d, 0xb2, 0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73,
+];
+
+/// The order L of the Ed25519 group (RFC 8032 §5.1), little-endian as signatures carry S.
+const ED25519_L_LE: [u8; 32] = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+];
+
+// ---- DER (X.690) for Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } ----
+
+/// A DER TLV with a short-form length (every ES256/ES384 signature part is under 128 bytes).
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag, content.len() as u8];
+    out.extend_from_slice(content);
+    out
+}
+
+/// Reads one TLV with a short-form length: (content, rest).
+fn read_tlv(tag: u8, b: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (&t, rest) = b.split_first()?;
+    let (&len, rest) = rest.split_first()?;
+    if t != tag || len >= 0x80 {
+        return None;
+    }
+    rest.split_at_checked(usize::from(len))
+}
+
+/// A big-endian unsigned number without leading zero bytes (empty for zero).
+fn strip(x: &[u8]) -> Vec<u8> {
+    x.iter().skip_while(|b| **b == 0).copied().collect()
+}
+
+/// The DER INTEGER content of an unsigned number: minimal, with a 0x00 sign byte if the top bit is set.
+fn int_content(x: &[u8]) -> Vec<u8> {
+    let x = strip(x);
+    match x.first() {
+        None => vec![0],
+        Some(b) if b & 0x80 != 0 => [&[0u8][..], &x].concat(),
+        Some(_) => x,
+    }
+}
+
+fn der_int(x: &[u8]) -> Vec<u8> {
+    tlv(0x02, &int_content(x))
+}
+
+/// A DER Ecdsa-Sig-Value of `r` and `s`.
+pub(super) fn der(r: &[u8], s: &[u8]) -> Vec<u8> {
+    tlv(0x30, &[der_int(r), der_int(s)].concat())
+}
+
+/// r and s of a DER Ecdsa-Sig-Value, as unsigned big-endian numbers without leading zeros.
+pub(super) fn der_parts(sig: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let (body, rest) = read_tlv(0x30, sig)?;
+    let (r, body) = read_tlv(0x02, body)?;
+    let (s, body) = read_tlv(0x02, body)?;
+    (rest.is_empty() && body.is_empty()).then(|| (strip(r), strip(s)))
+}
+
+/// `x` left-padded with zeros to `len` bytes (x must fit).
+pub(super) fn pad(x: &[u8], len: usize) -> Vec<u8> {
+    let mut out = vec![0; len.saturating_sub(x.len())];
+    out.extend_from_slice(x);
+    out
+}
+
+/// a + b, big-endian.
+fn add(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let len = a.len().max(b.len()) + 1;
+    let (a, b) = (pad(a, len), pad(b, len));
+    let mut out = vec![0u8; len];
+    let mut carry = 0u16;
+    for i in (0..len).rev() {
+        let sum = u16::from(a[i]) + u16::from(b[i]) + carry;
+        out[i] = sum as u8;
+        carry = sum >> 8;
+    }
+    strip(&out)
+}
+
+/// a - b, big-endian, for a ≥ b.
+pub(super) fn sub(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let len = a.len().max(b.len());
+    let (a, b) = (pad(a, len), pad(b, len));
+    let mut out = vec![0u8; len];
+    let mut borrow = 0i16;
+    for i in (0..len).rev() {
+        let mut d = i16::from(a[i]) - i16::from(b[i]) - borrow;
+        borrow = i16::from(d < 0);
+        if d < 0 {
+            d += 256;
+        }
+        out[i] = d as u8;
+    }
+    strip(&out)
+}
+
+// ---- mutations ----
+
+/// Replaces the signature with `f(signature)`.
+fn resign_with(p: &mut AuthPost<'_>, f: impl FnOnce(&[u8]) -> Vec<u8>) {
+    p.signed.signature = f(&p.signed.signature);
+}
+
+/// Replaces an ECDSA signature with `f(r, s)` (left alone if it does not parse, which a baseline always does).
+fn ecdsa(p: &mut AuthPost<'_>, f: impl FnOnce(Vec<u8>, Vec<u8>) -> Vec<u8>) {
+    if let Some((r, s)) = der_parts(&p.signed.signature) {
+        p.signed.signature = f(r, s);
+    }
+}
+
+/// The signature by `key` over the right message.
+fn sign_by_other(p: &mut AuthPost<'_>, alg: Algorithm, seed: u64) {
+    p.signed.signature = other_key(alg, seed).sign(&assertion_message(&p.signed));
+}
+
+/// The credential key's signature over `message`.
+fn sign_over(p: &mut AuthPost<'_>, message: Vec<u8>) {
+    p.signed.signature = p.credential.key.sign(&message);
+}
+
+/// Adds one to the last byte (wrapping): a signature one unit off.
+fn bump_last(sig: &[u8]) -> Vec<u8> {
+    let mut s = sig.to_vec();
+    if let Some(b) = s.last_mut() {
+        *b = b.wrapping_add(1);
+    }
+    s
+}
+
+/// Flips the lowest bit of the first byte.
+fn flip_first(sig: &[u8]) -> Vec<u8> {
+    let mut s = sig.to_vec();
+    if let Some(b) = s.first_mut() {
+        *b ^= 0x01;
+    }
+    s
+}
+
+fn encoding(
+    id: &'static str,
+    setup: Setup,
+    title: &'static str,
+    rationale: &'static str,
+    plan: super::Plan,
+) -> Case {
+    Case {
+        id,
+        spec: SPEC,
+        level: Level::Must,
+        expect: Expect::Reject,
+        title,
+        rationale,
+        flags: &[Flag::SignatureEncodingLeniency],
+        check: MALFORMED,
+        fido: None,
+        setup,
+        plan,
+    }
+}
+
+fn wrong(
+    id: &'static str,
+    setup: Setup,
+    title: &'static str,
+    rationale: &'static str,
+    fido: Option<&'static str>,
+    plan: super::Plan,
+) -> Case {
+    Case {
+        id,
+        spec: "§7.2 step 21",
+        level: Level::Must,
+        expect: Expect::Reject,
+        title,
+        rationale,
+        flags: &[Flag::SignatureUnchecked],
+        check: INVALID,
+        fido,
+        setup,
+        plan,
+    }
+}
+
+const DER: &str = "ECDSA signatures MUST be ASN.1 DER (§6.5.5); this is not a DER Ecdsa-Sig-Value";
+const RANGE: &str =
+    "r and s of an ECDSA signature lie in [1, n-1]; a value outside is no signature (SEC 1 §4.1.4)";
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        // ---- ES256: not DER ----
+        encoding(
+            "auth.signature.es256.ber-long-length",
+            ES256,
+            "the SEQUENCE length in long form (0x30 0x81 len) where the short form is required",
+            DER,
+            auth_post(|p| {
+                resign_with(p, |s| {
+                    let (body, _) = read_tlv(0x30, s).unwrap_or((&[], &[]));
+                    [&[0x30, 0x81, body.len() as u8][..], body].concat()
+                })
+            }),
+        ),
+        encoding(
+            "auth.signature.es256.r-leading-zero",
+            ES256,
+            "r with an extra leading zero byte (a non-minimal INTEGER)",
+            DER,
+            auth_post(|p| {
+                ecdsa(p, |r, s| {
+                    let padded = [&[0u8][..], &int_content(&r)].concat();
+                    tlv(0x30, &[tlv(0x02, &padded), der_int(&s)].concat())
+                })
+            }),
+        ),
+        encoding(
+            "auth.signature.es256.r-negative",
+            ES256,
+            "r encoded as a negative INTEGER (top bit set, no sign byte)",
+            "r and s are positive; a negative INTEGER is not a valid ECDSA signature component",
+            auth_post(|p| {
+                ecdsa(p, |r, s| {
+                    let mut neg = strip(&r);
+                    if let Some(b) = neg.first_mut() {
+                        *b |= 0x80;
+                    }
+                    tlv(0x30, &[tlv(0x02, &neg), der_int(&s)].concat())
+                })
+            }),
+        ),
+        encoding(
+            "auth.signature.es256.truncated",
+            ES256,
+            "the DER signature without its last byte",
+            DER,
+            auth_post(|p| resign_with(p, |s| s.get(..s.len().saturating_sub(1)).unwrap_or_default().to_vec())),
+        ),
+        encoding(
+            "auth.signature.es256.trailing-byte",
+            ES256,
+            "the DER signature followed by one 0x00 byte",
+            "the signature is exactly one DER Ecdsa-Sig-Value; bytes after it make it malformed",
+            auth_post(|p| resign_with(p, |s| [s, &[0u8][..]].concat())),
+        ),
+        encoding(
+            "auth.signature.es256.raw-r-s",
+            ES256,
+            "the signature as raw r||s (64 bytes, IEEE P1363 / COSE form) instead of DER",
+            "WebAuthn ECDSA signatures are DER, unlike COSE's fixed-length form (§6.5.5)",
+            auth_post(|p| ecdsa(p, |r, s| [pad(&r, 32), pad(&s, 32)].concat())),
+        ),
+        encoding(
+            "auth.signature.es256.set-tag",
+            ES256,
+            "the outer tag is 0x31 (SET) instead of 0x30 (SEQUENCE)",
+            DER,
+            auth_post(|p| resign_with(p, |s| [&[0x31u8][..], s.get(1..).unwrap_or_default()].concat())),
+        ),
+        encoding(
+            "auth.signature.es256.extra-integer",
+            ES256,
+            "a third INTEGER after r and s inside the SEQUENCE",
+            DER,
+            auth_post(|p| ecdsa(p, |r, s| tlv(0x30, &[der_int(&r), der_int(&s), der_int(&[1])].concat()))),
+        ),
+        // ---- ES256: r or s out of range ----
+        encoding(
+            "auth.signature.es256.r-zero",
+            ES256,
+            "r = 0",
+            RANGE,
+            auth_post(|p| ecdsa(p, |_, s| der(&[], &s))),
+        ),
+        encoding(
+            "auth.signature.es256.s-zero",
+            ES256,
+            "s = 0",
+            RANGE,
+            auth_post(|p| ecdsa(p, |r, _| der(&r, &[]))),
+        ),
+        encoding(
+            "auth.signature.es256.s-equals-n",
+            ES256,
+            "s = n, the group order",
+            RANGE,
+            auth_post(|p| ecdsa(p, |r, _| der(&r, &P256_N))),
+        ),
+        encoding(
+            "auth.signature.es256.s-plus-n",
+            ES256,
+            "s replaced by s + n (the same value mod n, out of range)",
+            "s + n ≡ s (mod n), but s must be below n; accepting it makes signatures malleable",
+            auth_post(|p| ecdsa(p, |r, s| der(&r, &add(&s, &P256_N)))),
+        ),
+        encoding(
+            "auth.signature.es256.p384-signature",
+            ES256,
+            "a P-384 signature (48-byte r and s) against the P-256 credential key",
+            "r and s of a P-256 signature are below the P-256 order; 384-bit integers are out of range",
+            auth_post(|p| sign_by_other(p, Algorithm::Es384, 0x0384_5160)),
+        ),
+        // ---- ES256: well-formed, wrong ----
+        wrong(
+            "auth.signature.es256.last-byte-incremented",
+            ES256,
+            "the last byte of the DER signature incremented",
+            "a signature one unit off does not verify",
+            Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-20"),
+            auth_post(|p| resign_with(p, bump_last)),
+        ),
+        wrong(
+            "auth.signature.es256.r-s-swapped",
+            ES256,
+            "r and s swapped",
+            "both stay in range, so the encoding is fine, but the pair is no signature",
+            None,
+            auth_post(|p| ecdsa(p, |r, s| der(&s, &r))),
+        ),
+        wrong(
+            "auth.signature.es256.r-one-s-one",
+            ES256,
+            "r = 1 and s = 1",
+            "in range, well-formed, and no signature of this message",
+            None,
+            auth_post(|p| ecdsa(p, |_, _| der(&[1], &[1]))),
+        ),
+        wrong(
+            "auth.signature.es256.other-key",
+            ES256,
+            "a valid ES256 signature over the right message by another key",
+            "the signature must verify with the credential's public key, not any key",
+            None,
+            auth_post(|p| sign_by_other(p, Algorithm::Es256, 0x0256_5160)),
+        ),
+        wrong(
+            "auth.signature.es256.other-client-data-hash",
+            ES256,
+            "signed over authenticatorData || SHA-256 of other client data",
+            "the signature covers the hash of the clientDataJSON that was sent",
+            Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-3"),
+            auth_post(|p| {
+                let mut other = p.signed.client_data_json.clone();
+                other.push(b' ');
+                let mut m = p.signed.authenticator_data.clone();
+                m.extend_from_slice(&Sha256::digest(&other));
+                sign_over(p, m)
+            }),
+        ),
+        wrong(
+            "auth.signature.es256.over-auth-data-only",
+            ES256,
+            "signed over authenticatorData alone",
+            "the signature covers authenticatorData || SHA-256(clientDataJSON); without the hash the challenge is unbound",
+            None,
+            auth_post(|p| {
+                let m = p.signed.authenticator_data.clone();
+                sign_over(p, m)
+            }),
+        ),
+        wrong(
+            "auth.signature.es256.over-unhashed-client-data",
+            ES256,
+            "signed over authenticatorData || clientDataJSON (not its hash)",
+            "the signed message ends with SHA-256(clientDataJSON), not the JSON itself",
+            None,
+            auth_post(|p| {
+                let m = [p.signed.authenticator_data.clone(), p.signed.client_data_json.clone()].concat();
+                sign_over(p, m)
+            }),
+        ),
+        Case {
+            id: "auth.signature.es256.high-s",
+            spec: SPEC,
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "s replaced by n - s (the high-S twin of the same signature)",
+            rationale: "(r, n - s) is a valid ECDSA signature too; WebAuthn does not require low-S, so rejecting it is policy",
+            flags: &[Flag::SignatureEncodingLeniency],
+            check: None,
+            fido: None,
+            setup: ES256,
+            plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &sub(&P256_N, &s)))),
+        },
+        // ---- ES384 ----
+        encoding(
+            "auth.signature.es384.raw-r-s",
+            ES384,
+            "an ES384 signature as raw r||s (96 bytes) instead of DER",
+            "WebAuthn ECDSA signatures are DER (§6.5.5)",
+            auth_post(|p| ecdsa(p, |r, s| [pad(&r, 48), pad(&s, 48)].concat())),
+        ),
+        encoding(
+            "auth.signature.es384.s-plus-n",
+            ES384,
+            "an ES384 signature with s replaced by s + n",
+            RANGE,
+            auth_post(|p| ecdsa(p, |r, s| der(&r, &add(&s, &P384_N)))),
+        ),
+        wrong(
+            "auth.signature.es384.last-byte-incremented",
+            ES384,
+            "the last byte of an ES384 signature incremented",
+            "a signature one unit off does not verify",
+            None,
+            auth_post(|p| resign_with(p, bump_last)),
+        ),
+        Case {
+            id: "auth.signature.es384.high-s",
+            spec: SPEC,
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "an ES384 signature with s replaced by n - s",
+            rationale: "(r, n - s) is a valid ECDSA signature too; WebAuthn does not require low-S",
+            flags: &[Flag::SignatureEncodingLeniency],
+            check: None,
+            fido: None,
+            setup: ES384,
+            plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &sub(&P384_N, &s)))),
+        },
+        // ---- RS256 ----
+        encoding(
+            "auth.signature.rs256.short",
+            RS256,
+            "an RS256 signature without its first byte (255 bytes for a 2048-bit key)",
+            "an RSASSA-PKCS1-v1_5 signature is exactly as long as the modulus (RFC 8017 §8.2.2)",
+            auth_post(|p| resign_with(p, |s| s.get(1..).unwrap_or_default().to_vec())),
+        ),
+        encoding(
+            "auth.signature.rs256.leading-zero",
+            RS256,
+            "an RS256 signature with a zero byte prepended (257 bytes)",
+            "an RSASSA-PKCS1-v1_5 signature is exactly as long as the modulus (RFC 8017 §8.2.2)",
+            auth_post(|p| resign_with(p, |s| [&[0u8][..], s].concat())),
+        ),
+        wrong(
+            "auth.signature.rs256.byte-flipped",
+            RS256,
+            "an RS256 signature with one bit of its first byte flipped",
+            "a changed signature does not verify",
+            None,
+            auth_post(|p| resign_with(p, flip_first)),
+        ),
+        wrong(
+            "auth.signature.rs256.zero",
+            RS256,
+            "an RS256 signature of 256 zero bytes",
+            "0 is in range but is no signature of anything",
+            None,
+            auth_post(|p| resign_with(p, |s| vec![0; s.len()])),
+        ),
+        wrong(
+            "auth.signature.rs256.modulus",
+            RS256,
+            "an RS256 signature equal to the modulus n",
+            "a signature representative must be below n (RFC 8017 §5.2.2)",
+            None,
+            auth_post(|p| {
+                if let wire::cose::CoseKey::Rsa { n, .. } = p.credential.key.cose_key() {
+                    p.signed.signature = n;
+                }
+            }),
+        ),
+        // ---- EdDSA (Ed25519) ----
+        encoding(
+            "auth.signature.eddsa.63-bytes",
+            EDDSA,
+            "an Ed25519 signature without its last byte (63 bytes)",
+            "an Ed25519 signature is exactly 64 bytes (RFC 8032 §5.1.6)",
+            auth_post(|p| resign_with(p, |s| s.get(..63).unwrap_or_default().to_vec())),
+        ),
+        encoding(
+            "auth.signature.eddsa.65-bytes",
+            EDDSA,
+            "an Ed25519 signature followed by one 0x00 byte (65 bytes)",
+            "an Ed25519 signature is exactly 64 bytes (RFC 8032 §5.1.6)",
+            auth_post(|p| resign_with(p, |s| [s, &[0u8][..]].concat())),
+        ),
+        wrong(
+            "auth.signature.eddsa.byte-flipped",
+            EDDSA,
+            "an Ed25519 signature with one bit of R flipped",
+            "a changed signature does not verify",
+            None,
+            auth_post(|p| resign_with(p, flip_first)),
+        ),
+        wrong(
+            "auth.signature.eddsa.s-plus-l",
+            EDDSA,
+            "an Ed25519 signature with S replaced by S + L (the same value mod L)",
+            "RFC 8032 §5.1.7 rejects S ≥ L; accepting it makes signatures malleable",
+            None,
+            auth_post(|p| {
+                resign_with(p, |s| {
+                    let (r, s_le) = s.split_at(32.min(s.len()));
+                    let mut s_be: Vec<u8> = s_le.iter().rev().copied().collect();
+                    let l_be: Vec<u8> = ED25519_L_LE.iter().rev().copied().collect();
+                    s_be = pad(&add(&s_be, &l_be), 32);
+                    [r.to_vec(), s_be.into_iter().rev().collect()].concat()
+                })
+            }),
+        ),
+        wrong(
+            "auth.signature.eddsa.zero",
+            EDDSA,
+            "an Ed25519 signature of 64 zero bytes",
+            "well-formed length, no signature of this message",
+            None,
+            auth_post(|p| resign_with(p, |_| vec![0; 64])),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_round_trip_and_arithmetic() {
+        let r = vec![0x80, 1, 2];
+        let s = vec![0x01, 2];
+        let sig = der(&r, &s);
+        assert_eq!(sig, vec![0x30, 0x0a, 0x02, 0x04, 0x00, 0x80, 1, 2, 0x02, 0x02, 0x01, 0x02]);
+        assert_eq!(der_parts(&sig), Some((r, s)));
+        assert_eq!(add(&[0xff], &[0x01]), vec![0x01, 0x00]);
+        assert_eq!(sub(&[0x01, 0x00], &[0x01]), vec![0xff]);
+        assert_eq!(sub(&add(&P256_N, &[5]), &P256_N), vec![5]);
+        assert_eq!(der(&[], &[1]), vec![0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01]);
+    }
+
+    #[test]
+    fn the_orders_are_the_curves() {
+        use p256::elliptic_curve::bigint::ArrayEncoding;
+        use p256::elliptic_curve::Curve;
+        assert_eq!(p256::NistP256::ORDER.to_be_byte_array()[..], P256_N[..]);
+        assert_eq!(p384::NistP384::ORDER.to_be_byte_array()[..], P384_N[..]);
+    }
+}
