@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 mod cases;
 mod grade;
 mod serve;
+mod vectors;
 mod verify;
 
 /// Tells a WebAuthn relying party whether it verifies ceremonies the way the W3C WebAuthn Level 3 spec says
@@ -41,6 +42,14 @@ enum Command {
     Grade(grade::Args),
     /// Run the reference RP on the FIDO2 server conformance API (four POST endpoints) until Ctrl-C.
     Serve(serve::Args),
+    /// Write or check the JSON test vectors (vectors/): `generate` rewrites them from the catalogue and the W3C
+    /// §16 data; `check` validates them against vectors/schema.json, checks ids and counts, that they are what
+    /// `generate` writes, and that the reference verifier reproduces every result.
+    /// Exit status: 0 all good, 1 a check failed, 2 unusable files or options.
+    Vectors {
+        #[command(subcommand)]
+        action: vectors::Action,
+    },
 }
 
 fn main() -> ExitCode {
@@ -50,5 +59,6 @@ fn main() -> ExitCode {
         Command::Cases(args) => cases::run(args),
         Command::Grade(args) => grade::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Vectors { action } => vectors::run(action),
     }
 }

@@ -139,3 +139,36 @@ impl KeyPair {
         }
     }
 }
+
+impl KeyPair {
+    /// The private key as a JWK-shaped JSON object (RFC 7517/7518/8037 member names, base64url values), so a
+    /// vector pins every key it uses, as the spec's §16 vectors do.
+    pub fn private_jwk(&self) -> serde_json::Value {
+        use rsa::traits::PrivateKeyParts;
+        use wire::base64url::encode as b64;
+        match self {
+            KeyPair::Es256(_) | KeyPair::Es384(_) => {
+                let (crv, d) = match self {
+                    KeyPair::Es256(k) => ("P-256", k.to_bytes().to_vec()),
+                    KeyPair::Es384(k) => ("P-384", k.to_bytes().to_vec()),
+                    _ => unreachable!("matched above"),
+                };
+                let (x, y) = match self.cose_key() {
+                    CoseKey::Ec2 { x, y, .. } => (x, y),
+                    _ => (vec![], vec![]),
+                };
+                serde_json::json!({"kty": "EC", "crv": crv, "x": b64(&x), "y": b64(&y), "d": b64(&d)})
+            }
+            KeyPair::Rs256(k) => {
+                let key: &rsa::RsaPrivateKey = k.as_ref().as_ref();
+                let primes = key.primes();
+                serde_json::json!({"kty": "RSA", "n": b64(&key.n().to_bytes_be()), "e": b64(&key.e().to_bytes_be()),
+                    "d": b64(&key.d().to_bytes_be()),
+                    "p": b64(&primes.first().map(|p| p.to_bytes_be()).unwrap_or_default()),
+                    "q": b64(&primes.get(1).map(|q| q.to_bytes_be()).unwrap_or_default())})
+            }
+            KeyPair::EdDsa(k) => serde_json::json!({"kty": "OKP", "crv": "Ed25519",
+                "x": b64(k.verifying_key().as_bytes()), "d": b64(k.as_bytes())}),
+        }
+    }
+}

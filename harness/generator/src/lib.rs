@@ -13,6 +13,7 @@ pub mod runner;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod target;
+pub mod vectors;
 
 pub use ceremony::{
     AssertionDraft, AttestationKind, Credential, Generator, RegistrationDraft, Rp, SignedAssertion,

@@ -139,38 +139,13 @@ impl Run<'_> {
         Ok(options)
     }
 
-    /// Builds the registration response for `options` with `hooks` applied.
     fn registration_response(
         &mut self,
         options: &CreationOptions,
         credential: Credential,
         hooks: RegHooks,
     ) -> (Json, SignedRegistration) {
-        let mut draft = options.draft(&self.cfg, &credential);
-        if self.setup().attestation == crate::ceremony::AttestationKind::FidoU2f {
-            // U2F authenticators have no AAGUID: attested credential data carries zeros.
-            if let Some(a) = draft.auth_data.attested_credential_data.as_mut() {
-                a.aaguid = [0; 16];
-            }
-        }
-        let mut pre =
-            RegPre { cfg: &self.cfg, options, credential, attestation: self.setup().attestation, draft };
-        if let Some(f) = hooks.pre {
-            f(&mut pre);
-        }
-        let signed = pre.draft.sign(&pre.credential, pre.attestation);
-        let mut post = RegPost { options, signed, attestation_object: None };
-        if let Some(f) = hooks.post {
-            f(&mut post);
-        }
-        let mut body = match &post.attestation_object {
-            Some(bytes) => post.signed.to_json_with(bytes),
-            None => post.signed.to_json(),
-        };
-        if let Some(f) = hooks.json {
-            f(&mut body);
-        }
-        (body, post.signed)
+        build_registration(&self.cfg, &self.case.setup, options, credential, hooks)
     }
 
     /// A new account: options in a new session, then the registration with `hooks`. Returns the reply and the
@@ -210,13 +185,6 @@ impl Run<'_> {
         RequestOptions::from_json(&reply.body).map_err(|e| Abort::Error(e.to_string()))
     }
 
-    fn next_count(&self, account: &Account) -> u32 {
-        match self.setup().counter {
-            Counter::Zero => 0,
-            Counter::Incrementing => account.sign_count + 1,
-        }
-    }
-
     /// Builds an assertion for `options` with `hooks` applied.
     fn assertion_response(
         &self,
@@ -224,29 +192,15 @@ impl Run<'_> {
         account: &Account,
         hooks: AuthHooks,
     ) -> (Json, u32) {
-        let count = self.next_count(account);
-        let draft = options.draft(&self.cfg, &account.credential, count, Some(account.user_handle.clone()));
-        let mut pre = AuthPre {
-            cfg: &self.cfg,
+        build_assertion(
+            &self.cfg,
+            &self.case.setup,
             options,
-            credential: &account.credential,
-            last_sign_count: account.sign_count,
-            draft,
-        };
-        if let Some(f) = hooks.pre {
-            f(&mut pre);
-        }
-        let sent_count = pre.draft.auth_data.sign_count;
-        let signed = pre.draft.sign(&account.credential);
-        let mut post = AuthPost { options, credential: &account.credential, signed };
-        if let Some(f) = hooks.post {
-            f(&mut post);
-        }
-        let mut body = post.signed.to_json();
-        if let Some(f) = hooks.json {
-            f(&mut body);
-        }
-        (body, sent_count)
+            &account.credential,
+            &account.user_handle,
+            account.sign_count,
+            hooks,
+        )
     }
 
     /// Options in the account's session, then the assertion with `hooks`.
@@ -402,6 +356,79 @@ impl Run<'_> {
             }
         }
     }
+}
+
+/// Builds the registration response a case sends for `options`: the valid draft for the case's setup, then
+/// its hooks at their stages.
+pub fn build_registration(
+    cfg: &ClientConfig,
+    setup: &Setup,
+    options: &CreationOptions,
+    credential: Credential,
+    hooks: RegHooks,
+) -> (Json, SignedRegistration) {
+    let mut draft = options.draft(cfg, &credential);
+    if setup.attestation == crate::ceremony::AttestationKind::FidoU2f {
+        // U2F authenticators have no AAGUID: attested credential data carries zeros.
+        if let Some(a) = draft.auth_data.attested_credential_data.as_mut() {
+            a.aaguid = [0; 16];
+        }
+    }
+    let mut pre = RegPre { cfg, options, credential, attestation: setup.attestation, draft };
+    if let Some(f) = hooks.pre {
+        f(&mut pre);
+    }
+    let signed = pre.draft.sign(&pre.credential, pre.attestation);
+    let mut post = RegPost { options, signed, attestation_object: None };
+    if let Some(f) = hooks.post {
+        f(&mut post);
+    }
+    let mut body = match &post.attestation_object {
+        Some(bytes) => post.signed.to_json_with(bytes),
+        None => post.signed.to_json(),
+    };
+    if let Some(f) = hooks.json {
+        f(&mut body);
+    }
+    (body, post.signed)
+}
+
+/// The counter a valid assertion carries after `last` for this setup.
+pub fn next_sign_count(setup: &Setup, last: u32) -> u32 {
+    match setup.counter {
+        Counter::Zero => 0,
+        Counter::Incrementing => last + 1,
+    }
+}
+
+/// Builds the assertion a case sends for `options`, the credential's last accepted counter being
+/// `last_sign_count`. Returns the body and the counter it carries.
+pub fn build_assertion(
+    cfg: &ClientConfig,
+    setup: &Setup,
+    options: &RequestOptions,
+    credential: &Credential,
+    user_handle: &[u8],
+    last_sign_count: u32,
+    hooks: AuthHooks,
+) -> (Json, u32) {
+    let count = next_sign_count(setup, last_sign_count);
+    let draft = options.draft(cfg, credential, count, Some(user_handle.to_vec()));
+    let mut pre = AuthPre { cfg, options, credential, last_sign_count, draft };
+    if let Some(f) = hooks.pre {
+        f(&mut pre);
+    }
+    let sent_count = pre.draft.auth_data.sign_count;
+    let signed = pre.draft.sign(credential);
+    let mut post = AuthPost { options, credential, signed };
+    if let Some(f) = hooks.post {
+        f(&mut post);
+    }
+    let mut body = post.signed.to_json();
+    if let Some(f) = hooks.json {
+        f(&mut body);
+    }
+    (body, sent_count)
 }
 
 /// Runs `case` against `target` as a client at `cfg`, with randomness from `seed` and the case id.

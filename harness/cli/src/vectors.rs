@@ -1,0 +1,224 @@
+//! `webauthn-harness vectors generate|check`.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use serde_json::Value;
+use verifier::{
+    AuthenticationExpectations, AuthenticationResponse, CredentialRecord, CredentialStore, Policy,
+    RegistrationExpectations, RegistrationResponse,
+};
+use wire::base64url;
+
+#[derive(Subcommand)]
+pub enum Action {
+    /// Rewrite the vector files (byte-identical for the same harness version).
+    Generate {
+        #[arg(long, default_value = "vectors")]
+        dir: PathBuf,
+    },
+    /// Validate the vector files and reproduce every result with the reference verifier.
+    Check {
+        #[arg(long, default_value = "vectors")]
+        dir: PathBuf,
+    },
+}
+
+/// The files and what generates them.
+fn expected(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let (reg, auth) = generator::vectors::generate();
+    let source = dir.join("w3c/webauthn-l3-section16.json");
+    let w3c_source: Value = serde_json::from_slice(
+        &std::fs::read(&source).with_context(|| format!("reading {}", source.display()))?,
+    )
+    .with_context(|| format!("{} is not JSON", source.display()))?;
+    let (w3c_reg, w3c_auth) = generator::vectors::w3c(&w3c_source).map_err(anyhow::Error::msg)?;
+    Ok(vec![
+        (dir.join("registration.json"), generator::vectors::to_text(&reg)),
+        (dir.join("authentication.json"), generator::vectors::to_text(&auth)),
+        (dir.join("w3c/registration.json"), generator::vectors::to_text(&w3c_reg)),
+        (dir.join("w3c/authentication.json"), generator::vectors::to_text(&w3c_auth)),
+    ])
+}
+
+pub fn run(action: Action) -> ExitCode {
+    let result = match action {
+        Action::Generate { dir } => generate(&dir).map(|()| true),
+        Action::Check { dir } => check(&dir),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn generate(dir: &Path) -> Result<()> {
+    for (path, text) in expected(dir)? {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, &text).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+struct One(CredentialRecord, Vec<u8>);
+
+impl CredentialStore for One {
+    fn is_registered(&self, id: &[u8]) -> bool {
+        self.0.id == id
+    }
+    fn find(&self, user: &[u8], id: &[u8]) -> Option<CredentialRecord> {
+        (self.0.id == id && self.1 == user).then(|| self.0.clone())
+    }
+}
+
+fn b64(v: &Value, what: &str) -> Result<Vec<u8>> {
+    let s = v.as_str().with_context(|| format!("{what} is not a string"))?;
+    base64url::decode(s).with_context(|| format!("{what} is not base64url"))
+}
+
+fn policy(group: &Value) -> Result<Policy> {
+    let mut p =
+        Policy::new(group["rpId"].as_str().context("rpId")?, group["origin"].as_str().context("origin")?);
+    p.framing.allow_cross_origin = group["allowCrossOrigin"].as_bool().unwrap_or(false);
+    p.framing.allowed_top_origins = group["allowedTopOrigins"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|o| o.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    p.attestation.trust_anchors = group["attestationRoots"]
+        .as_array()
+        .map(|a| a.iter().map(|r| b64(r, "attestationRoots[]")).collect::<Result<Vec<_>>>())
+        .transpose()?
+        .unwrap_or_default();
+    Ok(p)
+}
+
+/// What the reference verifier says of one test: Ok(()) accepted, Err(check id) rejected.
+fn verify(group: &Value, test: &Value) -> Result<Result<(), String>> {
+    let p = policy(group)?;
+    let input = &test["input"];
+    let challenge = b64(&input["challenge"], "input.challenge")?;
+    let uv = input["userVerification"].as_str() == Some("required");
+    let now = group["validAt"].as_u64().context("validAt")?;
+    Ok(match group["ceremony"].as_str() {
+        Some("registration") => {
+            let e = RegistrationExpectations {
+                challenge,
+                pub_key_cred_params: input["pubKeyCredParams"]
+                    .as_array()
+                    .context("input.pubKeyCredParams")?
+                    .iter()
+                    .filter_map(Value::as_i64)
+                    .collect(),
+                user_verification_required: uv,
+                conditional_mediation: false,
+            };
+            RegistrationResponse::from_json(&test["response"])
+                .and_then(|r| verifier::verify_registration(&r, &e, &p, &verifier::EmptyStore, now))
+                .map(|_| ())
+                .map_err(|r| r.check.id().to_owned())
+        }
+        Some("authentication") => {
+            let stored = &input["storedCredential"];
+            let user = b64(&input["identifiedUser"], "input.identifiedUser")?;
+            let record = match CredentialRecord::from_json(
+                &serde_json::from_value(stored.clone()).context("input.storedCredential")?,
+            ) {
+                Ok(r) => r,
+                // A stored key the reference cannot use (ES512, Ed448): nothing can verify against it.
+                Err(e) => return Ok(Err(format!("unusable stored credential: {e}"))),
+            };
+            let e = AuthenticationExpectations {
+                challenge,
+                allow_credentials: input["allowCredentials"]
+                    .as_array()
+                    .map(|a| a.iter().map(|c| b64(c, "input.allowCredentials[]")).collect::<Result<Vec<_>>>())
+                    .transpose()?
+                    .unwrap_or_default(),
+                user_verification_required: uv,
+                identified_user: Some(user.clone()),
+            };
+            AuthenticationResponse::from_json(&test["response"])
+                .and_then(|r| verifier::verify_authentication(&r, &e, &p, &One(record, user)))
+                .map(|_| ())
+                .map_err(|r| r.check.id().to_owned())
+        }
+        other => bail!("unknown ceremony {other:?}"),
+    })
+}
+
+fn check(dir: &Path) -> Result<bool> {
+    let schema_path = dir.join("schema.json");
+    let schema: Value = serde_json::from_slice(
+        &std::fs::read(&schema_path).with_context(|| format!("reading {}", schema_path.display()))?,
+    )
+    .context("schema.json is not JSON")?;
+    let validator = jsonschema::validator_for(&schema)
+        .map_err(|e| anyhow::anyhow!("schema.json is not a valid JSON Schema: {e}"))?;
+    let mut problems = Vec::new();
+    let mut total = 0;
+    for (path, fresh) in expected(dir)? {
+        let name = path.display().to_string();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(format!("{name}: cannot read: {e}"));
+                continue;
+            }
+        };
+        if text != fresh {
+            problems.push(format!("{name}: differs from what `vectors generate` writes (regenerate it)"));
+        }
+        let doc: Value = serde_json::from_str(&text).with_context(|| format!("{name} is not JSON"))?;
+        for error in validator.iter_errors(&doc).take(10) {
+            problems.push(format!("{name}: schema: {error} at {}", error.instance_path()));
+        }
+        let mut ids = HashSet::new();
+        let mut count = 0;
+        for group in doc["testGroups"].as_array().into_iter().flatten() {
+            for test in group["tests"].as_array().into_iter().flatten() {
+                count += 1;
+                let tc = test["tcId"].as_u64().unwrap_or(0);
+                if !ids.insert(tc) {
+                    problems.push(format!("{name}: tcId {tc} is used twice"));
+                }
+                let outcome = verify(group, test).with_context(|| format!("{name} tcId {tc}"))?;
+                let result = test["result"].as_str().unwrap_or_default();
+                let case = test["caseId"].as_str().unwrap_or_default();
+                match (result, &outcome) {
+                    ("valid", Ok(())) | ("acceptable", _) => {}
+                    ("invalid", Err(got)) if Some(got.as_str()) == test["check"].as_str() => {}
+                    _ => problems.push(format!(
+                        "{name} tcId {tc} ({case}): expected {result}{}, the reference verifier says {}",
+                        test["check"].as_str().map(|c| format!(" by {c}")).unwrap_or_default(),
+                        match &outcome {
+                            Ok(()) => "accepted".to_owned(),
+                            Err(c) => format!("rejected by {c}"),
+                        }
+                    )),
+                }
+            }
+        }
+        if doc["numberOfTests"].as_u64() != Some(count) {
+            problems.push(format!(
+                "{name}: numberOfTests is {} but there are {count} tests",
+                doc["numberOfTests"]
+            ));
+        }
+        total += count;
+    }
+    for p in &problems {
+        println!("{p}");
+    }
+    println!("{total} vectors checked, {} problem(s)", problems.len());
+    Ok(problems.is_empty())
+}

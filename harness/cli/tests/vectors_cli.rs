@@ -1,0 +1,56 @@
+//! The committed vectors are what `vectors generate` writes, validate against vectors/schema.json, and the
+//! reference verifier reproduces every result; a tampered file is caught.
+
+use std::path::Path;
+use std::process::Command;
+
+fn repo_vectors() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors")
+}
+
+fn check(dir: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_webauthn-harness"))
+        .args(["vectors", "check", "--dir", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn the_committed_vectors_are_current_valid_and_reproduced() {
+    let (code, out) = check(&repo_vectors());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(" 0 problem(s)"), "{out}");
+}
+
+#[test]
+fn a_tampered_vector_is_caught() {
+    let dir = std::env::temp_dir().join(format!("webauthn-harness-vectors-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("w3c")).unwrap();
+    for f in [
+        "schema.json",
+        "registration.json",
+        "authentication.json",
+        "w3c/registration.json",
+        "w3c/authentication.json",
+        "w3c/webauthn-l3-section16.json",
+    ] {
+        std::fs::copy(repo_vectors().join(f), dir.join(f)).unwrap();
+    }
+    // Turn the first invalid registration vector into a valid one.
+    let path = dir.join("registration.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let tampered = text.replacen("\"result\": \"invalid\"", "\"result\": \"valid\"", 1);
+    assert_ne!(text, tampered);
+    std::fs::write(&path, tampered).unwrap();
+    let (code, out) = check(&dir);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("differs from what `vectors generate` writes"), "{out}");
+    assert!(
+        out.contains("(reg.response.id.missing): expected valid")
+            && out.contains("the reference verifier says rejected by reg.response.malformed"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

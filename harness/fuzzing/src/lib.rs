@@ -1,0 +1,39 @@
+//! The fuzz entry points of webauthn-harness, as plain functions.
+//!
+//! Each function takes arbitrary bytes and panics only when an invariant breaks; it is the whole body of
+//! one cargo-fuzz target in `fuzz/fuzz_targets/` (nightly, libFuzzer) and is also called by the stable test
+//! `tests/replay.rs`, which runs every file of the seed corpus (`corpus/<target>/`) and every saved crash
+//! input (`fuzz/regressions/<target>/`) through it, so `cargo test` catches crash regressions without the
+//! nightly toolchain.
+//!
+//! | target | what it checks |
+//! |---|---|
+//! | `cbor` | [`formats::cbor`]: strict decoding, and rebuilding a decoded value |
+//! | `authenticator_data` | [`formats::authenticator_data`] |
+//! | `cose_key` | [`formats::cose_key`], including the verifier's key import |
+//! | `attestation_object` | [`formats::attestation_object`] |
+//! | `client_data_json` | [`formats::client_data_json`], including §5.8.1.1 serialization and §5.8.1.2 |
+//! | `registration` | [`ceremony::registration`]: a described, signed, mutated registration against the self-check invariant |
+//! | `authentication` | [`ceremony::authentication`]: the same for an assertion |
+//!
+//! The seed corpus is written by [`corpus::generate`] (`cargo run -p webauthn-harness-fuzzing --bin
+//! make-corpus`); see `corpus/README.md`.
+#![forbid(unsafe_code)]
+
+pub mod ceremony;
+pub mod corpus;
+pub mod formats;
+
+pub use ceremony::{authentication, registration};
+pub use formats::{attestation_object, authenticator_data, cbor, client_data_json, cose_key};
+
+/// Every target: its name (the fuzz target's, and the corpus directory's) and its entry point.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("cbor", cbor),
+    ("authenticator_data", authenticator_data),
+    ("cose_key", cose_key),
+    ("attestation_object", attestation_object),
+    ("client_data_json", client_data_json),
+    ("registration", registration),
+    ("authentication", authentication),
+];
