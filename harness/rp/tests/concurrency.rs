@@ -169,3 +169,28 @@ fn sessions_are_bounded() {
     }
     assert_eq!(rp.session_count(), 10);
 }
+
+#[test]
+fn an_expired_challenge_is_refused() {
+    let mut c = Config::new(RP_ID, ORIGIN);
+    c.seed = Some(2);
+    let rp = ReferenceRp::new(c);
+    let t0 = 1_000_000;
+    let (_, options) =
+        rp.handle("s", "/attestation/options", &json!({"username": "late", "displayName": "late"}), t0);
+    let options = CreationOptions::from_json(&options).unwrap();
+    let cred = Generator::new(1).credential(Algorithm::Es256, 16);
+    let body = options.draft(&client(), &cred).sign(&cred, AttestationKind::None).to_json();
+    let ttl = rp.config().challenge_ttl;
+    let (status, reply) = rp.handle("s", "/attestation/result", &body, t0 + ttl + 1);
+    assert_eq!(status, 400);
+    assert_eq!(reply["check"], "reg.client-data.challenge");
+    assert!(reply["errorMessage"].as_str().unwrap().contains("expired"), "{reply}");
+    // Just inside the window it is accepted.
+    let (_, options) =
+        rp.handle("s", "/attestation/options", &json!({"username": "late", "displayName": "late"}), t0);
+    let options = CreationOptions::from_json(&options).unwrap();
+    let body = options.draft(&client(), &cred).sign(&cred, AttestationKind::None).to_json();
+    let (_, reply) = rp.handle("s", "/attestation/result", &body, t0 + ttl);
+    assert_eq!(reply["status"], "ok", "{reply}");
+}
