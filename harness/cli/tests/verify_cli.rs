@@ -182,7 +182,7 @@ fn cases_lists_the_whole_catalogue_as_json() {
     let cases = doc["cases"].as_array().unwrap();
     assert_eq!(cases.len(), generator::catalog::all().len());
     assert_eq!(doc["count"], cases.len());
-    let origin = cases.iter().find(|c| c["id"] == "reg.client-data.origin.http-scheme").unwrap();
+    let origin = cases.iter().find(|c| c["id"] == "reg.client-data.origin.other-scheme").unwrap();
     assert_eq!(origin["spec"], "§7.1 step 9");
     assert_eq!(origin["level"], "MUST");
     assert_eq!(origin["expect"], "reject");

@@ -186,3 +186,26 @@ fn broken_servers_give_errors_within_the_timeout() {
         assert!(took < Duration::from_secs(10), "{name} took {took:?}");
     }
 }
+
+#[test]
+fn origin_cases_hold_for_an_rp_at_an_http_origin_over_http() {
+    // An RP served at http://localhost:PORT: every origin mutation must still differ from its origin.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let origin = format!("http://localhost:{port}");
+    let mut c = Config::new("localhost", &origin);
+    c.seed = Some(4);
+    let server = rp::server::Running::start_on(listener, std::sync::Arc::new(ReferenceRp::new(c))).unwrap();
+    let mut target = HttpTarget::new(HttpConfig::new(&server.url()));
+    let cfg = GradeConfig {
+        target: "http origin".into(),
+        client: ClientConfig { origin, rp_id: "localhost".into() },
+        seed: 5,
+        required_formats: vec![],
+    };
+    let cases: Vec<Case> =
+        catalog::all().into_iter().filter(|c| c.id.contains(".client-data.origin.")).collect();
+    assert!(cases.len() > 20);
+    let report = grader::grade(&mut target, &cfg, &catalog::all(), &cases, &mut |_, _, _| {}).report;
+    assert_eq!(not_good(&report), BTreeSet::new());
+}

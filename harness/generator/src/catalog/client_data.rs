@@ -91,8 +91,10 @@ fn origin_empty(m: &mut Members, _: &Ctx) {
 fn origin_other_site(m: &mut Members, _: &Ctx) {
     set_member(m, "origin", json!("https://evil.example.com"))
 }
-fn origin_http_scheme(m: &mut Members, c: &Ctx) {
-    set_member(m, "origin", json!(format!("http://{}", host(c.origin))))
+fn origin_other_scheme(m: &mut Members, c: &Ctx) {
+    // http for an https RP, https for an http one: the same host and port under the other scheme.
+    let other = if c.origin.starts_with("https://") { "http" } else { "https" };
+    set_member(m, "origin", json!(format!("{other}://{}", host(c.origin))))
 }
 fn origin_other_port(m: &mut Members, c: &Ctx) {
     let h = host(c.origin);
@@ -259,8 +261,8 @@ pub(super) fn cases() -> Vec<Case> {
         "clientData.origin is the empty string", "C.origin must be an origin the RP expects", members origin_empty);
     both!(v, "origin.other-site", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], fido!("F-14"),
         "clientData.origin is another site", "the RP must not accept unexpected origins (§13.4.9)", members origin_other_site);
-    both!(v, "origin.http-scheme", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], (None, None),
-        "clientData.origin has the http scheme", "an origin is scheme, host and port; http://host is another origin", members origin_http_scheme);
+    both!(v, "origin.other-scheme", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], (None, None),
+        "clientData.origin has the other scheme (http for https, https for http)", "an origin is scheme, host and port; the same host under another scheme is another origin", members origin_other_scheme);
     both!(v, "origin.other-port", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], (None, None),
         "clientData.origin names another port", "an origin is scheme, host and port; another port is another origin", members origin_other_port);
     both!(v, "origin.subdomain", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], (None, None),

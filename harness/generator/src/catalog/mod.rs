@@ -167,7 +167,7 @@ pub enum Plan {
 /// One case of the catalogue (DESIGN §3).
 #[derive(Clone, Copy)]
 pub struct Case {
-    /// Stable, append-only slug: `reg.client-data.origin.http-scheme`.
+    /// Stable, append-only slug: `reg.client-data.origin.other-scheme`.
     pub id: &'static str,
     /// The clause and step exercised: `§7.1 step 9`.
     pub spec: &'static str,
