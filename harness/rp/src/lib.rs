@@ -194,6 +194,35 @@ impl ReferenceRp {
         state.sessions.entry(key.to_owned()).or_default()
     }
 
+    /// The challenge pending in `session` for one ceremony: taken (single use, whatever the outcome) and
+    /// checked for expiry. Its absence or expiry is a rejection by the ceremony's challenge check.
+    fn pending<E: Clone>(
+        &self,
+        state: &mut State,
+        session: &str,
+        now: u64,
+        check: CheckId,
+        slot: impl FnOnce(&mut Session) -> &mut Option<Pending<E>>,
+    ) -> Result<Pending<E>, (u16, Json)> {
+        let single_use = self.config.single_use_challenges;
+        let pending = state.sessions.get_mut(session).and_then(|s| {
+            let slot = slot(s);
+            if single_use {
+                slot.take()
+            } else {
+                slot.clone()
+            }
+        });
+        match pending {
+            Some(p) if p.expires >= now => Ok(p),
+            Some(_) => Err(rejected(&Rejection::new(check, "the challenge expired"))),
+            None => Err(rejected(&Rejection::new(
+                check,
+                "no challenge is pending in this session for this ceremony",
+            ))),
+        }
+    }
+
     fn random(state: &mut State, n: usize) -> Vec<u8> {
         let mut b = vec![0u8; n];
         state.rng.fill_bytes(&mut b);
@@ -265,30 +294,7 @@ impl ReferenceRp {
         body: &Json,
         now: u64,
     ) -> Result<(u16, Json), (u16, Json)> {
-        // Single use: taken now, whatever the outcome.
-        let single_use = self.config.single_use_challenges;
-        let pending = state.sessions.get_mut(session).and_then(|s| {
-            if single_use {
-                s.registration.take()
-            } else {
-                s.registration.clone()
-            }
-        });
-        let pending = match pending {
-            Some(p) if p.expires >= now => p,
-            Some(_) => {
-                return Err(rejected(&Rejection::new(
-                    CheckId::RegChallenge,
-                    "the registration challenge expired",
-                )))
-            }
-            None => {
-                return Err(rejected(&Rejection::new(
-                    CheckId::RegChallenge,
-                    "no registration challenge is pending in this session",
-                )))
-            }
-        };
+        let pending = self.pending(state, session, now, CheckId::RegChallenge, |s| &mut s.registration)?;
         let response = RegistrationResponse::from_json(body).map_err(|r| rejected(&r))?;
         let outcome = verifier::verify_registration(
             &response,
@@ -351,29 +357,7 @@ impl ReferenceRp {
         body: &Json,
         now: u64,
     ) -> Result<(u16, Json), (u16, Json)> {
-        let single_use = self.config.single_use_challenges;
-        let pending = state.sessions.get_mut(session).and_then(|s| {
-            if single_use {
-                s.authentication.take()
-            } else {
-                s.authentication.clone()
-            }
-        });
-        let pending = match pending {
-            Some(p) if p.expires >= now => p,
-            Some(_) => {
-                return Err(rejected(&Rejection::new(
-                    CheckId::AuthChallenge,
-                    "the assertion challenge expired",
-                )))
-            }
-            None => {
-                return Err(rejected(&Rejection::new(
-                    CheckId::AuthChallenge,
-                    "no assertion challenge is pending in this session",
-                )))
-            }
-        };
+        let pending = self.pending(state, session, now, CheckId::AuthChallenge, |s| &mut s.authentication)?;
         let response = AuthenticationResponse::from_json(body).map_err(|r| rejected(&r))?;
         let outcome = verifier::verify_authentication(
             &response,
