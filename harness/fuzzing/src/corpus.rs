@@ -548,11 +548,11 @@ pub fn registration_cases() -> Vec<(&'static str, RegistrationCase)> {
                 PackedSelf,
                 true,
                 vec![
-                    Mutation::AuthData(AuthDataEdit::Flags { xor: Flags::ED }),
                     Mutation::AuthData(AuthDataEdit::Extensions(Some(CborValue::Map(
                         CborLeaf::Text(Piece::new(b"credProtect")),
                         CborLeaf::Unsigned(2),
                     )))),
+                    Mutation::AuthData(AuthDataEdit::Flags { xor: Flags::ED }),
                 ],
             ),
         ),
@@ -689,11 +689,11 @@ pub fn authentication_cases() -> Vec<(&'static str, AuthenticationCase)> {
             auth(
                 true,
                 vec![
-                    auth_data(AuthDataEdit::Flags { xor: Flags::ED }),
                     auth_data(AuthDataEdit::Extensions(Some(CborValue::Map(
                         CborLeaf::Text(Piece::new(b"hmac-secret")),
                         CborLeaf::Bool(true),
                     )))),
+                    auth_data(AuthDataEdit::Flags { xor: Flags::ED }),
                 ],
             ),
         ),
@@ -745,7 +745,7 @@ pub trait Encode {
 
 fn variant(out: &mut Vec<u8>, index: usize, count: usize) {
     let (index, count) = (index as u64, count as u64);
-    let x = ((index << 32) + count - 1) / count;
+    let x = (index << 32).div_ceil(count);
     out.extend_from_slice(&(x as u32).to_le_bytes());
 }
 

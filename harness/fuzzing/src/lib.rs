@@ -27,8 +27,11 @@ pub mod formats;
 pub use ceremony::{authentication, registration};
 pub use formats::{attestation_object, authenticator_data, cbor, client_data_json, cose_key};
 
+/// A fuzz entry point: arbitrary bytes in, a panic on a broken invariant.
+pub type Entry = fn(&[u8]);
+
 /// Every target: its name (the fuzz target's, and the corpus directory's) and its entry point.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Entry)] = &[
     ("cbor", cbor),
     ("authenticator_data", authenticator_data),
     ("cose_key", cose_key),

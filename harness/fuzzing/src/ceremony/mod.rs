@@ -29,7 +29,7 @@
 mod mutation;
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use arbitrary::{Arbitrary, Unstructured};
 use generator::{AssertionDraft, AttestationKind, Credential, Generator, KeyPair, RegistrationDraft, Rp};
@@ -84,7 +84,7 @@ impl Alg {
     }
 }
 
-#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Attestation {
     None,
     PackedSelf,
@@ -105,7 +105,7 @@ impl Attestation {
 }
 
 /// The BE and BS flags (§6.1) the authenticator reports.
-#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backup {
     NotEligible,
     Eligible,
@@ -113,7 +113,7 @@ pub enum Backup {
 }
 
 /// The software authenticator and its credential.
-#[derive(Arbitrary, Debug, Clone, PartialEq, Eq)]
+#[derive(Arbitrary, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Authenticator {
     /// Seeds the challenges, the credential ID and the AAGUID. Keys come from a small cache of
     /// [`KEY_SLOTS`] keys per algorithm chosen by the seed (key generation, RSA's above all, would
@@ -157,13 +157,67 @@ impl Authenticator {
     }
 }
 
+/// The seed the cached keys are drawn from (XOR the slot).
+const KEY_SEED: u64 = 0x6b65_7973;
+
 fn cached_key(alg: Alg, seed: u64) -> KeyPair {
     static KEYS: OnceLock<Mutex<HashMap<(Alg, u64), KeyPair>>> = OnceLock::new();
     let slot = if alg == Alg::Rs256 { 0 } else { seed % KEY_SLOTS };
     let mut keys = KEYS.get_or_init(Default::default).lock().unwrap_or_else(PoisonError::into_inner);
     keys.entry((alg, slot))
-        .or_insert_with(|| KeyPair::generate(alg.algorithm(), Generator::new(0x6b65_7973 ^ slot).rng()))
+        .or_insert_with(|| match alg {
+            Alg::Rs256 => rsa_key(),
+            _ => KeyPair::generate(alg.algorithm(), Generator::new(KEY_SEED ^ slot).rng()),
+        })
         .clone()
+}
+
+/// The primes of the RSA-2048 key `KeyPair::generate(Rs256, Generator::new(KEY_SEED).rng())` gives (a test
+/// checks it). Searching for them takes about 10 s under AddressSanitizer, a large part of a short fuzzing
+/// run, so the key is rebuilt from them instead.
+const RSA_PRIMES: [&[&str]; 2] = [
+    &[
+        "c8ae8081f2a1b591df46bdc63387e9368d9f158b91d3f83fd74cd3818ce72e06e7df4609220eb61ef7897afc88e51f1b",
+        "5a557c2cc607d8f5e89f057da39177078acc750d4fcae6d3b9cb6aa7cf669439a39bf9d0150b5d2dca47ef44897600c9",
+        "a8a29b5833d8b62cce30e970b4b0f2b401616fd1429f98e0fce3829c89ae6f05",
+    ],
+    &[
+        "fd63c034b41bc599946b3047c45c7335001a650bc219a48e82c58a233d9f68d8a7c70f14d7d53ffdbf4bf688befe774a",
+        "9c51db69d0ac4a8af93286ccb84377b3343a7f7f0bfb7426954f0c60001ac75b6008d276656d60ceda654f214349d816",
+        "944ba2cb91382424ff217135b57eb9f76ca5e44e17760e47e7d9148585a1e931",
+    ],
+];
+
+fn rsa_key() -> KeyPair {
+    let prime =
+        |parts: &[&str]| rsa::BigUint::parse_bytes(parts.concat().as_bytes(), 16).expect("a hex prime");
+    let [p, q] = RSA_PRIMES.map(prime);
+    let key = rsa::RsaPrivateKey::from_p_q(p, q, rsa::BigUint::from(65_537u32)).expect("the cached RSA key");
+    KeyPair::Rs256(Box::new(rsa::pkcs1v15::SigningKey::new(key)))
+}
+
+/// Baselines already built, by the part of the description they depend on: the fuzzer keeps a description
+/// and varies its mutations far more often than the reverse, and building (signing, issuing a certificate)
+/// costs about as much as verifying.
+type Cache<K, V> = OnceLock<Mutex<HashMap<K, Arc<V>>>>;
+type AuthenticationKey = (Authenticator, (u32, u32), (bool, bool, Allow, bool));
+static REGISTRATIONS: Cache<(Authenticator, Attestation, bool), BuiltRegistration> = OnceLock::new();
+static AUTHENTICATIONS: Cache<AuthenticationKey, BuiltAuthentication> = OnceLock::new();
+/// Entries a cache holds before it is emptied.
+const CACHE_LIMIT: usize = 256;
+
+fn cached<K: std::hash::Hash + Eq, V>(cache: &Cache<K, V>, key: K, build: impl FnOnce() -> V) -> Arc<V> {
+    let lock = || cache.get_or_init(Default::default).lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(v) = lock().get(&key) {
+        return Arc::clone(v);
+    }
+    let v = Arc::new(build());
+    let mut map = lock();
+    if map.len() >= CACHE_LIMIT {
+        map.clear();
+    }
+    map.insert(key, Arc::clone(&v));
+    v
 }
 
 /// What the mutations can draw on besides the response itself.
@@ -365,13 +419,14 @@ impl RegistrationCase {
 
     /// The response text after the mutations.
     pub fn mutated(&self, built: &BuiltRegistration) -> Vec<u8> {
-        let resign = |json: &mut Json| resign_registration(json, self.attestation, &built.credential);
+        let resign = |json: &mut Json| resign_registration(json, &built.credential);
         mutate(&built.json, &self.mutations, &built.ctx, resign, self.resign)
     }
 
     /// Builds, mutates, verifies and checks the oracle; panics on a broken invariant.
     pub fn run(&self) -> Verdict {
-        let built = self.build();
+        let key = (self.authenticator.clone(), self.attestation, self.require_uv);
+        let built = cached(&REGISTRATIONS, key, || self.build());
         let text = self.mutated(&built);
         let result = RegistrationResponse::from_json_bytes(&text).and_then(|r| {
             verifier::verify_registration(&r, &built.expectations, &policy(), &verifier::EmptyStore, NOW)
@@ -448,9 +503,12 @@ impl RegistrationCase {
     }
 }
 
-/// Signs the (mutated) attestation object's authenticator data and client data again, in the baseline's
-/// format, replacing `sig`. Leaves the response alone where a part does not decode.
-fn resign_registration(json: &mut Json, attestation: Attestation, credential: &Credential) {
+/// Signs the (mutated) attestation object's authenticator data and client data again as its statement
+/// says, replacing `sig`: a statement with `x5c` is signed by the key of its first certificate when that
+/// is one of the generator's (the packed leaf for the credential's AAGUID or for an all-zero one, the U2F
+/// leaf, the root), over the `fido-u2f` verification data if that is the format; one without `x5c` by the
+/// credential key. Leaves the response alone where a part does not decode or the signer is unknown.
+fn resign_registration(json: &mut Json, credential: &Credential) {
     let Some(cdj) = json
         .get("response")
         .and_then(|r| r.get("clientDataJSON"))
@@ -461,18 +519,22 @@ fn resign_registration(json: &mut Json, attestation: Attestation, credential: &C
     };
     let hash = sha256(&cdj);
     mutation::edit_attestation_object(json, |o| {
-        let mut signed = o.auth_data.clone();
-        signed.extend_from_slice(&hash);
-        let sig = match attestation {
-            Attestation::None => return,
-            Attestation::PackedSelf => credential.key.sign(&signed),
-            Attestation::PackedX5c => {
-                generator::ceremony::sign_p256(&generator::pki::packed_leaf(credential.aaguid).key, &signed)
-            }
-            Attestation::FidoU2f => {
-                let Ok(parsed) = AuthenticatorData::parse(&o.auth_data) else { return };
-                let data = generator::ceremony::u2f_registration_data(&parsed.data, &hash);
-                generator::ceremony::sign_p256(&generator::pki::u2f_leaf().key, &data)
+        if o.att_stmt.get_text("sig").is_none() {
+            return;
+        }
+        let mut message = o.auth_data.clone();
+        message.extend_from_slice(&hash);
+        if o.fmt == "fido-u2f" {
+            let Ok(parsed) = AuthenticatorData::parse(&o.auth_data) else { return };
+            message = generator::ceremony::u2f_registration_data(&parsed.data, &hash);
+        }
+        let leaf = o.att_stmt.get_text("x5c").and_then(Value::as_array).and_then(|a| a.first());
+        let sig = match leaf {
+            None => credential.key.sign(&message),
+            Some(cert) => {
+                let Some(der) = cert.as_bytes() else { return };
+                let Some(key) = certificate_key(der, credential.aaguid) else { return };
+                generator::ceremony::sign_p256(&key, &message)
             }
         };
         if let Value::Map(entries) = &mut o.att_stmt {
@@ -485,10 +547,22 @@ fn resign_registration(json: &mut Json, attestation: Attestation, credential: &C
     });
 }
 
+/// The private key of one of the generator's certificates, found by its DER.
+fn certificate_key(der: &[u8], aaguid: [u8; 16]) -> Option<p256::ecdsa::SigningKey> {
+    let root = || generator::pki::root().clone();
+    let candidates: [&dyn Fn() -> generator::pki::Issued; 4] = [
+        &|| generator::pki::packed_leaf(aaguid),
+        &|| generator::pki::packed_leaf([0; 16]),
+        &generator::pki::u2f_leaf,
+        &root,
+    ];
+    candidates.iter().map(|issue| issue()).find(|c| c.der == der).map(|c| c.key)
+}
+
 // ---- authentication ------------------------------------------------------------------------------------
 
 /// What `allowCredentials` lists (§7.2 step 5).
-#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Allow {
     /// Empty: a discoverable-credential ceremony.
     Empty,
@@ -619,7 +693,12 @@ impl AuthenticationCase {
     }
 
     pub fn run(&self) -> Verdict {
-        let built = self.build();
+        let key = (
+            self.authenticator.clone(),
+            (self.stored_sign_count, self.sign_count),
+            (self.user_handle, self.identified, self.allow, self.require_uv),
+        );
+        let built = cached(&AUTHENTICATIONS, key, || self.build());
         let text = self.mutated(&built);
         let result = AuthenticationResponse::from_json_bytes(&text).and_then(|r| {
             verifier::verify_authentication(&r, &built.expectations, &policy(), &Store(&built.record))
@@ -726,5 +805,103 @@ pub fn registration(data: &[u8]) {
 pub fn authentication(data: &[u8]) {
     if let Ok(case) = AuthenticationCase::arbitrary_take_rest(Unstructured::new(data)) {
         case.run();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn authenticator(alg: Alg, backup: Backup, uv: bool, credential_id_len: u16) -> Authenticator {
+        Authenticator { seed: 7, alg, uv, backup, credential_id_len }
+    }
+
+    const BACKUPS: [Backup; 3] = [Backup::NotEligible, Backup::Eligible, Backup::BackedUp];
+    const ALGS: [Alg; 4] = [Alg::Es256, Alg::Es384, Alg::EdDsa, Alg::Rs256];
+
+    const UV: [(bool, bool); 4] = [(false, false), (true, false), (false, true), (true, true)];
+
+    /// Every unmutated registration gets the verdict its description predicts (`run` asserts it, re-signing
+    /// included, which must change nothing), over each algorithm and format crossed with the flags and the
+    /// UV requirement, and with credential ID lengths around the limit.
+    #[test]
+    fn every_registration_baseline_gets_its_expected_verdict() {
+        let attestations =
+            [Attestation::None, Attestation::PackedSelf, Attestation::PackedX5c, Attestation::FidoU2f];
+        for alg in ALGS {
+            for attestation in attestations {
+                let case = |authenticator, require_uv| RegistrationCase {
+                    authenticator,
+                    attestation,
+                    require_uv,
+                    resign: true,
+                    mutations: vec![],
+                };
+                let mut cases = Vec::new();
+                for backup in BACKUPS {
+                    for (uv, require_uv) in UV {
+                        cases.push(case(authenticator(alg, backup, uv, 31), require_uv));
+                    }
+                }
+                for id_len in [0, 255, 1022, 1023] {
+                    cases.push(case(authenticator(alg, Backup::NotEligible, false, id_len), false));
+                }
+                for case in cases {
+                    assert_eq!(case.run(), case.build().expected, "{case:?}");
+                }
+            }
+        }
+    }
+
+    /// The same for assertions: each algorithm crossed with the flags and the UV requirement, and with the
+    /// counters, `allowCredentials` and the user handle cases.
+    #[test]
+    fn every_authentication_baseline_gets_its_expected_verdict() {
+        let base = |alg, backup, uv| AuthenticationCase {
+            authenticator: authenticator(alg, backup, uv, 15),
+            stored_sign_count: 0,
+            sign_count: 1,
+            user_handle: true,
+            identified: true,
+            allow: Allow::Empty,
+            require_uv: false,
+            resign: true,
+            mutations: vec![],
+        };
+        for alg in ALGS {
+            let mut cases = Vec::new();
+            for backup in BACKUPS {
+                for (uv, require_uv) in UV {
+                    cases.push(AuthenticationCase { require_uv, ..base(alg, backup, uv) });
+                }
+            }
+            for (stored_sign_count, sign_count) in [(0, 0), (0, 1), (5, 5), (5, 4), (u32::MAX, 0)] {
+                for allow in [Allow::Empty, Allow::Listed, Allow::Other] {
+                    for (identified, user_handle) in
+                        [(true, true), (true, false), (false, true), (false, false)]
+                    {
+                        cases.push(AuthenticationCase {
+                            stored_sign_count,
+                            sign_count,
+                            allow,
+                            identified,
+                            user_handle,
+                            ..base(alg, Backup::Eligible, false)
+                        });
+                    }
+                }
+            }
+            for case in cases {
+                assert_eq!(case.run(), case.build().expected, "{case:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_rsa_key_is_the_generators() {
+        let generated = KeyPair::generate(Alg::Rs256.algorithm(), Generator::new(KEY_SEED).rng());
+        let embedded = rsa_key();
+        assert_eq!(embedded.cose_key(), generated.cose_key());
+        assert_eq!(embedded.sign(b"message"), generated.sign(b"message"));
     }
 }

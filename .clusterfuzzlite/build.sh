@@ -1,0 +1,20 @@
+#!/bin/bash -eu
+# Builds every cargo-fuzz target of fuzz/ for ClusterFuzzLite / OSS-Fuzz and puts each binary in $OUT with
+# its seed corpus ($OUT/<target>_seed_corpus.zip: the committed corpus/<target>/ and the saved crash inputs
+# fuzz/regressions/<target>/). The base builder's environment supplies the sanitizer flags.
+cd "$SRC/webauthn-harness"
+
+# Release with debug assertions (overflow checks), as `cargo fuzz run` builds locally.
+cargo fuzz build --release --debug-assertions
+
+release=fuzz/target/x86_64-unknown-linux-gnu/release
+for target in $(cargo fuzz list); do
+    cp "$release/$target" "$OUT/"
+    seeds=$(mktemp -d)
+    cp corpus/"$target"/* "$seeds"/
+    if [ -d fuzz/regressions/"$target" ]; then
+        cp fuzz/regressions/"$target"/* "$seeds"/
+    fi
+    (cd "$seeds" && zip -q -r "$OUT/${target}_seed_corpus.zip" .)
+    rm -rf "$seeds"
+done

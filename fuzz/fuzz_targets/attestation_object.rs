@@ -1,0 +1,4 @@
+//! `attestation_object`: see `fuzzing::attestation_object` (harness/fuzzing) for the invariants; the replay test runs the same function.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::attestation_object(data));

@@ -1,0 +1,4 @@
+//! `authenticator_data`: see `fuzzing::authenticator_data` (harness/fuzzing) for the invariants; the replay test runs the same function.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::authenticator_data(data));

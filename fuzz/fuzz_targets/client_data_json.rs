@@ -1,0 +1,4 @@
+//! `client_data_json`: see `fuzzing::client_data_json` (harness/fuzzing) for the invariants; the replay test runs the same function.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::client_data_json(data));

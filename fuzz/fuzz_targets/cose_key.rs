@@ -1,0 +1,4 @@
+//! `cose_key`: see `fuzzing::cose_key` (harness/fuzzing) for the invariants; the replay test runs the same function.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::cose_key(data));
