@@ -18,3 +18,9 @@ for target in $(cargo fuzz list); do
     (cd "$seeds" && zip -q -r "$OUT/${target}_seed_corpus.zip" .)
     rm -rf "$seeds"
 done
+
+# A ceremony description reads at most 4 mutations (about 200 bytes): the same libFuzzer options fuzz/run.sh
+# gives these targets.
+for target in registration authentication; do
+    printf '[libfuzzer]\nmax_len = 256\nlen_control = 0\n' >"$OUT/$target.options"
+done
