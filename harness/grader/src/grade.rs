@@ -65,22 +65,6 @@ fn observed(r: &Reply) -> Observed {
     }
 }
 
-fn level_str(l: Level) -> &'static str {
-    match l {
-        Level::Must => "MUST",
-        Level::Should => "SHOULD",
-        Level::Policy => "POLICY",
-    }
-}
-
-fn expect_str(e: Expect) -> &'static str {
-    match e {
-        Expect::Accept => "accept",
-        Expect::Reject => "reject",
-        Expect::Either => "either",
-    }
-}
-
 fn describe(r: &Reply) -> String {
     if r.accepted() {
         format!("accepted (HTTP {})", r.status)
@@ -150,8 +134,8 @@ pub fn result(case: &Case, run: &CaseRun, baseline_mandatory: bool) -> CaseResul
             Ceremony::Authentication => "authentication".into(),
         },
         spec: case.spec.to_owned(),
-        level: level_str(case.level).to_owned(),
-        expect: expect_str(case.expect).to_owned(),
+        level: case.level.as_str().to_owned(),
+        expect: case.expect.as_str().to_owned(),
         verdict,
         detail,
         title: case.title.to_owned(),

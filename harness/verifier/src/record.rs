@@ -50,9 +50,8 @@ impl CredentialRecord {
         backup_state: bool,
         user_handle: Option<Vec<u8>>,
     ) -> Result<CredentialRecord, RecordError> {
-        let cose = CoseKey::parse(&public_key)?.key;
-        let key = CredentialKey::from_cose(&cose)?;
-        Ok(CredentialRecord {
+        let key = CredentialKey::from_cose(&CoseKey::parse(&public_key)?.key)?;
+        let mut record = CredentialRecord::from_parts(
             id,
             public_key,
             sign_count,
@@ -60,9 +59,10 @@ impl CredentialRecord {
             transports,
             backup_eligible,
             backup_state,
-            user_handle,
             key,
-        })
+        );
+        record.user_handle = user_handle;
+        Ok(record)
     }
 
     /// Made by the verifier from a key it has already checked (§7.1 step 27).

@@ -35,6 +35,16 @@ pub enum Level {
     Policy,
 }
 
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::Policy => "POLICY",
+        }
+    }
+}
+
 /// What a correct RP does with the case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -43,6 +53,16 @@ pub enum Expect {
     Reject,
     /// The spec allows both; the behaviour is recorded (verdict INFO).
     Either,
+}
+
+impl Expect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expect::Accept => "accept",
+            Expect::Reject => "reject",
+            Expect::Either => "either",
+        }
+    }
 }
 
 /// The ceremony whose result the case judges.
