@@ -6,7 +6,13 @@
 //! id = "auth.counter.rollback"        # a case id, or a glob with '*'
 //! verdict = "WARN"                    # the verdict this implementation gets
 //! reason = "counters are not checked (documented behaviour)"
+//! kind = "policy"                     # optional: deviation, policy, adapter or unsupported
 //! ```
+//!
+//! `kind` says whose the result is, for the notes of a published report: `deviation` (the implementation departs
+//! from the spec), `policy` (a choice the spec leaves to the RP, or a SHOULD not followed), `adapter` (a limitation
+//! of the adapter that puts the implementation on the conformance API, not of the implementation) or `unsupported`
+//! (a feature the implementation does not offer).
 //!
 //! `verdict = "SKIPPED"` leaves matching cases out of the run. An entry that matches no case, or whose cases
 //! all got another verdict, is stale and reported.
@@ -21,6 +27,8 @@ struct Entry {
     id: String,
     verdict: String,
     reason: String,
+    #[serde(default)]
+    kind: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -30,12 +38,57 @@ struct File {
     case: Vec<Entry>,
 }
 
+/// Whose a known result is (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Deviation,
+    Policy,
+    Adapter,
+    Unsupported,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Deviation, Kind::Policy, Kind::Adapter, Kind::Unsupported];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Deviation => "deviation",
+            Kind::Policy => "policy",
+            Kind::Adapter => "adapter",
+            Kind::Unsupported => "unsupported",
+        }
+    }
+
+    /// What the kind means, for a report's legend.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Deviation => "the implementation departs from the spec",
+            Kind::Policy => "a choice the spec leaves to the RP, or a SHOULD not followed",
+            Kind::Adapter => "a limitation of the adapter, not of the implementation",
+            Kind::Unsupported => "a feature the implementation does not offer",
+        }
+    }
+}
+
+impl std::str::FromStr for Kind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Kind, String> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+            let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+            format!("unknown kind {s:?} (one of {})", all.join(", "))
+        })
+    }
+}
+
 /// One expectation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expectation {
     pub pattern: String,
     pub verdict: Verdict,
     pub reason: String,
+    pub kind: Option<Kind>,
 }
 
 /// A parsed expectations file.
@@ -85,7 +138,8 @@ impl Expectations {
             if e.id.trim().is_empty() {
                 return Err(bad("the id is empty".into()));
             }
-            entries.push(Expectation { pattern: e.id, verdict, reason: e.reason });
+            let kind = e.kind.as_deref().map(str::parse::<Kind>).transpose().map_err(bad)?;
+            entries.push(Expectation { pattern: e.id, verdict, reason: e.reason, kind });
         }
         Ok(Expectations { entries })
     }
@@ -158,6 +212,16 @@ mod tests {
         assert!(matches!(e, ExpectationsError::Toml(_)), "{e}");
         let ok = Expectations::parse("[[case]]\nid = \"x\"\nverdict = \"warn\"\nreason = \"r\"\n").unwrap();
         assert_eq!(ok.entries[0].verdict, Verdict::Warn);
+        assert_eq!(ok.entries[0].kind, None);
+        let ok = Expectations::parse(
+            "[[case]]\nid = \"x\"\nverdict = \"FAIL\"\nreason = \"r\"\nkind = \"deviation\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.entries[0].kind, Some(Kind::Deviation));
+        let e =
+            Expectations::parse("[[case]]\nid = \"x\"\nverdict = \"FAIL\"\nreason = \"r\"\nkind = \"bug\"\n")
+                .unwrap_err();
+        assert!(e.to_string().contains("unknown kind \"bug\""), "{e}");
     }
 }
 
