@@ -59,16 +59,12 @@ impl std::fmt::Debug for KeyPair {
 }
 
 impl KeyPair {
-    /// A new key drawn from `rng`. RSA keys are 2048 bits.
+    /// A new key drawn from `rng`. RSA keys are 2048 bits, drawn from a fixed pool (see [`rsa_pool`]).
     pub fn generate(algorithm: Algorithm, rng: &mut ChaCha20Rng) -> KeyPair {
         match algorithm {
             Algorithm::Es256 => KeyPair::Es256(p256::ecdsa::SigningKey::random(rng)),
             Algorithm::Es384 => KeyPair::Es384(p384::ecdsa::SigningKey::random(rng)),
-            Algorithm::Rs256 => {
-                // Generation from a seeded RNG is deterministic; a failure here would be a bug in the rsa crate.
-                let key = rsa::RsaPrivateKey::new(rng, 2048).expect("RSA-2048 key generation");
-                KeyPair::Rs256(Box::new(rsa::pkcs1v15::SigningKey::new(key)))
-            }
+            Algorithm::Rs256 => rsa_pool::draw(rng),
             Algorithm::EdDsa => {
                 let mut seed = [0u8; 32];
                 rng.fill_bytes(&mut seed);
@@ -169,6 +165,127 @@ impl KeyPair {
             }
             KeyPair::EdDsa(k) => serde_json::json!({"kty": "OKP", "crv": "Ed25519",
                 "x": b64(k.verifying_key().as_bytes()), "d": b64(k.as_bytes())}),
+        }
+    }
+}
+
+/// RSA-2048 keys from a fixed pool of primes.
+///
+/// Searching for two 1024-bit primes costs about 100 ms in a release build and seconds in a debug build, and a
+/// full grade creates two dozen RSA credentials. So an RSA key is the product of two primes drawn by index from
+/// 32 primes fixed in `rsa_pool.txt`: 496 distinct keys, each built in well under a millisecond, still chosen by
+/// the seeded RNG, so a seed reproduces the same keys. The primes are those of 16 keys the `rsa` crate generated
+/// from the seeds `RSA_POOL_SEED + k` (the ignored test `the_pool_is_reproducible` regenerates them); every
+/// prime has its top two bits set, so every product is exactly 2048 bits, and each is coprime to 65537 - 1
+/// (a test checks both).
+pub mod rsa_pool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::RngCore;
+    use rsa::BigUint;
+
+    use super::KeyPair;
+
+    /// The seed of the keys whose primes the pool holds (ASCII "rsa_pool").
+    pub const RSA_POOL_SEED: u64 = 0x7273_615f_706f_6f6c;
+
+    /// The public exponent of every key.
+    pub const E: u32 = 65_537;
+
+    /// The primes, in the file's order.
+    pub fn primes() -> &'static [BigUint] {
+        static PRIMES: OnceLock<Vec<BigUint>> = OnceLock::new();
+        PRIMES.get_or_init(|| {
+            include_str!("rsa_pool.txt")
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                // The file is part of the source and checked by the tests below.
+                .map(|l| BigUint::parse_bytes(l.trim().as_bytes(), 16).expect("a hex prime in rsa_pool.txt"))
+                .collect()
+        })
+    }
+
+    /// The key made of primes `i` and `j` (`i != j`; the order does not matter).
+    pub fn key(i: usize, j: usize) -> KeyPair {
+        static KEYS: OnceLock<Mutex<HashMap<(usize, usize), KeyPair>>> = OnceLock::new();
+        let (i, j) = (i.min(j), i.max(j));
+        let mut keys = KEYS.get_or_init(Default::default).lock().unwrap_or_else(PoisonError::into_inner);
+        keys.entry((i, j))
+            .or_insert_with(|| {
+                let p = primes();
+                // Distinct primes coprime to e - 1 (tested) always make a valid key.
+                let key = rsa::RsaPrivateKey::from_p_q(p[i].clone(), p[j].clone(), BigUint::from(E))
+                    .expect("a key from two pool primes");
+                KeyPair::Rs256(Box::new(rsa::pkcs1v15::SigningKey::new(key)))
+            })
+            .clone()
+    }
+
+    /// A key drawn from `rng`: two distinct prime indices, from two 32-bit draws.
+    pub fn draw(rng: &mut ChaCha20Rng) -> KeyPair {
+        let n = primes().len() as u32;
+        let i = rng.next_u32() % n;
+        let mut j = rng.next_u32() % (n - 1);
+        if j >= i {
+            j += 1;
+        }
+        key(i as usize, j as usize)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use rand_core::SeedableRng;
+        use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+
+        use super::*;
+
+        #[test]
+        fn every_pair_is_a_2048_bit_key_for_e_65537() {
+            let p = primes();
+            assert_eq!(p.len(), 32);
+            for (a, x) in p.iter().enumerate() {
+                assert_eq!(x.bits(), 1024, "prime {a}");
+                assert!(x >> 1022usize == BigUint::from(3u32), "prime {a}: top two bits set");
+                assert_ne!(x % BigUint::from(E), BigUint::from(1u32), "prime {a}: e divides p - 1");
+                for y in &p[a + 1..] {
+                    assert_ne!(x, y);
+                    assert_eq!((x * y).bits(), 2048);
+                }
+            }
+        }
+
+        #[test]
+        fn keys_sign_and_verify_and_draws_are_deterministic() {
+            let key = key(3, 17);
+            let KeyPair::Rs256(k) = &key else { panic!("an RSA key") };
+            let private: &rsa::RsaPrivateKey = k.as_ref().as_ref();
+            private.validate().expect("a consistent RSA key");
+            assert_eq!(private.n().bits(), 2048);
+            let sig = key.sign(b"message");
+            let public = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(private.to_public_key());
+            let sig = rsa::pkcs1v15::Signature::try_from(sig.as_slice()).expect("a signature");
+            signature::Verifier::verify(&public, b"message", &sig).expect("verifies");
+            assert_eq!(private.primes().len(), 2);
+
+            let draw_n = |seed| draw(&mut ChaCha20Rng::seed_from_u64(seed)).cose_key().to_bytes();
+            assert_eq!(draw_n(7), draw_n(7));
+            let distinct: std::collections::HashSet<_> = (0..40).map(draw_n).collect();
+            assert!(distinct.len() > 30, "40 draws gave {} distinct keys", distinct.len());
+        }
+
+        /// Slow outside a release build: `cargo test --release -p webauthn-harness-generator the_pool -- --ignored`.
+        #[test]
+        #[ignore = "generates 16 RSA keys"]
+        fn the_pool_is_reproducible() {
+            let mut expected = Vec::new();
+            for k in 0..16 {
+                let mut rng = ChaCha20Rng::seed_from_u64(RSA_POOL_SEED + k);
+                let key = rsa::RsaPrivateKey::new(&mut rng, 2048).expect("a key");
+                expected.extend(key.primes().iter().cloned());
+            }
+            assert_eq!(primes(), expected.as_slice());
         }
     }
 }

@@ -127,7 +127,7 @@ pub struct Authenticator {
     pub credential_id_len: u16,
 }
 
-/// Keys cached per algorithm (RSA: one).
+/// Keys cached per algorithm.
 pub const KEY_SLOTS: u64 = 8;
 
 impl Authenticator {
@@ -162,38 +162,11 @@ const KEY_SEED: u64 = 0x6b65_7973;
 
 fn cached_key(alg: Alg, seed: u64) -> KeyPair {
     static KEYS: OnceLock<Mutex<HashMap<(Alg, u64), KeyPair>>> = OnceLock::new();
-    let slot = if alg == Alg::Rs256 { 0 } else { seed % KEY_SLOTS };
+    let slot = seed % KEY_SLOTS;
     let mut keys = KEYS.get_or_init(Default::default).lock().unwrap_or_else(PoisonError::into_inner);
     keys.entry((alg, slot))
-        .or_insert_with(|| match alg {
-            Alg::Rs256 => rsa_key(),
-            _ => KeyPair::generate(alg.algorithm(), Generator::new(KEY_SEED ^ slot).rng()),
-        })
+        .or_insert_with(|| KeyPair::generate(alg.algorithm(), Generator::new(KEY_SEED ^ slot).rng()))
         .clone()
-}
-
-/// The primes of the RSA-2048 key `KeyPair::generate(Rs256, Generator::new(KEY_SEED).rng())` gives (a test
-/// checks it). Searching for them takes about 10 s under AddressSanitizer, a large part of a short fuzzing
-/// run, so the key is rebuilt from them instead.
-const RSA_PRIMES: [&[&str]; 2] = [
-    &[
-        "c8ae8081f2a1b591df46bdc63387e9368d9f158b91d3f83fd74cd3818ce72e06e7df4609220eb61ef7897afc88e51f1b",
-        "5a557c2cc607d8f5e89f057da39177078acc750d4fcae6d3b9cb6aa7cf669439a39bf9d0150b5d2dca47ef44897600c9",
-        "a8a29b5833d8b62cce30e970b4b0f2b401616fd1429f98e0fce3829c89ae6f05",
-    ],
-    &[
-        "fd63c034b41bc599946b3047c45c7335001a650bc219a48e82c58a233d9f68d8a7c70f14d7d53ffdbf4bf688befe774a",
-        "9c51db69d0ac4a8af93286ccb84377b3343a7f7f0bfb7426954f0c60001ac75b6008d276656d60ceda654f214349d816",
-        "944ba2cb91382424ff217135b57eb9f76ca5e44e17760e47e7d9148585a1e931",
-    ],
-];
-
-fn rsa_key() -> KeyPair {
-    let prime =
-        |parts: &[&str]| rsa::BigUint::parse_bytes(parts.concat().as_bytes(), 16).expect("a hex prime");
-    let [p, q] = RSA_PRIMES.map(prime);
-    let key = rsa::RsaPrivateKey::from_p_q(p, q, rsa::BigUint::from(65_537u32)).expect("the cached RSA key");
-    KeyPair::Rs256(Box::new(rsa::pkcs1v15::SigningKey::new(key)))
 }
 
 /// Baselines already built, by the part of the description they depend on: the fuzzer keeps a description
@@ -895,13 +868,5 @@ mod tests {
                 assert_eq!(case.run(), case.build().expected, "{case:?}");
             }
         }
-    }
-
-    #[test]
-    fn the_rsa_key_is_the_generators() {
-        let generated = KeyPair::generate(Alg::Rs256.algorithm(), Generator::new(KEY_SEED).rng());
-        let embedded = rsa_key();
-        assert_eq!(embedded.cose_key(), generated.cose_key());
-        assert_eq!(embedded.sign(b"message"), generated.sign(b"message"));
     }
 }

@@ -144,9 +144,15 @@ fn ecdsa(p: &mut AuthPost<'_>, f: impl FnOnce(Vec<u8>, Vec<u8>) -> Vec<u8>) {
     }
 }
 
-/// The signature by `key` over the right message.
+/// The signature by another key of `alg` over the right message. RSA keys come from a pool (see
+/// `keys::rsa_pool`), so the other key could be the credential's own: the next seed is taken then.
 fn sign_by_other(p: &mut AuthPost<'_>, alg: Algorithm, seed: u64) {
-    p.signed.signature = other_key(alg, seed).sign(&assertion_message(&p.signed));
+    let own = p.credential.key.cose_key();
+    let key = (seed..)
+        .map(|s| other_key(alg, s))
+        .find(|k| k.cose_key() != own)
+        .unwrap_or_else(|| other_key(alg, seed));
+    p.signed.signature = key.sign(&assertion_message(&p.signed));
 }
 
 /// The credential key's signature over `message`.
