@@ -97,6 +97,8 @@ pub struct Policy {
     /// Checks not enforced at all. This exists to test the harness itself (a reference RP with one check
     /// switched off must be caught by the grader); a real RP never sets it.
     pub disabled_checks: Vec<CheckId>,
+    /// The crypto backend that checks credential signatures (default: [`crate::crypto::default_provider`]).
+    pub crypto: crate::crypto::Provider,
 }
 
 impl Policy {
@@ -112,6 +114,7 @@ impl Policy {
             attestation: AttestationPolicy::default(),
             enforce_should: true,
             disabled_checks: Vec::new(),
+            crypto: crate::crypto::Provider::default(),
         }
     }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use wire::base64url;
 use wire::cose::CoseKey;
 
-use crate::crypto::{CredentialKey, KeyError};
+use crate::crypto::{CredentialKey, CryptoProvider, KeyError};
 
 /// A stored credential. The public key is kept both as the COSE bytes registered and as a ready
 /// [`CredentialKey`], parsed once when the record is made or loaded.
@@ -93,6 +93,15 @@ impl CredentialRecord {
     /// The ready verifying key.
     pub fn key(&self) -> &CredentialKey {
         &self.key
+    }
+
+    /// The same record with its key made ready by `provider` (records are loaded with the default one).
+    pub fn with_provider(
+        mut self,
+        provider: &'static dyn CryptoProvider,
+    ) -> Result<CredentialRecord, RecordError> {
+        self.key = CredentialKey::from_cose_with(provider, &CoseKey::parse(&self.public_key)?.key)?;
+        Ok(self)
     }
 
     /// The JSON form (DESIGN §8): `id`, `publicKey` (COSE_Key), `userHandle` base64url; `signCount`,

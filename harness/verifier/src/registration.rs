@@ -59,7 +59,7 @@ pub fn verify_registration(
     policy.enforce(step_17_backup_state_needs_eligibility(&auth_data))?;
     step_18_backup_eligibility_policy(&auth_data, policy, &mut warnings)?;
     step_19_backup_state_policy(&auth_data, policy, &mut warnings)?;
-    let (attested, cose, key) = step_20_credential_key_alg_offered(&auth_data, expectations)?;
+    let (attested, cose, key) = step_20_credential_key_alg_offered(&auth_data, expectations, policy)?;
     step_21_attestation_format_supported(&object.fmt, policy)?;
     let statement = attestation::verify_statement(&Statement {
         fmt: &object.fmt,
@@ -222,6 +222,7 @@ fn step_19_backup_state_policy(
 fn step_20_credential_key_alg_offered<'a>(
     auth: &'a AuthenticatorData,
     e: &RegistrationExpectations,
+    policy: &Policy,
 ) -> Result<(&'a AttestedCredentialData, CoseKey, CredentialKey), Rejection> {
     let attested = match (&auth.attested_credential_data, auth.flags.at()) {
         (Some(a), true) => a,
@@ -240,7 +241,7 @@ fn step_20_credential_key_alg_offered<'a>(
             format!("alg {alg} is not in pubKeyCredParams {:?}", e.pub_key_cred_params),
         ));
     }
-    let key = CredentialKey::from_cose(&parsed.key)
+    let key = CredentialKey::from_cose_with(policy.crypto.0, &parsed.key)
         .map_err(|err| fail(CheckId::RegCredentialPublicKeyInvalid, err.to_string()))?;
     Ok((attested, parsed.key, key))
 }

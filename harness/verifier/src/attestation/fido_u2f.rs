@@ -27,7 +27,7 @@ pub(super) fn verify(s: &Statement<'_>) -> Result<AttestationType, Rejection> {
     let public_key_u2f = step_4_public_key_u2f(credential_key)?;
     let verification_data =
         step_5_verification_data(rp_id_hash, s.client_data_hash, credential_id, &public_key_u2f);
-    step_6_verify_signature(&cert_key, &verification_data, sig)?;
+    step_6_verify_signature(s, &cert_key, &verification_data, sig)?;
     // Step 7 (telling Basic from AttCA with outside knowledge) is not taken: the result is Basic.
     // Step 8: "return ... attestation type Basic, AttCA or uncertainty, and attestation trust path x5c."
     Ok(AttestationType::Basic { trust_path: x5c.der })
@@ -134,10 +134,19 @@ fn step_5_verification_data(
 
 /// Step 6: "Verify the sig using verificationData and the certificate public key per section 4.1.4 of
 /// [SEC1] with SHA-256 as the hash function" (ECDSA P-256 with SHA-256, a DER signature).
-fn step_6_verify_signature(cert_key: &PublicKey, data: &[u8], sig: &[u8]) -> Result<(), Rejection> {
-    let key = CredentialKey::from_cose(&cert_key.to_cose(alg::ES256)).map_err(|e| {
-        fail(CheckId::RegAttestationStatementMalformed, format!("fido-u2f attestation certificate key: {e}"))
-    })?;
+fn step_6_verify_signature(
+    s: &Statement<'_>,
+    cert_key: &PublicKey,
+    data: &[u8],
+    sig: &[u8],
+) -> Result<(), Rejection> {
+    let key = CredentialKey::from_cose_with(s.credential_key.provider(), &cert_key.to_cose(alg::ES256))
+        .map_err(|e| {
+            fail(
+                CheckId::RegAttestationStatementMalformed,
+                format!("fido-u2f attestation certificate key: {e}"),
+            )
+        })?;
     key.verify(data, sig).map_err(|e| {
         fail(
             CheckId::RegAttestationSignature,

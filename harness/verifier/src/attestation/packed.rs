@@ -36,7 +36,7 @@ pub(super) fn verify(s: &Statement<'_>) -> Result<AttestationType, Rejection> {
             let leaf = x5c.leaf().ok_or_else(|| {
                 fail(CheckId::RegAttestationStatementMalformed, "x5c has no attestation certificate")
             })?;
-            step_2a_signature_by_attestation_certificate(leaf, stmt.alg, stmt.sig, &signed)?;
+            step_2a_signature_by_attestation_certificate(s, leaf, stmt.alg, stmt.sig, &signed)?;
             step_2b_certificate_requirements(leaf)?;
             step_2c_aaguid_extension(leaf, s)?;
             // Step 2d (telling Basic from AttCA with outside knowledge) is not taken: both are reported as
@@ -86,6 +86,7 @@ fn alg_fits_key(a: i64, key: &PublicKey) -> bool {
 /// An `alg` that cannot be used with the certificate's key type is an alg mismatch; an `alg` that fits but
 /// that this verifier cannot check (e.g. PS256) leaves the signature unverified.
 fn step_2a_signature_by_attestation_certificate(
+    s: &Statement<'_>,
     leaf: &Certificate,
     a: i64,
     sig: &[u8],
@@ -108,15 +109,20 @@ fn step_2a_signature_by_attestation_certificate(
             ),
         ));
     }
-    let verifier = CredentialKey::from_cose(&key.to_cose(a)).map_err(|e| match e {
-        KeyError::UnsupportedAlgorithm { .. } => fail(
-            CheckId::RegAttestationSignature,
-            format!("alg {a} ({}) is not supported by this verifier, so sig cannot be checked", alg_name(a)),
-        ),
-        other => {
-            fail(CheckId::RegAttestationStatementMalformed, format!("attestation certificate key: {other}"))
-        }
-    })?;
+    let verifier =
+        CredentialKey::from_cose_with(s.credential_key.provider(), &key.to_cose(a)).map_err(|e| match e {
+            KeyError::UnsupportedAlgorithm { .. } => fail(
+                CheckId::RegAttestationSignature,
+                format!(
+                    "alg {a} ({}) is not supported by this verifier, so sig cannot be checked",
+                    alg_name(a)
+                ),
+            ),
+            other => fail(
+                CheckId::RegAttestationStatementMalformed,
+                format!("attestation certificate key: {other}"),
+            ),
+        })?;
     verifier.verify(signed, sig).map_err(|e| signature_failure(e, "the attestation certificate's key"))
 }
 
