@@ -61,12 +61,12 @@ pub fn run(args: Args) -> ExitCode {
                 "flags": flags,
                 "cases": cases.iter().map(case_json).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         Format::Text => {
             let width = cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
             for c in &cases {
-                println!(
+                outln!(
                     "{:width$}  {:<6}  {:<6}  {:<16}  {}",
                     c.id,
                     c.expect.as_str(),
@@ -75,7 +75,7 @@ pub fn run(args: Args) -> ExitCode {
                     c.title
                 );
             }
-            println!("\n{} cases", cases.len());
+            outln!("\n{} cases", cases.len());
         }
     }
     ExitCode::SUCCESS

@@ -270,7 +270,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     let text = render(&graded.report, args.format, colours, &target_args);
     match &args.output {
         Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?,
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     let unexpected = graded.report.unexpected().count();
     if unexpected > 0 || !graded.report.stale_expectations.is_empty() {

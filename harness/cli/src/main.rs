@@ -4,8 +4,32 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `println!` that ends the program quietly when standard output is a closed pipe (`... | head`).
+macro_rules! outln {
+    ($($t:tt)*) => { $crate::write_out(format_args!("{}\n", format_args!($($t)*))) };
+}
+
+/// `print!`, likewise.
+macro_rules! out {
+    ($($t:tt)*) => { $crate::write_out(format_args!($($t)*)) };
+}
+
+/// Writes to standard output. A reader that went away (EPIPE) ends the program with status 0, as `head`
+/// expects; another write error is a harness error (status 3).
+pub(crate) fn write_out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing to standard output: {e}");
+        std::process::exit(3);
+    }
+}
+
 mod cases;
 mod grade;
+mod peers;
 mod serve;
 mod vectors;
 mod verify;
@@ -50,6 +74,14 @@ enum Command {
         #[command(subcommand)]
         action: vectors::Action,
     },
+    /// Grade the peer implementations under targets/: install, start, grade and stop each one, then write
+    /// its published report and the matrix of all of them.
+    ///
+    /// Each target folder has target.toml, install.sh (pinned dependencies from the registries), start.sh PORT
+    /// and expectations.toml (see targets/README.md). Exit status: 0 every result as expected; 1 unexpected
+    /// results or stale expectations; 2 usage error (an unknown --only name); 3 a target could not be
+    /// installed, started or graded (the message says which, with the end of its log).
+    Peers(peers::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,5 +92,6 @@ fn main() -> ExitCode {
         Command::Grade(args) => grade::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Vectors { action } => vectors::run(action),
+        Command::Peers(args) => peers::run(args),
     }
 }

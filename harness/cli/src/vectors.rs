@@ -217,8 +217,8 @@ fn check(dir: &Path) -> Result<bool> {
         total += count;
     }
     for p in &problems {
-        println!("{p}");
+        outln!("{p}");
     }
-    println!("{total} vectors checked, {} problem(s)", problems.len());
+    outln!("{total} vectors checked, {} problem(s)", problems.len());
     Ok(problems.is_empty())
 }

@@ -97,7 +97,7 @@ pub fn run(c: Ceremony) -> ExitCode {
     };
     match result {
         Ok((verdict, accepted)) => {
-            println!("{}", serde_json::to_string_pretty(&verdict).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&verdict).unwrap_or_default());
             if accepted {
                 ExitCode::SUCCESS
             } else {

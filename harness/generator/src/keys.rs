@@ -137,6 +137,24 @@ impl KeyPair {
 }
 
 impl KeyPair {
+    /// An ECDSA signature with a hedged nonce (RFC 6979 with `rng`'s bytes mixed in), so one message has many
+    /// valid signatures; for mutations that need a signature of some shape (for example an `r` with its top bit
+    /// set), whatever the message. Other algorithms sign as [`KeyPair::sign`] does.
+    pub fn sign_hedged(&self, message: &[u8], rng: &mut ChaCha20Rng) -> Vec<u8> {
+        use signature::RandomizedSigner;
+        match self {
+            KeyPair::Es256(k) => {
+                let sig: p256::ecdsa::Signature = k.sign_with_rng(rng, message);
+                sig.to_der().as_bytes().to_vec()
+            }
+            KeyPair::Es384(k) => {
+                let sig: p384::ecdsa::Signature = k.sign_with_rng(rng, message);
+                sig.to_der().as_bytes().to_vec()
+            }
+            _ => self.sign(message),
+        }
+    }
+
     /// The private key as a JWK-shaped JSON object (RFC 7517/7518/8037 member names, base64url values), so a
     /// vector pins every key it uses, as the spec's §16 vectors do.
     pub fn private_jwk(&self) -> serde_json::Value {

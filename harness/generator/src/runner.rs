@@ -128,6 +128,9 @@ impl Run<'_> {
             return Err(refused("attestation/options", reply));
         }
         let options = CreationOptions::from_json(&reply.body).map_err(|e| Abort::Error(e.to_string()))?;
+        if self.case.id.starts_with("reg.") {
+            uv_offered(&s, s.reg_uv, &options.user_verification)?;
+        }
         if !options.algorithms.contains(&s.alg.cose()) {
             return Err(Abort::Unsupported(format!(
                 "the RP does not offer {:?} (alg {}) in pubKeyCredParams {:?}",
@@ -182,7 +185,11 @@ impl Run<'_> {
         if !reply.accepted() {
             return Err(refused("assertion/options", reply));
         }
-        RequestOptions::from_json(&reply.body).map_err(|e| Abort::Error(e.to_string()))
+        let options = RequestOptions::from_json(&reply.body).map_err(|e| Abort::Error(e.to_string()))?;
+        if self.case.id.starts_with("auth.") {
+            uv_offered(&self.setup(), uv, &options.user_verification)?;
+        }
+        Ok(options)
     }
 
     /// Builds an assertion for `options` with `hooks` applied.
@@ -432,6 +439,18 @@ pub fn build_assertion(
 }
 
 /// Runs `case` against `target` as a client at `cfg`, with randomness from `seed` and the case id.
+/// A case that needs user verification not to be required (see [`Setup::uv_optional`]) is UNSUPPORTED by an RP
+/// whose options require it although `asked` was requested.
+fn uv_offered(s: &Setup, asked: &str, answered: &str) -> Result<(), Abort> {
+    if s.uv_optional && answered == "required" && asked != "required" {
+        return Err(Abort::Unsupported(format!(
+            "the RP answers userVerification \"required\" when \"{asked}\" is asked: it requires user \
+             verification in every ceremony, so one without UV is not a ceremony it offers"
+        )));
+    }
+    Ok(())
+}
+
 pub fn run_case(case: &Case, target: &mut dyn Target, cfg: &ClientConfig, seed: u64) -> CaseRun {
     let mut run = Run {
         target,

@@ -39,7 +39,7 @@ struct File {
 }
 
 /// Whose a known result is (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Deviation,
@@ -158,6 +158,7 @@ impl Expectations {
                     used[i] = true;
                     if !case.verdict.is_good() || case.verdict == Verdict::Skipped {
                         case.expected_because = Some(e.reason.clone());
+                        case.expected_kind = e.kind;
                     }
                     break;
                 }
@@ -245,6 +246,7 @@ mod apply_tests {
             fido: None,
             observed: None,
             expected_because: None,
+            expected_kind: None,
         }
     }
 

@@ -144,6 +144,7 @@ pub fn result(case: &Case, run: &CaseRun, baseline_mandatory: bool) -> CaseResul
         fido: case.fido.map(str::to_owned),
         observed: subject,
         expected_because: None,
+        expected_kind: None,
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod expectations;
 pub mod grade;
+pub mod matrix;
 pub mod render;
 pub mod report;
 pub mod transport;

@@ -41,7 +41,7 @@ fn expected_text(c: &CaseResult) -> String {
     }
 }
 
-fn summary_line(r: &Report) -> String {
+pub fn summary_line(r: &Report) -> String {
     let parts: Vec<String> =
         r.summary.iter().filter(|(_, n)| **n > 0).map(|(v, n)| format!("{n} {}", v.as_str())).collect();
     format!("{} cases: {}", r.cases.len(), parts.join(", "))
@@ -134,6 +134,24 @@ pub fn markdown(r: &Report) -> String {
             c.verdict.as_str(),
             md_escape(&c.detail)
         );
+    }
+    let notes: Vec<&CaseResult> = r.cases.iter().filter(|c| c.expected_because.is_some()).collect();
+    if !notes.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Notes\n\nWhy each known result is what it is (from the expectations file).\n"
+        );
+        for c in notes {
+            let kind = c.expected_kind.map(|k| format!(", {}", k.as_str())).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "- `{}` (**{}**{kind}; {}): {}",
+                c.id,
+                c.verdict.as_str(),
+                md_escape(&c.spec),
+                md_escape(c.expected_because.as_deref().unwrap_or_default())
+            );
+        }
     }
     for s in &r.stale_expectations {
         let _ = writeln!(out, "\nStale expectation: {}", md_escape(s));

@@ -109,6 +109,9 @@ pub struct CaseResult {
     /// The reason given in the expectations file, when this result was expected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_because: Option<String>,
+    /// Whose the expected result is, where the expectations file says (deviation, policy, adapter, unsupported).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_kind: Option<crate::expectations::Kind>,
 }
 
 /// A whole run.
@@ -129,6 +132,21 @@ pub struct Report {
 }
 
 impl Report {
+    /// The report as published for a peer implementation: without the RP's own words (`detail` and the error
+    /// message it answered), which may quote values that change from run to run (a library's message about
+    /// the length of a signature over a random challenge, say); verdicts, checks, HTTP statuses and the
+    /// expectation notes remain. Two runs with the same seed give the same published report.
+    pub fn published(&self) -> Report {
+        let mut r = self.clone();
+        for c in &mut r.cases {
+            c.detail = String::new();
+            if let Some(o) = &mut c.observed {
+                o.error_message = None;
+            }
+        }
+        r
+    }
+
     pub fn summarize(cases: &[CaseResult]) -> BTreeMap<Verdict, usize> {
         let mut summary: BTreeMap<Verdict, usize> = Verdict::ALL.iter().map(|v| (*v, 0)).collect();
         for c in cases {

@@ -209,3 +209,34 @@ fn origin_cases_hold_for_an_rp_at_an_http_origin_over_http() {
     let report = grader::grade(&mut target, &cfg, &catalog::all(), &cases, &mut |_, _, _| {}).report;
     assert_eq!(not_good(&report), BTreeSet::new());
 }
+
+#[test]
+fn an_rp_that_always_requires_uv_does_not_offer_the_ceremonies_without_it() {
+    // The RP requires user verification whatever is asked (as webauthn-rs's passkey API does) and says so in
+    // its options; the client follows the options. Only the cases that need UV not to be required, and send
+    // UV clear, are affected: UNSUPPORTED, not FAIL.
+    let rp = ReferenceRp::new(config());
+    let mut target = FnTarget::new(|session: &str, path: &str, body: &Value| {
+        let mut body = body.clone();
+        if path.ends_with("attestation/options") {
+            body["authenticatorSelection"]["userVerification"] = json!("required");
+        } else if path.ends_with("assertion/options") {
+            body["userVerification"] = json!("required");
+        }
+        rp.handle(session, path, &body, NOW)
+    });
+    let cases: Vec<Case> = catalog::all().into_iter().filter(|c| c.id.contains(".flags.uv-")).collect();
+    let report = grader::grade(&mut target, &grade_cfg(), &catalog::all(), &cases, &mut |_, _, _| {}).report;
+    let expected: BTreeSet<(String, Verdict)> = [
+        "reg.flags.uv-preferred.up1-uv0",
+        "reg.flags.uv-discouraged.up1-uv0",
+        "auth.flags.uv-preferred.up1-uv0",
+        "auth.flags.uv-discouraged.up1-uv0",
+    ]
+    .into_iter()
+    .map(|id| (id.to_string(), Verdict::Unsupported))
+    .collect();
+    assert_eq!(not_good(&report), expected);
+    let detail = &report.cases.iter().find(|c| c.id == "auth.flags.uv-preferred.up1-uv0").unwrap().detail;
+    assert!(detail.contains("requires user verification in every ceremony"), "{detail}");
+}

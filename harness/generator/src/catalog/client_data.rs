@@ -65,8 +65,7 @@ fn challenge_padded(m: &mut Members, c: &Ctx) {
     set_member(m, "challenge", json!(s))
 }
 fn challenge_standard_base64(m: &mut Members, c: &Ctx) {
-    use base64::Engine;
-    set_member(m, "challenge", json!(base64::engine::general_purpose::STANDARD.encode(c.challenge)))
+    set_member(m, "challenge", json!(super::structure::standard_base64_of(c.challenge)))
 }
 fn challenge_other(m: &mut Members, c: &Ctx) {
     let other: Vec<u8> = c.challenge.iter().map(|b| b ^ 0x5a).collect();
@@ -96,13 +95,26 @@ fn origin_other_scheme(m: &mut Members, c: &Ctx) {
     let other = if c.origin.starts_with("https://") { "http" } else { "https" };
     set_member(m, "origin", json!(format!("{other}://{}", host(c.origin))))
 }
+/// The scheme of the RP's origin (`https` or `http`), so that a mutation changes only what it names.
+fn scheme(origin: &str) -> &str {
+    origin.split_once("://").map(|(s, _)| s).unwrap_or("https")
+}
 fn origin_other_port(m: &mut Members, c: &Ctx) {
+    // Another port than the origin's (whose absence means 443 or 80), under the same scheme.
     let h = host(c.origin);
-    let h = h.rsplit_once(':').map(|(h, _)| h).unwrap_or(h);
-    set_member(m, "origin", json!(format!("https://{h}:8443")))
+    let (name, port) = match h.rsplit_once(':') {
+        Some((name, port)) if !h.ends_with(']') => (name, port.parse::<u16>().ok()),
+        _ => (h, None),
+    };
+    let other = if port == Some(8443) { 8444 } else { 8443 };
+    set_member(m, "origin", json!(format!("{}://{name}:{other}", scheme(c.origin))))
 }
 fn origin_subdomain(m: &mut Members, c: &Ctx) {
-    set_member(m, "origin", json!(format!("https://evil.{}", c.rp_id)))
+    // A subdomain of the RP ID under the origin's scheme and port.
+    let h = host(c.origin);
+    let port =
+        h.rsplit_once(':').filter(|_| !h.ends_with(']')).map(|(_, p)| format!(":{p}")).unwrap_or_default();
+    set_member(m, "origin", json!(format!("{}://evil.{}{port}", scheme(c.origin), c.rp_id)))
 }
 fn origin_suffix_lookalike(m: &mut Members, c: &Ctx) {
     set_member(m, "origin", json!(format!("{}.evil.example", c.origin)))
@@ -302,4 +314,30 @@ pub(super) fn cases() -> Vec<Case> {
     both!(v, "encoding.byte-order-mark", ("5", "8"), "", Should, Accept, [Baseline], (None, None),
         "clientDataJSON starts with a UTF-8 byte order mark", "UTF-8 decode strips a leading BOM (the note under the step)", bytes byte_order_mark);
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin_after(f: fn(&mut Members, &Ctx), origin: &str, rp_id: &str) -> String {
+        let mut m: Members = vec![("origin".into(), json!(origin))];
+        f(&mut m, &Ctx { origin, rp_id, challenge: b"c", type_: "webauthn.get" });
+        m.iter()
+            .find(|(k, _)| k == "origin")
+            .and_then(|(_, v)| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn port_and_subdomain_mutations_change_only_the_port_or_the_host() {
+        let port = |o: &str| origin_after(origin_other_port, o, "rp.example");
+        assert_eq!(port("https://rp.example"), "https://rp.example:8443");
+        assert_eq!(port("https://rp.example:8443"), "https://rp.example:8444");
+        assert_eq!(port("http://localhost:8101"), "http://localhost:8443");
+        assert_eq!(port("http://[::1]"), "http://[::1]:8443");
+        let sub = |o: &str, rp: &str| origin_after(origin_subdomain, o, rp);
+        assert_eq!(sub("https://rp.example", "rp.example"), "https://evil.rp.example");
+        assert_eq!(sub("http://localhost:8101", "localhost"), "http://evil.localhost:8101");
+    }
 }

@@ -36,7 +36,7 @@ macro_rules! uv_matrix {
         $v.push(matrix_case(
             concat!("reg.flags.uv-", $uv, ".up", $up_on, "-uv", $uv_on),
             true, $uv, $up_on == 1, $uv_on == 1,
-            Setup { reg_uv: $uv, ..Setup::DEFAULT },
+            Setup { reg_uv: $uv, uv_optional: $uv != "required" && $up_on == 1 && $uv_on == 0, ..Setup::DEFAULT },
             reg_pre(|p| {
                 set_to(&mut p.draft.auth_data.flags, Flags::UP, $up_on == 1);
                 set_to(&mut p.draft.auth_data.flags, Flags::UV, $uv_on == 1);
@@ -47,7 +47,7 @@ macro_rules! uv_matrix {
         $v.push(matrix_case(
             concat!("auth.flags.uv-", $uv, ".up", $up_on, "-uv", $uv_on),
             false, $uv, $up_on == 1, $uv_on == 1,
-            Setup { auth_uv: $uv, ..Setup::DEFAULT },
+            Setup { auth_uv: $uv, uv_optional: $uv != "required" && $up_on == 1 && $uv_on == 0, ..Setup::DEFAULT },
             auth_pre(|p| {
                 set_to(&mut p.draft.auth_data.flags, Flags::UP, $up_on == 1);
                 set_to(&mut p.draft.auth_data.flags, Flags::UV, $uv_on == 1);

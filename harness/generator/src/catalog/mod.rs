@@ -94,6 +94,10 @@ pub struct Setup {
     pub counter: Counter,
     /// Length of the credential ID.
     pub credential_id_len: usize,
+    /// The case sends UV clear and needs the RP not to require user verification in the case's ceremony:
+    /// an RP whose options answer `userVerification: "required"` whatever was asked does not offer such a
+    /// ceremony (§7.1 step 16 / §7.2 step 17 leave "required" to the RP), so the case is UNSUPPORTED there.
+    pub uv_optional: bool,
 }
 
 impl Setup {
@@ -104,6 +108,7 @@ impl Setup {
         auth_uv: "preferred",
         counter: Counter::Zero,
         credential_id_len: 32,
+        uv_optional: false,
     };
 }
 
@@ -265,6 +270,7 @@ flags! {
     AttestationCertificateUnchecked => "the RP accepts an attestation certificate that breaks its format's requirements (version, subject, CA flag, AAGUID extension)",
     AttestationTrustUnchecked => "the RP accepts an attestation whose certificate does not chain to a trusted root or is outside its validity period",
     RawIdUnchecked => "the RP does not check that the credential ID it is sent is the one the authenticator attested",
+    UnsolicitedExtensionsRejected => "the RP rejects a ceremony whose authenticator data carries an extension output it did not ask for (allowed by §7.1 step 28 and §7.2 step 23; some clients will fail there)",
 }
 
 /// Every case, in catalogue order.

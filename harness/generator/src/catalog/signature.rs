@@ -144,6 +144,21 @@ fn ecdsa(p: &mut AuthPost<'_>, f: impl FnOnce(Vec<u8>, Vec<u8>) -> Vec<u8>) {
     }
 }
 
+/// Re-signs with hedged nonces (from fixed seeds) until `r` (minimal, without a sign byte) satisfies `want`,
+/// so a mutation of `r` does what it says whatever message the RP's challenge made: the baseline's own
+/// RFC 6979 signature is kept if it qualifies.
+fn with_r(p: &mut AuthPost<'_>, want: impl Fn(&[u8]) -> bool) {
+    use rand_core::SeedableRng;
+    let message = assertion_message(&p.signed);
+    for seed in 0..256u64 {
+        if der_parts(&p.signed.signature).is_some_and(|(r, _)| want(&r)) {
+            return;
+        }
+        p.signed.signature =
+            p.credential.key.sign_hedged(&message, &mut rand_chacha::ChaCha20Rng::seed_from_u64(seed));
+    }
+}
+
 /// The signature by another key of `alg` over the right message. RSA keys come from a pool (see
 /// `keys::rsa_pool`), so the other key could be the credential's own: the next seed is taken then.
 fn sign_by_other(p: &mut AuthPost<'_>, alg: Algorithm, seed: u64) {
@@ -248,6 +263,8 @@ pub(super) fn cases() -> Vec<Case> {
             "r with an extra leading zero byte (a non-minimal INTEGER)",
             DER,
             auth_post(|p| {
+                // A full-length r, so the padded INTEGER is longer than any DER form of an r below n.
+                with_r(p, |r| r.len() == 32);
                 ecdsa(p, |r, s| {
                     let padded = [&[0u8][..], &int_content(&r)].concat();
                     tlv(0x30, &[tlv(0x02, &padded), der_int(&s)].concat())
@@ -260,11 +277,10 @@ pub(super) fn cases() -> Vec<Case> {
             "r encoded as a negative INTEGER (top bit set, no sign byte)",
             "r and s are positive; a negative INTEGER is not a valid ECDSA signature component",
             auth_post(|p| {
+                // An r whose top bit is set: without its sign byte the same bytes read as a negative number.
+                with_r(p, |r| r.len() == 32 && r[0] & 0x80 != 0);
                 ecdsa(p, |r, s| {
-                    let mut neg = strip(&r);
-                    if let Some(b) = neg.first_mut() {
-                        *b |= 0x80;
-                    }
+                    let neg = strip(&r);
                     tlv(0x30, &[tlv(0x02, &neg), der_int(&s)].concat())
                 })
             }),

@@ -27,17 +27,29 @@ fn set(v: &mut Value, path: &[&str], value: Value) {
     *cur = value;
 }
 
-/// Standard base64 with padding of the same bytes: what a careless client sends.
-fn standard_base64(v: &mut Value, path: &[&str]) {
+/// Standard base64 (RFC 4648 §4: `+` and `/`, `=` padding) of the same bytes: what a careless client sends.
+/// Where that happens to spell the same string as base64url (a length divisible by 3 and no `+` or `/`, as for
+/// about one ES256 signature in a hundred), a MIME encoder's line ending is added, so the value is never valid
+/// base64url.
+pub(crate) fn standard_base64(v: &mut Value, path: &[&str]) {
     let mut cur = &mut *v;
     for p in path {
         cur = &mut cur[*p];
     }
     if let Some(s) = cur.as_str() {
         if let Ok(bytes) = wire::base64url::decode(s) {
-            use base64::Engine;
-            *cur = Value::String(base64::engine::general_purpose::STANDARD.encode(bytes) + "==");
+            *cur = Value::String(standard_base64_of(&bytes));
         }
+    }
+}
+
+pub(crate) fn standard_base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    let standard = base64::engine::general_purpose::STANDARD.encode(bytes);
+    if standard == wire::base64url::encode(bytes) {
+        standard + "\r\n"
+    } else {
+        standard
     }
 }
 
@@ -357,4 +369,21 @@ pub(super) fn cases() -> Vec<Case> {
         |j| set(j, &["response", "userHandle"], json!(5))
     );
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_base64_is_never_valid_base64url() {
+        assert_eq!(standard_base64_of(&[0xfb, 0xff]), "+/8=");
+        // Three zero bytes spell "AAAA" in both alphabets: a line ending makes the difference.
+        assert_eq!(standard_base64_of(&[0, 0, 0]), "AAAA\r\n");
+        for len in 0..80usize {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 % 251) as u8).collect();
+            let s = standard_base64_of(&bytes);
+            assert!(wire::base64url::decode(&s).is_err(), "{len} bytes: {s:?} decodes as base64url");
+        }
+    }
 }

@@ -1,0 +1,359 @@
+//! `webauthn-harness peers`: install, start, grade and stop every peer implementation under `targets/`, then
+//! write each one's report and the matrix of all of them (issue: grade real relying-party libraries).
+//!
+//! A target is a folder with `target.toml` (name, library, registry, version, language, docs), `install.sh`
+//! (installs its pinned dependencies from the registries into the folder), `start.sh PORT` (serves the
+//! conformance API on 127.0.0.1:PORT for the origin `http://localhost:PORT` and RP ID `localhost`) and
+//! `expectations.toml` (every known non-passing result, with its reason and kind).
+
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use grader::matrix::{self, Column};
+use grader::Report;
+use serde::Deserialize;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The folder holding one folder per target
+    #[arg(long, default_value = "targets")]
+    targets: PathBuf,
+    /// Grade only this target (repeatable; default: every folder with a target.toml)
+    #[arg(long = "only", value_name = "NAME")]
+    only: Vec<String>,
+    /// Where to write OUT/<name>/report.json and report.md (the published form: verdicts, checks and the
+    /// expectation notes, without the RP's own messages), OUT/README.md and OUT/matrix.html, and the logs
+    /// of each install, server and grade under OUT/logs/
+    #[arg(long, default_value = "target/peers")]
+    out: PathBuf,
+    /// Seed for every generated key, credential and ceremony
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Do not run install.sh (the targets are installed already)
+    #[arg(long)]
+    skip_install: bool,
+    /// Seconds a started target may take to accept connections
+    #[arg(long, default_value_t = 120)]
+    start_timeout: u64,
+    /// Also put the embedded reference RP in the matrix, as its first column
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    reference: bool,
+}
+
+/// `target.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetInfo {
+    pub name: String,
+    pub library: String,
+    pub registry: String,
+    pub version: String,
+    pub language: String,
+    pub docs: String,
+}
+
+impl TargetInfo {
+    fn implementation(&self) -> String {
+        format!("{} {} ({}, {})", self.library, self.version, self.registry, self.language)
+    }
+}
+
+pub fn run(args: Args) -> ExitCode {
+    match run_inner(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+/// The target folders, sorted by name, each with its parsed `target.toml`.
+pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, TargetInfo)>> {
+    let mut found = Vec::new();
+    let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        let manifest = path.join("target.toml");
+        if !manifest.is_file() {
+            continue;
+        }
+        let text =
+            std::fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
+        let info: TargetInfo = toml::from_str(&text).with_context(|| format!("{}", manifest.display()))?;
+        let folder = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if info.name != folder {
+            bail!("{}: name {:?} is not the folder's name {folder:?}", manifest.display(), info.name);
+        }
+        for script in ["install.sh", "start.sh", "expectations.toml"] {
+            if !path.join(script).is_file() {
+                bail!("{}: {script} is missing", path.display());
+            }
+        }
+        found.push((path, info));
+    }
+    found.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+    Ok(found)
+}
+
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free loopback port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+fn tail(path: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// A started target; dropping it stops the whole process group.
+struct Server {
+    child: Child,
+}
+
+impl Server {
+    fn start(dir: &Path, port: u16, log: &Path) -> Result<Server> {
+        let out = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
+        let child = Command::new("bash")
+            .arg(dir.join("start.sh"))
+            .arg(port.to_string())
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out)
+            // Its own process group, so stopping it stops whatever start.sh started.
+            .process_group(0)
+            .spawn()
+            .with_context(|| format!("starting {}/start.sh", dir.display()))?;
+        Ok(Server { child })
+    }
+
+    fn wait_listening(&mut self, port: u16, timeout: Duration, log: &Path) -> Result<()> {
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let started = Instant::now();
+        loop {
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                return Ok(());
+            }
+            if let Some(status) = self.child.try_wait()? {
+                bail!(
+                    "the server exited ({status}) before listening; its log ({}) ends:\n{}",
+                    log.display(),
+                    tail(log, 15)
+                );
+            }
+            if started.elapsed() > timeout {
+                bail!(
+                    "the server did not listen on port {port} within {} s; its log ({}) ends:\n{}",
+                    timeout.as_secs(),
+                    log.display(),
+                    tail(log, 15)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).stderr(Stdio::null()).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `grade` (this same binary) with `grade_args`; the full JSON report lands in `report`.
+fn grade(grade_args: &[String], report: &Path, log: &Path) -> Result<Report> {
+    let exe = std::env::current_exe().context("finding this program")?;
+    let out = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
+    let status = Command::new(exe)
+        .arg("grade")
+        .args(grade_args)
+        .args(["--format", "json", "--output"])
+        .arg(report)
+        .stdout(out.try_clone()?)
+        .stderr(out)
+        .env("NO_COLOR", "1")
+        .status()
+        .context("running grade")?;
+    // 0: as expected; 1: unexpected results (still a report). Anything else is no report.
+    if !matches!(status.code(), Some(0 | 1)) {
+        bail!("grade exited with {status}; its log ({}) ends:\n{}", log.display(), tail(log, 15));
+    }
+    let mut text = String::new();
+    std::fs::File::open(report)
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .with_context(|| format!("reading {}", report.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not a report", report.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Installs, starts, grades and stops one target.
+fn one(dir: &Path, info: &TargetInfo, args: &Args, logs: &Path) -> Result<Report> {
+    let name = &info.name;
+    if !args.skip_install {
+        let log = logs.join(format!("{name}-install.log"));
+        eprintln!("==> {name}: installing {} (log: {})", info.implementation(), log.display());
+        let out = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let status = Command::new("bash")
+            .arg(dir.join("install.sh"))
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out)
+            .status()
+            .with_context(|| format!("running {}/install.sh", dir.display()))?;
+        if !status.success() {
+            bail!("install.sh failed ({status}); its log ({}) ends:\n{}", log.display(), tail(&log, 15));
+        }
+    }
+    let port = free_port()?;
+    let server_log = logs.join(format!("{name}-server.log"));
+    eprintln!("==> {name}: starting on 127.0.0.1:{port}");
+    let mut server = Server::start(dir, port, &server_log)?;
+    server.wait_listening(port, Duration::from_secs(args.start_timeout), &server_log)?;
+    eprintln!("==> {name}: grading");
+    let grade_args: Vec<String> = vec![
+        "--target".into(),
+        format!("http://127.0.0.1:{port}"),
+        "--origin".into(),
+        format!("http://localhost:{port}"),
+        "--rp-id".into(),
+        "localhost".into(),
+        "--seed".into(),
+        args.seed.to_string(),
+        "--expect".into(),
+        dir.join("expectations.toml").display().to_string(),
+    ];
+    let full = logs.join(format!("{name}-full-report.json"));
+    let mut report = grade(&grade_args, &full, &logs.join(format!("{name}-grade.log")))?;
+    drop(server);
+    // The port is chosen per run; the published report names the target by what it is.
+    report.target = info.implementation();
+    report.origin = "http://localhost:PORT".into();
+    Ok(report)
+}
+
+fn run_inner(args: Args) -> Result<ExitCode> {
+    let all = discover(&args.targets)?;
+    for wanted in &args.only {
+        if !all.iter().any(|(_, i)| &i.name == wanted) {
+            let names: Vec<&str> = all.iter().map(|(_, i)| i.name.as_str()).collect();
+            eprintln!(
+                "error: no target named {wanted:?} in {} (there are: {})",
+                args.targets.display(),
+                names.join(", ")
+            );
+            return Ok(ExitCode::from(2));
+        }
+    }
+    let chosen: Vec<&(PathBuf, TargetInfo)> =
+        all.iter().filter(|(_, i)| args.only.is_empty() || args.only.contains(&i.name)).collect();
+    if chosen.is_empty() {
+        eprintln!("error: no target (a folder with a target.toml) in {}", args.targets.display());
+        return Ok(ExitCode::from(2));
+    }
+    let logs = args.out.join("logs");
+    std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
+
+    let started = Instant::now();
+    let mut columns = Vec::new();
+    let mut failed = Vec::new();
+    let mut unexpected = 0usize;
+    if args.reference {
+        let t = Instant::now();
+        eprintln!("==> reference: grading the embedded reference RP");
+        let full = logs.join("reference-full-report.json");
+        let grade_args = vec!["--seed".to_string(), args.seed.to_string()];
+        let mut report = grade(&grade_args, &full, &logs.join("reference-grade.log"))?;
+        report.target = "webauthn-harness reference RP (embedded)".into();
+        eprintln!(
+            "==> reference: {} ({:.1} s)",
+            grader::render::summary_line(&report),
+            t.elapsed().as_secs_f64()
+        );
+        unexpected += report.unexpected().count();
+        columns.push(Column {
+            name: "reference".into(),
+            implementation: report.target.clone(),
+            docs: None,
+            report,
+        });
+    }
+    for (dir, info) in chosen {
+        let t = Instant::now();
+        match one(dir, info, &args, &logs) {
+            Ok(report) => {
+                let published = report.published();
+                write(&args.out.join(&info.name).join("report.json"), &grader::render::json(&published))?;
+                write(&args.out.join(&info.name).join("report.md"), &grader::render::markdown(&published))?;
+                let surprises = report.unexpected().count() + report.stale_expectations.len();
+                eprintln!(
+                    "==> {}: {} ({} unexpected, {} stale; {:.1} s)",
+                    info.name,
+                    grader::render::summary_line(&report),
+                    report.unexpected().count(),
+                    report.stale_expectations.len(),
+                    t.elapsed().as_secs_f64()
+                );
+                unexpected += surprises;
+                columns.push(Column {
+                    name: info.name.clone(),
+                    implementation: info.implementation(),
+                    docs: Some(info.docs.clone()),
+                    report: published,
+                });
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e:#}", info.name);
+                failed.push(info.name.clone());
+            }
+        }
+    }
+    let title = "WebAuthn relying-party libraries graded by webauthn-harness";
+    write(&args.out.join("README.md"), &matrix::markdown(title, &preamble(args.seed), &columns))?;
+    write(&args.out.join("matrix.html"), &matrix::html(title, &columns))?;
+    eprintln!(
+        "==> {} graded in {:.0} s; wrote {}",
+        columns.len(),
+        started.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    if !failed.is_empty() {
+        eprintln!("error: could not grade: {}", failed.join(", "));
+        return Ok(ExitCode::from(3));
+    }
+    Ok(if unexpected > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// What the matrix page says before the tables.
+pub fn preamble(seed: u64) -> String {
+    format!(
+        "Each column is one implementation put on the FIDO2 server conformance API by a thin adapter in \
+         `targets/<name>/` that uses the library as its documentation tells an integrator to, graded with seed {seed} \
+         at origin `http://localhost:PORT`, RP ID `localhost`. Made by `bash targets/grade-all` (see \
+         `targets/README.md`); each implementation's report, with a note for every non-passing result, is \
+         `reports/<name>/report-markdown.snap`. Open `matrix.html` for the coloured version."
+    )
+}
