@@ -76,6 +76,8 @@ pub fn run(args: Args) -> ExitCode {
 /// The target folders, sorted by name, each with its parsed `target.toml`.
 pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, TargetInfo)>> {
     let mut found = Vec::new();
+    // Absolute, since the scripts run in their own folders.
+    let dir = &dir.canonicalize().with_context(|| format!("reading {}", dir.display()))?;
     let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
     for entry in entries {
         let path = entry?.path();
@@ -351,9 +353,17 @@ fn run_inner(args: Args) -> Result<ExitCode> {
 pub fn preamble(seed: u64) -> String {
     format!(
         "Each column is one implementation put on the FIDO2 server conformance API by a thin adapter in \
-         `targets/<name>/` that uses the library as its documentation tells an integrator to, graded with seed {seed} \
-         at origin `http://localhost:PORT`, RP ID `localhost`. Made by `bash targets/grade-all` (see \
-         `targets/README.md`); each implementation's report, with a note for every non-passing result, is \
-         `reports/<name>/report-markdown.snap`. Open `matrix.html` for the coloured version."
+         [`targets/<name>/`](../targets/README.md) that uses the library as its documentation tells an integrator \
+         to, graded with seed {seed} at origin `http://localhost:PORT`, RP ID `localhost`; the first column is the \
+         harness's own reference RP. Open [`matrix.html`](matrix.html) for a coloured version with the notes as \
+         tooltips.\n\n\
+         Each report is kept as [insta](https://insta.rs) snapshots, so that a change in an implementation or in the \
+         harness shows up as a reviewed diff: `<name>/report.snap` (JSON) and `<name>/report-markdown.snap` (with a \
+         note for every known result: the spec step, what the library does, and whether it is a `deviation`, a \
+         `policy` choice, a limitation of the `adapter` or `unsupported`). The published form leaves out the RP's own \
+         error messages, which can quote values that differ from run to run; everything else is deterministic for a \
+         seed. `reference/` is written by `harness/cli/tests/reference_report.rs` (`INSTA_UPDATE=always cargo test -p \
+         webauthn-harness --test reference_report`); the peers, this page and `matrix.html` by `bash \
+         targets/grade-all` (CI runs `bash targets/grade-all --check`, which fails on any difference)."
     )
 }

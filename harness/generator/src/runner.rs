@@ -112,6 +112,22 @@ impl Run<'_> {
 
     fn creation_options(&mut self, session: SessionId, username: &str) -> Result<CreationOptions, Abort> {
         let s = self.setup();
+        let wanted = s.std_alphabet_challenge && self.case.id.starts_with("reg.");
+        for _ in 0..CHALLENGE_TRIES {
+            let options = self.creation_options_once(session, username)?;
+            if !wanted || std_alphabet(&options.challenge) {
+                return Ok(options);
+            }
+        }
+        Err(no_std_alphabet_challenge())
+    }
+
+    fn creation_options_once(
+        &mut self,
+        session: SessionId,
+        username: &str,
+    ) -> Result<CreationOptions, Abort> {
+        let s = self.setup();
         let attestation =
             if s.attestation == crate::ceremony::AttestationKind::None { "none" } else { "direct" };
         let reply = self.call(
@@ -176,6 +192,17 @@ impl Run<'_> {
     }
 
     fn request_options(&mut self, session: SessionId, username: &str) -> Result<RequestOptions, Abort> {
+        let wanted = self.setup().std_alphabet_challenge && self.case.id.starts_with("auth.");
+        for _ in 0..CHALLENGE_TRIES {
+            let options = self.request_options_once(session, username)?;
+            if !wanted || std_alphabet(&options.challenge) {
+                return Ok(options);
+            }
+        }
+        Err(no_std_alphabet_challenge())
+    }
+
+    fn request_options_once(&mut self, session: SessionId, username: &str) -> Result<RequestOptions, Abort> {
         let uv = self.setup().auth_uv;
         let reply = self.call(
             session,
@@ -439,6 +466,22 @@ pub fn build_assertion(
 }
 
 /// Runs `case` against `target` as a client at `cfg`, with randomness from `seed` and the case id.
+/// How many times the options are asked for a challenge of the shape a case needs.
+const CHALLENGE_TRIES: usize = 16;
+
+/// Whether the standard base64 of `bytes` spells a `+` or `/` (see [`Setup::std_alphabet_challenge`]).
+fn std_alphabet(bytes: &[u8]) -> bool {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes).contains(['+', '/'])
+}
+
+fn no_std_alphabet_challenge() -> Abort {
+    Abort::Unsupported(format!(
+        "none of {CHALLENGE_TRIES} challenges the RP issued spells a '+' or '/' in standard base64, so none can \
+         show whether it tells standard base64 from base64url"
+    ))
+}
+
 /// A case that needs user verification not to be required (see [`Setup::uv_optional`]) is UNSUPPORTED by an RP
 /// whose options require it although `asked` was requested.
 fn uv_offered(s: &Setup, asked: &str, answered: &str) -> Result<(), Abort> {

@@ -240,3 +240,62 @@ fn an_rp_that_always_requires_uv_does_not_offer_the_ceremonies_without_it() {
     let detail = &report.cases.iter().find(|c| c.id == "auth.flags.uv-preferred.up1-uv0").unwrap().detail;
     assert!(detail.contains("requires user verification in every ceremony"), "{detail}");
 }
+
+/// The request body of the last call to `endpoint` in a case's run (the subject).
+fn last_request<'a>(g: &'a grader::Graded, id: &str, endpoint: &str) -> &'a Value {
+    let run = g.runs.iter().find(|r| r.id == id).expect("the case ran");
+    &run.exchanges.iter().rev().find(|e| e.endpoint.path() == endpoint).expect("the subject call").request
+}
+
+fn b64(s: &Value) -> Vec<u8> {
+    wire::base64url::decode(s.as_str().expect("a string")).expect("base64url")
+}
+
+#[test]
+fn signature_and_challenge_mutations_have_their_shape_whatever_the_rps_challenges() {
+    // The subject's bytes depend on the RP's random challenge; the mutations must not. Twelve RPs with other
+    // challenge sequences, each graded on the cases whose point is the shape of those bytes.
+    let ids = [
+        "auth.signature.es256.r-negative",
+        "auth.signature.es256.r-leading-zero",
+        "auth.response.signature.standard-base64",
+        "auth.client-data.challenge.standard-base64",
+        "reg.client-data.challenge.standard-base64",
+    ];
+    let cases: Vec<Case> = catalog::all().into_iter().filter(|c| ids.contains(&c.id)).collect();
+    assert_eq!(cases.len(), ids.len());
+    for rp_seed in 0..12 {
+        let mut cfg = config();
+        cfg.seed = Some(100 + rp_seed);
+        let rp = ReferenceRp::new(cfg);
+        let mut target =
+            FnTarget::new(|session: &str, path: &str, body: &Value| rp.handle(session, path, body, NOW));
+        let g = grader::grade(&mut target, &grade_cfg(), &catalog::all(), &cases, &mut |_, _, _| {});
+        assert!(not_good(&g.report).is_empty(), "RP seed {rp_seed}: {:?}", not_good(&g.report));
+
+        // r-negative: r's INTEGER content starts with a set top bit (a negative number in DER).
+        let sig = b64(&last_request(&g, ids[0], "/assertion/result")["response"]["signature"]);
+        let r_len = usize::from(sig[3]);
+        assert_eq!(sig[2], 0x02);
+        assert!(
+            r_len == 32 && sig[4] & 0x80 != 0,
+            "RP seed {rp_seed}: r-negative sent {}",
+            hex::encode(&sig)
+        );
+        // r-leading-zero: a zero byte that DER forbids (the next byte has its top bit clear) before 32 bytes of r.
+        let sig = b64(&last_request(&g, ids[1], "/assertion/result")["response"]["signature"]);
+        assert!(sig[3] >= 33 && sig[4] == 0 && (sig[5] & 0x80 == 0 || sig[3] == 34), "{}", hex::encode(&sig));
+        // Standard base64 that is not just base64url with padding.
+        let sig = last_request(&g, ids[2], "/assertion/result")["response"]["signature"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(sig.contains(['+', '/']), "RP seed {rp_seed}: signature {sig}");
+        for (id, endpoint) in [(ids[3], "/assertion/result"), (ids[4], "/attestation/result")] {
+            let cdj = b64(&last_request(&g, id, endpoint)["response"]["clientDataJSON"]);
+            let cd: Value = serde_json::from_slice(&cdj).expect("client data JSON");
+            let challenge = cd["challenge"].as_str().expect("a challenge");
+            assert!(challenge.contains(['+', '/']), "RP seed {rp_seed}: {id} sent challenge {challenge}");
+        }
+    }
+}

@@ -98,6 +98,10 @@ pub struct Setup {
     /// an RP whose options answer `userVerification: "required"` whatever was asked does not offer such a
     /// ceremony (§7.1 step 16 / §7.2 step 17 leave "required" to the RP), so the case is UNSUPPORTED there.
     pub uv_optional: bool,
+    /// The case needs a challenge whose standard base64 (RFC 4648 §4) is not just its base64url plus padding,
+    /// i.e. spells a `+` or `/`: the runner asks the RP for options again (up to 16 times) until it issues one,
+    /// so the case's verdict does not depend on the luck of the RP's random challenge.
+    pub std_alphabet_challenge: bool,
 }
 
 impl Setup {
@@ -109,6 +113,7 @@ impl Setup {
         counter: Counter::Zero,
         credential_id_len: 32,
         uv_optional: false,
+        std_alphabet_challenge: false,
     };
 }
 

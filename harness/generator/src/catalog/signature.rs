@@ -148,10 +148,16 @@ fn ecdsa(p: &mut AuthPost<'_>, f: impl FnOnce(Vec<u8>, Vec<u8>) -> Vec<u8>) {
 /// so a mutation of `r` does what it says whatever message the RP's challenge made: the baseline's own
 /// RFC 6979 signature is kept if it qualifies.
 fn with_r(p: &mut AuthPost<'_>, want: impl Fn(&[u8]) -> bool) {
+    resign_until(p, |sig| der_parts(sig).is_some_and(|(r, _)| want(&r)))
+}
+
+/// Re-signs an ECDSA assertion with hedged nonces (from fixed seeds) until the signature satisfies `want`
+/// (kept as it is if it does; other algorithms sign deterministically and are left alone).
+pub(super) fn resign_until(p: &mut AuthPost<'_>, want: impl Fn(&[u8]) -> bool) {
     use rand_core::SeedableRng;
     let message = assertion_message(&p.signed);
     for seed in 0..256u64 {
-        if der_parts(&p.signed.signature).is_some_and(|(r, _)| want(&r)) {
+        if want(&p.signed.signature) {
             return;
         }
         p.signed.signature =

@@ -1,0 +1,235 @@
+// FIDO2 server conformance API on top of @simplewebauthn/server, for webauthn-harness.
+// Usage: node server.mjs PORT   (listens on 127.0.0.1:PORT; RP ID "localhost", origin http://localhost:PORT)
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import {
+  generateRegistrationOptions,
+  verifyRegistrationResponse,
+  generateAuthenticationOptions,
+  verifyAuthenticationResponse,
+} from '@simplewebauthn/server';
+
+const PORT = Number.parseInt(process.argv[2] ?? '', 10);
+if (!Number.isInteger(PORT) || PORT <= 0 || PORT > 65535) {
+  console.error('usage: node server.mjs PORT');
+  process.exit(2);
+}
+const RP_ID = 'localhost';
+const RP_NAME = 'webauthn-harness simplewebauthn adapter';
+const ORIGIN = `http://localhost:${PORT}`;
+const MAX_BODY = 1 << 20;
+
+// username -> { webAuthnUserID: base64url string, passkeys: [{ id, publicKey, counter, transports, ... }] }
+const users = new Map();
+// session id (cookie) -> { registration?: {...}, authentication?: {...} }
+const sessions = new Map();
+
+class Rejected extends Error {}
+
+function sessionOf(req, res) {
+  const m = /(?:^|;\s*)session=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? '');
+  if (m && sessions.has(m[1])) return sessions.get(m[1]);
+  const sid = randomBytes(16).toString('base64url');
+  const session = {};
+  sessions.set(sid, session);
+  res.setHeader('Set-Cookie', `session=${sid}; Path=/; HttpOnly; SameSite=Strict`);
+  return session;
+}
+
+// Take the pending ceremony out of the session: a challenge is used at most once.
+function popPending(req, res, key) {
+  const session = sessionOf(req, res);
+  const pending = session[key];
+  delete session[key];
+  if (!pending) throw new Rejected(`no pending ${key} for this session (call the options endpoint first)`);
+  return pending;
+}
+
+// The library quotes the challenges in some of its messages; the issued one is random per run
+// (and so is anything the client derived from it), so replace the challenge the client sent, then
+// the issued one, by placeholders to keep the messages, and the graded reports, stable.
+function scrub(message, pending, body) {
+  let out = String(message);
+  try {
+    const b64 = body?.response?.clientDataJSON;
+    const sent = JSON.parse(Buffer.from(b64, 'base64url').toString('utf8')).challenge;
+    if (typeof sent === 'string' && sent.length > 0) out = out.split(`"${sent}"`).join('"<received challenge>"');
+  } catch {
+    // clientDataJSON unreadable: nothing from it can be in the message
+  }
+  if (pending?.challenge) out = out.split(pending.challenge).join('<issued challenge>');
+  return out;
+}
+
+async function attestationOptions(req, res, body) {
+  const username = body.username;
+  if (typeof username !== 'string' || username.length === 0) throw new Rejected('username is required');
+  const displayName = typeof body.displayName === 'string' ? body.displayName : username;
+  const selection = { ...(body.authenticatorSelection ?? {}) };
+  const user = users.get(username);
+  const options = await generateRegistrationOptions({
+    rpName: RP_NAME,
+    rpID: RP_ID,
+    userName: username,
+    userDisplayName: displayName,
+    // A returning user keeps their WebAuthn user handle; a new one gets a library-generated one.
+    userID: user ? Buffer.from(user.webAuthnUserID, 'base64url') : undefined,
+    attestationType: body.attestation ?? 'none',
+    excludeCredentials: (user?.passkeys ?? []).map((p) => ({ id: p.id, transports: p.transports })),
+    authenticatorSelection: selection,
+    extensions: body.extensions,
+  });
+  sessionOf(req, res).registration = {
+    username,
+    webAuthnUserID: options.user.id,
+    challenge: options.challenge,
+    requireUV: selection.userVerification === 'required',
+  };
+  return options;
+}
+
+async function attestationResult(req, res, body) {
+  const pending = popPending(req, res, 'registration');
+  let verification;
+  try {
+    verification = await verifyRegistrationResponse({
+      response: body,
+      expectedChallenge: pending.challenge,
+      expectedOrigin: ORIGIN,
+      expectedRPID: RP_ID,
+      requireUserVerification: pending.requireUV,
+    });
+  } catch (err) {
+    throw new Rejected(scrub(err?.message ?? err, pending, body));
+  }
+  if (!verification.verified) throw new Rejected('registration response not verified (verified: false)');
+  const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+  let user = users.get(pending.username);
+  if (!user) {
+    user = { webAuthnUserID: pending.webAuthnUserID, passkeys: [] };
+    users.set(pending.username, user);
+  }
+  user.passkeys.push({
+    id: credential.id,
+    publicKey: credential.publicKey,
+    counter: credential.counter,
+    transports: credential.transports,
+    webAuthnUserID: pending.webAuthnUserID,
+    deviceType: credentialDeviceType,
+    backedUp: credentialBackedUp,
+  });
+  return {};
+}
+
+async function assertionOptions(req, res, body) {
+  const username = body.username;
+  const user = typeof username === 'string' ? users.get(username) : undefined;
+  if (!user) throw new Rejected('unknown user');
+  const userVerification = body.userVerification ?? 'preferred';
+  const options = await generateAuthenticationOptions({
+    rpID: RP_ID,
+    allowCredentials: user.passkeys.map((p) => ({ id: p.id, transports: p.transports })),
+    userVerification,
+    extensions: body.extensions,
+  });
+  sessionOf(req, res).authentication = {
+    username,
+    challenge: options.challenge,
+    requireUV: userVerification === 'required',
+  };
+  return options;
+}
+
+async function assertionResult(req, res, body) {
+  const pending = popPending(req, res, 'authentication');
+  const user = users.get(pending.username);
+  const passkey = user?.passkeys.find((p) => p.id === body.id);
+  if (!passkey) throw new Rejected('could not find the credential among this user\'s passkeys');
+  let verification;
+  try {
+    verification = await verifyAuthenticationResponse({
+      response: body,
+      expectedChallenge: pending.challenge,
+      expectedOrigin: ORIGIN,
+      expectedRPID: RP_ID,
+      credential: {
+        id: passkey.id,
+        publicKey: passkey.publicKey,
+        counter: passkey.counter,
+        transports: passkey.transports,
+      },
+      requireUserVerification: pending.requireUV,
+    });
+  } catch (err) {
+    throw new Rejected(scrub(err?.message ?? err, pending, body));
+  }
+  if (!verification.verified) throw new Rejected('authentication response not verified (verified: false)');
+  passkey.counter = verification.authenticationInfo.newCounter;
+  return {};
+}
+
+const routes = {
+  '/attestation/options': attestationOptions,
+  '/attestation/result': attestationResult,
+  '/assertion/options': assertionOptions,
+  '/assertion/result': assertionResult,
+};
+
+function send(res, code, obj) {
+  const text = JSON.stringify(obj);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  let size = 0;
+  req.on('data', (c) => {
+    size += c.length;
+    if (size <= MAX_BODY) chunks.push(c);
+  });
+  req.on('end', async () => {
+    const path = (req.url ?? '').split('?')[0];
+    const handler = routes[path];
+    let code;
+    let reply;
+    if (req.method !== 'POST' || !handler) {
+      code = 404;
+      reply = { status: 'failed', errorMessage: 'not found' };
+    } else if (size > MAX_BODY) {
+      code = 413;
+      reply = { status: 'failed', errorMessage: 'request body too large' };
+    } else {
+      try {
+        let body;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          throw new Rejected('request body is not JSON');
+        }
+        if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+          throw new Rejected('request body is not a JSON object');
+        }
+        const out = await handler(req, res, body);
+        code = 200;
+        reply = { status: 'ok', errorMessage: '', ...out };
+      } catch (err) {
+        // Every rejection (ours or the library's) is a 400 with the message; never a 5xx.
+        code = 400;
+        reply = { status: 'failed', errorMessage: err instanceof Rejected ? err.message : String(err?.message ?? err) };
+      }
+    }
+    console.error(`${req.method} ${path} ${code}${code === 200 ? '' : ` ${reply.errorMessage}`}`);
+    send(res, code, reply);
+  });
+});
+
+server.listen(PORT, '127.0.0.1', () => {
+  console.log(`simplewebauthn adapter listening on http://127.0.0.1:${PORT} (origin ${ORIGIN}, RP ID ${RP_ID})`);
+});
+for (const sig of ['SIGTERM', 'SIGINT']) {
+  process.on(sig, () => {
+    server.close();
+    process.exit(0);
+  });
+}

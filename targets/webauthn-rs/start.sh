@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# start.sh PORT: serves the conformance API on 127.0.0.1:PORT (origin http://localhost:PORT).
+set -euo pipefail
+cd "$(dirname "$0")"
+[ $# -eq 1 ] || { echo "usage: start.sh PORT" >&2; exit 2; }
+exec ./target/release/webauthn-rs-adapter "$1"
