@@ -7,7 +7,6 @@
 use wire::attestation_object::AttestationObject;
 use wire::authdata::{AttestedCredentialData, AuthenticatorData, Flags};
 use wire::base64url;
-use wire::client_data::CollectedClientData;
 use wire::cose::CoseKey;
 
 use crate::attestation::{self, AttestationType, Statement};
@@ -43,7 +42,7 @@ pub fn verify_registration(
     let mut warnings = Vec::new();
     policy.enforce(step_3_response_is_attestation_response(response))?;
     // Steps 5-11.
-    let _c: CollectedClientData = client_data::verify(
+    client_data::verify(
         &client_data::REGISTRATION,
         &response.client_data_json,
         "webauthn.create",

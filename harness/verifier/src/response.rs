@@ -184,7 +184,176 @@ impl AuthenticationResponse {
         })
     }
 
+    /// [`AuthenticationResponse::from_json`] on the bytes an RP receives. Assertions are an RP's hot path, so a
+    /// well-formed response is read straight into the members (no JSON tree); anything that path does not take
+    /// (a missing or mistyped member, a duplicate, bad base64url) is read again the general way, which alone
+    /// decides what is wrong. Both give the same result on every input (a test compares them).
     pub fn from_json_bytes(bytes: &[u8]) -> Result<AuthenticationResponse, Rejection> {
+        if bytes.len() <= MAX_RESPONSE_LEN {
+            if let Some(r) = fast::authentication(bytes) {
+                return Ok(r);
+            }
+        }
         AuthenticationResponse::from_json(&parse_json(CheckId::AuthResponseMalformed, bytes)?)
+    }
+
+    /// The general path alone (for the test that compares the two).
+    #[doc(hidden)]
+    pub fn from_json_bytes_general(bytes: &[u8]) -> Result<AuthenticationResponse, Rejection> {
+        AuthenticationResponse::from_json(&parse_json(CheckId::AuthResponseMalformed, bytes)?)
+    }
+}
+
+/// The direct reading of a well-formed assertion: `None` whenever the general path might say anything else.
+mod fast {
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+    use wire::base64url;
+
+    use super::AuthenticationResponse;
+
+    /// A string member: absent and `null` are both `None`, as in the general path; another type fails the read.
+    type Text<'a> = Option<Cow<'a, str>>;
+
+    /// The members read, as borrowed text where the JSON string has no escapes. Every other member is read
+    /// as a `serde_json::Value` and dropped, so it is checked exactly as the general path checks it (skipping it
+    /// would not check its escapes, UTF-8 or numbers); a duplicate member fails the read (the general path keeps
+    /// the last one).
+    #[derive(Default)]
+    struct Root<'a> {
+        id: Text<'a>,
+        raw_id: Text<'a>,
+        type_: Text<'a>,
+        response: Option<Response<'a>>,
+    }
+
+    #[derive(Default)]
+    struct Response<'a> {
+        client_data_json: Text<'a>,
+        authenticator_data: Text<'a>,
+        signature: Text<'a>,
+        user_handle: Text<'a>,
+    }
+
+    /// Reads a known member once; a second occurrence is an error.
+    fn once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+        map: &mut A,
+        seen: &mut u8,
+        bit: u8,
+    ) -> Result<T, A::Error> {
+        if *seen & bit != 0 {
+            return Err(de::Error::custom("duplicate member"));
+        }
+        *seen |= bit;
+        map.next_value()
+    }
+
+    /// A string member, borrowed where it has no escapes (serde's own `Cow` impl always copies).
+    fn text<'de: 'a, 'a, A: MapAccess<'de>>(
+        map: &mut A,
+        seen: &mut u8,
+        bit: u8,
+    ) -> Result<Text<'a>, A::Error> {
+        let v: Option<BorrowedStr<'a>> = once(map, seen, bit)?;
+        Ok(v.map(|b| b.0))
+    }
+
+    /// A string that borrows from the input when it has no escapes.
+    struct BorrowedStr<'a>(Cow<'a, str>);
+
+    impl<'de: 'a, 'a> Deserialize<'de> for BorrowedStr<'a> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Cow<'de, str>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                    Ok(Cow::Borrowed(v))
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(Cow::Owned(v.to_owned()))
+                }
+            }
+            d.deserialize_str(V).map(BorrowedStr)
+        }
+    }
+
+    impl<'de: 'a, 'a> Deserialize<'de> for Root<'a> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V<'a>(std::marker::PhantomData<&'a ()>);
+            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                type Value = Root<'a>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'a>, A::Error> {
+                    let (mut r, mut seen) = (Root::default(), 0u8);
+                    while let Some(key) = map.next_key::<BorrowedStr<'de>>()? {
+                        match &*key.0 {
+                            "id" => r.id = text(&mut map, &mut seen, 1)?,
+                            "rawId" => r.raw_id = text(&mut map, &mut seen, 2)?,
+                            "type" => r.type_ = text(&mut map, &mut seen, 4)?,
+                            "response" => r.response = Some(once(&mut map, &mut seen, 8)?),
+                            _ => drop(map.next_value::<serde_json::Value>()?),
+                        }
+                    }
+                    Ok(r)
+                }
+            }
+            d.deserialize_map(V(std::marker::PhantomData))
+        }
+    }
+
+    impl<'de: 'a, 'a> Deserialize<'de> for Response<'a> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V<'a>(std::marker::PhantomData<&'a ()>);
+            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                type Value = Response<'a>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Response<'a>, A::Error> {
+                    let (mut r, mut seen) = (Response::default(), 0u8);
+                    while let Some(key) = map.next_key::<BorrowedStr<'de>>()? {
+                        match &*key.0 {
+                            "clientDataJSON" => r.client_data_json = text(&mut map, &mut seen, 1)?,
+                            "authenticatorData" => r.authenticator_data = text(&mut map, &mut seen, 2)?,
+                            "signature" => r.signature = text(&mut map, &mut seen, 4)?,
+                            "userHandle" => r.user_handle = text(&mut map, &mut seen, 8)?,
+                            _ => drop(map.next_value::<serde_json::Value>()?),
+                        }
+                    }
+                    Ok(r)
+                }
+            }
+            d.deserialize_map(V(std::marker::PhantomData))
+        }
+    }
+
+    pub(super) fn authentication(bytes: &[u8]) -> Option<AuthenticationResponse> {
+        let root: Root<'_> = serde_json::from_slice(bytes).ok()?;
+        let id = root.id?;
+        let raw_id = match &root.raw_id {
+            Some(raw) => base64url::decode_quick(raw)?,
+            None => base64url::decode_quick(&id)?,
+        };
+        let r = root.response?;
+        let user_handle = match r.user_handle.as_deref() {
+            None | Some("") => None,
+            Some(h) => Some(base64url::decode_quick(h)?),
+        };
+        Some(AuthenticationResponse {
+            raw_id,
+            type_: root.type_?.into_owned(),
+            client_data_json: base64url::decode_quick(&r.client_data_json?)?,
+            authenticator_data: base64url::decode_quick(&r.authenticator_data?)?,
+            signature: base64url::decode_quick(&r.signature?)?,
+            user_handle,
+            id: id.into_owned(),
+        })
     }
 }

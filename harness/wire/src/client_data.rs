@@ -480,9 +480,10 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
                 *self.ctx.problem.borrow_mut() = Some(Problem::Duplicate { name: name.clone(), parent });
                 return Err(de::Error::custom(format_args!("duplicate member {name:?}")));
             }
-            self.ctx.path.borrow_mut().push(name.clone());
+            // The name goes onto the path while its value is read, and comes back off as the map's key.
+            self.ctx.path.borrow_mut().push(name);
             let value = map.next_value_seed(StrictValue { ctx: self.ctx });
-            self.ctx.path.borrow_mut().pop();
+            let name = self.ctx.path.borrow_mut().pop().unwrap_or_default();
             out.insert(name, value?);
         }
         Ok(Value::Object(out))
