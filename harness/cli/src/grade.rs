@@ -63,7 +63,7 @@ pub struct Args {
 }
 
 /// scheme://host[:port] and host of a URL.
-fn origin_and_host(url: &str) -> Result<(String, String)> {
+pub(crate) fn origin_and_host(url: &str) -> Result<(String, String)> {
     let (scheme, rest) = url.split_once("://").with_context(|| format!("{url:?} is not an http(s) URL"))?;
     if scheme != "http" && scheme != "https" {
         bail!("{url:?}: the scheme must be http or https");

@@ -27,9 +27,11 @@ pub(crate) fn write_out(args: std::fmt::Arguments<'_>) {
     }
 }
 
+mod bench;
 mod cases;
 mod grade;
 mod peers;
+mod procs;
 mod serve;
 mod vectors;
 mod verify;
@@ -82,6 +84,15 @@ enum Command {
     /// results or stale expectations; 2 usage error (an unknown --only name); 3 a target could not be
     /// installed, started or graded (the message says which, with the end of its log).
     Peers(peers::Args),
+    /// Drive authentication ceremonies at one or more RPs and compare how fast they verify.
+    ///
+    /// Each target gets --concurrency virtual users with one ES256 credential each; the ceremonies run in
+    /// --rounds rounds, the targets taking turns (in rotating order) so machine drift falls on all alike.
+    /// Reports throughput, latency p50/p90/p99 (whole ceremony, and the time spent waiting for the RP), and
+    /// the driver's own CPU time per ceremony. Without --target, the embedded reference RP is benched once
+    /// per crypto provider, each in its own process. Exit status: 0 done; 1 some ceremonies failed; 2 usage
+    /// error; 3 a target could not be set up.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -93,5 +104,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Vectors { action } => vectors::run(action),
         Command::Peers(args) => peers::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }

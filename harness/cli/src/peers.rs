@@ -7,16 +7,16 @@
 //! `expectations.toml` (every known non-passing result, with its reason and kind).
 
 use std::io::Read;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use grader::matrix::{self, Column};
 use grader::Report;
 use serde::Deserialize;
+
+use crate::procs::{free_port, tail, Server};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -103,80 +103,11 @@ pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, TargetInfo)>> {
     Ok(found)
 }
 
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free loopback port")?;
-    Ok(listener.local_addr()?.port())
-}
-
-fn tail(path: &Path, lines: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-/// A started target; dropping it stops the whole process group.
-struct Server {
-    child: Child,
-}
-
-impl Server {
-    fn start(dir: &Path, port: u16, log: &Path) -> Result<Server> {
-        let out = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
-        let child = Command::new("bash")
-            .arg(dir.join("start.sh"))
-            .arg(port.to_string())
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out)
-            // Its own process group, so stopping it stops whatever start.sh started.
-            .process_group(0)
-            .spawn()
-            .with_context(|| format!("starting {}/start.sh", dir.display()))?;
-        Ok(Server { child })
-    }
-
-    fn wait_listening(&mut self, port: u16, timeout: Duration, log: &Path) -> Result<()> {
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let started = Instant::now();
-        loop {
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                return Ok(());
-            }
-            if let Some(status) = self.child.try_wait()? {
-                bail!(
-                    "the server exited ({status}) before listening; its log ({}) ends:\n{}",
-                    log.display(),
-                    tail(log, 15)
-                );
-            }
-            if started.elapsed() > timeout {
-                bail!(
-                    "the server did not listen on port {port} within {} s; its log ({}) ends:\n{}",
-                    timeout.as_secs(),
-                    log.display(),
-                    tail(log, 15)
-                );
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).stderr(Stdio::null()).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
-        let _ = self.child.wait();
-    }
+/// Starts a target's `start.sh PORT` in its folder.
+pub fn start_target(dir: &Path, port: u16, log: &Path) -> Result<Server> {
+    let mut cmd = Command::new("bash");
+    cmd.arg(dir.join("start.sh")).arg(port.to_string()).current_dir(dir);
+    Server::spawn(cmd, log)
 }
 
 /// Runs `grade` (this same binary) with `grade_args`; the full JSON report lands in `report`.
@@ -233,8 +164,8 @@ fn one(dir: &Path, info: &TargetInfo, args: &Args, logs: &Path) -> Result<Report
     let port = free_port()?;
     let server_log = logs.join(format!("{name}-server.log"));
     eprintln!("==> {name}: starting on 127.0.0.1:{port}");
-    let mut server = Server::start(dir, port, &server_log)?;
-    server.wait_listening(port, Duration::from_secs(args.start_timeout), &server_log)?;
+    let mut server = start_target(dir, port, &server_log)?;
+    server.wait_listening(port, Duration::from_secs(args.start_timeout))?;
     eprintln!("==> {name}: grading");
     let grade_args: Vec<String> = vec![
         "--target".into(),

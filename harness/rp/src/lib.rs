@@ -86,6 +86,35 @@ struct State {
     credential_owner: HashMap<Vec<u8>, String>,
 }
 
+/// One account's records, copied out of the state so that an assertion can be verified without the lock.
+/// (An unknown account has no records: every lookup fails, as over the state.)
+struct Snapshot {
+    handle: Option<Vec<u8>>,
+    records: Vec<CredentialRecord>,
+}
+
+impl Snapshot {
+    fn of(state: &State, username: &str) -> Snapshot {
+        let user = state.users.get(username);
+        Snapshot {
+            handle: user.map(|u| u.handle.clone()),
+            records: user.map(|u| u.credentials.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+impl CredentialStore for Snapshot {
+    fn is_registered(&self, credential_id: &[u8]) -> bool {
+        self.records.iter().any(|c| c.id == credential_id)
+    }
+    fn find(&self, user_handle: &[u8], credential_id: &[u8]) -> Option<CredentialRecord> {
+        if self.handle.as_deref() != Some(user_handle) {
+            return None;
+        }
+        self.records.iter().find(|c| c.id == credential_id).cloned()
+    }
+}
+
 /// The credential store as the verifier sees it, over the RP's state.
 struct Store<'a>(&'a State);
 
@@ -166,17 +195,24 @@ impl ReferenceRp {
 
     /// Handles one POST to `path` (`/attestation/options`, …) in `session`, at `now` (Unix seconds).
     pub fn handle(&self, session: &str, path: &str, body: &Json, now: u64) -> (u16, Json) {
-        // A poisoned lock means a panic mid-request; the state is still consistent (every mutation is a
-        // single insert or take), so carry on with it.
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if path == "/assertion/result" {
+            // The signature check, an assertion's whole cost, runs outside the lock.
+            return self.assertion_result(session, body, now).unwrap_or_else(|e| e);
+        }
+        let mut state = self.lock();
         let result = match path {
             "/attestation/options" => self.attestation_options(&mut state, session, body, now),
             "/attestation/result" => self.attestation_result(&mut state, session, body, now),
             "/assertion/options" => self.assertion_options(&mut state, session, body, now),
-            "/assertion/result" => self.assertion_result(&mut state, session, body, now),
             other => Err(failed(404, format!("no endpoint {other}"))),
         };
         result.unwrap_or_else(|e| e)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A poisoned lock means a panic mid-request; the state is still consistent (every mutation is a
+        // single insert or take), so carry on with it.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn session<'s>(&self, state: &'s mut State, key: &str) -> &'s mut Session {
@@ -350,22 +386,34 @@ impl ReferenceRp {
         Ok(ok(response))
     }
 
-    fn assertion_result(
-        &self,
-        state: &mut State,
-        session: &str,
-        body: &Json,
-        now: u64,
-    ) -> Result<(u16, Json), (u16, Json)> {
-        let pending = self.pending(state, session, now, CheckId::AuthChallenge, |s| &mut s.authentication)?;
+    /// Takes the pending challenge and a copy of the account's records under the lock, verifies without it,
+    /// then stores the updated record under the lock again. If another assertion of the same credential was
+    /// accepted meanwhile (its counter moved), the verification is run again under the lock against the
+    /// record as it now is, so concurrent assertions see the counters in order.
+    fn assertion_result(&self, session: &str, body: &Json, now: u64) -> Result<(u16, Json), (u16, Json)> {
+        let (pending, snapshot) = {
+            let mut state = self.lock();
+            let pending =
+                self.pending(&mut state, session, now, CheckId::AuthChallenge, |s| &mut s.authentication)?;
+            let snapshot = Snapshot::of(&state, &pending.username);
+            (pending, snapshot)
+        };
         let response = AuthenticationResponse::from_json(body).map_err(|r| rejected(&r))?;
-        let outcome = verifier::verify_authentication(
-            &response,
-            &pending.expectations,
-            &self.config.policy,
-            &Store(state),
-        )
-        .map_err(|r| rejected(&r))?;
+        let verify = |store: &dyn CredentialStore| {
+            verifier::verify_authentication(&response, &pending.expectations, &self.config.policy, store)
+                .map_err(|r| rejected(&r))
+        };
+        let mut outcome = verify(&snapshot)?;
+        let mut state = self.lock();
+        let current = state
+            .users
+            .get(&pending.username)
+            .and_then(|u| u.credentials.iter().find(|c| c.id == outcome.record.id))
+            .map(|c| c.sign_count);
+        let seen = snapshot.records.iter().find(|c| c.id == outcome.record.id).map(|c| c.sign_count);
+        if current != seen {
+            outcome = verify(&Store(&state))?;
+        }
         let user = state.users.get_mut(&pending.username).ok_or_else(|| failed(500, "the user vanished"))?;
         if let Some(stored) = user.credentials.iter_mut().find(|c| c.id == outcome.record.id) {
             *stored = outcome.record;

@@ -194,3 +194,38 @@ fn an_expired_challenge_is_refused() {
     let (_, reply) = rp.handle("s", "/attestation/result", &body, t0 + ttl);
     assert_eq!(reply["status"], "ok", "{reply}");
 }
+
+#[test]
+fn concurrent_assertions_with_one_counter_value_are_accepted_once() {
+    // Assertions are verified outside the RP's lock; two of the same credential carrying the same signCount,
+    // each on its own challenge, must still not both be accepted (the second's counter did not increase).
+    let srv = server();
+    let base = srv.url();
+    let mut gen = Generator::new(8);
+    let cred = register(&base, "counter-0", "counter", &mut gen);
+    for round in 1..=4u32 {
+        let racers = 6;
+        let bodies: Vec<(String, Value)> = (0..racers)
+            .map(|i| {
+                let session = format!("counter-{round}-{i}");
+                let (_, options) =
+                    post(&base, &session, "/assertion/options", &json!({"username": "counter"}));
+                let options = RequestOptions::from_json(&options).unwrap();
+                (session, options.draft(&client(), &cred, round * 10, None).sign(&cred).to_json())
+            })
+            .collect();
+        let barrier = Arc::new(Barrier::new(racers));
+        let handles: Vec<_> = bodies
+            .into_iter()
+            .map(|(session, body)| {
+                let (base, barrier) = (base.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    ok(&post(&base, &session, "/assertion/result", &body).1)
+                })
+            })
+            .collect();
+        let accepted = handles.into_iter().map(|h| h.join().unwrap()).filter(|a| *a).count();
+        assert_eq!(accepted, 1, "round {round}: signCount {} was accepted {accepted} times", round * 10);
+    }
+}
