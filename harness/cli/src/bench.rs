@@ -45,6 +45,20 @@ pub struct Args {
     /// A name for each --target, in the same order (default: the URL)
     #[arg(long = "label")]
     labels: Vec<String>,
+    /// Also bench the peer implementations in this folder (see targets/README.md): each is installed,
+    /// started on a free port, benched with the others and stopped
+    #[arg(long, value_name = "DIR")]
+    peers: Option<PathBuf>,
+    /// With --peers: only this one (repeatable)
+    #[arg(long = "only", value_name = "NAME")]
+    only: Vec<String>,
+    /// With --peers: do not run their install.sh
+    #[arg(long)]
+    skip_install: bool,
+    /// Also bench the embedded reference RP under each crypto provider (the default when no --target or
+    /// --peers is given)
+    #[arg(long)]
+    with_reference: bool,
     /// The origin the client reports (default: each target URL's scheme://host[:port])
     #[arg(long)]
     origin: Option<String>,
@@ -415,7 +429,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     // The targets; without any, the embedded RP once per provider, each a child process.
     let mut servers = Vec::new();
     let mut specs = Vec::new();
-    if args.targets.is_empty() {
+    if args.with_reference || (args.targets.is_empty() && args.peers.is_none()) {
         let exe = std::env::current_exe().context("finding this program")?;
         let logs = std::env::temp_dir();
         for provider in verifier::crypto::providers() {
@@ -433,15 +447,43 @@ fn run_inner(args: Args) -> Result<ExitCode> {
                 rp_id: "localhost".into(),
             });
         }
-    } else {
-        for (i, url) in args.targets.iter().enumerate() {
-            match spec_for(url, args.labels.get(i), &args) {
-                Ok(s) => specs.push(s),
-                Err(e) => {
-                    eprintln!("error: --target {url}: {e}");
-                    return Ok(ExitCode::from(2));
-                }
+    }
+    for (i, url) in args.targets.iter().enumerate() {
+        match spec_for(url, args.labels.get(i), &args) {
+            Ok(s) => specs.push(s),
+            Err(e) => {
+                eprintln!("error: --target {url}: {e}");
+                return Ok(ExitCode::from(2));
             }
+        }
+    }
+    if let Some(dir) = &args.peers {
+        let found = crate::peers::discover(dir)?;
+        if let Some(missing) = args.only.iter().find(|n| !found.iter().any(|(_, i)| &i.name == *n)) {
+            eprintln!("error: no target named {missing:?} in {}", dir.display());
+            return Ok(ExitCode::from(2));
+        }
+        let logs = std::env::temp_dir();
+        for (path, info) in found.iter().filter(|(_, i)| args.only.is_empty() || args.only.contains(&i.name))
+        {
+            if !args.skip_install {
+                eprintln!("==> {}: installing", info.name);
+                crate::peers::install(
+                    path,
+                    &logs.join(format!("webauthn-harness-bench-{}-install.log", info.name)),
+                )?;
+            }
+            let port = free_port()?;
+            let log = logs.join(format!("webauthn-harness-bench-{}-{port}.log", info.name));
+            let mut server = crate::peers::start_target(path, port, &log)?;
+            server.wait_listening(port, Duration::from_secs(120))?;
+            servers.push(server);
+            specs.push(TargetSpec {
+                label: format!("{} {}", info.library, info.version),
+                url: format!("http://127.0.0.1:{port}"),
+                origin: format!("http://localhost:{port}"),
+                rp_id: "localhost".into(),
+            });
         }
     }
 

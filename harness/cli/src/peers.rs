@@ -103,6 +103,23 @@ pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, TargetInfo)>> {
     Ok(found)
 }
 
+/// Runs a target's `install.sh` in its folder, its output in `log`.
+pub fn install(dir: &Path, log: &Path) -> Result<()> {
+    let out = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
+    let status = Command::new("bash")
+        .arg(dir.join("install.sh"))
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(out.try_clone()?)
+        .stderr(out)
+        .status()
+        .with_context(|| format!("running {}/install.sh", dir.display()))?;
+    if !status.success() {
+        bail!("install.sh failed ({status}); its log ({}) ends:\n{}", log.display(), tail(log, 15));
+    }
+    Ok(())
+}
+
 /// Starts a target's `start.sh PORT` in its folder.
 pub fn start_target(dir: &Path, port: u16, log: &Path) -> Result<Server> {
     let mut cmd = Command::new("bash");
@@ -148,18 +165,7 @@ fn one(dir: &Path, info: &TargetInfo, args: &Args, logs: &Path) -> Result<Report
     if !args.skip_install {
         let log = logs.join(format!("{name}-install.log"));
         eprintln!("==> {name}: installing {} (log: {})", info.implementation(), log.display());
-        let out = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
-        let status = Command::new("bash")
-            .arg(dir.join("install.sh"))
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out)
-            .status()
-            .with_context(|| format!("running {}/install.sh", dir.display()))?;
-        if !status.success() {
-            bail!("install.sh failed ({status}); its log ({}) ends:\n{}", log.display(), tail(&log, 15));
-        }
+        install(dir, &log)?;
     }
     let port = free_port()?;
     let server_log = logs.join(format!("{name}-server.log"));
