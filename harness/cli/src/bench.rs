@@ -94,13 +94,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    match run_inner(args) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(3)
-        }
-    }
+    crate::exit_status(run_inner(args))
 }
 
 /// One RP to bench.

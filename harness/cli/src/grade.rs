@@ -114,13 +114,7 @@ fn render(report: &Report, format: Format, colours: bool, target_args: &str) -> 
 }
 
 pub fn run(args: Args) -> ExitCode {
-    match run_inner(args) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(3)
-        }
-    }
+    crate::exit_status(run_inner(args))
 }
 
 fn usage(message: impl std::fmt::Display) -> ExitCode {

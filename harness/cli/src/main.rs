@@ -27,6 +27,14 @@ pub(crate) fn write_out(args: std::fmt::Arguments<'_>) {
     }
 }
 
+/// A command's outcome as the exit status: an error that stopped the harness itself is printed, status 3.
+pub(crate) fn exit_status(outcome: anyhow::Result<ExitCode>) -> ExitCode {
+    outcome.unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        ExitCode::from(3)
+    })
+}
+
 mod bench;
 mod cases;
 mod grade;

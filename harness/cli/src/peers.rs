@@ -64,13 +64,7 @@ impl TargetInfo {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    match run_inner(args) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(3)
-        }
-    }
+    crate::exit_status(run_inner(args))
 }
 
 /// The target folders, sorted by name, each with its parsed `target.toml`.
