@@ -7,11 +7,8 @@ Users, credentials and sessions live in memory.
 """
 
 import json
-import secrets
+import os
 import sys
-import threading
-from http.cookies import SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from webauthn import (
     generate_authentication_options,
@@ -31,33 +28,20 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+# The HTTP side (sessions, request and reply, errors as 400) is shared with the other Python adapter.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared", "python"))
+from conformance_server import Failed, describe, port_from_argv, registration_request, serve  # noqa: E402
+
 RP_ID = "localhost"
 RP_NAME = "py_webauthn adapter"
-MAX_BODY = 1 << 20
-COOKIE = "session"
-
-
-class Failed(Exception):
-    """A request the adapter rejects with 400 and this message."""
-
-
-def describe(exc):
-    """A deterministic one-line message for an exception and its causes."""
-    parts = []
-    seen = 0
-    while exc is not None and seen < 4:
-        text = str(exc).strip() or type(exc).__name__
-        parts.append(f"{type(exc).__name__}: {text}")
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return " <- ".join(parts)
+ORIGIN = None  # http://localhost:PORT, set by main()
 
 
 class Store:
+    """Users and credentials (the handlers run one at a time, under conformance_server's lock)."""
+
     def __init__(self):
-        self.lock = threading.Lock()
         self.users = {}  # username -> {"id": bytes, "credentials": [dict]}
-        self.sessions = {}  # session id -> {"registration": ..., "authentication": ...}
 
     def credential_owner(self, credential_id):
         for username, user in self.users.items():
@@ -80,15 +64,7 @@ def enum_or_none(enum, value, what):
 
 
 def attestation_options(session, req):
-    username = req.get("username")
-    if not isinstance(username, str) or not username:
-        raise Failed("username is required")
-    display_name = req.get("displayName")
-    if not isinstance(display_name, str):
-        display_name = username
-    sel = req.get("authenticatorSelection") or {}
-    if not isinstance(sel, dict):
-        raise Failed("authenticatorSelection must be an object")
+    username, display_name, sel = registration_request(req)
     uv = enum_or_none(UserVerificationRequirement, sel.get("userVerification"), "userVerification")
     resident_key = enum_or_none(ResidentKeyRequirement, sel.get("residentKey"), "residentKey")
     attachment = enum_or_none(
@@ -130,7 +106,7 @@ def attestation_options(session, req):
     return json.loads(options_to_json(options))
 
 
-def attestation_result(session, body, origin):
+def attestation_result(session, body):
     state = session.pop("registration", None)  # a challenge is used once
     if state is None:
         raise Failed("no registration in progress in this session")
@@ -139,7 +115,7 @@ def attestation_result(session, body, origin):
             credential=body,
             expected_challenge=state["challenge"],
             expected_rp_id=RP_ID,
-            expected_origin=origin,
+            expected_origin=ORIGIN,
             require_user_verification=state["require_uv"],
         )
     except Exception as exc:  # the library's rejection
@@ -197,7 +173,7 @@ def assertion_options(session, req):
     return json.loads(options_to_json(options))
 
 
-def assertion_result(session, body, origin):
+def assertion_result(session, body):
     state = session.pop("authentication", None)  # a challenge is used once
     if state is None:
         raise Failed("no authentication in progress in this session")
@@ -219,7 +195,7 @@ def assertion_result(session, body, origin):
             credential=credential,
             expected_challenge=state["challenge"],
             expected_rp_id=RP_ID,
-            expected_origin=origin,
+            expected_origin=ORIGIN,
             credential_public_key=stored["public_key"],
             credential_current_sign_count=stored["sign_count"],
             require_user_verification=state["require_uv"],
@@ -231,97 +207,19 @@ def assertion_result(session, body, origin):
 
 
 ROUTES = {
-    "/attestation/options": (attestation_options, False),
-    "/attestation/result": (attestation_result, True),
-    "/assertion/options": (assertion_options, False),
-    "/assertion/result": (assertion_result, True),
+    "/attestation/options": attestation_options,
+    "/attestation/result": attestation_result,
+    "/assertion/options": assertion_options,
+    "/assertion/result": assertion_result,
 }
-
-
-class Handler(BaseHTTPRequestHandler):
-    server_version = "py-webauthn-adapter"
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes: without TCP_NODELAY each reply waits out the client's delayed ACK.
-    disable_nagle_algorithm = True
-
-    def log_message(self, fmt, *args):
-        sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
-
-    def send_json(self, code, obj, cookie=None):
-        data = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        if cookie:
-            self.send_header("Set-Cookie", f"{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self):
-        route = ROUTES.get(self.path.split("?", 1)[0])
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self.close_connection = True
-            return self.send_json(413, {"status": "failed", "errorMessage": "body too large"})
-        raw = self.rfile.read(length)
-        if route is None:
-            return self.send_json(404, {"status": "failed", "errorMessage": "not found"})
-        func, is_result = route
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            return self.send_json(400, {"status": "failed", "errorMessage": "body is not JSON"})
-
-        cookies = SimpleCookie(self.headers.get("Cookie") or "")
-        sid = cookies[COOKIE].value if COOKIE in cookies else None
-        new_cookie = None
-        with STORE.lock:
-            session = STORE.sessions.get(sid) if sid else None
-            if session is None:
-                if is_result:
-                    return self.send_json(
-                        400, {"status": "failed", "errorMessage": "no session"}
-                    )
-                sid = secrets.token_urlsafe(24)
-                session = STORE.sessions[sid] = {}
-                new_cookie = sid
-            try:
-                if not isinstance(body, dict) and not is_result:
-                    raise Failed("request body must be a JSON object")
-                if is_result:
-                    out = func(session, body, ORIGIN)
-                else:
-                    out = func(session, body)
-            except Failed as exc:
-                return self.send_json(
-                    400, {"status": "failed", "errorMessage": str(exc)}, new_cookie
-                )
-            except Exception as exc:  # never 5xx for a rejected request
-                return self.send_json(
-                    400, {"status": "failed", "errorMessage": describe(exc)}, new_cookie
-                )
-        out.update({"status": "ok", "errorMessage": ""})
-        self.send_json(200, out, new_cookie)
 
 
 def main():
     global ORIGIN
-    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
-        sys.exit("usage: server.py PORT")
-    port = int(sys.argv[1])
+    port = port_from_argv()
     ORIGIN = f"http://localhost:{port}"
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    httpd.daemon_threads = True
-    print(f"py_webauthn adapter listening on http://127.0.0.1:{port} (origin {ORIGIN})", flush=True)
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        httpd.server_close()
+    serve(port, ROUTES, "py_webauthn", f"origin {ORIGIN}")
 
-
-ORIGIN = None
 
 if __name__ == "__main__":
     main()

@@ -7,12 +7,9 @@ verify_origin (the RP ID rules of fido2.rpid.verify_rp_id), as the library's exa
 Users, credentials and sessions live in memory.
 """
 
-import json
+import os
 import secrets
 import sys
-import threading
-from http.cookies import SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from fido2.server import Fido2Server
 from fido2.webauthn import (
@@ -25,9 +22,11 @@ from fido2.webauthn import (
     UserVerificationRequirement,
 )
 
+# The HTTP side (sessions, request and reply, errors as 400) is shared with the other Python adapter.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared", "python"))
+from conformance_server import Failed, describe, port_from_argv, registration_request, serve  # noqa: E402
+
 RP = PublicKeyCredentialRpEntity(name="python-fido2 adapter", id="localhost")
-MAX_BODY = 1 << 20
-COOKIE = "session"
 
 # Fido2Server takes the attestation conveyance preference per server, not per call:
 # one server per preference, all with the library's default origin and attestation handling.
@@ -36,28 +35,12 @@ SERVERS = {
 }
 
 
-class Failed(Exception):
-    """A request the adapter rejects with 400 and this message."""
-
-
-def describe(exc):
-    """A deterministic one-line message for an exception and its causes."""
-    parts = []
-    seen = 0
-    while exc is not None and seen < 4:
-        text = str(exc).strip() or type(exc).__name__
-        parts.append(f"{type(exc).__name__}: {text}")
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return " <- ".join(parts)
-
-
 class Store:
+    """Users and credentials (the handlers run one at a time, under conformance_server's lock)."""
+
     def __init__(self):
-        self.lock = threading.Lock()
         # username -> {"id": bytes, "credentials": [AttestedCredentialData]}
         self.users = {}
-        self.sessions = {}
 
     def credential_registered(self, credential_id):
         return any(
@@ -80,15 +63,7 @@ def enum_or_none(enum, value, what):
 
 
 def attestation_options(session, req):
-    username = req.get("username")
-    if not isinstance(username, str) or not username:
-        raise Failed("username is required")
-    display_name = req.get("displayName")
-    if not isinstance(display_name, str):
-        display_name = username
-    sel = req.get("authenticatorSelection") or {}
-    if not isinstance(sel, dict):
-        raise Failed("authenticatorSelection must be an object")
+    username, display_name, sel = registration_request(req)
     uv = enum_or_none(UserVerificationRequirement, sel.get("userVerification"), "userVerification")
     resident_key = enum_or_none(ResidentKeyRequirement, sel.get("residentKey"), "residentKey")
     if resident_key is None and sel.get("requireResidentKey") is True:
@@ -183,92 +158,15 @@ def assertion_result(session, body):
 
 
 ROUTES = {
-    "/attestation/options": (attestation_options, False),
-    "/attestation/result": (attestation_result, True),
-    "/assertion/options": (assertion_options, False),
-    "/assertion/result": (assertion_result, True),
+    "/attestation/options": attestation_options,
+    "/attestation/result": attestation_result,
+    "/assertion/options": assertion_options,
+    "/assertion/result": assertion_result,
 }
 
 
-class Handler(BaseHTTPRequestHandler):
-    server_version = "python-fido2-adapter"
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes: without TCP_NODELAY each reply waits out the client's delayed ACK.
-    disable_nagle_algorithm = True
-
-    def log_message(self, fmt, *args):
-        sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
-
-    def send_json(self, code, obj, cookie=None):
-        data = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        if cookie:
-            self.send_header("Set-Cookie", f"{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self):
-        route = ROUTES.get(self.path.split("?", 1)[0])
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self.close_connection = True
-            return self.send_json(413, {"status": "failed", "errorMessage": "body too large"})
-        raw = self.rfile.read(length)
-        if route is None:
-            return self.send_json(404, {"status": "failed", "errorMessage": "not found"})
-        func, is_result = route
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            return self.send_json(400, {"status": "failed", "errorMessage": "body is not JSON"})
-
-        cookies = SimpleCookie(self.headers.get("Cookie") or "")
-        sid = cookies[COOKIE].value if COOKIE in cookies else None
-        new_cookie = None
-        with STORE.lock:
-            session = STORE.sessions.get(sid) if sid else None
-            if session is None:
-                if is_result:
-                    return self.send_json(
-                        400, {"status": "failed", "errorMessage": "no session"}
-                    )
-                sid = secrets.token_urlsafe(24)
-                session = STORE.sessions[sid] = {}
-                new_cookie = sid
-            try:
-                if not is_result and not isinstance(body, dict):
-                    raise Failed("request body must be a JSON object")
-                out = func(session, body)
-            except Failed as exc:
-                return self.send_json(
-                    400, {"status": "failed", "errorMessage": str(exc)}, new_cookie
-                )
-            except Exception as exc:  # never 5xx for a rejected request
-                return self.send_json(
-                    400, {"status": "failed", "errorMessage": describe(exc)}, new_cookie
-                )
-        out.update({"status": "ok", "errorMessage": ""})
-        self.send_json(200, out, new_cookie)
-
-
 def main():
-    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
-        sys.exit("usage: server.py PORT")
-    port = int(sys.argv[1])
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    httpd.daemon_threads = True
-    print(
-        f"python-fido2 adapter listening on http://127.0.0.1:{port} (RP ID localhost)",
-        flush=True,
-    )
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        httpd.server_close()
+    serve(port_from_argv(), ROUTES, "python-fido2", "RP ID localhost")
 
 
 if __name__ == "__main__":
