@@ -154,7 +154,7 @@ fn step_7_authenticator_data(
 
 /// Step 15: "Verify that the rpIdHash in authData is the SHA-256 hash of the RP ID expected by the Relying Party."
 fn step_15_rp_id_hash(auth: &AuthenticatorData, policy: &Policy) -> Result<(), Rejection> {
-    if auth.rp_id_hash != sha256(policy.rp_id.as_bytes()) {
+    if auth.rp_id_hash != policy.rp_id_hash() {
         return Err(fail(CheckId::AuthRpIdHash, format!("rpIdHash is not SHA-256({:?})", policy.rp_id)));
     }
     Ok(())

@@ -99,7 +99,22 @@ pub struct Policy {
     pub disabled_checks: Vec<CheckId>,
     /// The crypto backend that checks credential signatures (default: [`crate::crypto::default_provider`]).
     pub crypto: crate::crypto::Provider,
+    /// SHA-256 of `rp_id`, computed once (see [`Policy::rp_id_hash`]).
+    rp_id_hash: RpIdHash,
 }
+
+/// A cache of SHA-256(rp_id), kept with the RP ID it was computed for (so a changed `rp_id` is never matched
+/// against a stale hash). Not part of a policy's identity: two policies compare equal whatever their caches hold.
+#[derive(Debug, Clone, Default)]
+struct RpIdHash(std::sync::OnceLock<(String, [u8; 32])>);
+
+impl PartialEq for RpIdHash {
+    fn eq(&self, _: &RpIdHash) -> bool {
+        true
+    }
+}
+
+impl Eq for RpIdHash {}
 
 impl Policy {
     /// A policy for one RP ID served at one origin, with every default: exact origin match, no framing,
@@ -115,6 +130,21 @@ impl Policy {
             enforce_should: true,
             disabled_checks: Vec::new(),
             crypto: crate::crypto::Provider::default(),
+            rp_id_hash: RpIdHash::default(),
+        }
+    }
+
+    /// SHA-256 of the RP ID, as authenticator data must carry it (§7.1 step 14, §7.2 step 15).
+    pub fn rp_id_hash(&self) -> [u8; 32] {
+        match self.rp_id_hash.0.get() {
+            Some((id, hash)) if *id == self.rp_id => *hash,
+            Some(_) => crate::crypto::sha256(self.rp_id.as_bytes()),
+            None => {
+                self.rp_id_hash
+                    .0
+                    .get_or_init(|| (self.rp_id.clone(), crate::crypto::sha256(self.rp_id.as_bytes())))
+                    .1
+            }
         }
     }
 
@@ -264,5 +294,24 @@ mod tests {
             w.iter().map(|r| r.check).collect::<Vec<_>>(),
             vec![CheckId::RegCredentialIdTooLong, CheckId::AuthSignCount]
         );
+    }
+}
+
+#[cfg(test)]
+mod rp_id_hash_tests {
+    use super::*;
+
+    #[test]
+    fn the_cached_hash_follows_the_rp_id() {
+        let mut p = Policy::new("a.example", "https://a.example");
+        assert_eq!(p.rp_id_hash(), crate::crypto::sha256(b"a.example"));
+        assert_eq!(p.rp_id_hash(), crate::crypto::sha256(b"a.example"));
+        p.rp_id = "b.example".into();
+        assert_eq!(p.rp_id_hash(), crate::crypto::sha256(b"b.example"));
+        assert_eq!(p, {
+            let mut q = Policy::new("b.example", "https://a.example");
+            q.rp_id = "b.example".into();
+            q
+        });
     }
 }

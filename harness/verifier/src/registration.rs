@@ -141,7 +141,7 @@ fn step_13_decode_attestation_object(
 
 /// Step 14: "Verify that the rpIdHash in authData is the SHA-256 hash of the RP ID expected by the Relying Party."
 fn step_14_rp_id_hash(auth: &AuthenticatorData, policy: &Policy) -> Result<(), Rejection> {
-    if auth.rp_id_hash != sha256(policy.rp_id.as_bytes()) {
+    if auth.rp_id_hash != policy.rp_id_hash() {
         return Err(fail(CheckId::RegRpIdHash, format!("rpIdHash is not SHA-256({:?})", policy.rp_id)));
     }
     Ok(())
