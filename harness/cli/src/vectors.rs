@@ -20,7 +20,8 @@ pub enum Action {
         #[arg(long, default_value = "vectors")]
         dir: PathBuf,
     },
-    /// Validate the vector files and reproduce every result with the reference verifier.
+    /// Validate the vector files and reproduce every result with the reference verifier (the generated ones
+    /// must also be what `generate` writes; the captured ones, under captured/, are checked as they are).
     Check {
         #[arg(long, default_value = "vectors")]
         dir: PathBuf,
@@ -156,6 +157,70 @@ fn verify(group: &Value, test: &Value) -> Result<Result<(), String>> {
     })
 }
 
+/// The captured vector files: `captured/*.json` under `dir` (none if there is no such folder), by name.
+fn captured(dir: &Path) -> Result<Vec<PathBuf>> {
+    let folder = dir.join("captured");
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", folder.display())),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.with_context(|| format!("reading {}", folder.display()))?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Validates one vector file against the schema, checks its ids and count, and that the reference verifier
+/// reproduces every result; returns how many tests it has.
+fn check_file(
+    name: &str,
+    text: &str,
+    validator: &jsonschema::Validator,
+    problems: &mut Vec<String>,
+) -> Result<u64> {
+    let doc: Value = serde_json::from_str(text).with_context(|| format!("{name} is not JSON"))?;
+    for error in validator.iter_errors(&doc).take(10) {
+        problems.push(format!("{name}: schema: {error} at {}", error.instance_path()));
+    }
+    let mut ids = HashSet::new();
+    let mut count = 0;
+    for group in doc["testGroups"].as_array().into_iter().flatten() {
+        for test in group["tests"].as_array().into_iter().flatten() {
+            count += 1;
+            let tc = test["tcId"].as_u64().unwrap_or(0);
+            if !ids.insert(tc) {
+                problems.push(format!("{name}: tcId {tc} is used twice"));
+            }
+            let outcome = verify(group, test).with_context(|| format!("{name} tcId {tc}"))?;
+            let result = test["result"].as_str().unwrap_or_default();
+            let case = test["caseId"].as_str().unwrap_or_default();
+            match (result, &outcome) {
+                ("valid", Ok(())) | ("acceptable", _) => {}
+                ("invalid", Err(got)) if Some(got.as_str()) == test["check"].as_str() => {}
+                _ => problems.push(format!(
+                    "{name} tcId {tc} ({case}): expected {result}{}, the reference verifier says {}",
+                    test["check"].as_str().map(|c| format!(" by {c}")).unwrap_or_default(),
+                    match &outcome {
+                        Ok(()) => "accepted".to_owned(),
+                        Err(c) => format!("rejected by {c}"),
+                    }
+                )),
+            }
+        }
+    }
+    if doc["numberOfTests"].as_u64() != Some(count) {
+        problems
+            .push(format!("{name}: numberOfTests is {} but there are {count} tests", doc["numberOfTests"]));
+    }
+    Ok(count)
+}
+
 fn check(dir: &Path) -> Result<bool> {
     let schema_path = dir.join("schema.json");
     let schema: Value = serde_json::from_slice(
@@ -178,43 +243,20 @@ fn check(dir: &Path) -> Result<bool> {
         if text != fresh {
             problems.push(format!("{name}: differs from what `vectors generate` writes (regenerate it)"));
         }
+        total += check_file(&name, &text, &validator, &mut problems)?;
+    }
+    // Captured ceremonies cannot be regenerated: they are checked as they are, in the form `serve --capture`
+    // writes them.
+    for path in captured(dir)? {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {name}"))?;
         let doc: Value = serde_json::from_str(&text).with_context(|| format!("{name} is not JSON"))?;
-        for error in validator.iter_errors(&doc).take(10) {
-            problems.push(format!("{name}: schema: {error} at {}", error.instance_path()));
-        }
-        let mut ids = HashSet::new();
-        let mut count = 0;
-        for group in doc["testGroups"].as_array().into_iter().flatten() {
-            for test in group["tests"].as_array().into_iter().flatten() {
-                count += 1;
-                let tc = test["tcId"].as_u64().unwrap_or(0);
-                if !ids.insert(tc) {
-                    problems.push(format!("{name}: tcId {tc} is used twice"));
-                }
-                let outcome = verify(group, test).with_context(|| format!("{name} tcId {tc}"))?;
-                let result = test["result"].as_str().unwrap_or_default();
-                let case = test["caseId"].as_str().unwrap_or_default();
-                match (result, &outcome) {
-                    ("valid", Ok(())) | ("acceptable", _) => {}
-                    ("invalid", Err(got)) if Some(got.as_str()) == test["check"].as_str() => {}
-                    _ => problems.push(format!(
-                        "{name} tcId {tc} ({case}): expected {result}{}, the reference verifier says {}",
-                        test["check"].as_str().map(|c| format!(" by {c}")).unwrap_or_default(),
-                        match &outcome {
-                            Ok(()) => "accepted".to_owned(),
-                            Err(c) => format!("rejected by {c}"),
-                        }
-                    )),
-                }
-            }
-        }
-        if doc["numberOfTests"].as_u64() != Some(count) {
+        if text != generator::vectors::to_text(&doc) {
             problems.push(format!(
-                "{name}: numberOfTests is {} but there are {count} tests",
-                doc["numberOfTests"]
+                "{name}: not in the form `serve --capture` writes (pretty JSON, final newline)"
             ));
         }
-        total += count;
+        total += check_file(&name, &text, &validator, &mut problems)?;
     }
     for p in &problems {
         outln!("{p}");

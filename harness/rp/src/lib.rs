@@ -5,7 +5,11 @@
 //!
 //! This module is the transport-free core: [`ReferenceRp::handle`] takes a session key, an endpoint path and a
 //! JSON body and returns an HTTP status and a JSON body. A rejected result carries, besides the conformance
-//! API's `status: "failed"` and `errorMessage`, the id of the check that failed in `check`.
+//! API's `status: "failed"` and `errorMessage`, the id of the check that failed in `check`. An accepted result
+//! carries, besides `status: "ok"` (the conformance API allows extra members), the credential record as stored
+//! after the ceremony in `credential` (the JSON form `verify authentication --credential` reads: `signCount`,
+//! `uvInitialized`, `backupEligible`, `backupState`, `transports`, `userHandle`, …) and the authenticator
+//! data flags the verifier saw in `flags` (`up`, `uv`, `be`, `bs`).
 #![forbid(unsafe_code)]
 
 pub mod server;
@@ -160,6 +164,17 @@ fn rejected(r: &Rejection) -> (u16, Json) {
             "check": r.check.id(),
         }),
     )
+}
+
+/// The flags byte of authenticator data (§6.1) as `{up, uv, be, bs}`; `null` when there is none.
+fn flags_json(auth_data: Option<&[u8]>) -> Json {
+    match auth_data.and_then(|d| d.get(32)) {
+        Some(&b) => {
+            let f = wire::authdata::Flags(b);
+            json!({"up": f.up(), "uv": f.uv(), "be": f.be(), "bs": f.bs()})
+        }
+        None => Json::Null,
+    }
 }
 
 fn required_string<'a>(body: &'a Json, member: &str) -> Result<&'a str, (u16, Json)> {
@@ -343,10 +358,13 @@ impl ReferenceRp {
         let mut record = outcome.record;
         let user = state.users.get_mut(&pending.username).ok_or_else(|| failed(500, "the user vanished"))?;
         record.user_handle = Some(user.handle.clone());
+        let stored = record.to_json();
         state.credential_owner.insert(record.id.clone(), pending.username.clone());
         user.credentials.push(record);
         let warnings: Vec<&str> = outcome.warnings.iter().map(|w| w.check.id()).collect();
-        Ok(ok(json!({"warnings": warnings})))
+        let object = wire::attestation_object::AttestationObject::parse(&response.attestation_object).ok();
+        let flags = flags_json(object.as_ref().map(|o| o.object.auth_data.as_slice()));
+        Ok(ok(json!({"warnings": warnings, "credential": stored, "flags": flags})))
     }
 
     fn assertion_options(
@@ -415,11 +433,17 @@ impl ReferenceRp {
             outcome = verify(&Store(&state))?;
         }
         let user = state.users.get_mut(&pending.username).ok_or_else(|| failed(500, "the user vanished"))?;
+        let record = outcome.record.to_json();
         if let Some(stored) = user.credentials.iter_mut().find(|c| c.id == outcome.record.id) {
             *stored = outcome.record;
         }
         let warnings: Vec<&str> = outcome.warnings.iter().map(|w| w.check.id()).collect();
-        Ok(ok(json!({"warnings": warnings, "cloneWarning": outcome.clone_warning})))
+        Ok(ok(json!({
+            "warnings": warnings,
+            "cloneWarning": outcome.clone_warning,
+            "credential": record,
+            "flags": flags_json(Some(&response.authenticator_data)),
+        })))
     }
 
     /// How many sessions are held (for tests of the memory bound).

@@ -1,5 +1,7 @@
 //! The reference RP on a real HTTP server: the four POST endpoints of the conformance API, sessions by
-//! cookie, bounded request bodies.
+//! cookie, bounded request bodies; and at `GET /` a minimal page ([`PAGE`]) that registers and signs in with a
+//! passkey through `navigator.credentials.create/get` against those endpoints, for trying the RP with a real
+//! browser. An [`Observer`] sees every exchange (for `webauthn-harness serve --capture`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,8 +10,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Router;
 use rand_core::{OsRng, RngCore};
 use serde_json::{json, Value as Json};
@@ -45,13 +47,55 @@ fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
-async fn endpoint(State(rp): State<Arc<ReferenceRp>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+/// One exchange on the conformance API as the server saw it, after the RP answered.
+#[derive(Debug)]
+pub struct Exchange<'a> {
+    /// The session (cookie value) it belongs to.
+    pub session: &'a str,
+    /// The endpoint: `/attestation/options`, `/attestation/result`, `/assertion/options` or `/assertion/result`.
+    pub path: &'a str,
+    /// The request body.
+    pub request: &'a Json,
+    /// The HTTP status and the body of the RP's answer.
+    pub status: u16,
+    pub reply: &'a Json,
+    /// The client's `User-Agent`, if it sent a readable one.
+    pub user_agent: Option<&'a str>,
+    /// When it was answered (Unix seconds).
+    pub now: u64,
+}
+
+/// Called with every exchange whose request body was JSON, on the thread that answered it.
+pub type Observer = Arc<dyn Fn(&Exchange<'_>) + Send + Sync>;
+
+#[derive(Clone)]
+struct App {
+    rp: Arc<ReferenceRp>,
+    observer: Option<Observer>,
+}
+
+async fn endpoint(State(app): State<App>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let (session, fresh) = match session_of(&headers) {
         Some(s) => (s, false),
         None => (new_session(), true),
     };
     let (status, reply) = match serde_json::from_slice::<Json>(&body) {
-        Ok(json) => rp.handle(&session, uri.path(), &json, now()),
+        Ok(json) => {
+            let now = now();
+            let (status, reply) = app.rp.handle(&session, uri.path(), &json, now);
+            if let Some(observe) = &app.observer {
+                observe(&Exchange {
+                    session: &session,
+                    path: uri.path(),
+                    request: &json,
+                    status,
+                    reply: &reply,
+                    user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()),
+                    now,
+                });
+            }
+            (status, reply)
+        }
         Err(e) => {
             (400, json!({"status": "failed", "errorMessage": format!("the request body is not JSON: {e}")}))
         }
@@ -69,15 +113,27 @@ async fn endpoint(State(rp): State<Arc<ReferenceRp>>, uri: Uri, headers: HeaderM
     response
 }
 
-/// The router: the four endpoints, bodies up to [`MAX_BODY`].
+async fn page() -> Response {
+    let mut response = Html(PAGE).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The router: the page at `GET /` and the four endpoints, bodies up to [`MAX_BODY`].
 pub fn router(rp: Arc<ReferenceRp>) -> Router {
+    router_with(rp, None)
+}
+
+/// [`router`] with an observer of every exchange.
+pub fn router_with(rp: Arc<ReferenceRp>, observer: Option<Observer>) -> Router {
     Router::new()
+        .route("/", get(page))
         .route("/attestation/options", post(endpoint))
         .route("/attestation/result", post(endpoint))
         .route("/assertion/options", post(endpoint))
         .route("/assertion/result", post(endpoint))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(rp)
+        .with_state(App { rp, observer })
 }
 
 /// Serves until `shutdown` resolves.
@@ -86,7 +142,16 @@ pub async fn serve(
     rp: Arc<ReferenceRp>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(rp)).with_graceful_shutdown(shutdown).await
+    serve_router(listener, router(rp), shutdown).await
+}
+
+/// Serves `router` (from [`router_with`]) until `shutdown` resolves.
+pub async fn serve_router(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
 }
 
 /// A server running on its own thread (for `grade` with no target, and for tests).
@@ -136,3 +201,189 @@ impl Drop for Running {
         }
     }
 }
+
+/// The page at `GET /`: register and sign in with a passkey against this RP. It asks the RP for options at
+/// the conformance endpoints (same origin, so the session cookie goes along), turns their base64url members
+/// into `ArrayBuffer`s for `navigator.credentials.create/get`, and posts the credential back in the WebAuthn
+/// JSON serialization (`RegistrationResponseJSON` / `AuthenticationResponseJSON`, §5.1, with
+/// `response.transports` from `getTransports()`). The outcome is shown in `#result`: `data-status` is
+/// `pending`, then `ok` (the RP accepted), `failed` (the RP refused; the text is its answer) or `error` (the
+/// browser refused: the text is the exception); `data-ceremony` says which ceremony, and `data-seq` counts
+/// the attempts, so a script can wait for the answer to its own click.
+pub const PAGE: &str = r##"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>webauthn-harness reference RP</title>
+<style>
+  body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }
+  label { display: block; margin: 0.5rem 0; }
+  button { margin: 0.5rem 0.5rem 0.5rem 0; }
+  pre { background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; word-break: break-all; }
+  [data-status="ok"] { border-left: 4px solid #2a2; }
+  [data-status="failed"], [data-status="error"] { border-left: 4px solid #c22; }
+</style>
+</head>
+<body>
+<h1>webauthn-harness reference RP</h1>
+<p>Register a passkey, then sign in with it. Each ceremony fetches its options from this RP and posts the
+browser's answer back to it for verification by the reference verifier (WebAuthn Level 3, §7.1 and §7.2).</p>
+<label>Username <input id="username" value="user" autocomplete="username webauthn"></label>
+<label>User verification
+  <select id="userVerification">
+    <option>preferred</option><option>required</option><option>discouraged</option>
+  </select>
+</label>
+<label>Resident key (registration)
+  <select id="residentKey">
+    <option>preferred</option><option>required</option><option>discouraged</option>
+  </select>
+</label>
+<button type="button" id="register">Register</button>
+<button type="button" id="signin">Sign in</button>
+<pre id="result" data-status="idle" data-ceremony="" data-seq="0"></pre>
+<script>
+"use strict";
+const $ = (id) => document.getElementById(id);
+
+function fromBase64url(text) {
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  const padded = b64.padEnd(Math.ceil(b64.length / 4) * 4, "=");
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0)).buffer;
+}
+
+function toBase64url(buffer) {
+  let binary = "";
+  for (const byte of new Uint8Array(buffer)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function descriptors(list) {
+  return (list || []).map((c) => ({ type: c.type, id: fromBase64url(c.id), transports: c.transports }));
+}
+
+async function post(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  try {
+    return await response.json();
+  } catch (e) {
+    return { status: "failed", errorMessage: `HTTP ${response.status}: the answer is not JSON` };
+  }
+}
+
+function show(ceremony, status, detail) {
+  const out = $("result");
+  out.dataset.ceremony = ceremony;
+  out.dataset.status = status;
+  out.textContent = typeof detail === "string" ? detail : JSON.stringify(detail, null, 2);
+}
+
+function begin(ceremony) {
+  const out = $("result");
+  out.dataset.seq = String(Number(out.dataset.seq) + 1);
+  show(ceremony, "pending", "…");
+}
+
+function attachment(credential) {
+  return credential.authenticatorAttachment ? { authenticatorAttachment: credential.authenticatorAttachment } : {};
+}
+
+async function register() {
+  begin("registration");
+  try {
+    const username = $("username").value;
+    const residentKey = $("residentKey").value;
+    const options = await post("/attestation/options", {
+      username,
+      displayName: username,
+      authenticatorSelection: {
+        residentKey,
+        requireResidentKey: residentKey === "required",
+        userVerification: $("userVerification").value,
+      },
+      attestation: "none",
+    });
+    if (options.status !== "ok") return show("registration", "failed", options);
+    const credential = await navigator.credentials.create({
+      publicKey: {
+        rp: options.rp,
+        user: { id: fromBase64url(options.user.id), name: options.user.name, displayName: options.user.displayName },
+        challenge: fromBase64url(options.challenge),
+        pubKeyCredParams: options.pubKeyCredParams,
+        timeout: options.timeout,
+        excludeCredentials: descriptors(options.excludeCredentials),
+        authenticatorSelection: options.authenticatorSelection,
+        attestation: options.attestation,
+        extensions: options.extensions,
+      },
+    });
+    const r = credential.response;
+    const reply = await post("/attestation/result", {
+      id: credential.id,
+      rawId: toBase64url(credential.rawId),
+      type: credential.type,
+      ...attachment(credential),
+      response: {
+        clientDataJSON: toBase64url(r.clientDataJSON),
+        attestationObject: toBase64url(r.attestationObject),
+        transports: r.getTransports ? r.getTransports() : [],
+      },
+      clientExtensionResults: credential.getClientExtensionResults(),
+    });
+    show("registration", reply.status === "ok" ? "ok" : "failed", reply);
+  } catch (e) {
+    show("registration", "error", `${e.name}: ${e.message}`);
+  }
+}
+
+async function signIn() {
+  begin("authentication");
+  try {
+    const options = await post("/assertion/options", {
+      username: $("username").value,
+      userVerification: $("userVerification").value,
+    });
+    if (options.status !== "ok") return show("authentication", "failed", options);
+    const credential = await navigator.credentials.get({
+      publicKey: {
+        challenge: fromBase64url(options.challenge),
+        timeout: options.timeout,
+        rpId: options.rpId,
+        allowCredentials: descriptors(options.allowCredentials),
+        userVerification: options.userVerification,
+        extensions: options.extensions,
+      },
+    });
+    const r = credential.response;
+    const response = {
+      clientDataJSON: toBase64url(r.clientDataJSON),
+      authenticatorData: toBase64url(r.authenticatorData),
+      signature: toBase64url(r.signature),
+    };
+    if (r.userHandle) response.userHandle = toBase64url(r.userHandle);
+    const reply = await post("/assertion/result", {
+      id: credential.id,
+      rawId: toBase64url(credential.rawId),
+      type: credential.type,
+      ...attachment(credential),
+      response,
+      clientExtensionResults: credential.getClientExtensionResults(),
+    });
+    show("authentication", reply.status === "ok" ? "ok" : "failed", reply);
+  } catch (e) {
+    show("authentication", "error", `${e.name}: ${e.message}`);
+  }
+}
+
+$("register").addEventListener("click", register);
+$("signin").addEventListener("click", signIn);
+</script>
+</body>
+</html>
+"##;

@@ -1,0 +1,643 @@
+//! Real browser ceremonies against the reference RP.
+//!
+//! `chromium_ceremonies_with_virtual_authenticators` (ignored by default: it needs Debian's `chromium` and
+//! `chromium-driver`; `.ci/run` installs them and runs it with `-- --ignored`) starts `webauthn-harness serve
+//! --capture` on localhost and chromedriver, and drives headless Chromium over the W3C WebDriver protocol
+//! (JSON over HTTP) through the page `serve` serves at `/`, with virtual authenticators from the WebAuthn
+//! WebDriver extension (WebAuthn L3 §11). For every ceremony it asserts that the reference RP accepted it, and
+//! that the counter and flags the RP stored are the virtual authenticator's: the RP's `signCount` equals the
+//! authenticator's, UV is what the authenticator's configuration and the request call for, BE and BS are the
+//! authenticator's backup flags. Then the captured vectors pass `vectors check`, and the generator's client
+//! data matches the browser's (below). With `WEBAUTHN_HARNESS_CAPTURE=DIR` it captures into DIR (relative to the
+//! repository's root; how vectors/captured/ is made: see its README); otherwise into a scratch folder.
+//!
+//! `generator_client_data_matches_the_browsers` (always runs, no browser) holds the generator's clientDataJSON
+//! to the committed captures, byte for byte; see [`compare_client_data`] for exactly what is compared.
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value as Json};
+use wire::base64url;
+use wire::client_data::{self, CollectedClientData};
+
+fn repo_vectors() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors")
+}
+
+fn read_json(path: &Path) -> Json {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// clientDataJSON: generator against browser
+// ---------------------------------------------------------------------------------------------------------
+
+/// How one browser clientDataJSON compared with the generator's.
+#[derive(Debug, PartialEq, Eq)]
+enum Match {
+    /// Byte for byte the same.
+    Exact,
+    /// The browser appended members after the ones §5.8.1.1 orders (Chrome sometimes adds
+    /// `other_keys_can_be_added_here`); the generator's bytes are the browser's up to them.
+    Prefix,
+}
+
+/// Compares the clientDataJSON the browser produced in one captured test with the generator's for the same
+/// inputs: `generator::ceremony::browser_client_data(type, challenge, origin)`, where `type` is
+/// `webauthn.create` or `webauthn.get` by the file's ceremony, `challenge` is the RP's challenge (`input`), and
+/// `origin` the group's; the page runs top-level, so `crossOrigin` is false and there is no `topOrigin`, as the
+/// generator writes. Either the two are equal, or (`Match::Prefix`) the browser's bytes are the generator's
+/// without the closing `}`, then `,` and members the generator does not write, then `}` — where those members
+/// must be exactly Chrome's `other_keys_can_be_added_here`, and the browser's whole bytes must be what
+/// `wire::client_data::serialize` (§5.8.1.1) writes for the same inputs with those members after the defined
+/// ones.
+fn compare_client_data(ceremony: &str, group: &Json, test: &Json) -> Result<Match, String> {
+    let type_ = match ceremony {
+        "registration" => "webauthn.create",
+        "authentication" => "webauthn.get",
+        other => return Err(format!("unknown ceremony {other:?}")),
+    };
+    let browser = test["response"]["response"]["clientDataJSON"]
+        .as_str()
+        .and_then(|s| base64url::decode(s).ok())
+        .ok_or("response.clientDataJSON is not base64url")?;
+    let challenge = test["input"]["challenge"]
+        .as_str()
+        .and_then(|s| base64url::decode(s).ok())
+        .ok_or("input.challenge is not base64url")?;
+    let origin = group["origin"].as_str().ok_or("the group has no origin")?;
+    let generated = generator::ceremony::browser_client_data(type_, &challenge, origin);
+    let show = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    if browser == generated {
+        return Ok(Match::Exact);
+    }
+    let open = &generated[..generated.len().saturating_sub(1)];
+    if !browser.starts_with(open) || browser.get(open.len()) != Some(&b',') {
+        return Err(format!(
+            "the browser's clientDataJSON differs from the generator's:\n browser:   {}\n generator: {}",
+            show(&browser),
+            show(&generated)
+        ));
+    }
+    let parsed =
+        CollectedClientData::parse(&browser).map_err(|e| format!("the browser's client data: {e}"))?;
+    let defined = ["type", "challenge", "origin", "crossOrigin", "topOrigin"];
+    let extra: Vec<(String, Json)> =
+        parsed.members.iter().filter(|(k, _)| !defined.contains(&k.as_str())).cloned().collect();
+    let names: Vec<&str> = extra.iter().map(|(k, _)| k.as_str()).collect();
+    if names != ["other_keys_can_be_added_here"] {
+        return Err(format!("the browser appended members {names:?}: {}", show(&browser)));
+    }
+    let expected = client_data::serialize(type_, &base64url::encode(&challenge), origin, false, None, &extra);
+    if expected != browser {
+        return Err(format!(
+            "the browser's appended member is not serialized as §5.8.1.1 says:\n browser:  {}\n expected: {}",
+            show(&browser),
+            show(&expected)
+        ));
+    }
+    Ok(Match::Prefix)
+}
+
+/// Compares every test of the captured files in `dir`; returns (exact, prefix) counts.
+fn compare_all(dir: &Path) -> (usize, usize) {
+    let (mut exact, mut prefix) = (0, 0);
+    let mut failures = Vec::new();
+    for ceremony in ["registration", "authentication"] {
+        let doc = read_json(&dir.join(format!("{ceremony}.json")));
+        for group in doc["testGroups"].as_array().into_iter().flatten() {
+            for test in group["tests"].as_array().into_iter().flatten() {
+                match compare_client_data(ceremony, group, test) {
+                    Ok(Match::Exact) => exact += 1,
+                    Ok(Match::Prefix) => prefix += 1,
+                    Err(e) => failures.push(format!("{ceremony} tcId {}: {e}", test["tcId"])),
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    (exact, prefix)
+}
+
+#[test]
+fn generator_client_data_matches_the_browsers() {
+    let dir = repo_vectors().join("captured");
+    let (exact, prefix) = compare_all(&dir);
+    assert!(exact + prefix >= 10, "too few captured ceremonies in {}: {exact} + {prefix}", dir.display());
+    // The committed set holds both shapes Chrome writes, so both comparisons are exercised.
+    assert!(exact > 0 && prefix > 0, "exact {exact}, with Chrome's extra member {prefix}");
+}
+
+#[test]
+fn a_different_client_data_is_caught() {
+    let doc = read_json(&repo_vectors().join("captured/registration.json"));
+    let group = &doc["testGroups"][0];
+    let mut test = group["tests"][0].clone();
+    let challenge = test["input"]["challenge"].as_str().unwrap().to_owned();
+    // The same members in another order (origin before challenge): equal as JSON, not as bytes.
+    let reordered = format!(
+        r#"{{"type":"webauthn.create","origin":{},"challenge":"{challenge}","crossOrigin":false}}"#,
+        serde_json::to_string(group["origin"].as_str().unwrap()).unwrap()
+    );
+    test["response"]["response"]["clientDataJSON"] = json!(base64url::encode(reordered.as_bytes()));
+    let err = compare_client_data("registration", group, &test).unwrap_err();
+    assert!(err.contains("differs from the generator's"), "{err}");
+    // Another appended member than Chrome's.
+    let appended = format!(
+        r#"{{"type":"webauthn.create","challenge":"{challenge}","origin":{},"crossOrigin":false,"extra":1}}"#,
+        serde_json::to_string(group["origin"].as_str().unwrap()).unwrap()
+    );
+    test["response"]["response"]["clientDataJSON"] = json!(base64url::encode(appended.as_bytes()));
+    let err = compare_client_data("registration", group, &test).unwrap_err();
+    assert!(err.contains("appended members [\"extra\"]"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Processes and WebDriver
+// ---------------------------------------------------------------------------------------------------------
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn wait_for_port(port: u16, what: &str, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not listen on port {port} within 30 s; its log:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A child process that is killed (by its own id) when dropped.
+struct Process {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Process {
+    fn start(program: &str, args: &[String], log: PathBuf) -> Process {
+        let out = std::fs::File::create(&log).expect("a log file");
+        let err = out.try_clone().expect("a log file");
+        let child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {program}: {e}"));
+        Process { child, log }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A WebDriver session; dropping it deletes the session (which closes the browser) before chromedriver is
+/// stopped.
+struct Session {
+    base: String,
+    id: String,
+    agent: ureq::Agent,
+    profile: PathBuf,
+    // Dropped after the session is deleted (fields drop in declaration order, after `drop` below).
+    _driver: Process,
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(60)))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// One WebDriver command: the reply's `value`, or the WebDriver error.
+fn webdriver(agent: &ureq::Agent, method: &str, url: &str, body: Option<&Json>) -> Result<Json, String> {
+    let response = match (method, body) {
+        ("GET", _) => agent.get(url).call(),
+        ("DELETE", _) => agent.delete(url).call(),
+        (_, body) => {
+            let bytes = serde_json::to_vec(body.unwrap_or(&json!({}))).unwrap_or_default();
+            agent.post(url).header("Content-Type", "application/json").send(&bytes[..])
+        }
+    };
+    let mut response = response.map_err(|e| format!("{method} {url}: {e}"))?;
+    let status = response.status().as_u16();
+    let bytes = response.body_mut().read_to_vec().map_err(|e| format!("{method} {url}: {e}"))?;
+    let reply: Json =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{method} {url}: the reply is not JSON: {e}"))?;
+    if status != 200 {
+        return Err(format!(
+            "{method} {url}: HTTP {status}: {} {}",
+            reply["value"]["error"].as_str().unwrap_or_default(),
+            reply["value"]["message"].as_str().unwrap_or_default()
+        ));
+    }
+    Ok(reply["value"].clone())
+}
+
+impl Session {
+    /// Starts chromedriver on a free port and a headless Chromium session with virtual authenticators enabled.
+    fn start(scratch: &Path) -> Session {
+        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        for program in [&chromedriver, &chromium] {
+            assert!(
+                Path::new(program).exists(),
+                "{program} is missing: install Debian's chromium and chromium-driver (.ci/run does)"
+            );
+        }
+        let port = free_port();
+        let driver = Process::start(
+            &chromedriver,
+            &[format!("--port={port}"), "--allowed-ips=127.0.0.1".into()],
+            scratch.join("chromedriver.log"),
+        );
+        wait_for_port(port, "chromedriver", &driver.log);
+        let base = format!("http://127.0.0.1:{port}");
+        let agent = agent();
+        let profile = scratch.join("profile");
+        std::fs::create_dir_all(&profile).expect("a profile folder");
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "webauthn:virtualAuthenticators": true,
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            },
+        }}});
+        let created = webdriver(&agent, "POST", &format!("{base}/session"), Some(&capabilities))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "new WebDriver session: {e}\nchromedriver's log:\n{}",
+                    std::fs::read_to_string(&driver.log).unwrap_or_default()
+                )
+            });
+        let id = created["sessionId"].as_str().expect("a session id").to_owned();
+        eprintln!(
+            "WebDriver session with {} {}",
+            created["capabilities"]["browserName"].as_str().unwrap_or("?"),
+            created["capabilities"]["browserVersion"].as_str().unwrap_or("?")
+        );
+        Session { base, id, agent, profile, _driver: driver }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<&Json>) -> Json {
+        let url = format!("{}/session/{}{path}", self.base, self.id);
+        webdriver(&self.agent, method, &url, body).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn script(&self, script: &str, args: Json) -> Json {
+        self.call("POST", "/execute/sync", Some(&json!({"script": script, "args": args})))
+    }
+
+    fn add_authenticator(&self, config: &Json) -> String {
+        self.call("POST", "/webauthn/authenticator", Some(config))
+            .as_str()
+            .expect("an authenticator id")
+            .to_owned()
+    }
+
+    fn remove_authenticator(&self, id: &str) {
+        self.call("DELETE", &format!("/webauthn/authenticator/{id}"), None);
+    }
+
+    /// The credentials of a virtual authenticator, by credential ID (base64url, as WebDriver gives it).
+    fn credentials(&self, authenticator: &str) -> HashMap<String, Json> {
+        let list = self.call("GET", &format!("/webauthn/authenticator/{authenticator}/credentials"), None);
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| Some((c["credentialId"].as_str()?.to_owned(), c.clone())))
+            .collect()
+    }
+
+    /// Fills the page's inputs, clicks `button` (`register` or `signin`) and waits for the page's answer.
+    /// Returns `data-status` and the shown text.
+    fn ceremony(
+        &self,
+        button: &str,
+        username: &str,
+        user_verification: &str,
+        resident_key: &str,
+    ) -> (String, String) {
+        let seq = self.script(
+            "const [u, uv, rk] = arguments;\
+             document.getElementById('username').value = u;\
+             document.getElementById('userVerification').value = uv;\
+             document.getElementById('residentKey').value = rk;\
+             return Number(document.getElementById('result').dataset.seq);",
+            json!([username, user_verification, resident_key]),
+        );
+        let seq = seq.as_u64().expect("data-seq");
+        let element = self.call(
+            "POST",
+            "/element",
+            Some(&json!({"using": "css selector", "value": format!("#{button}")})),
+        );
+        let element_id =
+            element.as_object().and_then(|o| o.values().next()).and_then(Json::as_str).expect("an element");
+        self.call("POST", &format!("/element/{element_id}/click"), Some(&json!({})));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let state = self.script(
+                "const o = document.getElementById('result');\
+                 return [Number(o.dataset.seq), o.dataset.status, o.textContent];",
+                json!([]),
+            );
+            if state[0].as_u64() == Some(seq + 1) && state[1] != "pending" {
+                return (
+                    state[1].as_str().unwrap_or_default().to_owned(),
+                    state[2].as_str().unwrap_or_default().to_owned(),
+                );
+            }
+            assert!(Instant::now() < deadline, "no answer on the page within 30 s after clicking #{button}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let url = format!("{}/session/{}", self.base, self.id);
+        let _ = webdriver(&self.agent, "DELETE", &url, None);
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The ceremonies
+// ---------------------------------------------------------------------------------------------------------
+
+/// One virtual authenticator and what is done with it.
+struct Scenario {
+    name: &'static str,
+    /// The Authenticator Configuration (WebAuthn L3 §11.3).
+    authenticator: Json,
+    username: &'static str,
+    /// userVerification and residentKey of the registration.
+    register: (&'static str, &'static str),
+    /// userVerification of each sign-in.
+    sign_ins: &'static [&'static str],
+}
+
+fn scenarios() -> Vec<Scenario> {
+    let config = |transport: &str, rk: bool, uv: bool, backup: bool| {
+        json!({
+            "protocol": "ctap2", "transport": transport, "hasResidentKey": rk,
+            "hasUserVerification": uv, "isUserConsenting": true, "isUserVerified": uv,
+            "defaultBackupEligibility": backup, "defaultBackupState": backup,
+        })
+    };
+    vec![
+        Scenario {
+            name: "platform authenticator (internal), user verification, resident key",
+            authenticator: config("internal", true, true, false),
+            username: "alice",
+            register: ("required", "required"),
+            sign_ins: &["required", "required", "preferred", "discouraged"],
+        },
+        Scenario {
+            name: "security key (usb) without user verification, no resident key",
+            authenticator: config("usb", false, false, false),
+            username: "bob",
+            register: ("discouraged", "discouraged"),
+            sign_ins: &["preferred", "discouraged", "preferred"],
+        },
+        Scenario {
+            name: "a second security key (usb) for the same account, with user verification",
+            authenticator: config("usb", false, true, false),
+            username: "bob",
+            register: ("preferred", "discouraged"),
+            sign_ins: &["preferred", "required"],
+        },
+        Scenario {
+            name: "synced passkey (internal, backup eligible and backed up), resident key preferred",
+            authenticator: config("internal", true, true, true),
+            username: "carol",
+            register: ("preferred", "preferred"),
+            sign_ins: &["required", "preferred"],
+        },
+    ]
+}
+
+fn reply_json(status: &str, text: &str, what: &str) -> Json {
+    assert_eq!(status, "ok", "{what}: the page says {status}: {text}");
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{what}: the RP's answer is not JSON ({e}): {text}"))
+}
+
+/// Checks one accepted ceremony's stored state against the virtual authenticator's; returns the credential ID
+/// and the stored counter.
+fn check_state(
+    what: &str,
+    reply: &Json,
+    credentials: &HashMap<String, Json>,
+    config: &Json,
+    uv_requested: &str,
+) -> (String, u64) {
+    let stored = &reply["credential"];
+    let flags = &reply["flags"];
+    let id =
+        stored["id"].as_str().unwrap_or_else(|| panic!("{what}: no credential in the RP's answer: {reply}"));
+    let held = credentials
+        .get(id)
+        .unwrap_or_else(|| panic!("{what}: the authenticator does not hold credential {id}"));
+    let count = stored["signCount"].as_u64().expect("signCount");
+    assert_eq!(Some(count), held["signCount"].as_u64(), "{what}: the RP stored the authenticator's counter");
+    assert_eq!(flags["up"], true, "{what}: UP");
+    // The virtual authenticator verifies the user when it can and the request does not discourage it.
+    let uv_expected = config["hasUserVerification"] == true
+        && config["isUserVerified"] == true
+        && uv_requested != "discouraged";
+    assert_eq!(
+        flags["uv"], uv_expected,
+        "{what}: UV (authenticator {config}, userVerification {uv_requested})"
+    );
+    assert_eq!(flags["be"], held["backupEligibility"], "{what}: BE");
+    assert_eq!(flags["bs"], held["backupState"], "{what}: BS");
+    assert_eq!(stored["backupEligible"], held["backupEligibility"], "{what}: stored backupEligible");
+    assert_eq!(stored["backupState"], held["backupState"], "{what}: stored backupState");
+    assert_eq!(stored["userHandle"], held["userHandle"], "{what}: the user handle");
+    (id.to_owned(), count)
+}
+
+/// The virtual authenticator's P-256 key (PKCS#8, base64url) as a JWK like the generator's vectors carry;
+/// checked against the public key the RP stored.
+fn private_jwk(pkcs8: &str, cose_public_key: &str) -> Json {
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    use p256::pkcs8::DecodePrivateKey;
+    let der = base64url::decode(pkcs8).expect("privateKey is base64url");
+    let secret = p256::SecretKey::from_pkcs8_der(&der).expect("a P-256 PKCS#8 key");
+    let point = secret.public_key().to_encoded_point(false);
+    let (x, y) = (point.x().expect("x").to_vec(), point.y().expect("y").to_vec());
+    let cose = wire::cose::CoseKey::parse(&base64url::decode(cose_public_key).expect("publicKey"))
+        .expect("a COSE key");
+    match cose.key {
+        wire::cose::CoseKey::Ec2 { x: cx, y: cy, .. } => {
+            assert_eq!((&cx, &cy), (&x, &y), "the RP stored the authenticator's public key")
+        }
+        other => panic!("not an EC2 key: {other:?}"),
+    }
+    json!({"kty": "EC", "crv": "P-256", "x": base64url::encode(&x), "y": base64url::encode(&y),
+           "d": base64url::encode(&secret.to_bytes())})
+}
+
+/// Puts the authenticators' keys into the captured files (the RP cannot know them).
+fn add_private_keys(dir: &Path, keys: &HashMap<String, String>) {
+    for ceremony in ["registration", "authentication"] {
+        let path = dir.join(format!("{ceremony}.json"));
+        let mut doc = read_json(&path);
+        for group in doc["testGroups"].as_array_mut().into_iter().flatten() {
+            let id = group["credential"]["id"].as_str().unwrap_or_default().to_owned();
+            let key = keys.get(&id).unwrap_or_else(|| panic!("no key for captured credential {id}"));
+            let public = group["credential"]["publicKey"].as_str().unwrap_or_default().to_owned();
+            group["credential"]["privateKey"] = private_jwk(key, &public);
+        }
+        std::fs::write(&path, generator::vectors::to_text(&doc)).expect("rewriting a captured file");
+    }
+}
+
+/// Runs `vectors check` over the committed vectors with `captured/` replaced by the fresh captures.
+fn vectors_check(captured: &Path, scratch: &Path) {
+    let tree = scratch.join("vectors");
+    std::fs::create_dir_all(tree.join("w3c")).expect("a vectors tree");
+    std::fs::create_dir_all(tree.join("captured")).expect("a vectors tree");
+    for f in [
+        "schema.json",
+        "registration.json",
+        "authentication.json",
+        "w3c/registration.json",
+        "w3c/authentication.json",
+        "w3c/webauthn-l3-section16.json",
+    ] {
+        std::fs::copy(repo_vectors().join(f), tree.join(f)).expect("copying a vector file");
+    }
+    for f in ["registration.json", "authentication.json"] {
+        std::fs::copy(captured.join(f), tree.join("captured").join(f)).expect("copying a captured file");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_webauthn-harness"))
+        .args(["vectors", "check", "--dir"])
+        .arg(&tree)
+        .output()
+        .expect("running vectors check");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains(" 0 problem(s)"),
+        "vectors check:\n{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver: apt-get install chromium chromium-driver (.ci/run does), then -- --ignored"]
+fn chromium_ceremonies_with_virtual_authenticators() {
+    let started = Instant::now();
+    let scratch = std::env::temp_dir().join(format!("webauthn-harness-browser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).expect("a scratch folder");
+    let capture = match std::env::var_os("WEBAUTHN_HARNESS_CAPTURE") {
+        // A relative folder is taken from the repository's root (cargo runs tests in the package's folder).
+        Some(dir) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(dir),
+        None => scratch.join("captured"),
+    };
+    for f in ["registration.json", "authentication.json"] {
+        let _ = std::fs::remove_file(capture.join(f));
+    }
+
+    let port = free_port();
+    let server = Process::start(
+        env!("CARGO_BIN_EXE_webauthn-harness"),
+        &[
+            "serve".into(),
+            "--listen".into(),
+            format!("127.0.0.1:{port}"),
+            "--capture".into(),
+            capture.display().to_string(),
+        ],
+        scratch.join("serve.log"),
+    );
+    wait_for_port(port, "webauthn-harness serve", &server.log);
+    let session = Session::start(&scratch);
+    session.call("POST", "/url", Some(&json!({"url": format!("http://localhost:{port}/")})));
+
+    let mut keys: HashMap<String, String> = HashMap::new();
+    let (mut registrations, mut assertions) = (0, 0);
+    for scenario in scenarios() {
+        let authenticator = session.add_authenticator(&scenario.authenticator);
+        let (uv, rk) = scenario.register;
+        let what = format!("{}: registration of {}", scenario.name, scenario.username);
+        let (status, text) = session.ceremony("register", scenario.username, uv, rk);
+        let reply = reply_json(&status, &text, &what);
+        let held = session.credentials(&authenticator);
+        let (id, mut count) = check_state(&what, &reply, &held, &scenario.authenticator, uv);
+        let stored = &reply["credential"];
+        let transport = scenario.authenticator["transport"].clone();
+        assert_eq!(stored["transports"], json!([transport]), "{what}: transports");
+        assert_eq!(stored["uvInitialized"], reply["flags"]["uv"], "{what}: uvInitialized");
+        let resident = match rk {
+            "required" => true,
+            "discouraged" => false,
+            _ => scenario.authenticator["hasResidentKey"] == true,
+        };
+        assert_eq!(held[&id]["isResidentCredential"], resident, "{what}: resident key");
+        registrations += 1;
+        for (i, uv) in scenario.sign_ins.iter().enumerate() {
+            let what = format!(
+                "{}: sign-in {} of {} (userVerification {uv})",
+                scenario.name,
+                i + 1,
+                scenario.username
+            );
+            let (status, text) = session.ceremony("signin", scenario.username, uv, rk);
+            let reply = reply_json(&status, &text, &what);
+            let held = session.credentials(&authenticator);
+            let (used, now) = check_state(&what, &reply, &held, &scenario.authenticator, uv);
+            assert_eq!(used, id, "{what}: the authenticator's credential was used");
+            assert!(now > count, "{what}: the counter went from {count} to {now}");
+            assert_eq!(reply["cloneWarning"], false, "{what}");
+            count = now;
+            assertions += 1;
+        }
+        for (credential, c) in &session.credentials(&authenticator) {
+            keys.insert(credential.clone(), c["privateKey"].as_str().expect("a private key").to_owned());
+        }
+        session.remove_authenticator(&authenticator);
+    }
+    drop(session);
+    drop(server);
+
+    // Every accepted ceremony was captured, the captures are valid vectors, and the generator writes the
+    // browser's client data.
+    let registration = read_json(&capture.join("registration.json"));
+    let authentication = read_json(&capture.join("authentication.json"));
+    assert_eq!(registration["numberOfTests"], registrations);
+    assert_eq!(authentication["numberOfTests"], assertions);
+    add_private_keys(&capture, &keys);
+    vectors_check(&capture, &scratch);
+    let (exact, prefix) = compare_all(&capture);
+    eprintln!(
+        "{registrations} registrations and {assertions} sign-ins accepted and captured to {}; client data: {exact} exact, \
+         {prefix} with Chrome's extra member; {:.1} s",
+        capture.display(),
+        started.elapsed().as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
