@@ -143,6 +143,15 @@ fn benches(c: &mut Criterion) {
             c.bench_function(&format!("assertion/{name}/{}", provider.name()), |b| {
                 b.iter(|| black_box(assertion(black_box(&f.assertion_json))))
             });
+            let parsed = AuthenticationResponse::from_json_bytes(&f.assertion_json).expect("an assertion");
+            c.bench_function(&format!("stage/checks-and-signature/{name}/{}", provider.name()), |b| {
+                b.iter(|| {
+                    black_box(
+                        verifier::verify_authentication(black_box(&parsed), &e, &p, &store)
+                            .expect("accepted"),
+                    )
+                })
+            });
             c.bench_function(&format!("registration/{name}/{}", provider.name()), |b| {
                 b.iter(|| black_box(register(black_box(&f), &p)))
             });

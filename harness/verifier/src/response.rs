@@ -206,154 +206,163 @@ impl AuthenticationResponse {
 
 /// The direct reading of a well-formed assertion: `None` whenever the general path might say anything else.
 mod fast {
-    use std::borrow::Cow;
-    use std::fmt;
-
-    use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
     use wire::base64url;
 
     use super::AuthenticationResponse;
 
-    /// A string member: absent and `null` are both `None`, as in the general path; another type fails the read.
-    type Text<'a> = Option<Cow<'a, str>>;
-
-    /// The members read, as borrowed text where the JSON string has no escapes. Every other member is read
-    /// as a `serde_json::Value` and dropped, so it is checked exactly as the general path checks it (skipping it
-    /// would not check its escapes, UTF-8 or numbers); a duplicate member fails the read (the general path keeps
-    /// the last one).
-    #[derive(Default)]
-    struct Root<'a> {
-        id: Text<'a>,
-        raw_id: Text<'a>,
-        type_: Text<'a>,
-        response: Option<Response<'a>>,
+    /// A scanner for the JSON that well-formed assertions are made of: objects, strings without escapes,
+    /// `true`/`false`/`null`, and arrays of such strings. Anything else (an escape, a number, deeper nesting,
+    /// a duplicate member) makes it give up, and the general path reads the input instead; so whatever it
+    /// accepts, `serde_json` reads as the same values.
+    struct Scan<'a> {
+        text: &'a str,
+        at: usize,
     }
 
-    #[derive(Default)]
-    struct Response<'a> {
-        client_data_json: Text<'a>,
-        authenticator_data: Text<'a>,
-        signature: Text<'a>,
-        user_handle: Text<'a>,
-    }
-
-    /// Reads a known member once; a second occurrence is an error.
-    fn once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
-        map: &mut A,
-        seen: &mut u8,
-        bit: u8,
-    ) -> Result<T, A::Error> {
-        if *seen & bit != 0 {
-            return Err(de::Error::custom("duplicate member"));
+    impl<'a> Scan<'a> {
+        fn peek(&self) -> Option<u8> {
+            self.text.as_bytes().get(self.at).copied()
         }
-        *seen |= bit;
-        map.next_value()
-    }
 
-    /// A string member, borrowed where it has no escapes (serde's own `Cow` impl always copies).
-    fn text<'de: 'a, 'a, A: MapAccess<'de>>(
-        map: &mut A,
-        seen: &mut u8,
-        bit: u8,
-    ) -> Result<Text<'a>, A::Error> {
-        let v: Option<BorrowedStr<'a>> = once(map, seen, bit)?;
-        Ok(v.map(|b| b.0))
-    }
-
-    /// A string that borrows from the input when it has no escapes.
-    struct BorrowedStr<'a>(Cow<'a, str>);
-
-    impl<'de: 'a, 'a> Deserialize<'de> for BorrowedStr<'a> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V;
-            impl<'de> Visitor<'de> for V {
-                type Value = Cow<'de, str>;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                    Ok(Cow::Borrowed(v))
-                }
-                fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                    Ok(Cow::Owned(v.to_owned()))
-                }
+        fn ws(&mut self) {
+            while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                self.at += 1;
             }
-            d.deserialize_str(V).map(BorrowedStr)
         }
-    }
 
-    impl<'de: 'a, 'a> Deserialize<'de> for Root<'a> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V<'a>(std::marker::PhantomData<&'a ()>);
-            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-                type Value = Root<'a>;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("an object")
+        fn eat(&mut self, c: u8) -> Option<()> {
+            self.ws();
+            (self.peek()? == c).then(|| self.at += 1)
+        }
+
+        /// A string without escapes or control characters.
+        fn string(&mut self) -> Option<&'a str> {
+            self.eat(b'"')?;
+            let rest = self.text.get(self.at..)?;
+            let end = rest.bytes().position(|b| b == b'"' || b == b'\\' || b < 0x20)?;
+            if rest.as_bytes()[end] != b'"' {
+                return None;
+            }
+            self.at += end + 1;
+            rest.get(..end)
+        }
+
+        fn literal(&mut self, word: &str) -> Option<()> {
+            self.ws();
+            let rest = self.text.get(self.at..)?;
+            rest.starts_with(word).then(|| self.at += word.len())
+        }
+
+        /// A member value the verifier does not read: a string, a literal, `{}` or an array of strings.
+        fn skip_value(&mut self) -> Option<()> {
+            self.ws();
+            match self.peek()? {
+                b'"' => self.string().map(drop),
+                b't' => self.literal("true"),
+                b'f' => self.literal("false"),
+                b'n' => self.literal("null"),
+                b'{' => {
+                    self.at += 1;
+                    self.eat(b'}')
                 }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'a>, A::Error> {
-                    let (mut r, mut seen) = (Root::default(), 0u8);
-                    while let Some(key) = map.next_key::<BorrowedStr<'de>>()? {
-                        match &*key.0 {
-                            "id" => r.id = text(&mut map, &mut seen, 1)?,
-                            "rawId" => r.raw_id = text(&mut map, &mut seen, 2)?,
-                            "type" => r.type_ = text(&mut map, &mut seen, 4)?,
-                            "response" => r.response = Some(once(&mut map, &mut seen, 8)?),
-                            _ => drop(map.next_value::<serde_json::Value>()?),
+                b'[' => {
+                    self.at += 1;
+                    self.ws();
+                    if self.peek()? == b']' {
+                        self.at += 1;
+                        return Some(());
+                    }
+                    loop {
+                        self.string()?;
+                        self.ws();
+                        match self.peek()? {
+                            b',' => self.at += 1,
+                            b']' => {
+                                self.at += 1;
+                                return Some(());
+                            }
+                            _ => return None,
                         }
                     }
-                    Ok(r)
+                }
+                _ => None,
+            }
+        }
+
+        /// An object: `member` is called with each name and reads its value (returns `None` to give up).
+        fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+            self.eat(b'{')?;
+            self.ws();
+            if self.peek()? == b'}' {
+                self.at += 1;
+                return Some(());
+            }
+            loop {
+                let name = self.string()?;
+                self.eat(b':')?;
+                member(self, name)?;
+                self.ws();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b'}' => {
+                        self.at += 1;
+                        return Some(());
+                    }
+                    _ => return None,
                 }
             }
-            d.deserialize_map(V(std::marker::PhantomData))
         }
     }
 
-    impl<'de: 'a, 'a> Deserialize<'de> for Response<'a> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V<'a>(std::marker::PhantomData<&'a ()>);
-            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-                type Value = Response<'a>;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("an object")
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Response<'a>, A::Error> {
-                    let (mut r, mut seen) = (Response::default(), 0u8);
-                    while let Some(key) = map.next_key::<BorrowedStr<'de>>()? {
-                        match &*key.0 {
-                            "clientDataJSON" => r.client_data_json = text(&mut map, &mut seen, 1)?,
-                            "authenticatorData" => r.authenticator_data = text(&mut map, &mut seen, 2)?,
-                            "signature" => r.signature = text(&mut map, &mut seen, 4)?,
-                            "userHandle" => r.user_handle = text(&mut map, &mut seen, 8)?,
-                            _ => drop(map.next_value::<serde_json::Value>()?),
-                        }
-                    }
-                    Ok(r)
-                }
-            }
-            d.deserialize_map(V(std::marker::PhantomData))
+    /// Sets `slot` once; a second occurrence of the member gives up.
+    fn once<'a>(slot: &mut Option<&'a str>, scan: &mut Scan<'a>) -> Option<()> {
+        if slot.is_some() {
+            return None;
         }
+        *slot = Some(scan.string()?);
+        Some(())
     }
 
     pub(super) fn authentication(bytes: &[u8]) -> Option<AuthenticationResponse> {
-        let root: Root<'_> = serde_json::from_slice(bytes).ok()?;
-        let id = root.id?;
-        let raw_id = match &root.raw_id {
-            Some(raw) => base64url::decode_quick(raw)?,
-            None => base64url::decode_quick(&id)?,
-        };
-        let r = root.response?;
-        let user_handle = match r.user_handle.as_deref() {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let mut scan = Scan { text, at: 0 };
+        let (mut id, mut raw_id, mut type_) = (None, None, None);
+        let (mut cdj, mut ad, mut sig, mut uh) = (None, None, None, None);
+        let mut response = false;
+        scan.object(|scan, name| match name {
+            "id" => once(&mut id, scan),
+            "rawId" => once(&mut raw_id, scan),
+            "type" => once(&mut type_, scan),
+            "response" if !response => {
+                response = true;
+                scan.object(|scan, name| match name {
+                    "clientDataJSON" => once(&mut cdj, scan),
+                    "authenticatorData" => once(&mut ad, scan),
+                    "signature" => once(&mut sig, scan),
+                    "userHandle" => once(&mut uh, scan),
+                    _ => scan.skip_value(),
+                })
+            }
+            "response" => None,
+            _ => scan.skip_value(),
+        })?;
+        scan.ws();
+        if scan.at != text.len() {
+            return None;
+        }
+        let id = id?;
+        let user_handle = match uh {
             None | Some("") => None,
             Some(h) => Some(base64url::decode_quick(h)?),
         };
         Some(AuthenticationResponse {
-            raw_id,
-            type_: root.type_?.into_owned(),
-            client_data_json: base64url::decode_quick(&r.client_data_json?)?,
-            authenticator_data: base64url::decode_quick(&r.authenticator_data?)?,
-            signature: base64url::decode_quick(&r.signature?)?,
+            raw_id: base64url::decode_quick(raw_id.unwrap_or(id))?,
+            type_: type_?.to_owned(),
+            client_data_json: base64url::decode_quick(cdj?)?,
+            authenticator_data: base64url::decode_quick(ad?)?,
+            signature: base64url::decode_quick(sig?)?,
             user_handle,
-            id: id.into_owned(),
+            id: id.to_owned(),
         })
     }
 }
