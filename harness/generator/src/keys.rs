@@ -193,7 +193,7 @@ impl KeyPair {
 /// full grade creates two dozen RSA credentials. So an RSA key is the product of two primes drawn by index from
 /// 32 primes fixed in `rsa_pool.txt`: 496 distinct keys, each built in well under a millisecond, still chosen by
 /// the seeded RNG, so a seed reproduces the same keys. The primes are those of 16 keys the `rsa` crate generated
-/// from the seeds `RSA_POOL_SEED + k` (the ignored test `the_pool_is_reproducible` regenerates them); every
+/// from the seeds `RSA_POOL_SEED + k` (the test `the_pool_is_reproducible` regenerates them); every
 /// prime has its top two bits set, so every product is exactly 2048 bits, and each is coprime to 65537 - 1
 /// (a test checks both).
 pub mod rsa_pool {
@@ -293,9 +293,8 @@ pub mod rsa_pool {
             assert!(distinct.len() > 30, "40 draws gave {} distinct keys", distinct.len());
         }
 
-        /// Slow outside a release build: `cargo test --release -p webauthn-harness-generator the_pool -- --ignored`.
+        /// About 3 s in the test profile (16 RSA key generations).
         #[test]
-        #[ignore = "generates 16 RSA keys"]
         fn the_pool_is_reproducible() {
             let mut expected = Vec::new();
             for k in 0..16 {

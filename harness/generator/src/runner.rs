@@ -470,7 +470,7 @@ pub fn build_assertion(
 const CHALLENGE_TRIES: usize = 16;
 
 /// Whether the standard base64 of `bytes` spells a `+` or `/` (see [`Setup::std_alphabet_challenge`]).
-fn std_alphabet(bytes: &[u8]) -> bool {
+pub(crate) fn std_alphabet(bytes: &[u8]) -> bool {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes).contains(['+', '/'])
 }
