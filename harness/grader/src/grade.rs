@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use generator::catalog::{Case, Ceremony, Expect, Level, Plan, RegHooks};
+use generator::catalog::{Case, Ceremony, Expect, Level};
 use generator::ceremony::AttestationKind;
 use generator::client::ClientConfig;
 use generator::keys::Algorithm;
@@ -28,12 +28,6 @@ pub struct GradeConfig {
 pub struct Support {
     pub algorithms: HashSet<Algorithm>,
     pub attestations: HashSet<AttestationKind>,
-}
-
-/// A valid registration baseline: `reg.valid.*` with no mutation.
-pub fn is_baseline(case: &Case) -> bool {
-    case.id.starts_with("reg.valid.")
-        && matches!(case.plan, Plan::Register(RegHooks { pre: None, post: None, json: None }))
 }
 
 fn fmt_name(a: AttestationKind) -> &'static str {
@@ -88,7 +82,7 @@ pub fn verdict(case: &Case, observation: &Observation, baseline_mandatory: bool)
         Observation::Error { why } => (Verdict::Error, why.clone()),
         Observation::Unsupported { why } => (Verdict::Unsupported, why.clone()),
         Observation::ControlRejected { step, reply } => {
-            if is_baseline(case) && !baseline_mandatory {
+            if case.is_baseline() && !baseline_mandatory {
                 (Verdict::Unsupported, format!("{step} failed: {}", describe(reply)))
             } else {
                 (Verdict::Inconclusive, format!("the {step} was not accepted: {}", describe(reply)))
@@ -102,7 +96,7 @@ pub fn verdict(case: &Case, observation: &Observation, baseline_mandatory: bool)
                 Expect::Accept => {
                     if subject.status >= 500 || subject.body.is_null() {
                         (Verdict::Error, describe(subject))
-                    } else if is_baseline(case) && !baseline_mandatory {
+                    } else if case.is_baseline() && !baseline_mandatory {
                         (Verdict::Unsupported, format!("the valid baseline was {}", describe(subject)))
                     } else if case.level == Level::Must {
                         (Verdict::Fail, format!("expected acceptance, got {}", describe(subject)))
@@ -140,7 +134,7 @@ pub fn result(case: &Case, run: &CaseRun, baseline_mandatory: bool) -> CaseResul
         detail,
         title: case.title.to_owned(),
         flags: case.flags.iter().map(|f| format!("{f:?}")).collect(),
-        check: case.check.map(str::to_owned),
+        check: case.check.map(|c| c.id().to_owned()),
         fido: case.fido.map(str::to_owned),
         observed: subject,
         expected_because: None,
@@ -163,8 +157,8 @@ pub fn grade(
     selected: &[Case],
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> Graded {
-    let baselines: Vec<&Case> = all_cases.iter().filter(|c| is_baseline(c)).collect();
-    let total = baselines.len() + selected.iter().filter(|c| !is_baseline(c)).count();
+    let baselines: Vec<&Case> = all_cases.iter().filter(|c| c.is_baseline()).collect();
+    let total = baselines.len() + selected.iter().filter(|c| !c.is_baseline()).count();
     let mut done = 0;
     let mut support = Support::default();
     let mut results = Vec::new();
@@ -185,7 +179,7 @@ pub fn grade(
         }
         done += 1;
     }
-    for case in selected.iter().filter(|c| !is_baseline(c)) {
+    for case in selected.iter().filter(|c| !c.is_baseline()) {
         progress(done, total, case.id);
         let s = case.setup;
         let supported = (support.algorithms.contains(&s.alg) || s.alg == Algorithm::Es256)

@@ -14,7 +14,7 @@ use super::mutate::{
     set_credential_key, set_text,
 };
 use super::signature::{der, der_parts, pad, sub, P256_N};
-use super::{reg_post, reg_pre, Case, Expect, Flag, Level, Plan, RegHooks, RegPost, Setup};
+use super::{reg_post, reg_pre, Case, CheckId, Expect, Flag, Level, Plan, RegHooks, RegPost, Setup};
 use crate::ceremony::{sign_p256, u2f_registration_data, AttestationKind};
 use crate::keys::Algorithm;
 use crate::pki::{self, CertSpec, Issued};
@@ -24,12 +24,12 @@ const SELF: Setup = Setup { attestation: AttestationKind::PackedSelf, ..Setup::D
 const X5C: Setup = Setup { attestation: AttestationKind::PackedX5c, ..Setup::DEFAULT };
 const U2F: Setup = Setup { attestation: AttestationKind::FidoU2f, ..Setup::DEFAULT };
 
-const UNSUPPORTED: Option<&str> = Some("reg.attestation.format-unsupported");
-const STATEMENT: Option<&str> = Some("reg.attestation.statement-malformed");
-const SIGNATURE: Option<&str> = Some("reg.attestation.signature");
-const CERTIFICATE: Option<&str> = Some("reg.attestation.certificate");
-const UNTRUSTED: Option<&str> = Some("reg.attestation.untrusted");
-const ALG_MISMATCH: Option<&str> = Some("reg.attestation.alg-mismatch");
+const UNSUPPORTED: Option<CheckId> = Some(CheckId::RegAttestationFormatUnsupported);
+const STATEMENT: Option<CheckId> = Some(CheckId::RegAttestationStatementMalformed);
+const SIGNATURE: Option<CheckId> = Some(CheckId::RegAttestationSignature);
+const CERTIFICATE: Option<CheckId> = Some(CheckId::RegAttestationCertificate);
+const UNTRUSTED: Option<CheckId> = Some(CheckId::RegAttestationUntrusted);
+const ALG_MISMATCH: Option<CheckId> = Some(CheckId::RegAttestationAlgMismatch);
 
 /// Key seed of the certificates issued for individual cases (one key; the certificates differ).
 const CASE_KEY: u64 = 0x0a77_ca5e;
@@ -183,7 +183,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "fmt \"none\" with a full packed statement (alg, sig, x5c) as attStmt",
             rationale: "a none statement is the empty map; anything else does not conform to the format's syntax",
             flags: &[Flag::AttestationUnchecked],
-            check: Some("reg.attestation.none.not-empty"),
+            check: Some(CheckId::RegAttestationNoneNotEmpty),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-7 F-1"),
             setup: NONE,
             plan: reg_post(|p| {
@@ -199,7 +199,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "fmt \"none\" with an empty array as attStmt",
             rationale: "a none statement is the empty map, not an empty array",
             flags: &[Flag::AttestationUnchecked],
-            check: Some("reg.attestation.none.not-empty"),
+            check: Some(CheckId::RegAttestationNoneNotEmpty),
             fido: None,
             setup: NONE,
             plan: reg_post(|p| p.signed.attestation_object.att_stmt = Value::Array(vec![])),
@@ -646,7 +646,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "packed attestation certificate whose id-fido-gen-ce-aaguid names another AAGUID than authData",
             rationale: "if the certificate has the AAGUID extension, its value must match the AAGUID in authData",
             flags: &[Flag::AttestationCertificateUnchecked],
-            check: Some("reg.attestation.aaguid-mismatch"),
+            check: Some(CheckId::RegAttestationAaguidMismatch),
             fido: None,
             setup: X5C,
             plan: reg_post(|p| packed_leaf_with(p, |s| s.aaguid = Some(([0x42; 16], false)))),
@@ -659,7 +659,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "packed attestation certificate whose (matching) AAGUID extension is marked critical",
             rationale: "the id-fido-gen-ce-aaguid extension MUST NOT be marked as critical",
             flags: &[Flag::AttestationCertificateUnchecked],
-            check: Some("reg.attestation.aaguid-mismatch"),
+            check: Some(CheckId::RegAttestationAaguidMismatch),
             fido: None,
             setup: X5C,
             plan: reg_post(|p| {

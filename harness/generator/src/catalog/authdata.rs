@@ -3,7 +3,7 @@
 
 use wire::authdata::Flags;
 
-use super::{auth_post, auth_pre, reg_post, reg_pre, Case, Expect, Flag, Level, Setup};
+use super::{auth_post, auth_pre, reg_post, reg_pre, Case, CheckId, Expect, Flag, Level, Setup};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -15,7 +15,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "rpIdHash is SHA-256 of another RP ID",
             rationale: "the credential must be scoped to this RP: rpIdHash must be SHA-256 of its RP ID",
             flags: &[Flag::RpIdHashUnchecked],
-            check: Some("reg.auth-data.rp-id-hash"),
+            check: Some(CheckId::RegRpIdHash),
             fido: None,
             setup: Setup::DEFAULT,
             plan: reg_pre(|p| {
@@ -30,7 +30,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "rpIdHash is SHA-256 of another RP ID",
             rationale: "an assertion scoped to another RP must not sign in here",
             flags: &[Flag::RpIdHashUnchecked],
-            check: Some("auth.auth-data.rp-id-hash"),
+            check: Some(CheckId::AuthRpIdHash),
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-2"),
             setup: Setup::DEFAULT,
             plan: auth_pre(|p| {
@@ -45,7 +45,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "rpIdHash is SHA-256 of the origin string instead of the RP ID",
             rationale: "rpIdHash hashes the RP ID, not the origin",
             flags: &[Flag::RpIdHashUnchecked],
-            check: Some("auth.auth-data.rp-id-hash"),
+            check: Some(CheckId::AuthRpIdHash),
             fido: None,
             setup: Setup::DEFAULT,
             plan: auth_pre(|p| p.draft.auth_data.rp_id_hash = crate::Rp::new(&p.cfg.origin, "").id_hash()),
@@ -58,7 +58,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "authData has two bytes after the attested credential data",
             rationale: "authenticator data describes its own length; extra bytes mean it is malformed",
             flags: &[Flag::AuthDataLeniency],
-            check: Some("reg.auth-data.malformed"),
+            check: Some(CheckId::RegAuthDataMalformed),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-12"),
             setup: Setup::DEFAULT,
             plan: reg_post(|p| p.signed.attestation_object.auth_data.extend_from_slice(&[0x00, 0x01])),
@@ -71,7 +71,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "authenticatorData has two bytes after the 37-byte header, signed",
             rationale: "authenticator data describes its own length; extra bytes mean it is malformed",
             flags: &[Flag::AuthDataLeniency],
-            check: Some("auth.auth-data.malformed"),
+            check: Some(CheckId::AuthAuthDataMalformed),
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-1"),
             setup: Setup::DEFAULT,
             plan: auth_post(|p| {
@@ -89,7 +89,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "AT flag clear and no attested credential data",
             rationale: "a registration needs the attested credential data that AT announces",
             flags: &[Flag::AuthDataLeniency],
-            check: Some("reg.auth-data.attested-data-missing"),
+            check: Some(CheckId::RegAttestedCredentialDataMissing),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-10"),
             setup: Setup::DEFAULT,
             plan: reg_pre(|p| {
@@ -105,7 +105,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "AT flag clear but attested credential data present",
             rationale: "without AT the data after the header is leftover bytes",
             flags: &[Flag::AuthDataLeniency],
-            check: Some("reg.auth-data.malformed"),
+            check: Some(CheckId::RegAuthDataMalformed),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-9"),
             setup: Setup::DEFAULT,
             plan: reg_pre(|p| p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::AT, false)),
@@ -118,7 +118,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "AT flag set but no attested credential data",
             rationale: "AT announces attested credential data; its absence is truncated authenticator data",
             flags: &[Flag::AuthDataLeniency],
-            check: Some("reg.auth-data.malformed"),
+            check: Some(CheckId::RegAuthDataMalformed),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-11"),
             setup: Setup::DEFAULT,
             plan: reg_pre(|p| p.draft.auth_data.attested_credential_data = None),
@@ -131,7 +131,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "ED flag set but no extensions follow",
             rationale: "ED announces an extensions map; its absence is truncated authenticator data",
             flags: &[Flag::AuthDataLeniency],
-            check: Some("reg.auth-data.malformed"),
+            check: Some(CheckId::RegAuthDataMalformed),
             fido: None,
             setup: Setup::DEFAULT,
             plan: reg_pre(|p| p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true)),
@@ -144,7 +144,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "an extensions map follows the attested data but ED is clear",
             rationale: "without ED the map is leftover bytes, not extensions",
             flags: &[Flag::AuthDataLeniency],
-            check: Some("reg.auth-data.malformed"),
+            check: Some(CheckId::RegAuthDataMalformed),
             fido: None,
             setup: Setup::DEFAULT,
             plan: reg_pre(|p| p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![]))),
@@ -196,7 +196,7 @@ pub(super) fn cases() -> Vec<Case> {
             rationale:
                 "the extensions map is the last part of authenticator data; a byte after it is leftover",
             flags: &[Flag::AuthDataLeniency],
-            check: Some("auth.auth-data.malformed"),
+            check: Some(CheckId::AuthAuthDataMalformed),
             fido: None,
             setup: Setup::DEFAULT,
             plan: super::Plan::Authenticate(super::AuthHooks {
@@ -223,7 +223,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "an assertion whose authenticator data has AT set and attested credential data",
             rationale: "for assertion signatures the AT flag MUST NOT be set",
             flags: &[Flag::AuthDataLeniency],
-            check: Some("auth.auth-data.attested-data-present"),
+            check: Some(CheckId::AuthAttestedCredentialDataPresent),
             fido: None,
             setup: Setup::DEFAULT,
             plan: auth_pre(|p| {
@@ -239,7 +239,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "authenticatorData is 36 bytes",
             rationale: "authenticator data is at least 37 bytes",
             flags: &[Flag::AuthDataLeniency],
-            check: Some("auth.auth-data.malformed"),
+            check: Some(CheckId::AuthAuthDataMalformed),
             fido: None,
             setup: Setup::DEFAULT,
             plan: auth_post(|p| {

@@ -14,17 +14,17 @@ use super::mutate::{
     raw_map_indefinite, registration_with_raw_extensions, send_object, set_credential_key, text_entry,
     widen_head, RawEntry,
 };
-use super::{auth_post, reg_post, reg_pre, Case, Expect, Flag, Level, Setup};
+use super::{auth_post, reg_post, reg_pre, Case, CheckId, Expect, Flag, Level, Setup};
 use crate::ceremony::AttestationKind;
 
 const NONE: Setup = Setup::DEFAULT;
 const PACKED_SELF: Setup = Setup { attestation: AttestationKind::PackedSelf, ..Setup::DEFAULT };
 
-const OBJECT_MALFORMED: Option<&str> = Some("reg.attestation-object.malformed");
-const REG_AUTH_DATA_MALFORMED: Option<&str> = Some("reg.auth-data.malformed");
-const AUTH_AUTH_DATA_MALFORMED: Option<&str> = Some("auth.auth-data.malformed");
-const REG_NON_CANONICAL: Option<&str> = Some("reg.cbor.non-canonical");
-const AUTH_NON_CANONICAL: Option<&str> = Some("auth.cbor.non-canonical");
+const OBJECT_MALFORMED: Option<CheckId> = Some(CheckId::RegAttestationObjectMalformed);
+const REG_AUTH_DATA_MALFORMED: Option<CheckId> = Some(CheckId::RegAuthDataMalformed);
+const AUTH_AUTH_DATA_MALFORMED: Option<CheckId> = Some(CheckId::AuthAuthDataMalformed);
+const REG_NON_CANONICAL: Option<CheckId> = Some(CheckId::RegNonCanonicalCbor);
+const AUTH_NON_CANONICAL: Option<CheckId> = Some(CheckId::AuthNonCanonicalCbor);
 
 const STRUCTURE: &str = "a correct RP cannot obtain fmt, attStmt and authData (step 13) from this object";
 

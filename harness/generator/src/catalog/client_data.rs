@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use wire::base64url;
 
 use super::{
-    auth_pre, edit_client_data, reg_pre, remove_member, set_member, Case, Expect, Flag, Level, Setup,
+    auth_pre, edit_client_data, reg_pre, remove_member, set_member, Case, CheckId, Expect, Flag, Level, Setup,
 };
 
 /// What a client-data mutation may need to know.
@@ -189,7 +189,7 @@ macro_rules! both {
         $v.push(Case {
             id: concat!("reg.client-data.", $slug), spec: concat!("§7.1 step ", $rs), level: Level::$level,
             expect: Expect::$expect, title: $title, rationale: $why, flags: &[$(Flag::$flag),*],
-            check: both!(@check "reg.client-data.", $check), fido: rf, setup: Setup::DEFAULT,
+            check: both!(@check reg $check), fido: rf, setup: Setup::DEFAULT,
             plan: reg_pre(|p| {
                 let rp_id = p.options.rp(p.cfg).id;
                 let c = Ctx { origin: &p.cfg.origin, rp_id: &rp_id, challenge: &p.options.challenge, type_: "webauthn.create" };
@@ -199,7 +199,7 @@ macro_rules! both {
         $v.push(Case {
             id: concat!("auth.client-data.", $slug), spec: concat!("§7.2 step ", $as), level: Level::$level,
             expect: Expect::$expect, title: $title, rationale: $why, flags: &[$(Flag::$flag),*],
-            check: both!(@check "auth.client-data.", $check), fido: af, setup: Setup::DEFAULT,
+            check: both!(@check auth $check), fido: af, setup: Setup::DEFAULT,
             plan: auth_pre(|p| {
                 let rp_id = p.options.rp(p.cfg).id;
                 let c = Ctx { origin: &p.cfg.origin, rp_id: &rp_id, challenge: &p.options.challenge, type_: "webauthn.get" };
@@ -213,18 +213,19 @@ macro_rules! both {
         $v.push(Case {
             id: concat!("reg.client-data.", $slug), spec: concat!("§7.1 step ", $rs), level: Level::$level,
             expect: Expect::$expect, title: $title, rationale: $why, flags: &[$(Flag::$flag),*],
-            check: both!(@check "reg.client-data.", $check), fido: rf, setup: Setup::DEFAULT,
+            check: both!(@check reg $check), fido: rf, setup: Setup::DEFAULT,
             plan: reg_pre(|p| $f(&mut p.draft.client_data_json)),
         });
         $v.push(Case {
             id: concat!("auth.client-data.", $slug), spec: concat!("§7.2 step ", $as), level: Level::$level,
             expect: Expect::$expect, title: $title, rationale: $why, flags: &[$(Flag::$flag),*],
-            check: both!(@check "auth.client-data.", $check), fido: af, setup: Setup::DEFAULT,
+            check: both!(@check auth $check), fido: af, setup: Setup::DEFAULT,
             plan: auth_pre(|p| $f(&mut p.draft.client_data_json)),
         });
     };
-    (@check $prefix:literal, "") => { None };
-    (@check $prefix:literal, $check:tt) => { Some(concat!($prefix, $check)) };
+    (@check $which:ident ()) => { None };
+    (@check reg ($reg:ident, $auth:ident)) => { Some(CheckId::$reg) };
+    (@check auth ($reg:ident, $auth:ident)) => { Some(CheckId::$auth) };
 }
 
 /// The FIDO conformance test "F-n" of the client-data groups of both ceremonies.
@@ -239,79 +240,79 @@ macro_rules! fido {
 
 pub(super) fn cases() -> Vec<Case> {
     let mut v = Vec::new();
-    both!(v, "type.missing", ("7", "10"), "type", Must, Reject, [ClientDataTypeUnchecked], fido!("F-1"),
+    both!(v, "type.missing", ("7", "10"), (RegClientDataType, AuthClientDataType), Must, Reject, [ClientDataTypeUnchecked], fido!("F-1"),
         "clientData has no type member", "C.type must equal the ceremony's type; a missing type does not", members type_missing);
-    both!(v, "type.not-string", ("7", "10"), "type", Must, Reject, [ClientDataTypeUnchecked], fido!("F-2"),
+    both!(v, "type.not-string", ("7", "10"), (RegClientDataType, AuthClientDataType), Must, Reject, [ClientDataTypeUnchecked], fido!("F-2"),
         "clientData.type is a number", "C.type must equal the ceremony's type string", members type_not_string);
-    both!(v, "type.empty", ("7", "10"), "type", Must, Reject, [ClientDataTypeUnchecked], fido!("F-3"),
+    both!(v, "type.empty", ("7", "10"), (RegClientDataType, AuthClientDataType), Must, Reject, [ClientDataTypeUnchecked], fido!("F-3"),
         "clientData.type is the empty string", "C.type must equal the ceremony's type string", members type_empty);
-    both!(v, "type.other", ("7", "10"), "type", Must, Reject, [ClientDataTypeUnchecked], fido!("F-4"),
+    both!(v, "type.other", ("7", "10"), (RegClientDataType, AuthClientDataType), Must, Reject, [ClientDataTypeUnchecked], fido!("F-4"),
         "clientData.type is \"webauthn.other\"", "C.type must equal the ceremony's type string", members type_other);
-    both!(v, "type.swapped", ("7", "10"), "type", Must, Reject, [ClientDataTypeUnchecked], fido!("F-5"),
+    both!(v, "type.swapped", ("7", "10"), (RegClientDataType, AuthClientDataType), Must, Reject, [ClientDataTypeUnchecked], fido!("F-5"),
         "clientData.type is the other ceremony's type", "a signature made for one ceremony must not pass as the other", members type_swapped);
-    both!(v, "challenge.missing", ("8", "11"), "challenge", Must, Reject, [ChallengeNotBound], fido!("F-6"),
+    both!(v, "challenge.missing", ("8", "11"), (RegChallenge, AuthChallenge), Must, Reject, [ChallengeNotBound], fido!("F-6"),
         "clientData has no challenge member", "C.challenge must equal the issued challenge", members challenge_missing);
-    both!(v, "challenge.not-string", ("8", "11"), "challenge", Must, Reject, [ChallengeNotBound], fido!("F-7"),
+    both!(v, "challenge.not-string", ("8", "11"), (RegChallenge, AuthChallenge), Must, Reject, [ChallengeNotBound], fido!("F-7"),
         "clientData.challenge is an array", "C.challenge must equal the base64url string of the issued challenge", members challenge_not_string);
-    both!(v, "challenge.empty", ("8", "11"), "challenge", Must, Reject, [ChallengeNotBound], fido!("F-8"),
+    both!(v, "challenge.empty", ("8", "11"), (RegChallenge, AuthChallenge), Must, Reject, [ChallengeNotBound], fido!("F-8"),
         "clientData.challenge is the empty string", "C.challenge must equal the issued challenge", members challenge_empty);
-    both!(v, "challenge.padded", ("8", "11"), "challenge", Must, Reject, [ChallengeNotBound], fido!("F-9"),
+    both!(v, "challenge.padded", ("8", "11"), (RegChallenge, AuthChallenge), Must, Reject, [ChallengeNotBound], fido!("F-9"),
         "clientData.challenge is the issued challenge with '=' padding", "C.challenge must equal the base64url encoding, which has no padding", members challenge_padded);
-    both!(v, "challenge.standard-base64", ("8", "11"), "challenge", Must, Reject, [ChallengeNotBound], (None, None),
+    both!(v, "challenge.standard-base64", ("8", "11"), (RegChallenge, AuthChallenge), Must, Reject, [ChallengeNotBound], (None, None),
         "clientData.challenge is the issued challenge in standard base64", "C.challenge must equal the base64url encoding of the challenge", members challenge_standard_base64);
-    both!(v, "challenge.other", ("8", "11"), "challenge", Must, Reject, [ChallengeNotBound], fido!("F-10"),
+    both!(v, "challenge.other", ("8", "11"), (RegChallenge, AuthChallenge), Must, Reject, [ChallengeNotBound], fido!("F-10"),
         "clientData.challenge is another challenge", "only the challenge the RP issued binds the response to this ceremony", members challenge_other);
-    both!(v, "challenge.truncated", ("8", "11"), "challenge", Must, Reject, [ChallengeNotBound], (None, None),
+    both!(v, "challenge.truncated", ("8", "11"), (RegChallenge, AuthChallenge), Must, Reject, [ChallengeNotBound], (None, None),
         "clientData.challenge is the issued challenge less its last byte", "a prefix comparison is not an equality check", members challenge_truncated);
-    both!(v, "challenge.hex", ("8", "11"), "challenge", Must, Reject, [ChallengeNotBound], (None, None),
+    both!(v, "challenge.hex", ("8", "11"), (RegChallenge, AuthChallenge), Must, Reject, [ChallengeNotBound], (None, None),
         "clientData.challenge is the issued challenge in hex", "C.challenge must equal the base64url encoding of the challenge", members challenge_of_hex);
-    both!(v, "origin.missing", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], fido!("F-11"),
+    both!(v, "origin.missing", ("9", "12"), (RegOrigin, AuthOrigin), Must, Reject, [OriginUnchecked], fido!("F-11"),
         "clientData has no origin member", "C.origin must be an origin the RP expects", members origin_missing);
-    both!(v, "origin.not-string", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], fido!("F-12"),
+    both!(v, "origin.not-string", ("9", "12"), (RegOrigin, AuthOrigin), Must, Reject, [OriginUnchecked], fido!("F-12"),
         "clientData.origin is an object", "C.origin must be an origin the RP expects", members origin_not_string);
-    both!(v, "origin.empty", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], fido!("F-13"),
+    both!(v, "origin.empty", ("9", "12"), (RegOrigin, AuthOrigin), Must, Reject, [OriginUnchecked], fido!("F-13"),
         "clientData.origin is the empty string", "C.origin must be an origin the RP expects", members origin_empty);
-    both!(v, "origin.other-site", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], fido!("F-14"),
+    both!(v, "origin.other-site", ("9", "12"), (RegOrigin, AuthOrigin), Must, Reject, [OriginUnchecked], fido!("F-14"),
         "clientData.origin is another site", "the RP must not accept unexpected origins (§13.4.9)", members origin_other_site);
-    both!(v, "origin.other-scheme", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], (None, None),
+    both!(v, "origin.other-scheme", ("9", "12"), (RegOrigin, AuthOrigin), Must, Reject, [OriginUnchecked], (None, None),
         "clientData.origin has the other scheme (http for https, https for http)", "an origin is scheme, host and port; the same host under another scheme is another origin", members origin_other_scheme);
-    both!(v, "origin.other-port", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], (None, None),
+    both!(v, "origin.other-port", ("9", "12"), (RegOrigin, AuthOrigin), Must, Reject, [OriginUnchecked], (None, None),
         "clientData.origin names another port", "an origin is scheme, host and port; another port is another origin", members origin_other_port);
-    both!(v, "origin.subdomain", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], (None, None),
+    both!(v, "origin.subdomain", ("9", "12"), (RegOrigin, AuthOrigin), Must, Reject, [OriginUnchecked], (None, None),
         "clientData.origin is a subdomain of the RP ID", "a subdomain is not the expected origin unless the RP chose to allow subdomains (§13.4.9)", members origin_subdomain);
-    both!(v, "origin.suffix-lookalike", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], (None, None),
+    both!(v, "origin.suffix-lookalike", ("9", "12"), (RegOrigin, AuthOrigin), Must, Reject, [OriginUnchecked], (None, None),
         "clientData.origin starts with the expected origin but is another host", "a prefix match is not an origin match", members origin_suffix_lookalike);
-    both!(v, "origin.trailing-slash", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], (None, None),
+    both!(v, "origin.trailing-slash", ("9", "12"), (RegOrigin, AuthOrigin), Must, Reject, [OriginUnchecked], (None, None),
         "clientData.origin has a trailing slash", "an origin serializes without a path; the string differs from every expected origin", members origin_trailing_slash);
-    both!(v, "origin.with-path", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], (None, None),
+    both!(v, "origin.with-path", ("9", "12"), (RegOrigin, AuthOrigin), Must, Reject, [OriginUnchecked], (None, None),
         "clientData.origin has a path", "an origin has no path; the string differs from every expected origin", members origin_with_path);
-    both!(v, "origin.null", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], (None, None),
+    both!(v, "origin.null", ("9", "12"), (RegOrigin, AuthOrigin), Must, Reject, [OriginUnchecked], (None, None),
         "clientData.origin is \"null\" (an opaque origin)", "an opaque origin is never an expected origin", members origin_null);
-    both!(v, "origin.uppercase", ("9", "12"), "origin", Must, Reject, [OriginUnchecked], (None, None),
+    both!(v, "origin.uppercase", ("9", "12"), (RegOrigin, AuthOrigin), Must, Reject, [OriginUnchecked], (None, None),
         "clientData.origin is the expected origin in upper case", "browsers serialize origins in lower case; the exact string must match", members origin_uppercase);
-    both!(v, "cross-origin.true", ("10", "13"), "cross-origin", Must, Reject, [FramingUnchecked], (None, None),
+    both!(v, "cross-origin.true", ("10", "13"), (RegCrossOrigin, AuthCrossOrigin), Must, Reject, [FramingUnchecked], (None, None),
         "clientData.crossOrigin is true", "the RP does not expect to run in a cross-origin iframe", members cross_origin_true);
-    both!(v, "cross-origin.not-boolean", ("10", "13"), "cross-origin", Must, Reject, [FramingUnchecked], (None, None),
+    both!(v, "cross-origin.not-boolean", ("10", "13"), (RegCrossOrigin, AuthCrossOrigin), Must, Reject, [FramingUnchecked], (None, None),
         "clientData.crossOrigin is the string \"true\"", "crossOrigin is a boolean; a string is not one the RP can trust as false", members cross_origin_not_bool);
-    both!(v, "top-origin.present", ("11", "14"), "top-origin", Must, Reject, [FramingUnchecked], (None, None),
+    both!(v, "top-origin.present", ("11", "14"), (RegTopOrigin, AuthTopOrigin), Must, Reject, [FramingUnchecked], (None, None),
         "clientData.topOrigin names another site", "a topOrigin means the RP was framed, which it does not expect", members top_origin_present);
-    both!(v, "top-origin.with-cross-origin", ("10", "13"), "cross-origin", Must, Reject, [FramingUnchecked], (None, None),
+    both!(v, "top-origin.with-cross-origin", ("10", "13"), (RegCrossOrigin, AuthCrossOrigin), Must, Reject, [FramingUnchecked], (None, None),
         "clientData has crossOrigin true and a topOrigin of another site", "the RP does not expect to be framed by that site", members top_origin_with_cross_origin);
-    both!(v, "extra-member", ("6", "9"), "", Must, Accept, [Baseline], (None, None),
+    both!(v, "extra-member", ("6", "9"), (), Must, Accept, [Baseline], (None, None),
         "clientData has an additional member", "§5.8.1.3: clients may add members; RPs must not compare clientDataJSON to a template", members extra_member);
-    both!(v, "cross-origin.absent", ("10", "13"), "", Must, Accept, [Baseline], (None, None),
+    both!(v, "cross-origin.absent", ("10", "13"), (), Must, Accept, [Baseline], (None, None),
         "clientData has no crossOrigin member", "crossOrigin is optional; the step applies only when it is present and true", members cross_origin_absent);
-    both!(v, "member-order.conformance-tool", ("6", "9"), "", Policy, Either, [], (None, None),
+    both!(v, "member-order.conformance-tool", ("6", "9"), (), Policy, Either, [], (None, None),
         "clientData members in the order {origin, challenge, type}, without crossOrigin", "a JSON parser accepts any order; an RP using the §5.8.1.2 limited verification rejects it", members conformance_tool_order);
-    both!(v, "token-binding.present", ("6", "9"), "", Policy, Either, [], fido!("F-15"),
+    both!(v, "token-binding.present", ("6", "9"), (), Policy, Either, [], fido!("F-15"),
         "clientData has a tokenBinding member", "tokenBinding is reserved in Level 3; an RP may ignore it", members token_binding_present);
-    both!(v, "encoding.not-utf8", ("5", "8"), "utf8", Must, Reject, [ResponseStructureUnchecked], (None, None),
+    both!(v, "encoding.not-utf8", ("5", "8"), (RegClientDataNotUtf8, AuthClientDataNotUtf8), Must, Reject, [ResponseStructureUnchecked], (None, None),
         "clientDataJSON has a byte that is not UTF-8", "JSONtext is the UTF-8 decode of clientDataJSON; invalid UTF-8 is not client data", bytes not_utf8);
-    both!(v, "encoding.not-json", ("6", "9"), "json", Must, Reject, [ResponseStructureUnchecked], (None, None),
+    both!(v, "encoding.not-json", ("6", "9"), (RegClientDataNotJson, AuthClientDataNotJson), Must, Reject, [ResponseStructureUnchecked], (None, None),
         "clientDataJSON is truncated JSON", "client data that does not parse cannot be verified", bytes not_json);
-    both!(v, "encoding.duplicate-challenge", ("6", "9"), "json", Should, Reject, [ChallengeNotBound], (None, None),
+    both!(v, "encoding.duplicate-challenge", ("6", "9"), (RegClientDataNotJson, AuthClientDataNotJson), Should, Reject, [ChallengeNotBound], (None, None),
         "clientDataJSON has a second challenge member", "with duplicate members, which value a parser checks is parser-defined; the reference parser rejects duplicates", bytes duplicate_challenge);
-    both!(v, "encoding.byte-order-mark", ("5", "8"), "", Should, Accept, [Baseline], (None, None),
+    both!(v, "encoding.byte-order-mark", ("5", "8"), (), Should, Accept, [Baseline], (None, None),
         "clientDataJSON starts with a UTF-8 byte order mark", "UTF-8 decode strips a leading BOM (the note under the step)", bytes byte_order_mark);
     // Standard base64 of a challenge differs from the padded case only by a '+' or '/': see the Setup field.
     for c in v.iter_mut().filter(|c| c.id.ends_with(".challenge.standard-base64")) {

@@ -12,7 +12,7 @@ use super::mutate::{
     cose_value, edit_cose, first_not_offered, fixed_bytes, other_key, p521_cose, remove_label, rsa_cose,
     rsa_cose_of_size, set_credential_key, set_label,
 };
-use super::{reg_pre, Case, Expect, Flag, Level, Setup};
+use super::{reg_pre, Case, CheckId, Expect, Flag, Level, Setup};
 use crate::keys::Algorithm;
 
 const ES256: Setup = Setup::DEFAULT;
@@ -20,9 +20,9 @@ const ES384: Setup = Setup { alg: Algorithm::Es384, ..Setup::DEFAULT };
 const RS256: Setup = Setup { alg: Algorithm::Rs256, ..Setup::DEFAULT };
 const EDDSA: Setup = Setup { alg: Algorithm::EdDsa, ..Setup::DEFAULT };
 
-const MALFORMED: Option<&str> = Some("reg.credential-key.malformed");
-const INVALID: Option<&str> = Some("reg.credential-key.invalid");
-const NOT_OFFERED: Option<&str> = Some("reg.credential-key.alg-not-offered");
+const MALFORMED: Option<CheckId> = Some(CheckId::RegCredentialPublicKeyMalformed);
+const INVALID: Option<CheckId> = Some(CheckId::RegCredentialPublicKeyInvalid);
+const NOT_OFFERED: Option<CheckId> = Some(CheckId::RegAlgorithmNotAllowed);
 
 /// Adds one to a big-endian number (wrapping), e.g. to move a coordinate off the curve.
 fn increment(b: &mut [u8]) {

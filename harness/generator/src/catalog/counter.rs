@@ -1,7 +1,7 @@
 //! The signature counter (§6.1.1, §7.2 step 22). Whether a counter that did not increase fails the ceremony is
 //! the RP's decision, so these cases are POLICY level: a correct RP may accept with a clone signal.
 
-use super::{auth_pre, Case, Counter, Expect, Flag, Level, Setup};
+use super::{auth_pre, Case, CheckId, Counter, Expect, Flag, Level, Setup};
 
 const COUNTING: Setup = Setup { counter: Counter::Incrementing, ..Setup::DEFAULT };
 
@@ -15,7 +15,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "signCount lower than the last accepted one",
             rationale: "a counter going backwards signals a cloned authenticator; failing is the RP's choice",
             flags: &[Flag::CounterUnchecked],
-            check: Some("auth.sign-count.not-increased"),
+            check: Some(CheckId::AuthSignCount),
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-4"),
             setup: COUNTING,
             plan: auth_pre(|p| p.draft.auth_data.sign_count = p.last_sign_count.saturating_sub(1)),
@@ -28,7 +28,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "signCount equal to the last accepted one",
             rationale: "less than or equal is the clone signal, not only less than",
             flags: &[Flag::CounterUnchecked],
-            check: Some("auth.sign-count.not-increased"),
+            check: Some(CheckId::AuthSignCount),
             fido: None,
             setup: COUNTING,
             plan: auth_pre(|p| p.draft.auth_data.sign_count = p.last_sign_count),
@@ -41,7 +41,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "signCount 0 after a nonzero stored counter",
             rationale: "the stored counter is nonzero, so 0 is a counter going backwards, not a counterless authenticator",
             flags: &[Flag::CounterUnchecked],
-            check: Some("auth.sign-count.not-increased"),
+            check: Some(CheckId::AuthSignCount),
             fido: None,
             setup: COUNTING,
             plan: auth_pre(|p| p.draft.auth_data.sign_count = 0),

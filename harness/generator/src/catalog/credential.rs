@@ -8,7 +8,9 @@ use serde_json::json;
 use wire::base64url;
 
 use super::mutate::{attested, fixed_bytes};
-use super::{auth_json, auth_pre, reg_json, reg_pre, Case, Expect, Flag, Level, RegPre, Setup, REG_VALID};
+use super::{
+    auth_json, auth_pre, reg_json, reg_pre, Case, CheckId, Expect, Flag, Level, RegPre, Setup, REG_VALID,
+};
 
 const DEFAULT: Setup = Setup::DEFAULT;
 const LONG_ID: Setup = Setup { credential_id_len: 1023, ..Setup::DEFAULT };
@@ -56,7 +58,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "a credential ID of 1024 bytes",
             rationale: "credential IDs larger than 1023 bytes SHOULD cause the RP to fail the registration",
             flags: &[Flag::CredentialIdUnchecked],
-            check: Some("reg.credential-id.too-long"),
+            check: Some(CheckId::RegCredentialIdTooLong),
             fido: None,
             setup: DEFAULT,
             plan: reg_pre(|p| credential_id(p, 1024)),
@@ -82,7 +84,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "id and rawId name another credential than the attested credentialId",
             rationale: "the record's id is the credential's; it must be the one the authenticator attested, or assertions will name a key nobody holds",
             flags: &[Flag::RawIdUnchecked],
-            check: Some("reg.credential-id.mismatch"),
+            check: Some(CheckId::RegCredentialIdMismatch),
             fido: None,
             setup: DEFAULT,
             plan: reg_pre(|p| p.draft.raw_id = fixed_bytes(0x0007_1d00, 32)),
@@ -95,7 +97,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "id and rawId are the attested credentialId without its last byte",
             rationale: "the IDs must be equal, not one a prefix of the other",
             flags: &[Flag::RawIdUnchecked],
-            check: Some("reg.credential-id.mismatch"),
+            check: Some(CheckId::RegCredentialIdMismatch),
             fido: None,
             setup: DEFAULT,
             plan: reg_pre(|p| {
@@ -110,7 +112,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "id is the base64url of other bytes than rawId",
             rationale: "id is the base64url encoding of rawId (§5.1); a response where they differ is malformed",
             flags: &[Flag::ResponseStructureUnchecked],
-            check: Some("reg.response.malformed"),
+            check: Some(CheckId::RegResponseMalformed),
             fido: None,
             setup: DEFAULT,
             plan: reg_json(|j| edit_ids(j, true, |mut id| {
@@ -140,7 +142,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "an assertion (signed by the registered key) whose id and rawId are random bytes",
             rationale: "credential.id must be one of allowCredentials",
             flags: &[Flag::CredentialOwnershipUnchecked],
-            check: Some("auth.credential.not-allowed"),
+            check: Some(CheckId::AuthCredentialNotAllowed),
             fido: None,
             setup: DEFAULT,
             plan: auth_pre(|p| p.draft.raw_id = fixed_bytes(0x0007_1d01, 32)),
@@ -153,7 +155,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "an assertion whose id and rawId differ from the registered ID in one bit",
             rationale: "credential IDs are compared exactly",
             flags: &[Flag::CredentialOwnershipUnchecked],
-            check: Some("auth.credential.not-allowed"),
+            check: Some(CheckId::AuthCredentialNotAllowed),
             fido: None,
             setup: DEFAULT,
             plan: auth_pre(|p| {
@@ -170,7 +172,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "an assertion whose id and rawId are the registered ID without its last byte",
             rationale: "credential IDs are compared exactly, not by prefix",
             flags: &[Flag::CredentialOwnershipUnchecked],
-            check: Some("auth.credential.not-allowed"),
+            check: Some(CheckId::AuthCredentialNotAllowed),
             fido: None,
             setup: DEFAULT,
             plan: auth_pre(|p| {
@@ -185,7 +187,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "id is the base64url of other bytes than rawId (rawId is the registered ID)",
             rationale: "id is the base64url encoding of rawId (§5.1); a response where they differ is malformed",
             flags: &[Flag::ResponseStructureUnchecked],
-            check: Some("auth.response.malformed"),
+            check: Some(CheckId::AuthResponseMalformed),
             fido: None,
             setup: DEFAULT,
             plan: auth_json(|j| edit_ids(j, true, |mut id| {
@@ -228,7 +230,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "userHandle is 32 random bytes",
             rationale: "a present userHandle must equal the user handle of the identified account",
             flags: &[Flag::CredentialOwnershipUnchecked],
-            check: Some("auth.user-handle.mismatch"),
+            check: Some(CheckId::AuthUserHandleMismatch),
             fido: None,
             setup: DEFAULT,
             plan: auth_pre(|p| p.draft.user_handle = Some(fixed_bytes(0x0005_e400, 32))),
@@ -241,7 +243,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "userHandle is the account's user handle followed by one more byte",
             rationale: "user handles are compared exactly, not by prefix",
             flags: &[Flag::CredentialOwnershipUnchecked],
-            check: Some("auth.user-handle.mismatch"),
+            check: Some(CheckId::AuthUserHandleMismatch),
             fido: None,
             setup: DEFAULT,
             plan: auth_pre(|p| {

@@ -2,7 +2,7 @@
 
 use wire::authdata::Flags;
 
-use super::{auth_pre, reg_pre, Case, Expect, Flag, Level, Setup};
+use super::{auth_pre, reg_pre, Case, CheckId, Expect, Flag, Level, Setup};
 
 const fn uv(reg: &'static str, auth: &'static str) -> Setup {
     Setup { reg_uv: reg, auth_uv: auth, ..Setup::DEFAULT }
@@ -74,7 +74,7 @@ fn matrix_case(
     let (expect, check, spec, flags, rationale): (_, _, _, &'static [Flag], _) = if !up_on {
         (
             Expect::Reject,
-            Some(if reg { "reg.auth-data.user-present" } else { "auth.auth-data.user-present" }),
+            Some(if reg { CheckId::RegUserPresent } else { CheckId::AuthUserPresent }),
             if reg { "§7.1 step 15" } else { "§7.2 step 16" },
             &[Flag::UserPresenceUnchecked],
             "the UP flag must be set whatever userVerification says",
@@ -82,7 +82,7 @@ fn matrix_case(
     } else if uv == "required" && !uv_on {
         (
             Expect::Reject,
-            Some(if reg { "reg.auth-data.user-verified" } else { "auth.auth-data.user-verified" }),
+            Some(if reg { CheckId::RegUserVerified } else { CheckId::AuthUserVerified }),
             if reg { "§7.1 step 16" } else { "§7.2 step 17" },
             &[Flag::UserVerificationUnchecked],
             "userVerification was required, so UV must be set",
@@ -118,7 +118,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "UV set in authenticatorData after it was signed with UV clear",
             rationale: "changing a signed byte must break the signature",
             flags: &[Flag::SignatureUnchecked],
-            check: Some("auth.signature.invalid"),
+            check: Some(CheckId::AuthSignature),
             fido: None,
             setup: uv("preferred", "preferred"),
             plan: super::Plan::Authenticate(super::AuthHooks {
@@ -139,7 +139,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "BS set while BE is clear",
             rationale: "a credential that is not backup eligible cannot be backed up",
             flags: &[Flag::BackupFlagsUnchecked],
-            check: Some("reg.auth-data.bs-without-be"),
+            check: Some(CheckId::RegBackupStateWithoutEligibility),
             fido: None,
             setup: Setup::DEFAULT,
             plan: reg_pre(|p| {
@@ -216,7 +216,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "BS set while BE is clear",
             rationale: "a credential that is not backup eligible cannot be backed up",
             flags: &[Flag::BackupFlagsUnchecked],
-            check: Some("auth.auth-data.bs-without-be"),
+            check: Some(CheckId::AuthBackupStateWithoutEligibility),
             fido: None,
             setup: Setup::DEFAULT,
             plan: auth_pre(|p| set(&mut p.draft.auth_data.flags, Flags::BS)),
@@ -229,7 +229,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "BE set in an assertion for a credential registered with BE clear",
             rationale: "backup eligibility must not change after registration (§6.1); an RP using backup state verifies it",
             flags: &[Flag::BackupFlagsUnchecked],
-            check: Some("auth.auth-data.be-changed"),
+            check: Some(CheckId::AuthBackupEligibilityChanged),
             fido: None,
             setup: Setup::DEFAULT,
             plan: auth_pre(|p| set(&mut p.draft.auth_data.flags, Flags::BE)),

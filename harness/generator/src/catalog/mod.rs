@@ -26,52 +26,7 @@ mod stateful;
 mod structure;
 mod valid;
 
-/// How strongly the spec demands what a case tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Level {
-    Must,
-    Should,
-    Policy,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Must => "MUST",
-            Level::Should => "SHOULD",
-            Level::Policy => "POLICY",
-        }
-    }
-}
-
-/// What a correct RP does with the case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Expect {
-    Accept,
-    Reject,
-    /// The spec allows both; the behaviour is recorded (verdict INFO).
-    Either,
-}
-
-impl Expect {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Expect::Accept => "accept",
-            Expect::Reject => "reject",
-            Expect::Either => "either",
-        }
-    }
-}
-
-/// The ceremony whose result the case judges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Ceremony {
-    Registration,
-    Authentication,
-}
+pub use spec::{Ceremony, CheckId, Expect, Level};
 
 /// Whether the authenticator keeps a signature counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -209,8 +164,8 @@ pub struct Case {
     pub rationale: &'static str,
     /// Bug classes a wrong answer reveals.
     pub flags: &'static [Flag],
-    /// The reference verifier's check that rejects the case (its `CheckId` id). `None` for accept cases.
-    pub check: Option<&'static str>,
+    /// The reference verifier's check that rejects the case. `None` for accept cases.
+    pub check: Option<CheckId>,
     /// The FIDO server conformance test this case corresponds to, where there is one.
     pub fido: Option<&'static str>,
     pub setup: Setup,
@@ -218,6 +173,13 @@ pub struct Case {
 }
 
 impl Case {
+    /// A valid registration baseline (`reg.valid.*`, no mutation): grading runs these first to learn which
+    /// algorithms and attestation formats the RP supports.
+    pub fn is_baseline(&self) -> bool {
+        self.id.starts_with("reg.valid.")
+            && matches!(self.plan, Plan::Register(RegHooks { pre: None, post: None, json: None }))
+    }
+
     pub fn ceremony(&self) -> Ceremony {
         match self.plan {
             Plan::Register(_) => Ceremony::Registration,

@@ -10,7 +10,7 @@
 use sha2::{Digest, Sha256};
 
 use super::mutate::{assertion_message, other_key};
-use super::{auth_post, AuthPost, Case, Expect, Flag, Level, Setup};
+use super::{auth_post, AuthPost, Case, CheckId, Expect, Flag, Level, Setup};
 use crate::keys::Algorithm;
 
 const ES256: Setup = Setup::DEFAULT;
@@ -18,8 +18,8 @@ const ES384: Setup = Setup { alg: Algorithm::Es384, ..Setup::DEFAULT };
 const RS256: Setup = Setup { alg: Algorithm::Rs256, ..Setup::DEFAULT };
 const EDDSA: Setup = Setup { alg: Algorithm::EdDsa, ..Setup::DEFAULT };
 
-const MALFORMED: Option<&str> = Some("auth.signature.malformed");
-const INVALID: Option<&str> = Some("auth.signature.invalid");
+const MALFORMED: Option<CheckId> = Some(CheckId::AuthSignatureMalformed);
+const INVALID: Option<CheckId> = Some(CheckId::AuthSignature);
 const SPEC: &str = "§6.5.5, §7.2 step 21";
 
 /// The order n of the P-256 group (SEC 2 §2.4.2), big-endian.

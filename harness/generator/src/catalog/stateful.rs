@@ -2,7 +2,7 @@
 //! Replays use credentials whose signCount stays 0 (as synced passkeys do), so only a single-use challenge
 //! can stop them.
 
-use super::{Case, Expect, Flag, Level, Plan, Setup, Stateful};
+use super::{Case, CheckId, Expect, Flag, Level, Plan, Setup, Stateful};
 
 pub(super) fn cases() -> Vec<Case> {
     let c = |id, spec, level, expect, title, rationale, flags, check, scenario| Case {
@@ -27,7 +27,7 @@ pub(super) fn cases() -> Vec<Case> {
             "the accepted registration response is posted again",
             "a challenge is valid for one ceremony; a replayed response carries a spent challenge",
             &[Flag::ChallengeReusable] as &[Flag],
-            Some("reg.client-data.challenge"),
+            Some(CheckId::RegChallenge),
             Stateful::RegistrationReplay,
         ),
         c(
@@ -38,7 +38,7 @@ pub(super) fn cases() -> Vec<Case> {
             "the accepted assertion is posted again (signCount 0)",
             "with a counterless credential only the single-use challenge stops a replay",
             &[Flag::ChallengeReusable],
-            Some("auth.client-data.challenge"),
+            Some(CheckId::AuthChallenge),
             Stateful::AssertionReplay,
         ),
         c(
@@ -49,7 +49,7 @@ pub(super) fn cases() -> Vec<Case> {
             "a registration made for one session's challenge is posted in another session",
             "the challenge must be the one this session was issued",
             &[Flag::ChallengeReusable],
-            Some("reg.client-data.challenge"),
+            Some(CheckId::RegChallenge),
             Stateful::RegistrationChallengeOtherSession,
         ),
         c(
@@ -60,7 +60,7 @@ pub(super) fn cases() -> Vec<Case> {
             "an assertion made for one session's challenge is posted in another session of the same user",
             "the challenge must be the one this session was issued",
             &[Flag::ChallengeReusable],
-            Some("auth.client-data.challenge"),
+            Some(CheckId::AuthChallenge),
             Stateful::AssertionChallengeOtherSession,
         ),
         c(
@@ -71,7 +71,7 @@ pub(super) fn cases() -> Vec<Case> {
             "a second account registers a credential ID that is already registered",
             "accepting it would let an attacker bind a victim's credential to their account",
             &[Flag::CredentialIdUnchecked],
-            Some("reg.credential-id.already-registered"),
+            Some(CheckId::RegCredentialIdAlreadyRegistered),
             Stateful::CredentialRegisteredTwice,
         ),
         c(
@@ -82,7 +82,7 @@ pub(super) fn cases() -> Vec<Case> {
             "a user signs in with a credential registered to another account",
             "the credential must be one of this account's (it is not in allowCredentials)",
             &[Flag::CredentialOwnershipUnchecked],
-            Some("auth.credential.not-allowed"),
+            Some(CheckId::AuthCredentialNotAllowed),
             Stateful::CredentialOfAnotherUser,
         ),
         c(
@@ -93,7 +93,7 @@ pub(super) fn cases() -> Vec<Case> {
             "the assertion's userHandle is another account's",
             "userHandle, when present, must be the identified account's",
             &[Flag::CredentialOwnershipUnchecked],
-            Some("auth.user-handle.mismatch"),
+            Some(CheckId::AuthUserHandleMismatch),
             Stateful::UserHandleOfAnotherAccount,
         ),
     ]

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{auth_json, reg_json, Case, Expect, Flag, Level, Setup};
+use super::{auth_json, reg_json, Case, CheckId, Expect, Flag, Level, Setup};
 
 fn remove(v: &mut Value, path: &[&str]) {
     let (last, parents) = match path.split_last() {
@@ -74,8 +74,8 @@ macro_rules! structure_case {
     };
     (@spec reg) => { "§7.1 step 3, §5.1" };
     (@spec auth) => { "§7.2 step 3, §5.1" };
-    (@check reg) => { "reg.response.malformed" };
-    (@check auth) => { "auth.response.malformed" };
+    (@check reg) => { CheckId::RegResponseMalformed };
+    (@check auth) => { CheckId::AuthResponseMalformed };
     (@plan reg, $f:expr) => { reg_json($f) };
     (@plan auth, $f:expr) => { auth_json($f) };
 }
@@ -174,7 +174,7 @@ pub(super) fn cases() -> Vec<Case> {
         "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-11",
         "response.clientDataJSON is the empty string",
         |j| set(j, &["response", "clientDataJSON"], json!("")),
-        "reg.client-data.json"
+        CheckId::RegClientDataNotJson
     );
     structure_case!(
         v,
@@ -199,7 +199,7 @@ pub(super) fn cases() -> Vec<Case> {
         "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-14",
         "response.attestationObject is the empty string",
         |j| set(j, &["response", "attestationObject"], json!("")),
-        "reg.attestation-object.malformed"
+        CheckId::RegAttestationObjectMalformed
     );
 
     structure_case!(
@@ -292,7 +292,7 @@ pub(super) fn cases() -> Vec<Case> {
         "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-11",
         "response.clientDataJSON is the empty string",
         |j| set(j, &["response", "clientDataJSON"], json!("")),
-        "auth.client-data.json"
+        CheckId::AuthClientDataNotJson
     );
     structure_case!(
         v,
@@ -325,7 +325,7 @@ pub(super) fn cases() -> Vec<Case> {
         "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-15",
         "response.authenticatorData is the empty string",
         |j| set(j, &["response", "authenticatorData"], json!("")),
-        "auth.auth-data.malformed"
+        CheckId::AuthAuthDataMalformed
     );
     structure_case!(
         v,
@@ -358,7 +358,7 @@ pub(super) fn cases() -> Vec<Case> {
         "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-19",
         "response.signature is the empty string",
         |j| set(j, &["response", "signature"], json!("")),
-        "auth.signature.malformed"
+        CheckId::AuthSignatureMalformed
     );
     structure_case!(
         v,

@@ -1,0 +1,232 @@
+//! Every check the reference verifier can fail, with its stable id, spec step and requirement level.
+//!
+//! The table below is the single source of this vocabulary. The verifier rejects with a [`CheckId`]; the
+//! catalogue names the check a case targets by its variant, so a wrong name does not compile; reports and
+//! vectors carry [`CheckId::id`], which never changes once published (append only; a retired check keeps its
+//! id reserved). Each row is `Variant => (id, ceremony, spec step, level, summary)`; a further column (the
+//! requirement's text and whose rule it is) belongs in the same row when it is added.
+
+use std::fmt;
+
+use crate::{Ceremony, Level};
+
+macro_rules! checks {
+    ($( $(#[$doc:meta])* $variant:ident => ($id:literal, $cer:ident, $spec:literal, $level:ident, $summary:literal), )*) => {
+        /// A check of the reference verifier. One variant per spec step that can fail, plus the structural
+        /// checks that a step depends on (parsing the response, the authenticator data, the key).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum CheckId {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl CheckId {
+            /// Every check, in procedure order (registration first).
+            pub const ALL: &'static [CheckId] = &[ $( CheckId::$variant, )* ];
+
+            /// The stable id, e.g. `reg.client-data.challenge`.
+            pub fn id(self) -> &'static str {
+                match self { $( CheckId::$variant => $id, )* }
+            }
+
+            /// The spec clause and step the check enforces, e.g. `§7.1 step 8`.
+            pub fn spec(self) -> &'static str {
+                match self { $( CheckId::$variant => $spec, )* }
+            }
+
+            pub fn level(self) -> Level {
+                match self { $( CheckId::$variant => Level::$level, )* }
+            }
+
+            pub fn ceremony(self) -> Ceremony {
+                match self { $( CheckId::$variant => Ceremony::$cer, )* }
+            }
+
+            /// One line: what the check requires.
+            pub fn summary(self) -> &'static str {
+                match self { $( CheckId::$variant => $summary, )* }
+            }
+
+            /// Looks a check up by its stable id.
+            pub fn from_id(id: &str) -> Option<CheckId> {
+                match id { $( $id => Some(CheckId::$variant), )* _ => None }
+            }
+        }
+    };
+}
+
+checks! {
+    // ---- §7.1 Registering a New Credential ----
+    /// The response is not a usable registration response: missing or wrong-typed members, bad base64url, or
+    /// `id`/`rawId`/`type` inconsistent (§5.1: `id` is the base64url of `rawId`, `type` is "public-key").
+    RegResponseMalformed => ("reg.response.malformed", Registration, "§7.1 step 3", Must,
+        "the response is an AuthenticatorAttestationResponse with every required member well-formed"),
+    RegClientDataNotUtf8 => ("reg.client-data.utf8", Registration, "§7.1 step 5", Must,
+        "clientDataJSON is valid UTF-8"),
+    RegClientDataNotJson => ("reg.client-data.json", Registration, "§7.1 step 6", Must,
+        "clientDataJSON parses as a JSON object with unique member names"),
+    RegClientDataType => ("reg.client-data.type", Registration, "§7.1 step 7", Must,
+        "C.type is \"webauthn.create\""),
+    RegChallenge => ("reg.client-data.challenge", Registration, "§7.1 step 8", Must,
+        "C.challenge equals the base64url encoding of the challenge the RP issued"),
+    RegOrigin => ("reg.client-data.origin", Registration, "§7.1 step 9", Must,
+        "C.origin is an origin the RP expects (§13.4.9)"),
+    RegCrossOrigin => ("reg.client-data.cross-origin", Registration, "§7.1 step 10", Must,
+        "C.crossOrigin is true only where the RP expects creation in a cross-origin iframe"),
+    RegTopOrigin => ("reg.client-data.top-origin", Registration, "§7.1 step 11", Must,
+        "C.topOrigin is present only where the RP expects to be framed, and names an expected top origin"),
+    RegAttestationObjectMalformed => ("reg.attestation-object.malformed", Registration, "§7.1 step 13", Must,
+        "attestationObject is one well-formed CBOR map with fmt, attStmt and authData (§6.5.4)"),
+    RegAuthDataMalformed => ("reg.auth-data.malformed", Registration, "§7.1 step 13", Must,
+        "authData is well-formed: no truncation and no bytes after its last part (§6.1)"),
+    RegNonCanonicalCbor => ("reg.cbor.non-canonical", Registration, "§2.4", Should,
+        "the attestation object and credential public key are CTAP2 canonical CBOR"),
+    RegRpIdHash => ("reg.auth-data.rp-id-hash", Registration, "§7.1 step 14", Must,
+        "rpIdHash is the SHA-256 of the RP ID"),
+    RegUserPresent => ("reg.auth-data.user-present", Registration, "§7.1 step 15", Must,
+        "the UP flag is set (unless mediation is conditional)"),
+    RegUserVerified => ("reg.auth-data.user-verified", Registration, "§7.1 step 16", Must,
+        "the UV flag is set when the RP requires user verification"),
+    RegBackupStateWithoutEligibility => ("reg.auth-data.bs-without-be", Registration, "§7.1 step 17", Must,
+        "BS is not set unless BE is set"),
+    RegBackupEligibilityPolicy => ("reg.auth-data.be-policy", Registration, "§7.1 step 18", Policy,
+        "BE is acceptable under the RP's policy"),
+    RegBackupStatePolicy => ("reg.auth-data.bs-policy", Registration, "§7.1 step 19", Policy,
+        "BS is acceptable under the RP's policy"),
+    RegAttestedCredentialDataMissing => ("reg.auth-data.attested-data-missing", Registration, "§6.1, §7.1 step 20", Must,
+        "the AT flag is set and attested credential data is present"),
+    RegCredentialPublicKeyMalformed => ("reg.credential-key.malformed", Registration, "§6.5.1.1, §7.1 step 20", Must,
+        "the credential public key is a well-formed COSE_Key with an alg parameter"),
+    RegCredentialPublicKeyInvalid => ("reg.credential-key.invalid", Registration, "§6.5.1.1, §7.1 step 20", Must,
+        "the credential public key is usable: its type fits its alg, EC points are on the curve, RSA keys are sound"),
+    RegAlgorithmNotAllowed => ("reg.credential-key.alg-not-offered", Registration, "§7.1 step 20", Must,
+        "the key's alg is one of pubKeyCredParams"),
+    RegAttestationFormatUnsupported => ("reg.attestation.format-unsupported", Registration, "§7.1 step 21", Must,
+        "fmt is an attestation statement format the RP supports (case-sensitive)"),
+    RegAttestationNoneNotEmpty => ("reg.attestation.none.not-empty", Registration, "§8.7, §7.1 step 22", Must,
+        "a none attestation statement is an empty map"),
+    RegAttestationStatementMalformed => ("reg.attestation.statement-malformed", Registration, "§7.1 step 22", Must,
+        "attStmt has the members and types its format defines"),
+    RegAttestationAlgMismatch => ("reg.attestation.alg-mismatch", Registration, "§8.2 verification, §7.1 step 22", Must,
+        "the attStmt alg matches the key that signed (credential key for self attestation)"),
+    RegAttestationSignature => ("reg.attestation.signature", Registration, "§7.1 step 22", Must,
+        "the attestation signature verifies over authData || clientDataHash"),
+    RegAttestationCertificate => ("reg.attestation.certificate", Registration, "§8.2.1, §8.6, §7.1 step 22", Must,
+        "the attestation certificate meets its format's requirements"),
+    RegAttestationAaguidMismatch => ("reg.attestation.aaguid-mismatch", Registration, "§8.2 verification, §7.1 step 22", Must,
+        "the certificate's id-fido-gen-ce-aaguid extension matches the AAGUID in authData"),
+    RegAttestationNotAcceptable => ("reg.attestation.type-not-acceptable", Registration, "§7.1 step 24", Policy,
+        "none or self attestation is acceptable under the RP's policy"),
+    RegAttestationUntrusted => ("reg.attestation.untrusted", Registration, "§7.1 step 24", Should,
+        "the attestation trust path chains to an acceptable trust anchor"),
+    RegCredentialIdTooLong => ("reg.credential-id.too-long", Registration, "§7.1 step 25", Should,
+        "the credential ID is at most 1023 bytes"),
+    RegCredentialIdMismatch => ("reg.credential-id.mismatch", Registration, "§5.1, §7.1 step 27", Must,
+        "the credential's rawId equals the credentialId in the attested credential data"),
+    RegCredentialIdAlreadyRegistered => ("reg.credential-id.already-registered", Registration, "§7.1 step 26", Should,
+        "the credential ID is not yet registered for any user"),
+
+    // ---- §7.2 Verifying an Authentication Assertion ----
+    AuthResponseMalformed => ("auth.response.malformed", Authentication, "§7.2 step 3", Must,
+        "the response is an AuthenticatorAssertionResponse with every required member well-formed"),
+    AuthCredentialNotAllowed => ("auth.credential.not-allowed", Authentication, "§7.2 step 5", Must,
+        "credential.id is one of allowCredentials when that list is not empty"),
+    AuthCredentialNotOwned => ("auth.credential.not-owned", Authentication, "§7.2 step 6", Must,
+        "the identified user account holds a credential record whose id is credential.rawId"),
+    AuthUserHandleMismatch => ("auth.user-handle.mismatch", Authentication, "§7.2 step 6", Must,
+        "userHandle, when present, is the user handle of the account the credential belongs to"),
+    AuthUserHandleMissing => ("auth.user-handle.missing", Authentication, "§7.2 step 6", Must,
+        "userHandle is present when the user was not identified before the ceremony"),
+    AuthClientDataNotUtf8 => ("auth.client-data.utf8", Authentication, "§7.2 step 8", Must,
+        "clientDataJSON is valid UTF-8"),
+    AuthClientDataNotJson => ("auth.client-data.json", Authentication, "§7.2 step 9", Must,
+        "clientDataJSON parses as a JSON object with unique member names"),
+    AuthClientDataType => ("auth.client-data.type", Authentication, "§7.2 step 10", Must,
+        "C.type is \"webauthn.get\""),
+    AuthChallenge => ("auth.client-data.challenge", Authentication, "§7.2 step 11", Must,
+        "C.challenge equals the base64url encoding of the challenge the RP issued"),
+    AuthOrigin => ("auth.client-data.origin", Authentication, "§7.2 step 12", Must,
+        "C.origin is an origin the RP expects (§13.4.9)"),
+    AuthCrossOrigin => ("auth.client-data.cross-origin", Authentication, "§7.2 step 13", Must,
+        "C.crossOrigin is true only where the RP expects use in a cross-origin iframe"),
+    AuthTopOrigin => ("auth.client-data.top-origin", Authentication, "§7.2 step 14", Must,
+        "C.topOrigin is present only where the RP expects to be framed, and names an expected top origin"),
+    AuthAuthDataMalformed => ("auth.auth-data.malformed", Authentication, "§6.1, §7.2 step 7", Must,
+        "authenticatorData is well-formed: no truncation and no bytes after its last part"),
+    AuthAttestedCredentialDataPresent => ("auth.auth-data.attested-data-present", Authentication, "§6.1", Must,
+        "an assertion's authenticator data has the AT flag clear and no attested credential data"),
+    AuthNonCanonicalCbor => ("auth.cbor.non-canonical", Authentication, "§2.4", Should,
+        "the extensions in authenticatorData are CTAP2 canonical CBOR"),
+    AuthRpIdHash => ("auth.auth-data.rp-id-hash", Authentication, "§7.2 step 15", Must,
+        "rpIdHash is the SHA-256 of the RP ID"),
+    AuthUserPresent => ("auth.auth-data.user-present", Authentication, "§7.2 step 16", Must,
+        "the UP flag is set"),
+    AuthUserVerified => ("auth.auth-data.user-verified", Authentication, "§7.2 step 17", Must,
+        "the UV flag is set when user verification is required"),
+    AuthBackupStateWithoutEligibility => ("auth.auth-data.bs-without-be", Authentication, "§7.2 step 18", Must,
+        "BS is not set unless BE is set"),
+    AuthBackupEligibilityChanged => ("auth.auth-data.be-changed", Authentication, "§7.2 step 19", Policy,
+        "BE equals the credential record's backupEligible (where the RP uses backup state)"),
+    AuthBackupStatePolicy => ("auth.auth-data.bs-policy", Authentication, "§7.2 step 19", Policy,
+        "BS is acceptable under the RP's policy"),
+    AuthSignatureMalformed => ("auth.signature.malformed", Authentication, "§7.2 step 21, §6.5.5", Must,
+        "the signature is encoded as its algorithm requires (DER ECDSA, fixed-length RSA/EdDSA)"),
+    AuthSignature => ("auth.signature.invalid", Authentication, "§7.2 step 21", Must,
+        "the signature verifies over authenticatorData || SHA-256(clientDataJSON) with the stored public key"),
+    AuthSignCount => ("auth.sign-count.not-increased", Authentication, "§7.2 step 22", Policy,
+        "a nonzero signCount is greater than the stored one (otherwise a possible clone)"),
+}
+
+impl fmt::Display for CheckId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl serde::Serialize for CheckId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CheckId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        CheckId::from_id(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown check id {s:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_well_formed_and_round_trip() {
+        let mut seen = HashSet::new();
+        for &c in CheckId::ALL {
+            assert!(seen.insert(c.id()), "duplicate id {}", c.id());
+            let prefix = c.ceremony().id_prefix();
+            assert!(c.id().starts_with(prefix), "{} does not start with {prefix}", c.id());
+            assert!(
+                c.id()
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '-'),
+                "{} is not a lowercase slug",
+                c.id()
+            );
+            assert_eq!(CheckId::from_id(c.id()), Some(c));
+            assert!(c.spec().starts_with('§'), "{} cites no spec clause", c.id());
+            assert!(!c.summary().is_empty());
+        }
+        assert_eq!(CheckId::from_id("reg.nope"), None);
+    }
+
+    #[test]
+    fn serde_uses_the_stable_id() {
+        let json = serde_json::to_string(&CheckId::AuthSignCount).unwrap();
+        assert_eq!(json, "\"auth.sign-count.not-increased\"");
+        let back: CheckId = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, CheckId::AuthSignCount);
+        assert!(serde_json::from_str::<CheckId>("\"auth.unknown\"").is_err());
+    }
+}
