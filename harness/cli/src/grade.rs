@@ -13,7 +13,7 @@ use generator::target::{Endpoint, Target};
 use grader::expectations::{self, Expectations};
 use grader::render::{self, Reproduce};
 use grader::transport::{HttpConfig, HttpTarget};
-use grader::{GradeConfig, Report, Verdict};
+use grader::{GradeConfig, Report};
 use serde_json::json;
 
 #[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
@@ -140,8 +140,6 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         }
         None => Expectations::default(),
     };
-    let (selected, skipped): (Vec<Case>, Vec<Case>) =
-        selected.into_iter().partition(|c| expectations.skipped(c.id).is_none());
 
     // The target: a URL, or the embedded reference RP on a loopback port.
     let _server;
@@ -195,6 +193,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         client: ClientConfig { origin, rp_id },
         seed: args.seed,
         required_formats: args.required_formats.clone(),
+        expectations,
     };
     let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
     if !std::io::stderr().is_terminal() {
@@ -205,58 +204,15 @@ fn run_inner(args: Args) -> Result<ExitCode> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let all = catalog::all();
-    let mut graded = grader::grade(&mut target, &cfg, &all, &selected, &mut |done, total, id| {
+    let graded = grader::grade(&mut target, &cfg, &all, &selected, &mut |done, total, id| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
         bar.set_message(id.to_owned());
     });
     bar.finish_and_clear();
 
-    for case in &skipped {
-        let reason = expectations.skipped(case.id).map(|e| e.reason.clone()).unwrap_or_default();
-        let mut r = grader::grade::result(
-            case,
-            &generator::runner::CaseRun {
-                id: case.id,
-                observation: generator::runner::Observation::Unsupported { why: String::new() },
-                exchanges: vec![],
-            },
-            true,
-        );
-        r.verdict = Verdict::Skipped;
-        r.detail = format!("skipped by the expectations file: {reason}");
-        graded.report.cases.push(r);
-    }
-    expectations.apply(&mut graded.report);
-    graded.report.summary = Report::summarize(&graded.report.cases);
-
     if let Some(dir) = &args.transcripts {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        for run in &graded.runs {
-            let exchanges: Vec<serde_json::Value> = run
-                .exchanges
-                .iter()
-                .map(|e| {
-                    json!({
-                        "session": e.session.0,
-                        "endpoint": e.endpoint.path(),
-                        "request": e.request,
-                        "reply": match &e.reply {
-                            Ok(r) => json!({"status": r.status, "body": r.body}),
-                            Err(err) => json!({"error": err.message}),
-                        },
-                    })
-                })
-                .collect();
-            let path = dir.join(format!("{}.json", run.id));
-            std::fs::write(
-                &path,
-                serde_json::to_vec_pretty(
-                    &json!({"case": run.id, "seed": args.seed, "exchanges": exchanges}),
-                )?,
-            )
-            .with_context(|| format!("writing {}", path.display()))?;
-        }
+        grader::transcript::write_all(dir, &graded.transcripts)?;
     }
 
     let colours =

@@ -219,20 +219,15 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         eprintln!("==> reference: grading the embedded reference RP");
         let full = logs.join("reference-full-report.json");
         let grade_args = vec!["--seed".to_string(), args.seed.to_string()];
-        let mut report = grade(&grade_args, &full, &logs.join("reference-grade.log"))?;
-        report.target = "webauthn-harness reference RP (embedded)".into();
+        let report = grade(&grade_args, &full, &logs.join("reference-grade.log"))?;
+        let column = reference_column(report);
         eprintln!(
             "==> reference: {} ({:.1} s)",
-            grader::render::summary_line(&report),
+            grader::render::summary_line(&column.report),
             t.elapsed().as_secs_f64()
         );
-        unexpected += report.unexpected().count();
-        columns.push(Column {
-            name: "reference".into(),
-            implementation: report.target.clone(),
-            docs: None,
-            report,
-        });
+        unexpected += column.report.unexpected().count();
+        columns.push(column);
     }
     for (dir, info) in chosen {
         let t = Instant::now();
@@ -251,12 +246,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
                     t.elapsed().as_secs_f64()
                 );
                 unexpected += surprises;
-                columns.push(Column {
-                    name: info.name.clone(),
-                    implementation: info.implementation(),
-                    docs: Some(info.docs.clone()),
-                    report: published,
-                });
+                columns.push(peer_column(info, published));
             }
             Err(e) => {
                 eprintln!("error: {}: {e:#}", info.name);
@@ -264,9 +254,9 @@ fn run_inner(args: Args) -> Result<ExitCode> {
             }
         }
     }
-    let title = "WebAuthn relying-party libraries graded by webauthn-harness";
-    write(&args.out.join("README.md"), &matrix::markdown(title, &preamble(args.seed), &columns))?;
-    write(&args.out.join("matrix.html"), &matrix::html(title, &columns))?;
+    let (readme, html) = matrix_pages(args.seed, &columns);
+    write(&args.out.join("README.md"), &readme)?;
+    write(&args.out.join("matrix.html"), &html)?;
     eprintln!(
         "==> {} graded in {:.0} s; wrote {}",
         columns.len(),
@@ -278,6 +268,28 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::from(3));
     }
     Ok(if unexpected > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The embedded reference RP's column of the matrix: its full report (the matrix shows no RP message).
+fn reference_column(mut report: Report) -> Column {
+    report.target = "webauthn-harness reference RP (embedded)".into();
+    Column { name: "reference".into(), implementation: report.target.clone(), docs: None, report }
+}
+
+/// A peer's column of the matrix, from its published report.
+fn peer_column(info: &TargetInfo, published: Report) -> Column {
+    Column {
+        name: info.name.clone(),
+        implementation: info.implementation(),
+        docs: Some(info.docs.clone()),
+        report: published,
+    }
+}
+
+/// The matrix of `columns` as `README.md` (Markdown) and `matrix.html`.
+fn matrix_pages(seed: u64, columns: &[Column]) -> (String, String) {
+    let title = "WebAuthn relying-party libraries graded by webauthn-harness";
+    (matrix::markdown(title, &preamble(seed), columns), matrix::html(title, columns))
 }
 
 /// What the matrix page says before the tables.
@@ -298,3 +310,6 @@ pub fn preamble(seed: u64) -> String {
          targets/grade-all` (CI runs `bash targets/grade-all --check`, which fails on any difference)."
     )
 }
+
+#[cfg(test)]
+mod tests;

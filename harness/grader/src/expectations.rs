@@ -1,4 +1,4 @@
-//! Expectations files (DESIGN §4): the known results of one implementation, each with a reason, so that
+//! Expectations files: the known results of one implementation, each with a reason, so that
 //! "as expected" can be told apart from "something changed".
 //!
 //! ```toml
@@ -19,7 +19,8 @@
 
 use serde::Deserialize;
 
-use crate::report::{Report, Verdict};
+pub use crate::report::Kind;
+use crate::report::{CaseResult, Verdict};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,50 +37,6 @@ struct Entry {
 struct File {
     #[serde(default)]
     case: Vec<Entry>,
-}
-
-/// Whose a known result is (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Deviation,
-    Policy,
-    Adapter,
-    Unsupported,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Deviation, Kind::Policy, Kind::Adapter, Kind::Unsupported];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Deviation => "deviation",
-            Kind::Policy => "policy",
-            Kind::Adapter => "adapter",
-            Kind::Unsupported => "unsupported",
-        }
-    }
-
-    /// What the kind means, for a report's legend.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Kind::Deviation => "the implementation departs from the spec",
-            Kind::Policy => "a choice the spec leaves to the RP, or a SHOULD not followed",
-            Kind::Adapter => "a limitation of the adapter, not of the implementation",
-            Kind::Unsupported => "a feature the implementation does not offer",
-        }
-    }
-}
-
-impl std::str::FromStr for Kind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Kind, String> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-            format!("unknown kind {s:?} (one of {})", all.join(", "))
-        })
-    }
 }
 
 /// One expectation.
@@ -144,34 +101,28 @@ impl Expectations {
         Ok(Expectations { entries })
     }
 
-    /// Whether the case should be left out of the run.
+    /// The entry that leaves the case `id` out of the run, if any.
     pub fn skipped(&self, id: &str) -> Option<&Expectation> {
-        self.entries.iter().find(|e| e.verdict == Verdict::Skipped && matches(&e.pattern, id))
+        self.known(id, Verdict::Skipped)
     }
 
-    /// Marks expected results and lists stale entries in the report.
-    pub fn apply(&self, report: &mut Report) {
-        let mut used = vec![false; self.entries.len()];
-        for case in &mut report.cases {
-            for (i, e) in self.entries.iter().enumerate() {
-                if matches(&e.pattern, &case.id) && e.verdict == case.verdict {
-                    used[i] = true;
-                    if !case.verdict.is_good() || case.verdict == Verdict::Skipped {
-                        case.expected_because = Some(e.reason.clone());
-                        case.expected_kind = e.kind;
-                    }
-                    break;
-                }
-            }
-        }
-        report.stale_expectations = self
-            .entries
+    /// The entry that makes `verdict` a known result for the case `id`: the first entry matching the id that
+    /// expects that verdict.
+    pub fn known(&self, id: &str, verdict: Verdict) -> Option<&Expectation> {
+        self.entries.iter().find(|e| e.verdict == verdict && matches(&e.pattern, id))
+    }
+
+    /// The stale entries among `results`: those that are the known result of none of them (they match no case
+    /// that ran, or their cases all got another verdict), each with what its cases got instead.
+    pub fn stale(&self, results: &[CaseResult]) -> Vec<String> {
+        let used = |e: &Expectation| {
+            results.iter().any(|c| self.known(&c.id, c.verdict).is_some_and(|k| std::ptr::eq(k, e)))
+        };
+        self.entries
             .iter()
-            .zip(used)
-            .filter(|(_, used)| !used)
-            .map(|(e, _)| {
-                let matched: Vec<String> = report
-                    .cases
+            .filter(|e| !used(e))
+            .map(|e| {
+                let matched: Vec<String> = results
                     .iter()
                     .filter(|c| matches(&e.pattern, &c.id))
                     .map(|c| format!("{} is {}", c.id, c.verdict.as_str()))
@@ -182,7 +133,7 @@ impl Expectations {
                     format!("{} (expected {}): {}", e.pattern, e.verdict.as_str(), matched.join(", "))
                 }
             })
-            .collect();
+            .collect()
     }
 }
 
@@ -227,17 +178,17 @@ mod tests {
 }
 
 #[cfg(test)]
-mod apply_tests {
+mod known_tests {
     use super::*;
-    use crate::report::{CaseResult, Report};
+    use spec::{Ceremony, Expect, Level};
 
     fn result(id: &str, verdict: Verdict) -> CaseResult {
         CaseResult {
             id: id.into(),
-            ceremony: "authentication".into(),
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 22".into(),
-            level: "POLICY".into(),
-            expect: "reject".into(),
+            level: Level::Policy,
+            expect: Expect::Reject,
             verdict,
             detail: String::new(),
             title: String::new(),
@@ -251,40 +202,33 @@ mod apply_tests {
     }
 
     #[test]
-    fn expected_results_are_marked_and_the_rest_are_unexpected_or_stale() {
-        let cases = vec![
+    fn known_results_are_found_and_the_unused_entries_are_stale() {
+        let e = Expectations::parse(
+            "[[case]]\nid = \"auth.counter.*\"\nverdict = \"WARN\"\nreason = \"counters unchecked\"\nkind = \"policy\"\n\
+             [[case]]\nid = \"auth.counter.rollback\"\nverdict = \"WARN\"\nreason = \"shadowed\"\n\
+             [[case]]\nid = \"auth.flags.up-clear\"\nverdict = \"WARN\"\nreason = \"wrong guess\"\n\
+             [[case]]\nid = \"reg.gone\"\nverdict = \"FAIL\"\nreason = \"renamed\"\n\
+             [[case]]\nid = \"auth.skip.*\"\nverdict = \"SKIPPED\"\nreason = \"not offered\"\n",
+        )
+        .unwrap();
+        // The first matching entry with the verdict is the one.
+        let k = e.known("auth.counter.rollback", Verdict::Warn).unwrap();
+        assert_eq!((k.reason.as_str(), k.kind), ("counters unchecked", Some(Kind::Policy)));
+        assert_eq!(e.known("auth.counter.rollback", Verdict::Fail), None);
+        assert_eq!(e.known("auth.flags.up-clear", Verdict::Fail), None);
+        assert_eq!(e.skipped("auth.skip.x").map(|k| k.reason.as_str()), Some("not offered"));
+        assert_eq!(e.skipped("auth.counter.rollback"), None);
+
+        let results = vec![
             result("auth.counter.rollback", Verdict::Warn),
             result("auth.counter.equal", Verdict::Warn),
             result("auth.flags.up-clear", Verdict::Fail),
+            result("auth.skip.x", Verdict::Skipped),
         ];
-        let mut report = Report {
-            schema: String::new(),
-            harness_version: String::new(),
-            target: String::new(),
-            origin: String::new(),
-            rp_id: String::new(),
-            seed: 0,
-            summary: Report::summarize(&cases),
-            cases,
-            stale_expectations: vec![],
-        };
-        let e = Expectations::parse(
-            "[[case]]\nid = \"auth.counter.*\"\nverdict = \"WARN\"\nreason = \"counters unchecked\"\n\
-             [[case]]\nid = \"auth.flags.up-clear\"\nverdict = \"WARN\"\nreason = \"wrong guess\"\n\
-             [[case]]\nid = \"reg.gone\"\nverdict = \"FAIL\"\nreason = \"renamed\"\n",
-        )
-        .unwrap();
-        e.apply(&mut report);
-        assert_eq!(report.cases[0].expected_because.as_deref(), Some("counters unchecked"));
-        assert_eq!(report.cases[1].expected_because.as_deref(), Some("counters unchecked"));
-        assert_eq!(report.cases[2].expected_because, None);
         assert_eq!(
-            report.unexpected().map(|c| c.id.as_str()).collect::<Vec<_>>(),
-            vec!["auth.flags.up-clear"]
-        );
-        assert_eq!(
-            report.stale_expectations,
+            e.stale(&results),
             vec![
+                "auth.counter.rollback (expected WARN): auth.counter.rollback is WARN".to_string(),
                 "auth.flags.up-clear (expected WARN): auth.flags.up-clear is FAIL".to_string(),
                 "reg.gone (expected FAIL): matches no case that ran".to_string(),
             ]

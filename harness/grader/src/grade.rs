@@ -1,15 +1,19 @@
-//! Running the catalogue against a target and grading each case (DESIGN §4).
+//! Running the catalogue against a target and grading it: discovery (every valid baseline, to learn which
+//! algorithms and attestation formats the RP accepts), then each selected case, each judged once by [`judge`],
+//! the expectations applied, the summary counted. [`grade`] returns the finished report and the transcripts.
 
 use std::collections::HashSet;
 
-use generator::catalog::{Case, Ceremony, Expect, Level};
+use generator::catalog::{Case, Expect, Level};
 use generator::ceremony::AttestationKind;
 use generator::client::ClientConfig;
 use generator::keys::Algorithm;
-use generator::runner::{run_case, CaseRun, Observation};
+use generator::runner::{run_case, Observation};
 use generator::target::{Reply, Target};
 
+use crate::expectations::Expectations;
 use crate::report::{CaseResult, Observed, Report, Verdict, SCHEMA};
+use crate::transcript::Transcript;
 
 /// What a grading run needs besides the target.
 #[derive(Debug, Clone)]
@@ -21,6 +25,9 @@ pub struct GradeConfig {
     /// Attestation formats the user declares the RP must support (their rejected baselines FAIL instead of
     /// making the format UNSUPPORTED). `none` is always required.
     pub required_formats: Vec<String>,
+    /// The RP's known results: matching results are marked expected, entries no result matches are stale, and
+    /// `SKIPPED` entries leave their cases out of the run.
+    pub expectations: Expectations,
 }
 
 /// What discovery learned the RP supports.
@@ -76,8 +83,37 @@ fn describe(r: &Reply) -> String {
     }
 }
 
-/// The verdict for one case's observation.
-pub fn verdict(case: &Case, observation: &Observation, baseline_mandatory: bool) -> (Verdict, String) {
+/// How a selected case came out, before it is judged.
+#[derive(Debug, Clone, Copy)]
+pub enum Outcome<'a> {
+    /// The case ran. `baseline_mandatory`: the case is a baseline whose rejection is a failure (ES256 with a
+    /// required format), not a sign that the RP does not offer its algorithm or format.
+    Ran { observation: &'a Observation, baseline_mandatory: bool },
+    /// Not run: discovery found the RP rejects the valid baseline for the case's algorithm or attestation format.
+    NotOffered,
+    /// Not run: an expectations entry skips it, for this reason.
+    Skipped { reason: &'a str },
+}
+
+/// The verdict for one case, with why in one line. Every verdict of a report is decided here.
+pub fn judge(case: &Case, outcome: Outcome<'_>) -> (Verdict, String) {
+    let (observation, baseline_mandatory) = match outcome {
+        Outcome::Ran { observation, baseline_mandatory } => (observation, baseline_mandatory),
+        Outcome::NotOffered => {
+            let s = case.setup;
+            return (
+                Verdict::Unsupported,
+                format!(
+                    "the RP rejected the valid baseline for {:?} with {} attestation",
+                    s.alg,
+                    fmt_name(s.attestation)
+                ),
+            );
+        }
+        Outcome::Skipped { reason } => {
+            return (Verdict::Skipped, format!("skipped by the expectations file: {reason}"));
+        }
+    };
     match observation {
         Observation::Error { why } => (Verdict::Error, why.clone()),
         Observation::Unsupported { why } => (Verdict::Unsupported, why.clone()),
@@ -114,42 +150,47 @@ pub fn verdict(case: &Case, observation: &Observation, baseline_mandatory: bool)
     }
 }
 
-/// The result of one case.
-pub fn result(case: &Case, run: &CaseRun, baseline_mandatory: bool) -> CaseResult {
-    let (verdict, detail) = verdict(case, &run.observation, baseline_mandatory);
-    let subject = match &run.observation {
-        Observation::Completed { subject, .. } => Some(observed(subject)),
+/// One case's result: its verdict (from [`judge`]), what the subject call came back with, and the expectation
+/// entry that makes the verdict a known result, if any. A known PASS, INFO or UNSUPPORTED needs no note and
+/// gets none (its entry still counts as used).
+fn result(case: &Case, outcome: Outcome<'_>, expectations: &Expectations) -> CaseResult {
+    let (verdict, detail) = judge(case, outcome);
+    let subject = match outcome {
+        Outcome::Ran { observation: Observation::Completed { subject, .. }, .. } => Some(observed(subject)),
         _ => None,
     };
+    let known =
+        expectations.known(case.id, verdict).filter(|_| !verdict.is_good() || verdict == Verdict::Skipped);
     CaseResult {
         id: case.id.to_owned(),
-        ceremony: match case.ceremony() {
-            Ceremony::Registration => "registration".into(),
-            Ceremony::Authentication => "authentication".into(),
-        },
+        ceremony: case.ceremony(),
         spec: case.spec.to_owned(),
-        level: case.level.as_str().to_owned(),
-        expect: case.expect.as_str().to_owned(),
+        level: case.level,
+        expect: case.expect,
         verdict,
         detail,
         title: case.title.to_owned(),
         flags: case.flags.iter().map(|f| format!("{f:?}")).collect(),
-        check: case.check.map(|c| c.id().to_owned()),
+        check: case.check,
         fido: case.fido.map(str::to_owned),
         observed: subject,
-        expected_because: None,
-        expected_kind: None,
+        expected_because: known.map(|e| e.reason.clone()),
+        expected_kind: known.and_then(|e| e.kind),
     }
 }
 
-/// Everything a run produced: the report and each case's exchanges.
+/// Everything a run produced: the finished report and the exchanges of each case that ran.
+#[derive(Debug, Clone)]
 pub struct Graded {
     pub report: Report,
-    pub runs: Vec<CaseRun>,
+    /// One per case that ran and is in the report, in the report's order.
+    pub transcripts: Vec<Transcript>,
 }
 
-/// Runs discovery (every valid baseline), then `cases`, against `target`. `progress` is told
-/// (done, total, case id) before each case.
+/// Runs discovery (every valid baseline of `all_cases`), then the `selected` cases that the expectations do not
+/// skip, against `target`, and returns the finished report: the selected baselines first, then the other
+/// cases that ran or that the RP does not offer, then the skipped ones, each in catalogue order. `progress` is
+/// told (done, total, case id) before each case that runs.
 pub fn grade(
     target: &mut dyn Target,
     cfg: &GradeConfig,
@@ -157,13 +198,15 @@ pub fn grade(
     selected: &[Case],
     progress: &mut dyn FnMut(usize, usize, &str),
 ) -> Graded {
+    let (to_run, skipped): (Vec<&Case>, Vec<&Case>) =
+        selected.iter().partition(|c| cfg.expectations.skipped(c.id).is_none());
     let baselines: Vec<&Case> = all_cases.iter().filter(|c| c.is_baseline()).collect();
-    let total = baselines.len() + selected.iter().filter(|c| !c.is_baseline()).count();
+    let total = baselines.len() + to_run.iter().filter(|c| !c.is_baseline()).count();
     let mut done = 0;
     let mut support = Support::default();
     let mut results = Vec::new();
-    let mut runs = Vec::new();
-    let selected_ids: HashSet<&str> = selected.iter().map(|c| c.id).collect();
+    let mut transcripts = Vec::new();
+    let to_run_ids: HashSet<&str> = to_run.iter().map(|c| c.id).collect();
     for case in &baselines {
         progress(done, total, case.id);
         let run = run_case(case, target, &cfg.client, cfg.seed);
@@ -173,43 +216,34 @@ pub fn grade(
                 support.attestations.insert(case.setup.attestation);
             }
         }
-        if selected_ids.contains(case.id) {
-            results.push(result(case, &run, mandatory(case, cfg)));
-            runs.push(run);
+        if to_run_ids.contains(case.id) {
+            let outcome =
+                Outcome::Ran { observation: &run.observation, baseline_mandatory: mandatory(case, cfg) };
+            results.push(result(case, outcome, &cfg.expectations));
+            transcripts.push(Transcript { case: case.id, seed: cfg.seed, exchanges: run.exchanges });
         }
         done += 1;
     }
-    for case in selected.iter().filter(|c| !c.is_baseline()) {
+    for case in to_run.iter().filter(|c| !c.is_baseline()) {
         progress(done, total, case.id);
         let s = case.setup;
-        let supported = (support.algorithms.contains(&s.alg) || s.alg == Algorithm::Es256)
+        let offered = (support.algorithms.contains(&s.alg) || s.alg == Algorithm::Es256)
             && (support.attestations.contains(&s.attestation) || format_required(s.attestation, cfg));
-        if supported {
+        if offered {
             let run = run_case(case, target, &cfg.client, cfg.seed);
-            results.push(result(case, &run, true));
-            runs.push(run);
+            let outcome = Outcome::Ran { observation: &run.observation, baseline_mandatory: true };
+            results.push(result(case, outcome, &cfg.expectations));
+            transcripts.push(Transcript { case: case.id, seed: cfg.seed, exchanges: run.exchanges });
         } else {
-            let mut r = result(
-                case,
-                &CaseRun {
-                    id: case.id,
-                    observation: Observation::Unsupported {
-                        why: format!(
-                            "the RP rejected the valid baseline for {:?} with {} attestation",
-                            s.alg,
-                            fmt_name(s.attestation)
-                        ),
-                    },
-                    exchanges: vec![],
-                },
-                true,
-            );
-            r.verdict = Verdict::Unsupported;
-            results.push(r);
+            results.push(result(case, Outcome::NotOffered, &cfg.expectations));
         }
         done += 1;
     }
     progress(total, total, "");
+    for case in skipped {
+        let reason = cfg.expectations.skipped(case.id).map(|e| e.reason.as_str()).unwrap_or_default();
+        results.push(result(case, Outcome::Skipped { reason }, &cfg.expectations));
+    }
     let report = Report {
         schema: SCHEMA.to_owned(),
         harness_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -218,8 +252,8 @@ pub fn grade(
         rp_id: cfg.client.rp_id.clone(),
         seed: cfg.seed,
         summary: Report::summarize(&results),
+        stale_expectations: cfg.expectations.stale(&results),
         cases: results,
-        stale_expectations: vec![],
     };
-    Graded { report, runs }
+    Graded { report, transcripts }
 }

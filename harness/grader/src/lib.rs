@@ -1,5 +1,15 @@
 //! Grades a relying party over HTTP: runs the case catalogue through the FIDO2 server conformance API,
-//! turns what the RP answered into verdicts, and renders the report (DESIGN §4).
+//! turns what the RP answered into verdicts, and renders the report.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`grade`] | discovery, the runs, one verdict per case, the expectations applied: the finished [`Report`] |
+//! | [`report`] | the result model (the JSON schema `webauthn-harness/report/v1`) |
+//! | [`expectations`] | an RP's known results, with reasons, read from a TOML file |
+//! | [`transcript`] | each case's HTTP exchanges, and writing them to a folder |
+//! | [`render`] | the report as text, JSON, Markdown or JUnit XML |
+//! | [`matrix`] | several reports side by side, as Markdown and HTML |
+//! | [`transport`] | the conformance API over HTTP, or in-process |
 #![forbid(unsafe_code)]
 
 pub mod expectations;
@@ -7,6 +17,7 @@ pub mod grade;
 pub mod matrix;
 pub mod render;
 pub mod report;
+pub mod transcript;
 pub mod transport;
 
 pub use grade::{grade, GradeConfig, Graded};

@@ -1,4 +1,4 @@
-//! Several reports side by side (DESIGN §4, in the manner of Autobahn|Testsuite's result matrix): one row per
+//! Several reports side by side (in the manner of Autobahn|Testsuite's result matrix): one row per
 //! case, one column per implementation, as Markdown and as a self-contained HTML page, each with a pruned
 //! view that keeps only the cases where the implementations do not all agree.
 
@@ -91,7 +91,8 @@ fn md_table(out: &mut String, columns: &[Column], rows: &[&Row<'_>]) {
     out.push('\n');
     for row in rows {
         let c = row.case;
-        let _ = write!(out, "| `{}` | {} | {} | {} |", c.id, md(&c.spec), c.level, c.expect);
+        let _ =
+            write!(out, "| `{}` | {} | {} | {} |", c.id, md(&c.spec), c.level.as_str(), c.expect.as_str());
         for cell in &row.cells {
             let _ = write!(out, " {} |", md_cell(*cell));
         }
@@ -188,8 +189,8 @@ pub fn html(title: &str, columns: &[Column]) -> String {
             html_escape(&c.title),
             html_escape(&c.id),
             html_escape(&c.spec),
-            html_escape(&c.level),
-            html_escape(&c.expect)
+            html_escape(c.level.as_str()),
+            html_escape(c.expect.as_str())
         );
         for cell_result in &row.cells {
             match cell_result {
@@ -220,15 +221,16 @@ pub fn html(title: &str, columns: &[Column]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Observed;
+    use crate::report::{Kind, Observed};
+    use spec::{Ceremony, Expect, Level};
 
     fn case(id: &str, verdict: Verdict, accepted: bool) -> CaseResult {
         CaseResult {
             id: id.into(),
-            ceremony: "authentication".into(),
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 13".into(),
-            level: "MUST".into(),
-            expect: "reject".into(),
+            level: Level::Must,
+            expect: Expect::Reject,
             verdict,
             detail: String::new(),
             title: "t".into(),
@@ -268,7 +270,7 @@ mod tests {
         );
         let mut known = case("differs", Verdict::Fail, true);
         known.expected_because = Some("crossOrigin is never read".into());
-        known.expected_kind = Some(crate::expectations::Kind::Deviation);
+        known.expected_kind = Some(Kind::Deviation);
         let b =
             column("b", vec![case("same", Verdict::Pass, false), known, case("info", Verdict::Info, false)]);
         let c = column("c", vec![case("same", Verdict::Pass, false)]);

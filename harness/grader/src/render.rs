@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use spec::{Ceremony, Expect};
+
 use crate::report::{CaseResult, Report, Verdict};
 
 /// How to print the command that re-runs one case.
@@ -31,13 +33,14 @@ fn colour(v: Verdict, on: bool) -> (&'static str, &'static str) {
 }
 
 fn expected_text(c: &CaseResult) -> String {
-    match (c.expect.as_str(), &c.check) {
-        ("reject", Some(check)) => {
-            format!("rejection ({} {}; the reference verifier's check is {check})", c.level, c.spec)
+    let level = c.level.as_str();
+    match (c.expect, c.check) {
+        (Expect::Reject, Some(check)) => {
+            format!("rejection ({level} {}; the reference verifier's check is {check})", c.spec)
         }
-        ("reject", None) => format!("rejection ({} {})", c.level, c.spec),
-        ("accept", _) => format!("acceptance ({} {})", c.level, c.spec),
-        _ => format!("either outcome ({})", c.spec),
+        (Expect::Reject, None) => format!("rejection ({level} {})", c.spec),
+        (Expect::Accept, _) => format!("acceptance ({level} {})", c.spec),
+        (Expect::Either, _) => format!("either outcome ({})", c.spec),
     }
 }
 
@@ -55,7 +58,7 @@ pub fn text(r: &Report, colours: bool, reproduce: &Reproduce<'_>) -> String {
         "webauthn-harness {} — target {} (origin {}, RP ID {}, seed {})",
         r.harness_version, r.target, r.origin, r.rp_id, r.seed
     );
-    for ceremony in ["registration", "authentication"] {
+    for ceremony in [Ceremony::Registration, Ceremony::Authentication] {
         let cases: Vec<&CaseResult> = r.cases.iter().filter(|c| c.ceremony == ceremony).collect();
         if cases.is_empty() {
             continue;
@@ -63,7 +66,10 @@ pub fn text(r: &Report, colours: bool, reproduce: &Reproduce<'_>) -> String {
         let _ = writeln!(
             out,
             "\n{}",
-            if ceremony == "registration" { "Registration (§7.1)" } else { "Authentication (§7.2)" }
+            match ceremony {
+                Ceremony::Registration => "Registration (§7.1)",
+                Ceremony::Authentication => "Authentication (§7.2)",
+            }
         );
         let mut sections: Vec<&str> = cases.iter().map(|c| section(&c.spec)).collect();
         sections.sort_unstable();
@@ -129,8 +135,8 @@ pub fn markdown(r: &Report) -> String {
             "| `{}` | {} | {} | {} | **{}** | {} |",
             c.id,
             md_escape(&c.spec),
-            c.level,
-            c.expect,
+            c.level.as_str(),
+            c.expect.as_str(),
             c.verdict.as_str(),
             md_escape(&c.detail)
         );
@@ -204,10 +210,10 @@ pub fn junit(r: &Report) -> String {
         let _ = write!(
             out,
             "    <testcase classname=\"{}\" name=\"{}\">",
-            xml_escape(&c.ceremony),
+            xml_escape(c.ceremony.as_str()),
             xml_escape(&c.id)
         );
-        let message = format!("{} [{}] expected {}; {}", c.title, c.spec, c.expect, c.detail);
+        let message = format!("{} [{}] expected {}; {}", c.title, c.spec, c.expect.as_str(), c.detail);
         match (c.verdict, &c.expected_because) {
             (_, Some(_)) | (Verdict::Pass, _) => {}
             (Verdict::Fail, None) => {

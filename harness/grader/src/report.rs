@@ -1,8 +1,14 @@
-//! The result model every renderer reads (DESIGN §4): one [`Report`] per run, one [`CaseResult`] per case.
+//! The result model every renderer reads: one [`Report`] per run, one [`CaseResult`] per case. Its JSON form is
+//! the schema [`SCHEMA`]; the published peer reports under `reports/` are that JSON, so a field's name, order
+//! or spelling here is part of the schema.
+//!
+//! A case's ceremony, level, expected outcome and check are the typed vocabulary of the `spec` crate; only what
+//! the RP itself answered (its HTTP status, its message, the check it names) is kept as it came.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use spec::{Ceremony, CheckId, Expect, Level};
 
 /// The versioned schema name of the JSON report.
 pub const SCHEMA: &str = "webauthn-harness/report/v1";
@@ -70,6 +76,55 @@ impl std::str::FromStr for Verdict {
     }
 }
 
+/// Whose a known result is, as an expectations file says: for the notes of a published report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// The implementation departs from the spec.
+    Deviation,
+    /// A choice the spec leaves to the RP, or a SHOULD not followed.
+    Policy,
+    /// A limitation of the adapter that puts the implementation on the conformance API, not of the
+    /// implementation.
+    Adapter,
+    /// A feature the implementation does not offer.
+    Unsupported,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Deviation, Kind::Policy, Kind::Adapter, Kind::Unsupported];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Deviation => "deviation",
+            Kind::Policy => "policy",
+            Kind::Adapter => "adapter",
+            Kind::Unsupported => "unsupported",
+        }
+    }
+
+    /// What the kind means, for a report's legend.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Deviation => "the implementation departs from the spec",
+            Kind::Policy => "a choice the spec leaves to the RP, or a SHOULD not followed",
+            Kind::Adapter => "a limitation of the adapter, not of the implementation",
+            Kind::Unsupported => "a feature the implementation does not offer",
+        }
+    }
+}
+
+impl std::str::FromStr for Kind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Kind, String> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+            let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+            format!("unknown kind {s:?} (one of {})", all.join(", "))
+        })
+    }
+}
+
 /// What one call came back with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observed {
@@ -79,7 +134,8 @@ pub struct Observed {
     pub http_status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// The rejecting check, where the RP names one (the reference RP does).
+    /// The rejecting check, where the RP names one (the reference RP does), as the RP spelled it: another RP
+    /// may name checks this harness does not know.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check: Option<String>,
 }
@@ -88,19 +144,21 @@ pub struct Observed {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseResult {
     pub id: String,
-    pub ceremony: String,
+    pub ceremony: Ceremony,
+    /// The clause and step exercised: `§7.1 step 9`.
     pub spec: String,
-    pub level: String,
-    pub expect: String,
+    pub level: Level,
+    pub expect: Expect,
     pub verdict: Verdict,
     /// Why this verdict, in one line.
     pub detail: String,
     pub title: String,
+    /// The bug classes a wrong answer reveals (the names of the generator's `Flag`s).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
     /// The reference verifier's check for this case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check: Option<String>,
+    pub check: Option<CheckId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fido: Option<String>,
     /// What the subject call came back with.
@@ -111,7 +169,7 @@ pub struct CaseResult {
     pub expected_because: Option<String>,
     /// Whose the expected result is, where the expectations file says (deviation, policy, adapter, unsupported).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected_kind: Option<crate::expectations::Kind>,
+    pub expected_kind: Option<Kind>,
 }
 
 /// A whole run.

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use generator::catalog::{self, Case, Level};
 use generator::client::ClientConfig;
+use grader::expectations::{Expectations, Kind};
 use grader::transport::{FnTarget, HttpConfig, HttpTarget};
 use grader::{GradeConfig, Report, Verdict};
 use rp::{Config, ReferenceRp};
@@ -31,6 +32,7 @@ fn grade_cfg() -> GradeConfig {
         client: ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() },
         seed: 5,
         required_formats: vec![],
+        expectations: Expectations::default(),
     }
 }
 
@@ -137,6 +139,77 @@ fn a_server_that_rejects_every_result_scores_no_pass() {
     assert_eq!(negative.verdict, Verdict::Inconclusive);
 }
 
+#[test]
+fn cases_whose_baseline_was_rejected_are_unsupported_and_not_run() {
+    // Every registration result is refused: no algorithm but the mandatory ES256 is offered, so a case with
+    // another algorithm is not run at all.
+    let rp = ReferenceRp::new(config());
+    let mut target = FnTarget::new(|session: &str, path: &str, body: &Value| {
+        if path == "/attestation/result" {
+            (400, json!({"status": "failed", "errorMessage": "no"}))
+        } else {
+            rp.handle(session, path, body, NOW)
+        }
+    });
+    let cases: Vec<Case> = catalog::all()
+        .into_iter()
+        .filter(|c| !c.is_baseline() && c.setup.alg != generator::keys::Algorithm::Es256)
+        .take(3)
+        .collect();
+    assert_eq!(cases.len(), 3);
+    let g = grader::grade(&mut target, &grade_cfg(), &catalog::all(), &cases, &mut |_, _, _| {});
+    for c in &g.report.cases {
+        assert_eq!(c.verdict, Verdict::Unsupported, "{}: {}", c.id, c.detail);
+        assert!(c.detail.starts_with("the RP rejected the valid baseline for "), "{}", c.detail);
+        assert_eq!(c.observed, None);
+    }
+    assert_eq!(g.report.summary[&Verdict::Unsupported], 3);
+    assert!(g.transcripts.is_empty(), "{:?}", g.transcripts.iter().map(|t| t.case).collect::<Vec<_>>());
+}
+
+#[test]
+fn the_grader_applies_the_expectations_skips_and_counts() {
+    // Counters unchecked: the counter cases aimed at that check WARN, and the expectations know it.
+    let mut c = config();
+    c.policy.disabled_checks = vec![CheckId::AuthSignCount];
+    let rp = ReferenceRp::new(c);
+    let mut target =
+        FnTarget::new(|session: &str, path: &str, body: &Value| rp.handle(session, path, body, NOW));
+    let cases: Vec<Case> = catalog::all().into_iter().filter(|c| c.id.starts_with("auth.counter.")).collect();
+    let skipped = cases.first().expect("counter cases").id;
+    let mut cfg = grade_cfg();
+    cfg.expectations = Expectations::parse(&format!(
+        "[[case]]\nid = \"{skipped}\"\nverdict = \"SKIPPED\"\nreason = \"not stored\"\n\
+         [[case]]\nid = \"auth.counter.*\"\nverdict = \"WARN\"\nreason = \"counters unchecked\"\nkind = \"policy\"\n\
+         [[case]]\nid = \"reg.gone\"\nverdict = \"FAIL\"\nreason = \"renamed\"\n"
+    ))
+    .unwrap();
+    let g = grader::grade(&mut target, &cfg, &catalog::all(), &cases, &mut |_, _, _| {});
+    let r = &g.report;
+    assert_eq!(r.cases.len(), cases.len());
+    // The skipped case is not run, and comes last.
+    let last = r.cases.last().unwrap();
+    assert_eq!((last.id.as_str(), last.verdict), (skipped, Verdict::Skipped));
+    assert_eq!(last.detail, "skipped by the expectations file: not stored");
+    assert_eq!(last.expected_because.as_deref(), Some("not stored"));
+    assert!(g.transcripts.iter().all(|t| t.case != skipped));
+    assert_eq!(g.transcripts.len(), cases.len() - 1);
+    // Each WARN is a known result, with its kind; a PASS gets no note.
+    let warned: Vec<&grader::CaseResult> = r.cases.iter().filter(|c| c.verdict == Verdict::Warn).collect();
+    assert!(!warned.is_empty());
+    for c in &warned {
+        assert_eq!(c.expected_because.as_deref(), Some("counters unchecked"), "{}", c.id);
+        assert_eq!(c.expected_kind, Some(Kind::Policy), "{}", c.id);
+    }
+    assert!(r.cases.iter().filter(|c| c.verdict == Verdict::Pass).all(|c| c.expected_because.is_none()));
+    assert_eq!(r.unexpected().count(), 0);
+    assert_eq!(r.stale_expectations, vec!["reg.gone (expected FAIL): matches no case that ran".to_string()]);
+    // The summary counts the finished verdicts, skipped included.
+    assert_eq!(r.summary, Report::summarize(&r.cases));
+    assert_eq!(r.summary[&Verdict::Skipped], 1);
+    assert_eq!(r.summary[&Verdict::Warn], warned.len());
+}
+
 /// A TCP server that treats every connection with `behave`, on its own thread.
 fn broken_server(behave: fn(std::net::TcpStream)) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -202,6 +275,7 @@ fn origin_cases_hold_for_an_rp_at_an_http_origin_over_http() {
         client: ClientConfig { origin, rp_id: "localhost".into() },
         seed: 5,
         required_formats: vec![],
+        expectations: Expectations::default(),
     };
     let cases: Vec<Case> =
         catalog::all().into_iter().filter(|c| c.id.contains(".client-data.origin.")).collect();
@@ -243,8 +317,8 @@ fn an_rp_that_always_requires_uv_does_not_offer_the_ceremonies_without_it() {
 
 /// The request body of the last call to `endpoint` in a case's run (the subject).
 fn last_request<'a>(g: &'a grader::Graded, id: &str, endpoint: &str) -> &'a Value {
-    let run = g.runs.iter().find(|r| r.id == id).expect("the case ran");
-    &run.exchanges.iter().rev().find(|e| e.endpoint.path() == endpoint).expect("the subject call").request
+    let t = g.transcripts.iter().find(|t| t.case == id).expect("the case ran");
+    &t.exchanges.iter().rev().find(|e| e.endpoint.path() == endpoint).expect("the subject call").request
 }
 
 fn b64(s: &Value) -> Vec<u8> {
