@@ -31,7 +31,6 @@ pub struct AuthenticationResponse {
 }
 
 use crate::check::{CheckId, Rejection};
-use crate::policy::fail;
 
 /// The largest response body the verifier reads (a registration with a certificate chain is a few KiB).
 pub const MAX_RESPONSE_LEN: usize = 1 << 20;
@@ -47,15 +46,15 @@ struct Members<'a> {
 
 impl<'a> Members<'a> {
     fn new(check: CheckId, v: &'a Value) -> Result<Self, Rejection> {
-        let root = v.as_object().ok_or_else(|| fail(check, "the response is not a JSON object"))?;
+        let root = v.as_object().ok_or_else(|| Rejection::new(check, "the response is not a JSON object"))?;
         Ok(Members { check, root })
     }
 
     fn response(&self) -> Result<&'a serde_json::Map<String, Value>, Rejection> {
         match self.root.get("response") {
             Some(Value::Object(m)) => Ok(m),
-            Some(_) => Err(fail(self.check, "member response is not an object")),
-            None => Err(fail(self.check, "member response is missing")),
+            Some(_) => Err(Rejection::new(self.check, "member response is not an object")),
+            None => Err(Rejection::new(self.check, "member response is missing")),
         }
     }
 
@@ -68,9 +67,10 @@ impl<'a> Members<'a> {
         match obj.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => {
-                Err(fail(self.check, format!("member {path}{name} is not a string but {}", kind(other))))
-            }
+            Some(other) => Err(Rejection::new(
+                self.check,
+                format!("member {path}{name} is not a string but {}", kind(other)),
+            )),
         }
     }
 
@@ -81,7 +81,7 @@ impl<'a> Members<'a> {
         name: &str,
     ) -> Result<&'a str, Rejection> {
         self.string(obj, path, name)?
-            .ok_or_else(|| fail(self.check, format!("member {path}{name} is missing")))
+            .ok_or_else(|| Rejection::new(self.check, format!("member {path}{name} is missing")))
     }
 
     fn bytes(
@@ -92,7 +92,7 @@ impl<'a> Members<'a> {
     ) -> Result<Vec<u8>, Rejection> {
         let s = self.required_string(obj, path, name)?;
         base64url::decode(s)
-            .map_err(|e| fail(self.check, format!("member {path}{name} is not base64url: {e}")))
+            .map_err(|e| Rejection::new(self.check, format!("member {path}{name} is not base64url: {e}")))
     }
 
     /// `id`, `rawId` (decoded; `id` when absent) and `type`.
@@ -100,9 +100,9 @@ impl<'a> Members<'a> {
         let id = self.required_string(self.root, "", "id")?;
         let raw_id = match self.string(self.root, "", "rawId")? {
             Some(raw) => base64url::decode(raw)
-                .map_err(|e| fail(self.check, format!("member rawId is not base64url: {e}")))?,
+                .map_err(|e| Rejection::new(self.check, format!("member rawId is not base64url: {e}")))?,
             None => base64url::decode(id)
-                .map_err(|e| fail(self.check, format!("member id is not base64url: {e}")))?,
+                .map_err(|e| Rejection::new(self.check, format!("member id is not base64url: {e}")))?,
         };
         let type_ = self.required_string(self.root, "", "type")?;
         Ok((id.to_owned(), raw_id, type_.to_owned()))
@@ -122,9 +122,12 @@ fn kind(v: &Value) -> &'static str {
 
 fn parse_json(check: CheckId, bytes: &[u8]) -> Result<Value, Rejection> {
     if bytes.len() > MAX_RESPONSE_LEN {
-        return Err(fail(check, format!("response of {} bytes exceeds {MAX_RESPONSE_LEN}", bytes.len())));
+        return Err(Rejection::new(
+            check,
+            format!("response of {} bytes exceeds {MAX_RESPONSE_LEN}", bytes.len()),
+        ));
     }
-    serde_json::from_slice(bytes).map_err(|e| fail(check, format!("the response is not JSON: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| Rejection::new(check, format!("the response is not JSON: {e}")))
 }
 
 impl RegistrationResponse {
@@ -135,13 +138,13 @@ impl RegistrationResponse {
         let r = m.response()?;
         let transports = match r.get("transports") {
             None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|t| t.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| fail(m.check, "member response.transports has a non-string item"))?,
+            Some(Value::Array(items)) => {
+                items.iter().map(|t| t.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>().ok_or_else(
+                    || Rejection::new(m.check, "member response.transports has a non-string item"),
+                )?
+            }
             Some(other) => {
-                return Err(fail(m.check, format!("member response.transports is {}", kind(other))))
+                return Err(Rejection::new(m.check, format!("member response.transports is {}", kind(other))))
             }
         };
         Ok(RegistrationResponse {
@@ -166,13 +169,12 @@ impl AuthenticationResponse {
         let m = Members::new(CheckId::AuthResponseMalformed, v)?;
         let (id, raw_id, type_) = m.credential()?;
         let r = m.response()?;
-        let user_handle =
-            match m.string(r, "response.", "userHandle")? {
-                None | Some("") => None,
-                Some(h) => Some(base64url::decode(h).map_err(|e| {
-                    fail(m.check, format!("member response.userHandle is not base64url: {e}"))
-                })?),
-            };
+        let user_handle = match m.string(r, "response.", "userHandle")? {
+            None | Some("") => None,
+            Some(h) => Some(base64url::decode(h).map_err(|e| {
+                Rejection::new(m.check, format!("member response.userHandle is not base64url: {e}"))
+            })?),
+        };
         Ok(AuthenticationResponse {
             id,
             raw_id,
