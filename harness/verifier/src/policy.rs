@@ -1,4 +1,6 @@
-//! What the relying party expects: explicit data, passed in, never discovered (DESIGN §2).
+//! What the relying party expects: explicit data, passed in, never discovered (the verifier reads no
+//! configuration and does no I/O of its own), and what a failed check does under it ([`Policy::consequence`],
+//! applied to every check by `Checks`).
 //!
 //! [`Policy`] is the RP's standing configuration; [`RegistrationExpectations`] and
 //! [`AuthenticationExpectations`] carry what the RP decided for one ceremony (the challenge it issued, whether it
@@ -94,8 +96,10 @@ pub struct Policy {
     /// Reject when a SHOULD-level check fails (the reference behaviour). When false, such failures are
     /// returned as warnings in the outcome instead.
     pub enforce_should: bool,
-    /// Checks not enforced at all. This exists to test the harness itself (a reference RP with one check
-    /// switched off must be caught by the grader); a real RP never sets it.
+    /// Checks not enforced at all: a failure of one neither rejects nor warns, and the ceremony goes on as if it
+    /// held; except the checks of [`ALWAYS_ENFORCED`], after whose failure there is nothing left to verify. This
+    /// exists to test the harness itself (a reference RP with one check switched off must be caught by the
+    /// grader); a real RP never sets it.
     pub disabled_checks: Vec<CheckId>,
     /// The crypto backend that checks credential signatures (default: [`crate::crypto::default_provider`]).
     pub crypto: crate::crypto::Provider,
