@@ -7,8 +7,10 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`check`] | the check vocabulary: stable ids, spec steps, levels |
-//! | [`policy`] | what the RP expects: origins, framing, counters, backup, attestation, per-ceremony expectations |
+//! | [`check`] | what a failed check answers ([`Rejection`]); the check vocabulary (stable ids, spec steps, levels) is the `spec` crate's, re-exported |
+//! | [`policy`] | what the RP expects: origins, framing, counters, backup, attestation, per-ceremony expectations; and what a failed check does under it ([`policy::Policy::consequence`]: reject, warn or waive), the one rule every check is applied by |
+//! | [`response`] | reading a response from its JSON (§5.1): a fast path for a well-formed assertion, the general path that explains every rejection |
+//! | `client_data` | the client-data steps both ceremonies share (§7.1 steps 5-11, §7.2 steps 8-14), with their fast path |
 //! | [`registration`] | §7.1, one function per step |
 //! | [`authentication`] | §7.2, one function per step |
 //! | [`attestation`] | §8 statement formats and the trust assessment |
