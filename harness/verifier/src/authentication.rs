@@ -61,6 +61,7 @@ pub fn verify_authentication(
     checks.apply(step_19_backup_state_policy(&auth, policy))?;
     let hash = step_20_hash_client_data(&response.client_data_json);
     checks.apply(step_21_signature(response, &record, &hash))?;
+    // A counter that did not increase and was let pass is the clone signal of the outcome.
     let clone_warning = checks.apply_or(step_22_sign_count(&auth, &record).map(|()| false), || true)?;
     // Step 23: extension outputs are the RP's to process; unsolicited or missing ones never fail here.
     let record = step_24_update_record(record, &auth);

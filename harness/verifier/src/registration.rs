@@ -64,6 +64,9 @@ pub fn verify_registration(
     checks.apply(step_20_alg_offered(&cose, expectations))?;
     let key = checks.require(step_20_key_usable(&cose, policy))?;
     checks.apply(step_21_attestation_format_supported(&object.fmt, policy))?;
+    // Step 22. A format's verification procedure stops at its first failure, and a failed one establishes no
+    // attestation type. Where that failure is let pass (a disabled check: harness self-tests only), the
+    // statement is taken as self attestation, so the procedure's later checks are not run.
     let statement = attestation::verify_statement(&Statement {
         fmt: &object.fmt,
         att_stmt: &object.att_stmt,
@@ -73,10 +76,7 @@ pub fn verify_registration(
         credential_cose: &cose,
         client_data_hash: &hash,
         now,
-    }); // step 22
-        // A format's verification procedure stops at its first failure, and a failed one establishes no attestation
-        // type. Where that failure is let pass (a disabled check: harness self-tests only), the statement is taken
-        // as self attestation, so the procedure's later checks are not run.
+    });
     let attestation = checks.apply_or(statement, || AttestationType::SelfAttestation)?;
     checks.apply(step_24_assess_trust(&attestation, policy, now))?; // steps 23-24
     checks.apply(step_25_credential_id_length(attested))?;
@@ -216,7 +216,8 @@ fn step_19_backup_state_policy(auth: &AuthenticatorData, policy: &Policy) -> Res
 /// attribute of one of the items in pkOptions.pubKeyCredParams."
 ///
 /// Before the comparison, the key must be there (§6.1: AT set and attested credential data present) and be
-/// a well-formed COSE_Key with `alg` (§6.5.1.1); after it, the key must be usable with that alg.
+/// a well-formed COSE_Key with `alg` (§6.5.1.1), which this function reads; [`step_20_alg_offered`] compares;
+/// after it, the key must be usable with that alg ([`step_20_key_usable`]).
 fn step_20_credential_public_key(
     auth: &AuthenticatorData,
 ) -> Result<(&AttestedCredentialData, CoseKey), Rejection> {
