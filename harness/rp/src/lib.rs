@@ -6,12 +6,12 @@
 //! This module is the transport-free core: [`ReferenceRp::handle`] takes a session key, an endpoint path and a
 //! JSON body and returns an HTTP status and a JSON body; [`ReferenceRp::handle_bytes`] does the same from the
 //! body's bytes as received, reading an assertion result with the verifier's fast path
-//! (`AuthenticationResponse::from_json_bytes_fast`) before any JSON tree is built. A rejected result carries, besides the conformance
-//! API's `status: "failed"` and `errorMessage`, the id of the check that failed in `check`. An accepted result
-//! carries, besides `status: "ok"` (the conformance API allows extra members), the credential record as stored
-//! after the ceremony in `credential` (the JSON form `verify authentication --credential` reads: `signCount`,
-//! `uvInitialized`, `backupEligible`, `backupState`, `transports`, `userHandle`, …) and the authenticator
-//! data flags the verifier saw in `flags` (`up`, `uv`, `be`, `bs`).
+//! (`AuthenticationResponse::from_json_bytes_fast`) before any JSON tree is built. A rejected result carries,
+//! besides the conformance API's `status: "failed"` and `errorMessage`, the id of the check that failed in
+//! `check`. An accepted result carries, besides `status: "ok"` (the conformance API allows extra members), the
+//! credential record as stored after the ceremony in `credential` (the JSON form `verify authentication
+//! --credential` reads: `signCount`, `uvInitialized`, `backupEligible`, `backupState`, `transports`,
+//! `userHandle`, …) and the authenticator data flags the verifier saw in `flags` (`up`, `uv`, `be`, `bs`).
 #![forbid(unsafe_code)]
 
 pub mod server;

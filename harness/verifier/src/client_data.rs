@@ -160,10 +160,10 @@ pub(crate) fn verify_general(
     Ok(c)
 }
 
-/// The fast path: the common case read directly, client data with exactly the members a browser sends (`type`, `challenge`,
-/// `origin`, and `crossOrigin` / `topOrigin`), each of the right type, all of them passing. `true` only where the
-/// general path accepts too; anything else (an unknown or duplicate member, a failing check) goes to the general
-/// path, which alone says what is wrong. A test compares the two on edited client data.
+/// The fast path: the common case read directly, client data with exactly the members a browser sends (`type`,
+/// `challenge`, `origin`, and `crossOrigin` / `topOrigin`), each of the right type, all of them passing. `true`
+/// only where the general path accepts too; anything else (an unknown or duplicate member, a failing check) goes
+/// to the general path, which alone says what is wrong. A test compares the two on edited client data.
 mod fast {
     use std::borrow::Cow;
 
