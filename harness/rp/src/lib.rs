@@ -1,15 +1,17 @@
-//! The embedded reference relying party: the reference verifier behind the FIDO2 server conformance API
-//! (DESIGN §4). Sessions correlate options with results; a challenge is single-use (consumed on success and
+//! The embedded reference relying party: the reference verifier behind the FIDO2 server conformance API.
+//! Sessions correlate options with results; a challenge is single-use (consumed on success and
 //! on failure), expires, and belongs to the session it was issued in. Memory is bounded: sessions beyond the
 //! cap evict the oldest.
 //!
 //! This module is the transport-free core: [`ReferenceRp::handle`] takes a session key, an endpoint path and a
-//! JSON body and returns an HTTP status and a JSON body. A rejected result carries, besides the conformance
-//! API's `status: "failed"` and `errorMessage`, the id of the check that failed in `check`. An accepted result
-//! carries, besides `status: "ok"` (the conformance API allows extra members), the credential record as stored
-//! after the ceremony in `credential` (the JSON form `verify authentication --credential` reads: `signCount`,
-//! `uvInitialized`, `backupEligible`, `backupState`, `transports`, `userHandle`, …) and the authenticator
-//! data flags the verifier saw in `flags` (`up`, `uv`, `be`, `bs`).
+//! JSON body and returns an HTTP status and a JSON body; [`ReferenceRp::handle_bytes`] does the same from the
+//! body's bytes as received, reading an assertion result with the verifier's fast path
+//! (`AuthenticationResponse::from_json_bytes_fast`) before any JSON tree is built. A rejected result carries,
+//! besides the conformance API's `status: "failed"` and `errorMessage`, the id of the check that failed in
+//! `check`. An accepted result carries, besides `status: "ok"` (the conformance API allows extra members), the
+//! credential record as stored after the ceremony in `credential` (the JSON form `verify authentication
+//! --credential` reads: `signCount`, `uvInitialized`, `backupEligible`, `backupState`, `transports`,
+//! `userHandle`, …) and the authenticator data flags the verifier saw in `flags` (`up`, `uv`, `be`, `bs`).
 #![forbid(unsafe_code)]
 
 pub mod server;
@@ -136,8 +138,13 @@ impl CredentialStore for Store<'_> {
     }
 }
 
-/// The reference RP. Safe to share between threads: all state is behind one lock, held for a whole
-/// request, so a challenge is consumed exactly once and a credential ID is registered at most once.
+/// The reference RP. Safe to share between threads: all state is behind one lock. Options and registration
+/// results hold it for the whole request, so a challenge is consumed exactly once and a credential ID is
+/// registered at most once. An assertion result holds it twice, briefly: to take its challenge (consumed
+/// exactly once) and copy the account's records, then, after a verification that runs without the lock
+/// (the signature check is an assertion's whole cost), to store the updated record. If another assertion of
+/// the same credential was accepted in between (its counter moved), the assertion is verified again under the
+/// lock against the record as it now is, so concurrent assertions see the counters in order.
 pub struct ReferenceRp {
     config: Config,
     state: Mutex<State>,
@@ -211,8 +218,9 @@ impl ReferenceRp {
     /// Handles one POST to `path` (`/attestation/options`, …) in `session`, at `now` (Unix seconds).
     pub fn handle(&self, session: &str, path: &str, body: &Json, now: u64) -> (u16, Json) {
         if path == "/assertion/result" {
-            // The signature check, an assertion's whole cost, runs outside the lock.
-            return self.assertion_result(session, body, now).unwrap_or_else(|e| e);
+            return self
+                .assertion_result(session, || AuthenticationResponse::from_json(body), now)
+                .unwrap_or_else(|e| e);
         }
         let mut state = self.lock();
         let result = match path {
@@ -222,6 +230,27 @@ impl ReferenceRp {
             other => Err(failed(404, format!("no endpoint {other}"))),
         };
         result.unwrap_or_else(|e| e)
+    }
+
+    /// [`ReferenceRp::handle`] on a request body as received; `Err` (and nothing handled, no challenge
+    /// consumed) when the body is not JSON. An assertion result that the verifier's fast path reads
+    /// (`AuthenticationResponse::from_json_bytes_fast`: a well-formed response, read straight from the bytes) is
+    /// verified without building a JSON tree; every other body is parsed and handled by [`ReferenceRp::handle`].
+    /// The fast path reads only JSON, and reads it as the general path does, so the answers are the same.
+    pub fn handle_bytes(
+        &self,
+        session: &str,
+        path: &str,
+        body: &[u8],
+        now: u64,
+    ) -> Result<(u16, Json), serde_json::Error> {
+        if path == "/assertion/result" {
+            if let Some(response) = AuthenticationResponse::from_json_bytes_fast(body) {
+                return Ok(self.assertion_result(session, || Ok(response), now).unwrap_or_else(|e| e));
+            }
+        }
+        let json = serde_json::from_slice::<Json>(body)?;
+        Ok(self.handle(session, path, &json, now))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -404,11 +433,17 @@ impl ReferenceRp {
         Ok(ok(response))
     }
 
-    /// Takes the pending challenge and a copy of the account's records under the lock, verifies without it,
-    /// then stores the updated record under the lock again. If another assertion of the same credential was
-    /// accepted meanwhile (its counter moved), the verification is run again under the lock against the
-    /// record as it now is, so concurrent assertions see the counters in order.
-    fn assertion_result(&self, session: &str, body: &Json, now: u64) -> Result<(u16, Json), (u16, Json)> {
+    /// Takes the pending challenge and a copy of the account's records under the lock, reads the response
+    /// (`read`) and verifies it without the lock, then stores the updated record under the lock again. If
+    /// another assertion of the same credential was accepted meanwhile (its counter moved), the verification is
+    /// run again under the lock against the record as it now is, so concurrent assertions see the counters in
+    /// order.
+    fn assertion_result(
+        &self,
+        session: &str,
+        read: impl FnOnce() -> Result<AuthenticationResponse, Rejection>,
+        now: u64,
+    ) -> Result<(u16, Json), (u16, Json)> {
         let (pending, snapshot) = {
             let mut state = self.lock();
             let pending =
@@ -416,7 +451,7 @@ impl ReferenceRp {
             let snapshot = Snapshot::of(&state, &pending.username);
             (pending, snapshot)
         };
-        let response = AuthenticationResponse::from_json(body).map_err(|r| rejected(&r))?;
+        let response = read().map_err(|r| rejected(&r))?;
         let verify = |store: &dyn CredentialStore| {
             verifier::verify_authentication(&response, &pending.expectations, &self.config.policy, store)
                 .map_err(|r| rejected(&r))

@@ -79,20 +79,22 @@ async fn endpoint(State(app): State<App>, uri: Uri, headers: HeaderMap, body: By
         Some(s) => (s, false),
         None => (new_session(), true),
     };
-    let (status, reply) = match serde_json::from_slice::<Json>(&body) {
-        Ok(json) => {
-            let now = now();
-            let (status, reply) = app.rp.handle(&session, uri.path(), &json, now);
+    let now = now();
+    let (status, reply) = match app.rp.handle_bytes(&session, uri.path(), &body, now) {
+        Ok((status, reply)) => {
             if let Some(observe) = &app.observer {
-                observe(&Exchange {
-                    session: &session,
-                    path: uri.path(),
-                    request: &json,
-                    status,
-                    reply: &reply,
-                    user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()),
-                    now,
-                });
+                // The body was JSON (it was handled); the exchange records it as such.
+                if let Ok(request) = serde_json::from_slice::<Json>(&body) {
+                    observe(&Exchange {
+                        session: &session,
+                        path: uri.path(),
+                        request: &request,
+                        status,
+                        reply: &reply,
+                        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()),
+                        now,
+                    });
+                }
             }
             (status, reply)
         }

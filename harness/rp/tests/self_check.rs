@@ -1,4 +1,4 @@
-//! The catalogue's self-check (DESIGN §3): run every case against the reference RP, in process. The RP must
+//! The catalogue's self-check: run every case against the reference RP, in process. The RP must
 //! accept every `accept` case, and reject every `reject` case with the check that case names, after a
 //! control it accepted.
 

@@ -1,11 +1,13 @@
-//! What verification costs, stage by stage, under each compiled-in crypto provider (DESIGN §7).
+//! What verification costs, stage by stage, under each compiled-in crypto provider (the figures of
+//! `reports/perf/`).
 //!
 //! For ES256, RS256 and EdDSA (Ed25519):
 //! * `floor/<alg>/<provider>`: the provider's bare signature check, key made ready beforehand: the floor;
 //! * `assertion/<alg>/<provider>`: a whole §7.2 authentication, from the response's JSON bytes (as an RP
 //!   receives them) to the outcome, against a stored record whose key is ready;
 //! * `registration/<alg>/<provider>`: a whole §7.1 registration (`none` attestation) from JSON bytes;
-//! * `stage/...`: the provider-independent parts of an assertion: JSON parsing into the response, the
+//! * `stage/...`: the provider-independent parts of an assertion: JSON parsing into the response (the fast path
+//!   of `AuthenticationResponse::from_json_bytes`, as the reference RP reads `/assertion/result`), the
 //!   client data checks with SHA-256, and loading the credential key (done once per credential, not per assertion).
 //!
 //! `cargo bench -p webauthn-harness-verifier --features aws-lc-rs --bench verify` (both providers; without the

@@ -4,13 +4,13 @@
 //! [`AuthenticationResponse`] plus the `id`/`rawId`/`type` check below; steps 5-25 follow in order. Each function
 //! quotes the requirement it enforces.
 
-use wire::authdata::AuthenticatorData;
+use wire::authdata::{AuthenticatorData, ParsedAuthenticatorData};
 use wire::base64url;
 
 use crate::check::{CheckId, Rejection, Warning};
 use crate::client_data;
 use crate::crypto::{sha256, SignatureError};
-use crate::policy::{fail, AuthenticationExpectations, CounterPolicy, Policy};
+use crate::policy::{AuthenticationExpectations, Checks, Policy};
 use crate::record::CredentialRecord;
 use crate::registration::backup_state_needs_eligibility;
 use crate::response::AuthenticationResponse;
@@ -36,44 +36,53 @@ pub fn verify_authentication(
     policy: &Policy,
     store: &dyn CredentialStore,
 ) -> Result<AuthenticationOutcome, Rejection> {
-    let mut warnings = Vec::new();
-    policy.enforce(step_3_response_is_assertion_response(response))?;
-    policy.enforce(step_5_credential_allowed(response, expectations))?;
-    let (user_handle, record) = step_6_identify_user(response, expectations, store)?;
-    let auth = step_7_authenticator_data(&response.authenticator_data, policy, &mut warnings)?;
+    let mut checks = Checks::new(policy);
+    checks.require(step_3_response_is_assertion_response(response))?;
+    checks.apply(step_5_credential_allowed(response, expectations))?;
+    let (user_handle, record) = checks.require(step_6_identify_user(response, expectations, store))?;
+    checks.apply(step_6_user_handle_is_the_accounts(response, &user_handle))?;
+    let parsed = checks.require(step_7_authenticator_data(&response.authenticator_data))?;
+    checks.apply(step_7_no_attested_credential_data(&parsed.data))?;
+    checks.apply(step_7_canonical_cbor(&parsed))?;
+    let auth = parsed.data;
     // Steps 8-14.
     client_data::verify(
         &client_data::AUTHENTICATION,
         &response.client_data_json,
         "webauthn.get",
         &expectations.challenge,
-        policy,
+        &mut checks,
     )?;
-    policy.enforce(step_15_rp_id_hash(&auth, policy))?;
-    policy.enforce(step_16_user_present(&auth))?;
-    policy.enforce(step_17_user_verified(&auth, expectations))?;
-    policy.enforce(backup_state_needs_eligibility(auth.flags, CheckId::AuthBackupStateWithoutEligibility))?; // step 18
-    step_19_backup_state(&auth, &record, policy, &mut warnings)?;
+    checks.apply(step_15_rp_id_hash(&auth, policy))?;
+    checks.apply(step_16_user_present(&auth))?;
+    checks.apply(step_17_user_verified(&auth, expectations))?;
+    checks.apply(backup_state_needs_eligibility(auth.flags, CheckId::AuthBackupStateWithoutEligibility))?; // step 18
+    checks.apply(step_19_backup_eligibility_unchanged(&auth, &record))?;
+    checks.apply(step_19_backup_state_policy(&auth, policy))?;
     let hash = step_20_hash_client_data(&response.client_data_json);
-    policy.enforce(step_21_signature(response, &record, &hash))?;
-    let clone_warning = step_22_sign_count(&auth, &record, policy, &mut warnings)?;
+    checks.apply(step_21_signature(response, &record, &hash))?;
+    // A counter that did not increase and was let pass is the clone signal of the outcome.
+    let clone_warning = checks.apply_or(step_22_sign_count(&auth, &record).map(|()| false), || true)?;
     // Step 23: extension outputs are the RP's to process; unsolicited or missing ones never fail here.
     let record = step_24_update_record(record, &auth);
     // Step 25: continuing the ceremony is the caller's.
-    Ok(AuthenticationOutcome { record, user_handle, clone_warning, warnings })
+    Ok(AuthenticationOutcome { record, user_handle, clone_warning, warnings: checks.into_warnings() })
 }
 
 /// Step 3: "If response is not an instance of AuthenticatorAssertionResponse, abort the ceremony."
 /// Also §5.1: `type` is "public-key" and `id` is the base64url encoding of `rawId`.
 fn step_3_response_is_assertion_response(r: &AuthenticationResponse) -> Result<(), Rejection> {
     if r.type_ != "public-key" {
-        return Err(fail(
+        return Err(Rejection::new(
             CheckId::AuthResponseMalformed,
             format!("type is {:?}, not \"public-key\"", r.type_),
         ));
     }
     if r.id != base64url::encode(&r.raw_id) {
-        return Err(fail(CheckId::AuthResponseMalformed, "id is not the base64url encoding of rawId"));
+        return Err(Rejection::new(
+            CheckId::AuthResponseMalformed,
+            "id is not the base64url encoding of rawId",
+        ));
     }
     Ok(())
 }
@@ -85,7 +94,10 @@ fn step_5_credential_allowed(
     e: &AuthenticationExpectations,
 ) -> Result<(), Rejection> {
     if !e.allow_credentials.is_empty() && !e.allow_credentials.contains(&r.raw_id) {
-        return Err(fail(CheckId::AuthCredentialNotAllowed, "the credential is not in allowCredentials"));
+        return Err(Rejection::new(
+            CheckId::AuthCredentialNotAllowed,
+            "the credential is not in allowCredentials",
+        ));
     }
     Ok(())
 }
@@ -97,6 +109,9 @@ fn step_5_credential_allowed(
 /// not identified before the authentication ceremony was initiated, verify that response.userHandle is present.
 /// Verify that the user account identified by response.userHandle contains a credential record whose id equals
 /// credential.rawId."
+///
+/// The lookups are required (without the record there is no key to check the signature with); the comparison
+/// of a present userHandle with the identified account's is [`step_6_user_handle_is_the_accounts`].
 fn step_6_identify_user(
     r: &AuthenticationResponse,
     e: &AuthenticationExpectations,
@@ -105,57 +120,77 @@ fn step_6_identify_user(
     match &e.identified_user {
         Some(user) => {
             let record = store.find(user, &r.raw_id).ok_or_else(|| {
-                fail(CheckId::AuthCredentialNotOwned, "the identified account has no such credential")
+                Rejection::new(
+                    CheckId::AuthCredentialNotOwned,
+                    "the identified account has no such credential",
+                )
             })?;
-            if let Some(handle) = &r.user_handle {
-                if handle != user {
-                    return Err(fail(
-                        CheckId::AuthUserHandleMismatch,
-                        "userHandle is not the identified account's",
-                    ));
-                }
-            }
             Ok((user.clone(), record))
         }
         None => {
             let handle = r.user_handle.as_ref().ok_or_else(|| {
-                fail(CheckId::AuthUserHandleMissing, "no userHandle and no user identified beforehand")
+                Rejection::new(
+                    CheckId::AuthUserHandleMissing,
+                    "no userHandle and no user identified beforehand",
+                )
             })?;
             let record = store.find(handle, &r.raw_id).ok_or_else(|| {
-                fail(CheckId::AuthCredentialNotOwned, "the account of userHandle has no such credential")
+                Rejection::new(
+                    CheckId::AuthCredentialNotOwned,
+                    "the account of userHandle has no such credential",
+                )
             })?;
             Ok((handle.clone(), record))
         }
     }
 }
 
+/// Step 6: "If response.userHandle is present, verify that it equals the user handle of the user account."
+/// (Where no user was identified beforehand, the account is the one userHandle names, so this holds.)
+fn step_6_user_handle_is_the_accounts(r: &AuthenticationResponse, account: &[u8]) -> Result<(), Rejection> {
+    match &r.user_handle {
+        Some(handle) if handle != account => {
+            Err(Rejection::new(CheckId::AuthUserHandleMismatch, "userHandle is not the identified account's"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Step 7: "Let cData, authData and sig denote the value of response's clientDataJSON, authenticatorData, and
 /// signature respectively." authData is parsed strictly (§6.1): "For assertion signatures, the AT flag MUST NOT
 /// be set and the attestedCredentialData MUST NOT be included." §2.4: CBOR (the extensions) SHOULD be canonical.
-fn step_7_authenticator_data(
-    bytes: &[u8],
-    policy: &Policy,
-    w: &mut Vec<Warning>,
-) -> Result<AuthenticatorData, Rejection> {
-    let parsed =
-        AuthenticatorData::parse(bytes).map_err(|e| fail(CheckId::AuthAuthDataMalformed, e.to_string()))?;
-    if parsed.data.flags.at() || parsed.data.attested_credential_data.is_some() {
-        return Err(fail(CheckId::AuthAttestedCredentialDataPresent, "the AT flag is set in an assertion"));
+fn step_7_authenticator_data(bytes: &[u8]) -> Result<ParsedAuthenticatorData, Rejection> {
+    AuthenticatorData::parse(bytes).map_err(|e| Rejection::new(CheckId::AuthAuthDataMalformed, e.to_string()))
+}
+
+/// Step 7, §6.1: the AT flag is clear and there is no attested credential data.
+fn step_7_no_attested_credential_data(auth: &AuthenticatorData) -> Result<(), Rejection> {
+    if auth.flags.at() || auth.attested_credential_data.is_some() {
+        return Err(Rejection::new(
+            CheckId::AuthAttestedCredentialDataPresent,
+            "the AT flag is set in an assertion",
+        ));
     }
-    if let Some(nc) = parsed.non_canonical.first() {
-        policy.settle(
-            fail(CheckId::AuthNonCanonicalCbor, format!("{:?} at byte {}", nc.kind, nc.offset)),
-            true,
-            w,
-        )?;
+    Ok(())
+}
+
+/// Step 7, §2.4: the extensions are CTAP2 canonical CBOR (a SHOULD).
+fn step_7_canonical_cbor(parsed: &ParsedAuthenticatorData) -> Result<(), Rejection> {
+    match parsed.non_canonical.first() {
+        Some(nc) => {
+            Err(Rejection::new(CheckId::AuthNonCanonicalCbor, format!("{:?} at byte {}", nc.kind, nc.offset)))
+        }
+        None => Ok(()),
     }
-    Ok(parsed.data)
 }
 
 /// Step 15: "Verify that the rpIdHash in authData is the SHA-256 hash of the RP ID expected by the Relying Party."
 fn step_15_rp_id_hash(auth: &AuthenticatorData, policy: &Policy) -> Result<(), Rejection> {
     if auth.rp_id_hash != policy.rp_id_hash() {
-        return Err(fail(CheckId::AuthRpIdHash, format!("rpIdHash is not SHA-256({:?})", policy.rp_id)));
+        return Err(Rejection::new(
+            CheckId::AuthRpIdHash,
+            format!("rpIdHash is not SHA-256({:?})", policy.rp_id),
+        ));
     }
     Ok(())
 }
@@ -163,7 +198,7 @@ fn step_15_rp_id_hash(auth: &AuthenticatorData, policy: &Policy) -> Result<(), R
 /// Step 16: "Verify that the UP bit of the flags in authData is set."
 fn step_16_user_present(auth: &AuthenticatorData) -> Result<(), Rejection> {
     if !auth.flags.up() {
-        return Err(fail(CheckId::AuthUserPresent, "the UP flag is not set"));
+        return Err(Rejection::new(CheckId::AuthUserPresent, "the UP flag is not set"));
     }
     Ok(())
 }
@@ -172,7 +207,7 @@ fn step_16_user_present(auth: &AuthenticatorData) -> Result<(), Rejection> {
 /// authData is set. Otherwise, ignore the value of the UV flag."
 fn step_17_user_verified(auth: &AuthenticatorData, e: &AuthenticationExpectations) -> Result<(), Rejection> {
     if e.user_verification_required && !auth.flags.uv() {
-        return Err(fail(
+        return Err(Rejection::new(
             CheckId::AuthUserVerified,
             "user verification is required but the UV flag is not set",
         ));
@@ -183,32 +218,27 @@ fn step_17_user_verified(auth: &AuthenticatorData, e: &AuthenticationExpectation
 /// Step 19: "If the credential backup state is used as part of Relying Party business logic or policy, ...
 /// If credentialRecord.backupEligible is set, verify that currentBe is set. If credentialRecord.backupEligible
 /// is not set, verify that currentBe is not set. Apply Relying Party policy, if any."
-fn step_19_backup_state(
+fn step_19_backup_eligibility_unchanged(
     auth: &AuthenticatorData,
     record: &CredentialRecord,
-    policy: &Policy,
-    w: &mut Vec<Warning>,
 ) -> Result<(), Rejection> {
     if auth.flags.be() != record.backup_eligible {
-        policy.settle(
-            fail(
-                CheckId::AuthBackupEligibilityChanged,
-                format!(
-                    "BE is {} but the record says backupEligible {}",
-                    auth.flags.be(),
-                    record.backup_eligible
-                ),
+        return Err(Rejection::new(
+            CheckId::AuthBackupEligibilityChanged,
+            format!(
+                "BE is {} but the record says backupEligible {}",
+                auth.flags.be(),
+                record.backup_eligible
             ),
-            policy.backup.require_stable_backup_eligibility,
-            w,
-        )?;
+        ));
     }
+    Ok(())
+}
+
+/// Step 19, "Apply Relying Party policy, if any": backed-up credentials may be refused.
+fn step_19_backup_state_policy(auth: &AuthenticatorData, policy: &Policy) -> Result<(), Rejection> {
     if auth.flags.bs() && !policy.backup.allow_backed_up {
-        policy.settle(
-            fail(CheckId::AuthBackupStatePolicy, "backed-up credentials are not accepted"),
-            true,
-            w,
-        )?;
+        return Err(Rejection::new(CheckId::AuthBackupStatePolicy, "backed-up credentials are not accepted"));
     }
     Ok(())
 }
@@ -229,9 +259,9 @@ fn step_21_signature(
     signed.extend_from_slice(&r.authenticator_data);
     signed.extend_from_slice(hash);
     record.key().verify(&signed, &r.signature).map_err(|e| match e {
-        SignatureError::Malformed(why) => fail(CheckId::AuthSignatureMalformed, why),
+        SignatureError::Malformed(why) => Rejection::new(CheckId::AuthSignatureMalformed, why),
         SignatureError::Invalid => {
-            fail(CheckId::AuthSignature, "the signature does not verify with the stored key")
+            Rejection::new(CheckId::AuthSignature, "the signature does not verify with the stored key")
         }
     })
 }
@@ -240,25 +270,15 @@ fn step_21_signature(
 /// authData.signCount is greater than credentialRecord.signCount: the signature counter is valid. less than or
 /// equal to credentialRecord.signCount: This is a signal, but not proof, that the authenticator may be cloned.
 /// ... Whether the Relying Party ... fails the authentication ceremony or not, is Relying Party-specific."
-/// Returns whether the clone signal was raised (and let pass by the policy).
-fn step_22_sign_count(
-    auth: &AuthenticatorData,
-    record: &CredentialRecord,
-    policy: &Policy,
-    w: &mut Vec<Warning>,
-) -> Result<bool, Rejection> {
+/// The failure is the clone signal; where the policy lets it pass, the outcome says so (`clone_warning`).
+fn step_22_sign_count(auth: &AuthenticatorData, record: &CredentialRecord) -> Result<(), Rejection> {
     if (auth.sign_count != 0 || record.sign_count != 0) && auth.sign_count <= record.sign_count {
-        policy.settle(
-            fail(
-                CheckId::AuthSignCount,
-                format!("signCount {} is not greater than the stored {}", auth.sign_count, record.sign_count),
-            ),
-            policy.counter == CounterPolicy::Reject,
-            w,
-        )?;
-        return Ok(true);
+        return Err(Rejection::new(
+            CheckId::AuthSignCount,
+            format!("signCount {} is not greater than the stored {}", auth.sign_count, record.sign_count),
+        ));
     }
-    Ok(false)
+    Ok(())
 }
 
 /// Step 24: "Update credentialRecord with new state values: signCount to authData.signCount; backupState to

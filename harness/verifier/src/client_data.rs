@@ -7,7 +7,7 @@ use wire::base64url;
 use wire::client_data::{ClientDataError, CollectedClientData};
 
 use crate::check::{CheckId, Rejection};
-use crate::policy::{fail, Policy};
+use crate::policy::{Checks, Policy};
 
 /// The check ids one ceremony uses for the shared client-data steps.
 pub(crate) struct Ids {
@@ -44,24 +44,24 @@ pub(crate) const AUTHENTICATION: Ids = Ids {
 /// UTF-8 decode strips a leading byte order mark, so one is tolerated here.
 pub(crate) fn utf8_decode<'a>(ids: &Ids, bytes: &'a [u8]) -> Result<&'a [u8], Rejection> {
     let text = std::str::from_utf8(bytes)
-        .map_err(|e| fail(ids.utf8, format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
+        .map_err(|e| Rejection::new(ids.utf8, format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text).as_bytes())
 }
 
 /// "Let C ... be the result of running an implementation-specific JSON parser on JSONtext."
 pub(crate) fn parse(ids: &Ids, json_text: &[u8]) -> Result<CollectedClientData, Rejection> {
-    CollectedClientData::parse(json_text).map_err(|e| fail(ids.json, e.to_string()))
+    CollectedClientData::parse(json_text).map_err(|e| Rejection::new(ids.json, e.to_string()))
 }
 
 fn member_error(check: CheckId, e: ClientDataError) -> Rejection {
-    fail(check, e.to_string())
+    Rejection::new(check, e.to_string())
 }
 
 /// "Verify that the value of C.type is `webauthn.create`" (or `webauthn.get`).
 pub(crate) fn type_is(ids: &Ids, c: &CollectedClientData, expected: &str) -> Result<(), Rejection> {
     let t = c.type_().map_err(|e| member_error(ids.type_, e))?;
     if t != expected {
-        return Err(fail(ids.type_, format!("type is {t:?}, expected {expected:?}")));
+        return Err(Rejection::new(ids.type_, format!("type is {t:?}, expected {expected:?}")));
     }
     Ok(())
 }
@@ -72,7 +72,7 @@ pub(crate) fn challenge_is(ids: &Ids, c: &CollectedClientData, challenge: &[u8])
     let got = c.challenge().map_err(|e| member_error(ids.challenge, e))?;
     let expected = base64url::encode(challenge);
     if got != expected {
-        return Err(fail(ids.challenge, format!("challenge is {got:?}, expected {expected:?}")));
+        return Err(Rejection::new(ids.challenge, format!("challenge is {got:?}, expected {expected:?}")));
     }
     Ok(())
 }
@@ -81,7 +81,7 @@ pub(crate) fn challenge_is(ids: &Ids, c: &CollectedClientData, challenge: &[u8])
 pub(crate) fn origin_expected(ids: &Ids, c: &CollectedClientData, policy: &Policy) -> Result<(), Rejection> {
     let origin = c.origin().map_err(|e| member_error(ids.origin, e))?;
     if !policy.origin_allowed(origin) {
-        return Err(fail(ids.origin, format!("origin {origin:?} is not expected")));
+        return Err(Rejection::new(ids.origin, format!("origin {origin:?} is not expected")));
     }
     Ok(())
 }
@@ -95,7 +95,10 @@ pub(crate) fn cross_origin_expected(
 ) -> Result<(), Rejection> {
     let cross = c.cross_origin().map_err(|e| member_error(ids.cross_origin, e))?;
     if cross == Some(true) && !policy.framing.allow_cross_origin {
-        return Err(fail(ids.cross_origin, "crossOrigin is true but the RP does not expect to be framed"));
+        return Err(Rejection::new(
+            ids.cross_origin,
+            "crossOrigin is true but the RP does not expect to be framed",
+        ));
     }
     Ok(())
 }
@@ -109,54 +112,59 @@ pub(crate) fn top_origin_expected(
 ) -> Result<(), Rejection> {
     let Some(top) = c.top_origin().map_err(|e| member_error(ids.top_origin, e))? else { return Ok(()) };
     if !policy.framing.allow_cross_origin {
-        return Err(fail(
+        return Err(Rejection::new(
             ids.top_origin,
             format!("topOrigin {top:?} present but the RP does not expect to be framed"),
         ));
     }
     if !policy.framing.allowed_top_origins.iter().any(|o| o == top) {
-        return Err(fail(ids.top_origin, format!("topOrigin {top:?} is not an expected top-level origin")));
+        return Err(Rejection::new(
+            ids.top_origin,
+            format!("topOrigin {top:?} is not an expected top-level origin"),
+        ));
     }
     Ok(())
 }
 
-/// Steps 5-11 of §7.1 (8-14 of §7.2) in order.
+/// Steps 5-11 of §7.1 (8-14 of §7.2) in order, each applied by `checks`.
 pub(crate) fn verify(
     ids: &Ids,
     bytes: &[u8],
     expected_type: &str,
     challenge: &[u8],
-    policy: &Policy,
+    checks: &mut Checks<'_>,
 ) -> Result<(), Rejection> {
-    if quick::passes(bytes, expected_type, challenge, policy) {
+    if fast::passes(bytes, expected_type, challenge, checks.policy) {
         return Ok(());
     }
-    verify_general(ids, bytes, expected_type, challenge, policy).map(|_| ())
+    verify_general(ids, bytes, expected_type, challenge, checks).map(|_| ())
 }
 
-/// The general path alone: every step on the parsed client data, each failure named by its check.
+/// The general path alone: every step on the parsed client data, each failure named by its check. UTF-8 and
+/// JSON are required (there is nothing to check without them); the member checks are applied.
 pub(crate) fn verify_general(
     ids: &Ids,
     bytes: &[u8],
     expected_type: &str,
     challenge: &[u8],
-    policy: &Policy,
+    checks: &mut Checks<'_>,
 ) -> Result<CollectedClientData, Rejection> {
-    let json_text = utf8_decode(ids, bytes)?;
-    let c = parse(ids, json_text)?;
-    policy.enforce(type_is(ids, &c, expected_type))?;
-    policy.enforce(challenge_is(ids, &c, challenge))?;
-    policy.enforce(origin_expected(ids, &c, policy))?;
-    policy.enforce(cross_origin_expected(ids, &c, policy))?;
-    policy.enforce(top_origin_expected(ids, &c, policy))?;
+    let json_text = checks.require(utf8_decode(ids, bytes))?;
+    let c = checks.require(parse(ids, json_text))?;
+    let policy = checks.policy;
+    checks.apply(type_is(ids, &c, expected_type))?;
+    checks.apply(challenge_is(ids, &c, challenge))?;
+    checks.apply(origin_expected(ids, &c, policy))?;
+    checks.apply(cross_origin_expected(ids, &c, policy))?;
+    checks.apply(top_origin_expected(ids, &c, policy))?;
     Ok(c)
 }
 
-/// The common case read directly: client data with exactly the members a browser sends (`type`, `challenge`,
-/// `origin`, and `crossOrigin` / `topOrigin`), each of the right type, all of them passing. `true` only where the
-/// general path accepts too; anything else (an unknown or duplicate member, a failing check) goes to the general
-/// path, which alone says what is wrong. A test compares the two on edited client data.
-mod quick {
+/// The fast path: the common case read directly, client data with exactly the members a browser sends (`type`,
+/// `challenge`, `origin`, and `crossOrigin` / `topOrigin`), each of the right type, all of them passing. `true`
+/// only where the general path accepts too; anything else (an unknown or duplicate member, a failing check) goes
+/// to the general path, which alone says what is wrong. A test compares the two on edited client data.
+mod fast {
     use std::borrow::Cow;
 
     use serde::{Deserialize, Deserializer};
@@ -225,17 +233,19 @@ mod tests {
     }
 
     fn both(bytes: &[u8], policy: &Policy) -> (bool, Result<(), Rejection>) {
-        let quick = quick::passes(bytes, "webauthn.get", CHALLENGE, policy);
-        let general = verify_general(&AUTHENTICATION, bytes, "webauthn.get", CHALLENGE, policy).map(|_| ());
-        (quick, general)
+        let fast = fast::passes(bytes, "webauthn.get", CHALLENGE, policy);
+        let general =
+            verify_general(&AUTHENTICATION, bytes, "webauthn.get", CHALLENGE, &mut Checks::new(policy))
+                .map(|_| ());
+        (fast, general)
     }
 
     #[test]
-    fn the_quick_path_takes_the_common_case_and_leaves_the_rest() {
+    fn the_fast_path_takes_the_common_case_and_leaves_the_rest() {
         let p = Policy::new("rp.example", ORIGIN);
         let ok = client_data();
         assert_eq!(both(ok.as_bytes(), &p), (true, Ok(())));
-        for (edit, quick_takes_it) in [
+        for (edit, fast_takes_it) in [
             (ok.replace(r#","crossOrigin":false"#, ""), true),
             (ok.replace("false", "null"), false),
             (ok.replace("false", "true"), false),
@@ -246,21 +256,18 @@ mod tests {
             (ok.replace(ORIGIN, "https://other.example"), false),
             (ok.replace("webauthn.get", "webauthn.create"), false),
         ] {
-            let (quick, general) = both(edit.as_bytes(), &p);
-            assert_eq!(quick, quick_takes_it, "{edit}");
-            assert!(
-                !quick || general.is_ok(),
-                "the quick path accepted what the general path refuses: {edit}"
-            );
+            let (fast, general) = both(edit.as_bytes(), &p);
+            assert_eq!(fast, fast_takes_it, "{edit}");
+            assert!(!fast || general.is_ok(), "the fast path accepted what the general path refuses: {edit}");
         }
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
-        /// Whatever the quick path accepts, the general path accepts.
+        /// Whatever the fast path accepts, the general path accepts.
         #[test]
-        fn quick_acceptance_implies_general_acceptance(edits in prop::collection::vec((any::<u8>(), any::<u8>(), 0u8..3), 1..4)) {
+        fn fast_acceptance_implies_general_acceptance(edits in prop::collection::vec((any::<u8>(), any::<u8>(), 0u8..3), 1..4)) {
             let p = Policy::new("rp.example", ORIGIN);
             let mut bytes = client_data().into_bytes();
             for (at, byte, op) in edits {
@@ -272,8 +279,8 @@ mod tests {
                     _ => {}
                 }
             }
-            let (quick, general) = both(&bytes, &p);
-            prop_assert!(!quick || general.is_ok(), "{:?}", String::from_utf8_lossy(&bytes));
+            let (fast, general) = both(&bytes, &p);
+            prop_assert!(!fast || general.is_ok(), "{:?}", String::from_utf8_lossy(&bytes));
         }
     }
 }

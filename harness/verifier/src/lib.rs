@@ -5,10 +5,16 @@
 //! [`CheckId`] that failed, with its spec step and requirement level, so a harness can tell *why* a ceremony
 //! failed, not just that it did.
 //!
+//! Every check is applied the same way: its step returns the failure, and [`Policy::consequence`] (from the
+//! check's level, the policy field of a POLICY check, and `disabled_checks`) makes it a rejection, a warning in
+//! the outcome, or nothing. [`policy::ALWAYS_ENFORCED`] lists the checks that cannot be switched off.
+//!
 //! | module | what |
 //! |---|---|
-//! | [`check`] | the check vocabulary: stable ids, spec steps, levels |
-//! | [`policy`] | what the RP expects: origins, framing, counters, backup, attestation, per-ceremony expectations |
+//! | [`check`] | a failed check's answer ([`Rejection`]); the `spec` crate's check vocabulary, re-exported |
+//! | [`policy`] | what the RP expects, and what a failed check does under it ([`Policy::consequence`]) |
+//! | [`response`] | a response read from its JSON (§5.1), by a fast path or the general one |
+//! | `client_data` | the client-data steps both ceremonies share (§7.1 steps 5-11, §7.2 steps 8-14) |
 //! | [`registration`] | §7.1, one function per step |
 //! | [`authentication`] | §7.2, one function per step |
 //! | [`attestation`] | §8 statement formats and the trust assessment |

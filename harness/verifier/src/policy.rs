@@ -1,4 +1,6 @@
-//! What the relying party expects: explicit data, passed in, never discovered (DESIGN §2).
+//! What the relying party expects: explicit data, passed in, never discovered (the verifier reads no
+//! configuration and does no I/O of its own), and what a failed check does under it ([`Policy::consequence`],
+//! applied to every check by `Checks`).
 //!
 //! [`Policy`] is the RP's standing configuration; [`RegistrationExpectations`] and
 //! [`AuthenticationExpectations`] carry what the RP decided for one ceremony (the challenge it issued, whether it
@@ -94,8 +96,10 @@ pub struct Policy {
     /// Reject when a SHOULD-level check fails (the reference behaviour). When false, such failures are
     /// returned as warnings in the outcome instead.
     pub enforce_should: bool,
-    /// Checks not enforced at all. This exists to test the harness itself (a reference RP with one check
-    /// switched off must be caught by the grader); a real RP never sets it.
+    /// Checks not enforced at all: a failure of one neither rejects nor warns, and the ceremony goes on as if it
+    /// held; except the checks of [`ALWAYS_ENFORCED`], after whose failure there is nothing left to verify. This
+    /// exists to test the harness itself (a reference RP with one check switched off must be caught by the
+    /// grader); a real RP never sets it.
     pub disabled_checks: Vec<CheckId>,
     /// The crypto backend that checks credential signatures (default: [`crate::crypto::default_provider`]).
     pub crypto: crate::crypto::Provider,
@@ -156,36 +160,136 @@ impl Policy {
         self.origins.allow_rp_id_subdomains && is_https_subdomain_origin(origin, &self.rp_id)
     }
 
-    /// Drops the rejection of a disabled check (see `disabled_checks`).
-    pub(crate) fn enforce(&self, r: Result<(), Rejection>) -> Result<(), Rejection> {
-        match r {
-            Err(e) if self.disabled_checks.contains(&e.check) => Ok(()),
-            other => other,
+    /// Whether a failure of `check` rejects the ceremony (`true`) or is let pass as a warning (`false`), by the
+    /// check's own level: a MUST check always rejects; a SHOULD check follows `enforce_should`; a POLICY check
+    /// follows the policy field that governs it. (Whether the check is switched off is
+    /// [`Policy::consequence`]'s business.)
+    pub fn enforces(&self, check: CheckId) -> bool {
+        match check.level() {
+            Level::Must => true,
+            Level::Should => self.enforce_should,
+            Level::Policy => self.policy_switch(check).unwrap_or(true),
         }
     }
 
-    /// Settles a failed non-MUST check: a rejection where policy enforces it, a warning otherwise.
-    /// `enforced` is the policy switch for POLICY-level checks; SHOULD-level checks follow `enforce_should`.
-    pub(crate) fn settle(
-        &self,
-        r: Rejection,
-        enforced: bool,
-        warnings: &mut Vec<Warning>,
-    ) -> Result<(), Rejection> {
-        if self.disabled_checks.contains(&r.check) {
-            return Ok(());
+    /// The switch of a POLICY-level check: whether this policy rejects when it fails (`None` for a check of
+    /// another level; a test asserts that every POLICY check has one).
+    fn policy_switch(&self, check: CheckId) -> Option<bool> {
+        match check {
+            CheckId::AuthSignCount => Some(self.counter == CounterPolicy::Reject),
+            CheckId::AuthBackupEligibilityChanged => Some(self.backup.require_stable_backup_eligibility),
+            // These fail only where the policy refuses what they find (`backup.allow_backup_eligible`,
+            // `backup.allow_backed_up`, `attestation.accept_none` / `accept_self`): the failure is the
+            // policy's own refusal, so it rejects.
+            CheckId::RegBackupEligibilityPolicy
+            | CheckId::RegBackupStatePolicy
+            | CheckId::AuthBackupStatePolicy
+            | CheckId::RegAttestationNotAcceptable => Some(true),
+            _ => None,
         }
-        let reject = match r.check.level() {
-            Level::Must => true,
-            Level::Should => self.enforce_should,
-            Level::Policy => enforced,
-        };
-        if reject {
-            Err(r)
+    }
+
+    /// What a failure of `check` does to the ceremony under this policy: the one rule every check of the
+    /// verifier is applied by. A check in `disabled_checks` is waived, unless it is one of
+    /// [`ALWAYS_ENFORCED`]; otherwise [`Policy::enforces`] decides between a rejection and a warning.
+    pub fn consequence(&self, check: CheckId) -> Consequence {
+        if self.disabled_checks.contains(&check) && !ALWAYS_ENFORCED.contains(&check) {
+            Consequence::Waive
+        } else if self.enforces(check) {
+            Consequence::Reject
         } else {
-            warnings.push(r);
-            Ok(())
+            Consequence::Warn
         }
+    }
+}
+
+/// What a failed check does to the ceremony (see [`Policy::consequence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consequence {
+    /// The ceremony fails with the check's [`Rejection`].
+    Reject,
+    /// The ceremony goes on; the failure is returned as a [`Warning`] in the outcome.
+    Warn,
+    /// The check is switched off (`disabled_checks`): the ceremony goes on as if it held, and nothing records it.
+    Waive,
+}
+
+/// The checks that `disabled_checks` cannot switch off. Each is a MUST check whose success yields what every
+/// later step reads, so after its failure there is nothing left to verify: the response's members, the client
+/// data, the attestation object and authenticator data, the credential public key, and (in an assertion) the
+/// credential record. Where another comparison reports under the same id (step 3's `type` and `id`, a stray
+/// member of the attestation object), it is enforced with it.
+pub const ALWAYS_ENFORCED: &[CheckId] = &[
+    // §7.1 step 3: the members of the response (parsed before the procedure runs).
+    CheckId::RegResponseMalformed,
+    // §7.1 steps 5-6: the client data every client-data step reads.
+    CheckId::RegClientDataNotUtf8,
+    CheckId::RegClientDataNotJson,
+    // §7.1 step 13: fmt, attStmt and authData.
+    CheckId::RegAttestationObjectMalformed,
+    CheckId::RegAuthDataMalformed,
+    // §7.1 step 20: the credential public key, which the statement is verified with and the record stores.
+    CheckId::RegAttestedCredentialDataMissing,
+    CheckId::RegCredentialPublicKeyMalformed,
+    CheckId::RegCredentialPublicKeyInvalid,
+    // §7.2 step 3: the members of the response.
+    CheckId::AuthResponseMalformed,
+    // §7.2 step 6: the credential record (its public key checks the signature) and the account it is in.
+    CheckId::AuthCredentialNotOwned,
+    CheckId::AuthUserHandleMissing,
+    // §7.2 steps 8-9: the client data.
+    CheckId::AuthClientDataNotUtf8,
+    CheckId::AuthClientDataNotJson,
+    // §7.2 step 7: authenticatorData.
+    CheckId::AuthAuthDataMalformed,
+];
+
+/// The checks of one ceremony as they run: every check's outcome goes through here, and
+/// [`Policy::consequence`] alone decides what a failure does.
+pub(crate) struct Checks<'p> {
+    pub(crate) policy: &'p Policy,
+    warnings: Vec<Warning>,
+}
+
+impl<'p> Checks<'p> {
+    pub(crate) fn new(policy: &'p Policy) -> Checks<'p> {
+        Checks { policy, warnings: Vec::new() }
+    }
+
+    /// Applies one check: `Err` only when its failure rejects the ceremony.
+    pub(crate) fn apply(&mut self, outcome: Result<(), Rejection>) -> Result<(), Rejection> {
+        self.apply_or(outcome, || ())
+    }
+
+    /// Applies one check whose success yields a value later steps use; where its failure is let pass,
+    /// `stand_in` gives the value they use instead.
+    pub(crate) fn apply_or<T>(
+        &mut self,
+        outcome: Result<T, Rejection>,
+        stand_in: impl FnOnce() -> T,
+    ) -> Result<T, Rejection> {
+        match outcome {
+            Ok(v) => Ok(v),
+            Err(r) => match self.policy.consequence(r.check) {
+                Consequence::Reject => Err(r),
+                Consequence::Warn => {
+                    self.warnings.push(r);
+                    Ok(stand_in())
+                }
+                Consequence::Waive => Ok(stand_in()),
+            },
+        }
+    }
+
+    /// Applies a check of [`ALWAYS_ENFORCED`], after whose failure there is nothing to verify (so no stand-in):
+    /// the consequence of those is always [`Consequence::Reject`] (a test asserts it under every policy).
+    pub(crate) fn require<T>(&mut self, outcome: Result<T, Rejection>) -> Result<T, Rejection> {
+        outcome.inspect_err(|r| debug_assert_eq!(self.policy.consequence(r.check), Consequence::Reject))
+    }
+
+    /// The failures that were let pass as warnings, in order.
+    pub(crate) fn into_warnings(self) -> Vec<Warning> {
+        self.warnings
     }
 }
 
@@ -232,11 +336,6 @@ pub struct AuthenticationExpectations {
     pub identified_user: Option<Vec<u8>>,
 }
 
-/// A failed check on its way to becoming a rejection or a warning.
-pub(crate) fn fail(check: CheckId, detail: impl Into<String>) -> Rejection {
-    Rejection::new(check, detail)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,22 +377,90 @@ mod tests {
     }
 
     #[test]
-    fn settle_follows_level_and_policy() {
-        let mut w = Vec::new();
+    fn consequence_follows_level_policy_and_switches() {
+        use Consequence::{Reject, Waive, Warn};
         let mut p = Policy::new("example.org", "https://example.org");
-        // MUST always rejects.
-        assert!(p.settle(fail(CheckId::RegRpIdHash, ""), false, &mut w).is_err());
-        // SHOULD follows enforce_should.
-        assert!(p.settle(fail(CheckId::RegCredentialIdTooLong, ""), false, &mut w).is_err());
+        // MUST always rejects; SHOULD follows enforce_should; POLICY follows its own field.
+        assert_eq!(p.consequence(CheckId::RegRpIdHash), Reject);
+        assert_eq!(p.consequence(CheckId::RegCredentialIdTooLong), Reject);
+        assert_eq!(p.consequence(CheckId::AuthSignCount), Reject);
+        assert_eq!(p.consequence(CheckId::AuthBackupEligibilityChanged), Reject);
         p.enforce_should = false;
-        assert!(p.settle(fail(CheckId::RegCredentialIdTooLong, ""), false, &mut w).is_ok());
-        // POLICY follows its own switch.
-        assert!(p.settle(fail(CheckId::AuthSignCount, ""), true, &mut w).is_err());
-        assert!(p.settle(fail(CheckId::AuthSignCount, ""), false, &mut w).is_ok());
-        assert_eq!(
-            w.iter().map(|r| r.check).collect::<Vec<_>>(),
-            vec![CheckId::RegCredentialIdTooLong, CheckId::AuthSignCount]
-        );
+        p.counter = CounterPolicy::Warn;
+        p.backup.require_stable_backup_eligibility = false;
+        assert_eq!(p.consequence(CheckId::RegRpIdHash), Reject);
+        assert_eq!(p.consequence(CheckId::RegCredentialIdTooLong), Warn);
+        assert_eq!(p.consequence(CheckId::AuthSignCount), Warn);
+        assert_eq!(p.consequence(CheckId::AuthBackupEligibilityChanged), Warn);
+        assert_eq!(p.consequence(CheckId::AuthBackupStatePolicy), Reject);
+        // A disabled check is waived, whatever its level.
+        p.disabled_checks =
+            vec![CheckId::RegRpIdHash, CheckId::RegCredentialIdTooLong, CheckId::AuthSignCount];
+        for c in &p.disabled_checks {
+            assert_eq!(p.consequence(*c), Waive, "{c}");
+        }
+    }
+
+    #[test]
+    fn checks_apply_the_consequence() {
+        let mut p = Policy::new("example.org", "https://example.org");
+        p.counter = CounterPolicy::Warn;
+        p.disabled_checks = vec![CheckId::AuthSignature];
+        let mut checks = Checks::new(&p);
+        let fails = |c| Err(Rejection::new(c, "x"));
+        assert_eq!(checks.apply(fails(CheckId::AuthRpIdHash)).unwrap_err().check, CheckId::AuthRpIdHash);
+        assert_eq!(checks.apply(fails(CheckId::AuthSignCount)), Ok(()));
+        assert_eq!(checks.apply(fails(CheckId::AuthSignature)), Ok(()));
+        assert_eq!(checks.apply_or(Err(Rejection::new(CheckId::AuthSignature, "x")), || 7), Ok(7));
+        assert_eq!(checks.apply_or(Ok(3), || 7), Ok(3));
+        let warned: Vec<CheckId> = checks.into_warnings().iter().map(|w| w.check).collect();
+        assert_eq!(warned, vec![CheckId::AuthSignCount]);
+    }
+
+    #[test]
+    fn every_policy_check_has_a_switch_and_only_those() {
+        let p = Policy::new("example.org", "https://example.org");
+        for &c in CheckId::ALL {
+            assert_eq!(p.policy_switch(c).is_some(), c.level() == Level::Policy, "{c}");
+        }
+    }
+
+    /// The list itself, so that a change to it is a deliberate edit here too: the checks after whose failure
+    /// nothing is left to verify.
+    #[test]
+    fn exactly_these_checks_cannot_be_disabled() {
+        use CheckId::*;
+        let expected = [
+            RegResponseMalformed,
+            RegClientDataNotUtf8,
+            RegClientDataNotJson,
+            RegAttestationObjectMalformed,
+            RegAuthDataMalformed,
+            RegAttestedCredentialDataMissing,
+            RegCredentialPublicKeyMalformed,
+            RegCredentialPublicKeyInvalid,
+            AuthResponseMalformed,
+            AuthCredentialNotOwned,
+            AuthUserHandleMissing,
+            AuthClientDataNotUtf8,
+            AuthClientDataNotJson,
+            AuthAuthDataMalformed,
+        ];
+        assert_eq!(ALWAYS_ENFORCED, expected);
+        // Under any policy, disabling everything leaves exactly these rejecting.
+        let mut p = Policy::new("example.org", "https://example.org");
+        p.enforce_should = false;
+        p.counter = CounterPolicy::Warn;
+        p.backup.require_stable_backup_eligibility = false;
+        p.disabled_checks = CheckId::ALL.to_vec();
+        let rejecting: Vec<CheckId> =
+            CheckId::ALL.iter().copied().filter(|&c| p.consequence(c) == Consequence::Reject).collect();
+        let mut sorted = expected.to_vec();
+        sorted.sort();
+        assert_eq!(rejecting, sorted);
+        for c in expected {
+            assert_eq!(c.level(), Level::Must, "{c}: only a MUST check can be always enforced");
+        }
     }
 }
 

@@ -104,7 +104,8 @@ impl CredentialRecord {
         Ok(self)
     }
 
-    /// The JSON form (DESIGN §8): `id`, `publicKey` (COSE_Key), `userHandle` base64url; `signCount`,
+    /// The JSON form (what `verify authentication --credential` reads, and the `credential` the reference RP
+    /// answers with): `id`, `publicKey` (COSE_Key), `userHandle` base64url; `signCount`,
     /// `uvInitialized`, `backupEligible`, `backupState`, `transports`.
     pub fn to_json(&self) -> CredentialRecordJson {
         CredentialRecordJson {

@@ -13,10 +13,11 @@ use crate::attestation::{self, AttestationType, Statement};
 use crate::check::{CheckId, Rejection, Warning};
 use crate::client_data;
 use crate::crypto::{sha256, CredentialKey};
-use crate::policy::{fail, Policy, RegistrationExpectations};
+use crate::policy::{Checks, Policy, RegistrationExpectations};
 use crate::record::CredentialRecord;
 use crate::response::RegistrationResponse;
 use crate::CredentialStore;
+use wire::cbor::NonCanonical;
 
 /// What a successful registration yields.
 #[derive(Debug, Clone)]
@@ -39,27 +40,33 @@ pub fn verify_registration(
     store: &dyn CredentialStore,
     now: u64,
 ) -> Result<RegistrationOutcome, Rejection> {
-    let mut warnings = Vec::new();
-    policy.enforce(step_3_response_is_attestation_response(response))?;
+    let mut checks = Checks::new(policy);
+    checks.require(step_3_response_is_attestation_response(response))?;
     // Steps 5-11.
     client_data::verify(
         &client_data::REGISTRATION,
         &response.client_data_json,
         "webauthn.create",
         &expectations.challenge,
-        policy,
+        &mut checks,
     )?;
     let hash = step_12_hash_client_data(&response.client_data_json);
-    let (object, auth_data) =
-        step_13_decode_attestation_object(&response.attestation_object, policy, &mut warnings)?;
-    policy.enforce(step_14_rp_id_hash(&auth_data, policy))?;
-    policy.enforce(step_15_user_present(&auth_data, expectations))?;
-    policy.enforce(step_16_user_verified(&auth_data, expectations))?;
-    policy.enforce(step_17_backup_state_needs_eligibility(&auth_data))?;
-    step_18_backup_eligibility_policy(&auth_data, policy, &mut warnings)?;
-    step_19_backup_state_policy(&auth_data, policy, &mut warnings)?;
-    let (attested, cose, key) = step_20_credential_key_alg_offered(&auth_data, expectations, policy)?;
-    step_21_attestation_format_supported(&object.fmt, policy)?;
+    let (object, auth_data, non_canonical) =
+        checks.require(step_13_decode_attestation_object(&response.attestation_object))?;
+    checks.apply(step_13_canonical_cbor(non_canonical))?;
+    checks.apply(step_14_rp_id_hash(&auth_data, policy))?;
+    checks.apply(step_15_user_present(&auth_data, expectations))?;
+    checks.apply(step_16_user_verified(&auth_data, expectations))?;
+    checks.apply(step_17_backup_state_needs_eligibility(&auth_data))?;
+    checks.apply(step_18_backup_eligibility_policy(&auth_data, policy))?;
+    checks.apply(step_19_backup_state_policy(&auth_data, policy))?;
+    let (attested, cose) = checks.require(step_20_credential_public_key(&auth_data))?;
+    checks.apply(step_20_alg_offered(&cose, expectations))?;
+    let key = checks.require(step_20_key_usable(&cose, policy))?;
+    checks.apply(step_21_attestation_format_supported(&object.fmt, policy))?;
+    // Step 22. A format's verification procedure stops at its first failure, and a failed one establishes no
+    // attestation type. Where that failure is let pass (a disabled check: harness self-tests only), the
+    // statement is taken as self attestation, so the procedure's later checks are not run.
     let statement = attestation::verify_statement(&Statement {
         fmt: &object.fmt,
         att_stmt: &object.att_stmt,
@@ -69,16 +76,13 @@ pub fn verify_registration(
         credential_cose: &cose,
         client_data_hash: &hash,
         now,
-    }); // step 22
-        // A disabled check (harness self-tests only) lets the statement through as if it were self attestation.
-    let attestation = match statement {
-        Err(e) if policy.disabled_checks.contains(&e.check) => AttestationType::SelfAttestation,
-        other => other?,
-    };
-    step_24_assess_trust(&attestation, policy, now, &mut warnings)?; // steps 23-24
-    step_25_credential_id_length(attested, policy, &mut warnings)?;
-    step_26_credential_id_unused(attested, store, policy, &mut warnings)?;
-    let record = step_27_credential_record(response, &auth_data, attested, key)?;
+    });
+    let attestation = checks.apply_or(statement, || AttestationType::SelfAttestation)?;
+    checks.apply(step_24_assess_trust(&attestation, policy, now))?; // steps 23-24
+    checks.apply(step_25_credential_id_length(attested))?;
+    checks.apply(step_26_credential_id_unused(attested, store))?;
+    checks.apply(step_27_credential_id_is_raw_id(response, attested))?;
+    let record = step_27_credential_record(response, &auth_data, attested, key);
     // Step 28: extension outputs are the RP's to process; unsolicited or missing ones never fail here.
     // Step 29: storing the record is the caller's.
     Ok(RegistrationOutcome {
@@ -86,7 +90,7 @@ pub fn verify_registration(
         attestation,
         fmt: object.fmt.clone(),
         aaguid: attested.aaguid,
-        warnings,
+        warnings: checks.into_warnings(),
     })
 }
 
@@ -94,13 +98,16 @@ pub fn verify_registration(
 /// Also §5.1: `type` is "public-key" and `id` is the base64url encoding of `rawId`.
 fn step_3_response_is_attestation_response(r: &RegistrationResponse) -> Result<(), Rejection> {
     if r.type_ != "public-key" {
-        return Err(fail(
+        return Err(Rejection::new(
             CheckId::RegResponseMalformed,
             format!("type is {:?}, not \"public-key\"", r.type_),
         ));
     }
     if r.id != base64url::encode(&r.raw_id) {
-        return Err(fail(CheckId::RegResponseMalformed, "id is not the base64url encoding of rawId"));
+        return Err(Rejection::new(
+            CheckId::RegResponseMalformed,
+            "id is not the base64url encoding of rawId",
+        ));
     }
     Ok(())
 }
@@ -115,34 +122,39 @@ fn step_12_hash_client_data(client_data_json: &[u8]) -> [u8; 32] {
 /// §2.4: all CBOR must be CTAP2 canonical; decoders SHOULD reject non-canonical CBOR.
 fn step_13_decode_attestation_object(
     bytes: &[u8],
-    policy: &Policy,
-    warnings: &mut Vec<Warning>,
-) -> Result<(AttestationObject, AuthenticatorData), Rejection> {
+) -> Result<(AttestationObject, AuthenticatorData, Option<NonCanonical>), Rejection> {
     let parsed = AttestationObject::parse(bytes)
-        .map_err(|e| fail(CheckId::RegAttestationObjectMalformed, e.to_string()))?;
-    let object = parsed.object;
-    if let Some((k, _)) = object.extra.first() {
-        return Err(fail(
+        .map_err(|e| Rejection::new(CheckId::RegAttestationObjectMalformed, e.to_string()))?;
+    if let Some((k, _)) = parsed.object.extra.first() {
+        return Err(Rejection::new(
             CheckId::RegAttestationObjectMalformed,
             format!("unexpected member {k:?} besides fmt, attStmt and authData"),
         ));
     }
-    let auth = AuthenticatorData::parse(&object.auth_data)
-        .map_err(|e| fail(CheckId::RegAuthDataMalformed, e.to_string()))?;
-    if let Some(nc) = parsed.non_canonical.first().or(auth.non_canonical.first()) {
-        policy.settle(
-            fail(CheckId::RegNonCanonicalCbor, format!("{:?} at byte {}", nc.kind, nc.offset)),
-            true,
-            warnings,
-        )?;
+    let auth = AuthenticatorData::parse(&parsed.object.auth_data)
+        .map_err(|e| Rejection::new(CheckId::RegAuthDataMalformed, e.to_string()))?;
+    let first_non_canonical = parsed.non_canonical.first().or(auth.non_canonical.first()).copied();
+    Ok((parsed.object, auth.data, first_non_canonical))
+}
+
+/// Step 13, §2.4: "decoders SHOULD reject CBOR that is not CTAP2 canonical" (here, the first departure from
+/// it in the attestation object or, after it, in authData).
+fn step_13_canonical_cbor(first: Option<NonCanonical>) -> Result<(), Rejection> {
+    match first {
+        Some(nc) => {
+            Err(Rejection::new(CheckId::RegNonCanonicalCbor, format!("{:?} at byte {}", nc.kind, nc.offset)))
+        }
+        None => Ok(()),
     }
-    Ok((object, auth.data))
 }
 
 /// Step 14: "Verify that the rpIdHash in authData is the SHA-256 hash of the RP ID expected by the Relying Party."
 fn step_14_rp_id_hash(auth: &AuthenticatorData, policy: &Policy) -> Result<(), Rejection> {
     if auth.rp_id_hash != policy.rp_id_hash() {
-        return Err(fail(CheckId::RegRpIdHash, format!("rpIdHash is not SHA-256({:?})", policy.rp_id)));
+        return Err(Rejection::new(
+            CheckId::RegRpIdHash,
+            format!("rpIdHash is not SHA-256({:?})", policy.rp_id),
+        ));
     }
     Ok(())
 }
@@ -150,7 +162,7 @@ fn step_14_rp_id_hash(auth: &AuthenticatorData, policy: &Policy) -> Result<(), R
 /// Step 15: "If options.mediation is not set to conditional, verify that the UP bit of the flags in authData is set."
 fn step_15_user_present(auth: &AuthenticatorData, e: &RegistrationExpectations) -> Result<(), Rejection> {
     if !e.conditional_mediation && !auth.flags.up() {
-        return Err(fail(CheckId::RegUserPresent, "the UP flag is not set"));
+        return Err(Rejection::new(CheckId::RegUserPresent, "the UP flag is not set"));
     }
     Ok(())
 }
@@ -159,7 +171,7 @@ fn step_15_user_present(auth: &AuthenticatorData, e: &RegistrationExpectations) 
 /// of the flags in authData is set."
 fn step_16_user_verified(auth: &AuthenticatorData, e: &RegistrationExpectations) -> Result<(), Rejection> {
     if e.user_verification_required && !auth.flags.uv() {
-        return Err(fail(
+        return Err(Rejection::new(
             CheckId::RegUserVerified,
             "user verification is required but the UV flag is not set",
         ));
@@ -174,41 +186,28 @@ fn step_17_backup_state_needs_eligibility(auth: &AuthenticatorData) -> Result<()
 
 pub(crate) fn backup_state_needs_eligibility(flags: Flags, check: CheckId) -> Result<(), Rejection> {
     if !flags.be() && flags.bs() {
-        return Err(fail(check, "BS is set but BE is not"));
+        return Err(Rejection::new(check, "BS is set but BE is not"));
     }
     Ok(())
 }
 
 /// Step 18: "If the Relying Party uses the credential's backup eligibility to inform its user experience
 /// flows and/or policies, evaluate the BE bit of the flags in authData."
-fn step_18_backup_eligibility_policy(
-    auth: &AuthenticatorData,
-    policy: &Policy,
-    w: &mut Vec<Warning>,
-) -> Result<(), Rejection> {
+fn step_18_backup_eligibility_policy(auth: &AuthenticatorData, policy: &Policy) -> Result<(), Rejection> {
     if auth.flags.be() && !policy.backup.allow_backup_eligible {
-        policy.settle(
-            fail(CheckId::RegBackupEligibilityPolicy, "backup-eligible credentials are not accepted"),
-            true,
-            w,
-        )?;
+        return Err(Rejection::new(
+            CheckId::RegBackupEligibilityPolicy,
+            "backup-eligible credentials are not accepted",
+        ));
     }
     Ok(())
 }
 
 /// Step 19: "If the Relying Party uses the credential's backup state to inform its user experience flows
 /// and/or policies, evaluate the BS bit of the flags in authData."
-fn step_19_backup_state_policy(
-    auth: &AuthenticatorData,
-    policy: &Policy,
-    w: &mut Vec<Warning>,
-) -> Result<(), Rejection> {
+fn step_19_backup_state_policy(auth: &AuthenticatorData, policy: &Policy) -> Result<(), Rejection> {
     if auth.flags.bs() && !policy.backup.allow_backed_up {
-        policy.settle(
-            fail(CheckId::RegBackupStatePolicy, "backed-up credentials are not accepted"),
-            true,
-            w,
-        )?;
+        return Err(Rejection::new(CheckId::RegBackupStatePolicy, "backed-up credentials are not accepted"));
     }
     Ok(())
 }
@@ -217,32 +216,45 @@ fn step_19_backup_state_policy(
 /// attribute of one of the items in pkOptions.pubKeyCredParams."
 ///
 /// Before the comparison, the key must be there (§6.1: AT set and attested credential data present) and be
-/// a well-formed COSE_Key with `alg` (§6.5.1.1); after it, the key must be usable with that alg.
-fn step_20_credential_key_alg_offered<'a>(
-    auth: &'a AuthenticatorData,
-    e: &RegistrationExpectations,
-    policy: &Policy,
-) -> Result<(&'a AttestedCredentialData, CoseKey, CredentialKey), Rejection> {
+/// a well-formed COSE_Key with `alg` (§6.5.1.1), which this function reads; [`step_20_alg_offered`] compares;
+/// after it, the key must be usable with that alg ([`step_20_key_usable`]).
+fn step_20_credential_public_key(
+    auth: &AuthenticatorData,
+) -> Result<(&AttestedCredentialData, CoseKey), Rejection> {
     let attested = match (&auth.attested_credential_data, auth.flags.at()) {
         (Some(a), true) => a,
-        (_, false) => return Err(fail(CheckId::RegAttestedCredentialDataMissing, "the AT flag is not set")),
+        (_, false) => {
+            return Err(Rejection::new(CheckId::RegAttestedCredentialDataMissing, "the AT flag is not set"))
+        }
         (None, true) => {
-            return Err(fail(CheckId::RegAttestedCredentialDataMissing, "no attested credential data"))
+            return Err(Rejection::new(
+                CheckId::RegAttestedCredentialDataMissing,
+                "no attested credential data",
+            ))
         }
     };
     // Its CBOR form was checked with the rest of authData in step 13 (§2.4), so it is not reported again here.
     let parsed = CoseKey::parse(&attested.credential_public_key)
-        .map_err(|err| fail(CheckId::RegCredentialPublicKeyMalformed, err.to_string()))?;
-    let alg = parsed.key.alg();
+        .map_err(|err| Rejection::new(CheckId::RegCredentialPublicKeyMalformed, err.to_string()))?;
+    Ok((attested, parsed.key))
+}
+
+/// Step 20 itself: the key's `alg` is one the RP offered.
+fn step_20_alg_offered(key: &CoseKey, e: &RegistrationExpectations) -> Result<(), Rejection> {
+    let alg = key.alg();
     if !e.pub_key_cred_params.contains(&alg) {
-        return Err(fail(
+        return Err(Rejection::new(
             CheckId::RegAlgorithmNotAllowed,
             format!("alg {alg} is not in pubKeyCredParams {:?}", e.pub_key_cred_params),
         ));
     }
-    let key = CredentialKey::from_cose_with(policy.crypto.0, &parsed.key)
-        .map_err(|err| fail(CheckId::RegCredentialPublicKeyInvalid, err.to_string()))?;
-    Ok((attested, parsed.key, key))
+    Ok(())
+}
+
+/// Step 20, after the comparison: the key is usable with its `alg` (§6.5.1.1).
+fn step_20_key_usable(key: &CoseKey, policy: &Policy) -> Result<CredentialKey, Rejection> {
+    CredentialKey::from_cose_with(policy.crypto.0, key)
+        .map_err(|err| Rejection::new(CheckId::RegCredentialPublicKeyInvalid, err.to_string()))
 }
 
 /// Step 21: "Determine the attestation statement format by performing a USASCII case-sensitive match on fmt
@@ -255,10 +267,10 @@ fn step_21_attestation_format_supported(fmt: &str, policy: &Policy) -> Result<()
         } else {
             "is not a registered attestation statement format"
         };
-        return Err(fail(CheckId::RegAttestationFormatUnsupported, format!("fmt {fmt:?} {why}")));
+        return Err(Rejection::new(CheckId::RegAttestationFormatUnsupported, format!("fmt {fmt:?} {why}")));
     }
     if !policy.attestation.formats.iter().any(|f| f == fmt) {
-        return Err(fail(
+        return Err(Rejection::new(
             CheckId::RegAttestationFormatUnsupported,
             format!("fmt {fmt:?} is not accepted by policy"),
         ));
@@ -271,46 +283,30 @@ fn step_21_attestation_format_supported(fmt: &str, policy: &Policy) -> Result<()
 /// attestation is acceptable under Relying Party policy. Otherwise, ... verify that the attestation public
 /// key either correctly chains up to an acceptable root certificate, or is itself an acceptable certificate."
 /// "If the attestation statement is not deemed trustworthy, the Relying Party SHOULD fail the registration ceremony."
-fn step_24_assess_trust(
-    att: &AttestationType,
-    policy: &Policy,
-    now: u64,
-    w: &mut Vec<Warning>,
-) -> Result<(), Rejection> {
+fn step_24_assess_trust(att: &AttestationType, policy: &Policy, now: u64) -> Result<(), Rejection> {
     match att {
-        AttestationType::None if !policy.attestation.accept_none => policy.settle(
-            fail(CheckId::RegAttestationNotAcceptable, "none attestation is not acceptable"),
-            true,
-            w,
-        ),
-        AttestationType::SelfAttestation if !policy.attestation.accept_self => policy.settle(
-            fail(CheckId::RegAttestationNotAcceptable, "self attestation is not acceptable"),
-            true,
-            w,
-        ),
+        AttestationType::None if !policy.attestation.accept_none => {
+            Err(Rejection::new(CheckId::RegAttestationNotAcceptable, "none attestation is not acceptable"))
+        }
+        AttestationType::SelfAttestation if !policy.attestation.accept_self => {
+            Err(Rejection::new(CheckId::RegAttestationNotAcceptable, "self attestation is not acceptable"))
+        }
         AttestationType::None | AttestationType::SelfAttestation => Ok(()),
         AttestationType::Basic { trust_path } => {
-            match attestation::chains_to_anchor(trust_path, &policy.attestation.trust_anchors, now) {
-                Ok(()) => Ok(()),
-                Err(why) => policy.settle(fail(CheckId::RegAttestationUntrusted, why), true, w),
-            }
+            attestation::chains_to_anchor(trust_path, &policy.attestation.trust_anchors, now)
+                .map_err(|why| Rejection::new(CheckId::RegAttestationUntrusted, why))
         }
     }
 }
 
 /// Step 25: "Verify that the credentialId is ≤ 1023 bytes. Credential IDs larger than this many bytes
 /// SHOULD cause the RP to fail this registration ceremony."
-fn step_25_credential_id_length(
-    a: &AttestedCredentialData,
-    policy: &Policy,
-    w: &mut Vec<Warning>,
-) -> Result<(), Rejection> {
+fn step_25_credential_id_length(a: &AttestedCredentialData) -> Result<(), Rejection> {
     if a.credential_id.len() > 1023 {
-        policy.settle(
-            fail(CheckId::RegCredentialIdTooLong, format!("credentialId is {} bytes", a.credential_id.len())),
-            true,
-            w,
-        )?;
+        return Err(Rejection::new(
+            CheckId::RegCredentialIdTooLong,
+            format!("credentialId is {} bytes", a.credential_id.len()),
+        ));
     }
     Ok(())
 }
@@ -320,15 +316,12 @@ fn step_25_credential_id_length(
 fn step_26_credential_id_unused(
     a: &AttestedCredentialData,
     store: &dyn CredentialStore,
-    policy: &Policy,
-    w: &mut Vec<Warning>,
 ) -> Result<(), Rejection> {
     if store.is_registered(&a.credential_id) {
-        policy.settle(
-            fail(CheckId::RegCredentialIdAlreadyRegistered, "credentialId is already registered"),
-            true,
-            w,
-        )?;
+        return Err(Rejection::new(
+            CheckId::RegCredentialIdAlreadyRegistered,
+            "credentialId is already registered",
+        ));
     }
     Ok(())
 }
@@ -337,16 +330,27 @@ fn step_26_credential_id_unused(
 /// (credential.id or credential.rawId), publicKey (the credential public key in authData), signCount,
 /// uvInitialized (UV), transports, backupEligible (BE), backupState (BS)."
 /// The record's id is the credentialId the authenticator attested, so it must be the rawId the client sent.
+fn step_27_credential_id_is_raw_id(
+    r: &RegistrationResponse,
+    a: &AttestedCredentialData,
+) -> Result<(), Rejection> {
+    if r.raw_id != a.credential_id {
+        return Err(Rejection::new(
+            CheckId::RegCredentialIdMismatch,
+            "rawId differs from the attested credentialId",
+        ));
+    }
+    Ok(())
+}
+
+/// Step 27, the record itself.
 fn step_27_credential_record(
     r: &RegistrationResponse,
     auth: &AuthenticatorData,
     a: &AttestedCredentialData,
     key: CredentialKey,
-) -> Result<CredentialRecord, Rejection> {
-    if r.raw_id != a.credential_id {
-        return Err(fail(CheckId::RegCredentialIdMismatch, "rawId differs from the attested credentialId"));
-    }
-    Ok(CredentialRecord::from_parts(
+) -> CredentialRecord {
+    CredentialRecord::from_parts(
         a.credential_id.clone(),
         a.credential_public_key.clone(),
         auth.sign_count,
@@ -355,5 +359,5 @@ fn step_27_credential_record(
         auth.flags.be(),
         auth.flags.bs(),
         key,
-    ))
+    )
 }

@@ -31,7 +31,6 @@ pub struct AuthenticationResponse {
 }
 
 use crate::check::{CheckId, Rejection};
-use crate::policy::fail;
 
 /// The largest response body the verifier reads (a registration with a certificate chain is a few KiB).
 pub const MAX_RESPONSE_LEN: usize = 1 << 20;
@@ -47,15 +46,15 @@ struct Members<'a> {
 
 impl<'a> Members<'a> {
     fn new(check: CheckId, v: &'a Value) -> Result<Self, Rejection> {
-        let root = v.as_object().ok_or_else(|| fail(check, "the response is not a JSON object"))?;
+        let root = v.as_object().ok_or_else(|| Rejection::new(check, "the response is not a JSON object"))?;
         Ok(Members { check, root })
     }
 
     fn response(&self) -> Result<&'a serde_json::Map<String, Value>, Rejection> {
         match self.root.get("response") {
             Some(Value::Object(m)) => Ok(m),
-            Some(_) => Err(fail(self.check, "member response is not an object")),
-            None => Err(fail(self.check, "member response is missing")),
+            Some(_) => Err(Rejection::new(self.check, "member response is not an object")),
+            None => Err(Rejection::new(self.check, "member response is missing")),
         }
     }
 
@@ -68,9 +67,10 @@ impl<'a> Members<'a> {
         match obj.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => {
-                Err(fail(self.check, format!("member {path}{name} is not a string but {}", kind(other))))
-            }
+            Some(other) => Err(Rejection::new(
+                self.check,
+                format!("member {path}{name} is not a string but {}", kind(other)),
+            )),
         }
     }
 
@@ -81,7 +81,7 @@ impl<'a> Members<'a> {
         name: &str,
     ) -> Result<&'a str, Rejection> {
         self.string(obj, path, name)?
-            .ok_or_else(|| fail(self.check, format!("member {path}{name} is missing")))
+            .ok_or_else(|| Rejection::new(self.check, format!("member {path}{name} is missing")))
     }
 
     fn bytes(
@@ -92,7 +92,7 @@ impl<'a> Members<'a> {
     ) -> Result<Vec<u8>, Rejection> {
         let s = self.required_string(obj, path, name)?;
         base64url::decode(s)
-            .map_err(|e| fail(self.check, format!("member {path}{name} is not base64url: {e}")))
+            .map_err(|e| Rejection::new(self.check, format!("member {path}{name} is not base64url: {e}")))
     }
 
     /// `id`, `rawId` (decoded; `id` when absent) and `type`.
@@ -100,9 +100,9 @@ impl<'a> Members<'a> {
         let id = self.required_string(self.root, "", "id")?;
         let raw_id = match self.string(self.root, "", "rawId")? {
             Some(raw) => base64url::decode(raw)
-                .map_err(|e| fail(self.check, format!("member rawId is not base64url: {e}")))?,
+                .map_err(|e| Rejection::new(self.check, format!("member rawId is not base64url: {e}")))?,
             None => base64url::decode(id)
-                .map_err(|e| fail(self.check, format!("member id is not base64url: {e}")))?,
+                .map_err(|e| Rejection::new(self.check, format!("member id is not base64url: {e}")))?,
         };
         let type_ = self.required_string(self.root, "", "type")?;
         Ok((id.to_owned(), raw_id, type_.to_owned()))
@@ -122,9 +122,12 @@ fn kind(v: &Value) -> &'static str {
 
 fn parse_json(check: CheckId, bytes: &[u8]) -> Result<Value, Rejection> {
     if bytes.len() > MAX_RESPONSE_LEN {
-        return Err(fail(check, format!("response of {} bytes exceeds {MAX_RESPONSE_LEN}", bytes.len())));
+        return Err(Rejection::new(
+            check,
+            format!("response of {} bytes exceeds {MAX_RESPONSE_LEN}", bytes.len()),
+        ));
     }
-    serde_json::from_slice(bytes).map_err(|e| fail(check, format!("the response is not JSON: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| Rejection::new(check, format!("the response is not JSON: {e}")))
 }
 
 impl RegistrationResponse {
@@ -135,13 +138,13 @@ impl RegistrationResponse {
         let r = m.response()?;
         let transports = match r.get("transports") {
             None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|t| t.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| fail(m.check, "member response.transports has a non-string item"))?,
+            Some(Value::Array(items)) => {
+                items.iter().map(|t| t.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>().ok_or_else(
+                    || Rejection::new(m.check, "member response.transports has a non-string item"),
+                )?
+            }
             Some(other) => {
-                return Err(fail(m.check, format!("member response.transports is {}", kind(other))))
+                return Err(Rejection::new(m.check, format!("member response.transports is {}", kind(other))))
             }
         };
         Ok(RegistrationResponse {
@@ -166,13 +169,12 @@ impl AuthenticationResponse {
         let m = Members::new(CheckId::AuthResponseMalformed, v)?;
         let (id, raw_id, type_) = m.credential()?;
         let r = m.response()?;
-        let user_handle =
-            match m.string(r, "response.", "userHandle")? {
-                None | Some("") => None,
-                Some(h) => Some(base64url::decode(h).map_err(|e| {
-                    fail(m.check, format!("member response.userHandle is not base64url: {e}"))
-                })?),
-            };
+        let user_handle = match m.string(r, "response.", "userHandle")? {
+            None | Some("") => None,
+            Some(h) => Some(base64url::decode(h).map_err(|e| {
+                Rejection::new(m.check, format!("member response.userHandle is not base64url: {e}"))
+            })?),
+        };
         Ok(AuthenticationResponse {
             id,
             raw_id,
@@ -185,16 +187,25 @@ impl AuthenticationResponse {
     }
 
     /// [`AuthenticationResponse::from_json`] on the bytes an RP receives. Assertions are an RP's hot path, so a
-    /// well-formed response is read straight into the members (no JSON tree); anything that path does not take
-    /// (a missing or mistyped member, a duplicate, bad base64url) is read again the general way, which alone
+    /// well-formed response is read straight into the members (the fast path,
+    /// [`AuthenticationResponse::from_json_bytes_fast`]: no JSON tree); anything that path does not take (a
+    /// missing or mistyped member, a duplicate, bad base64url) is read again the general way, which alone
     /// decides what is wrong. Both give the same result on every input (a test compares them).
     pub fn from_json_bytes(bytes: &[u8]) -> Result<AuthenticationResponse, Rejection> {
-        if bytes.len() <= MAX_RESPONSE_LEN {
-            if let Some(r) = fast::authentication(bytes) {
-                return Ok(r);
-            }
+        match AuthenticationResponse::from_json_bytes_fast(bytes) {
+            Some(r) => Ok(r),
+            None => AuthenticationResponse::from_json_bytes_general(bytes),
         }
-        AuthenticationResponse::from_json(&parse_json(CheckId::AuthResponseMalformed, bytes)?)
+    }
+
+    /// The fast path alone: `Some` only for input that is JSON and that [`AuthenticationResponse::from_json`]
+    /// reads as this same response; `None` says nothing about the input (read it the general way). For a caller
+    /// that must tell input that is not JSON at all from a malformed response, as the reference RP does.
+    pub fn from_json_bytes_fast(bytes: &[u8]) -> Option<AuthenticationResponse> {
+        if bytes.len() > MAX_RESPONSE_LEN {
+            return None;
+        }
+        fast::authentication(bytes)
     }
 
     /// The general path alone (for the test that compares the two).
@@ -353,14 +364,14 @@ mod fast {
         let id = id?;
         let user_handle = match uh {
             None | Some("") => None,
-            Some(h) => Some(base64url::decode_quick(h)?),
+            Some(h) => Some(base64url::decode_fast(h)?),
         };
         Some(AuthenticationResponse {
-            raw_id: base64url::decode_quick(raw_id.unwrap_or(id))?,
+            raw_id: base64url::decode_fast(raw_id.unwrap_or(id))?,
             type_: type_?.to_owned(),
-            client_data_json: base64url::decode_quick(cdj?)?,
-            authenticator_data: base64url::decode_quick(ad?)?,
-            signature: base64url::decode_quick(sig?)?,
+            client_data_json: base64url::decode_fast(cdj?)?,
+            authenticator_data: base64url::decode_fast(ad?)?,
+            signature: base64url::decode_fast(sig?)?,
             user_handle,
             id: id.to_owned(),
         })

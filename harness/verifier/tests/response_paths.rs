@@ -1,5 +1,7 @@
-//! `AuthenticationResponse::from_json_bytes` reads a well-formed assertion directly and leaves everything else to
-//! the general reading: the two must give the same result, acceptance or the same rejection, on every input.
+//! `AuthenticationResponse::from_json_bytes` reads a well-formed assertion by the fast path and leaves everything
+//! else to the general reading: the two must give the same result, acceptance or the same rejection, on every
+//! input; and whatever the fast path alone (`from_json_bytes_fast`) reads, the general reading of the same
+//! bytes (JSON first) reads the same.
 
 mod common;
 
@@ -17,15 +19,19 @@ fn valid() -> String {
 }
 
 fn same(input: &str) {
-    let fast = AuthenticationResponse::from_json_bytes(input.as_bytes());
+    let read = AuthenticationResponse::from_json_bytes(input.as_bytes());
     let general = AuthenticationResponse::from_json_bytes_general(input.as_bytes());
-    assert_eq!(fast, general, "input: {input}");
+    assert_eq!(read, general, "input: {input}");
+    if let Some(fast) = AuthenticationResponse::from_json_bytes_fast(input.as_bytes()) {
+        assert_eq!(Ok(fast), general, "input: {input}");
+    }
 }
 
 #[test]
 fn tricky_inputs_read_the_same_both_ways() {
     let v = valid();
     assert!(AuthenticationResponse::from_json_bytes(v.as_bytes()).is_ok());
+    assert!(AuthenticationResponse::from_json_bytes_fast(v.as_bytes()).is_some(), "the fast path takes it");
     let member = |name: &str| format!("\"{name}\":");
     let mut inputs = vec![
         v.clone(),
@@ -78,8 +84,11 @@ proptest! {
                 _ => {}
             }
         }
-        let fast = AuthenticationResponse::from_json_bytes(&bytes);
+        let read = AuthenticationResponse::from_json_bytes(&bytes);
         let general = AuthenticationResponse::from_json_bytes_general(&bytes);
-        prop_assert_eq!(fast, general);
+        prop_assert_eq!(&read, &general);
+        if let Some(fast) = AuthenticationResponse::from_json_bytes_fast(&bytes) {
+            prop_assert_eq!(Ok(fast), general);
+        }
     }
 }

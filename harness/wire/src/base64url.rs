@@ -80,13 +80,13 @@ pub fn decode(s: &str) -> Result<Vec<u8>, Base64Error> {
 }
 
 /// [`decode`]'s verdict without its diagnosis: `Some` exactly when [`decode`] succeeds, with the same bytes
-/// (the strict engine alone refuses everything the diagnosis reports). For hot paths that explain failures
+/// (the strict engine alone refuses everything the diagnosis reports). For a fast path, one that explains failures
 /// by calling [`decode`] again.
-pub fn decode_quick(s: &str) -> Option<Vec<u8>> {
+pub fn decode_fast(s: &str) -> Option<Vec<u8>> {
     // A table-driven decoder: the general engine's setup dominates on the short strings WebAuthn sends.
     let bytes = s.as_bytes();
     let value = |b: u8| -> Option<u32> {
-        match QUICK[usize::from(b)] {
+        match DIGIT_VALUES[usize::from(b)] {
             INVALID => None,
             v => Some(u32::from(v)),
         }
@@ -122,7 +122,7 @@ pub fn decode_quick(s: &str) -> Option<Vec<u8>> {
 const INVALID: u8 = 0xff;
 
 /// The value of each byte as a base64url digit, or [`INVALID`].
-const QUICK: [u8; 256] = {
+const DIGIT_VALUES: [u8; 256] = {
     let mut t = [INVALID; 256];
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut i = 0;
@@ -284,24 +284,24 @@ mod tests {
 }
 
 #[cfg(test)]
-mod quick_tests {
+mod fast_tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// `decode_quick` is `decode` without the diagnosis, on any text over the alphabets and padding.
+        /// `decode_fast` is `decode` without the diagnosis, on any text over the alphabets and padding.
         #[test]
-        fn decode_quick_agrees_with_decode(s in "[A-Za-z0-9_+/=\\-. é]{0,40}") {
-            prop_assert_eq!(super::decode_quick(&s), super::decode(&s).ok());
+        fn decode_fast_agrees_with_decode(s in "[A-Za-z0-9_+/=\\-. é]{0,40}") {
+            prop_assert_eq!(super::decode_fast(&s), super::decode(&s).ok());
         }
 
         #[test]
-        fn decode_quick_agrees_on_base64url_text(s in "[A-Za-z0-9_-]{0,64}") {
-            prop_assert_eq!(super::decode_quick(&s), super::decode(&s).ok());
+        fn decode_fast_agrees_on_base64url_text(s in "[A-Za-z0-9_-]{0,64}") {
+            prop_assert_eq!(super::decode_fast(&s), super::decode(&s).ok());
         }
 
         #[test]
-        fn decode_quick_agrees_on_any_string(s in any::<String>()) {
-            prop_assert_eq!(super::decode_quick(&s), super::decode(&s).ok());
+        fn decode_fast_agrees_on_any_string(s in any::<String>()) {
+            prop_assert_eq!(super::decode_fast(&s), super::decode(&s).ok());
         }
     }
 }

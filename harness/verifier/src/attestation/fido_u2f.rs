@@ -17,7 +17,6 @@ use super::x509::{CertError, PublicKey};
 use super::{AttestationType, Statement};
 use crate::check::{CheckId, Rejection};
 use crate::crypto::{CredentialKey, SignatureError};
-use crate::policy::fail;
 
 /// §8.6 "Verification procedure", in order.
 pub(super) fn verify(s: &Statement<'_>) -> Result<AttestationType, Rejection> {
@@ -39,7 +38,7 @@ pub(super) fn verify(s: &Statement<'_>) -> Result<AttestationType, Rejection> {
 fn step_1_decode<'a>(s: &Statement<'a>) -> Result<(X5c, &'a [u8]), Rejection> {
     let members = Members::of(s.fmt, s.att_stmt, &["x5c", "sig"])?;
     let x5c = members.x5c()?.ok_or_else(|| {
-        fail(
+        Rejection::new(
             CheckId::RegAttestationStatementMalformed,
             "attStmt of fmt \"fido-u2f\": member \"x5c\" is missing",
         )
@@ -53,13 +52,13 @@ fn step_1_decode<'a>(s: &Statement<'a>) -> Result<(X5c, &'a [u8]), Rejection> {
 /// return an appropriate error."
 fn step_2_single_p256_certificate(x5c: &X5c) -> Result<PublicKey, Rejection> {
     let [cert] = x5c.certs.as_slice() else {
-        return Err(fail(
+        return Err(Rejection::new(
             CheckId::RegAttestationStatementMalformed,
             format!("fido-u2f x5c must hold exactly one certificate, not {}", x5c.certs.len()),
         ));
     };
     let not_p256 = |what: String| {
-        fail(
+        Rejection::new(
             CheckId::RegAttestationCertificate,
             format!("the fido-u2f attestation certificate's key must be EC P-256, not {what}"),
         )
@@ -70,7 +69,7 @@ fn step_2_single_p256_certificate(x5c: &X5c) -> Result<PublicKey, Rejection> {
         Err(e @ (CertError::UnsupportedCurve { .. } | CertError::UnsupportedKeyAlgorithm { .. })) => {
             Err(not_p256(e.to_string()))
         }
-        Err(e) => Err(fail(
+        Err(e) => Err(Rejection::new(
             CheckId::RegAttestationStatementMalformed,
             format!("fido-u2f attestation certificate: {e}"),
         )),
@@ -80,11 +79,9 @@ fn step_2_single_p256_certificate(x5c: &X5c) -> Result<PublicKey, Rejection> {
 /// Step 3: "Extract the claimed rpIdHash from authenticatorData, and the claimed credentialId and
 /// credentialPublicKey from authenticatorData.attestedCredentialData."
 fn step_3_claimed_values<'a>(s: &Statement<'a>) -> Result<(&'a [u8; 32], &'a [u8], &'a CoseKey), Rejection> {
-    let attested = s
-        .auth_data
-        .attested_credential_data
-        .as_ref()
-        .ok_or_else(|| fail(CheckId::RegAttestedCredentialDataMissing, "no attested credential data"))?;
+    let attested = s.auth_data.attested_credential_data.as_ref().ok_or_else(|| {
+        Rejection::new(CheckId::RegAttestedCredentialDataMissing, "no attested credential data")
+    })?;
     Ok((&s.auth_data.rp_id_hash, &attested.credential_id, s.credential_cose))
 }
 
@@ -93,7 +90,7 @@ fn step_3_claimed_values<'a>(s: &Statement<'a>) -> Result<(&'a [u8; 32], &'a [u8
 /// U2F keys are P-256 only, so any other credential key ends the procedure.
 fn step_4_public_key_u2f(key: &CoseKey) -> Result<[u8; 65], Rejection> {
     let not_p256 = |what: &str| {
-        fail(
+        Rejection::new(
             CheckId::RegAttestationCertificate,
             format!("a fido-u2f credential key must be EC2 P-256 with 32-byte x and y, not {what}"),
         )
@@ -142,13 +139,13 @@ fn step_6_verify_signature(
 ) -> Result<(), Rejection> {
     let key = CredentialKey::from_cose_with(s.credential_key.provider(), &cert_key.to_cose(alg::ES256))
         .map_err(|e| {
-            fail(
+            Rejection::new(
                 CheckId::RegAttestationStatementMalformed,
                 format!("fido-u2f attestation certificate key: {e}"),
             )
         })?;
     key.verify(data, sig).map_err(|e| {
-        fail(
+        Rejection::new(
             CheckId::RegAttestationSignature,
             match e {
                 SignatureError::Malformed(m) => format!("sig is malformed: {m}"),

@@ -9,7 +9,6 @@ use wire::cose::CoseKey;
 
 use crate::check::{CheckId, Rejection};
 use crate::crypto::CredentialKey;
-use crate::policy::fail;
 
 mod fido_u2f;
 mod none;
@@ -59,7 +58,7 @@ pub fn verify_statement(s: &Statement<'_>) -> Result<AttestationType, Rejection>
         "none" => none::verify(s),
         "packed" => packed::verify(s),
         "fido-u2f" => fido_u2f::verify(s),
-        other => Err(fail(
+        other => Err(Rejection::new(
             CheckId::RegAttestationFormatUnsupported,
             format!("fmt {other:?} has no verification procedure here"),
         )),

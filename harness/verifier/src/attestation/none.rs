@@ -2,7 +2,6 @@
 
 use super::{AttestationType, Statement};
 use crate::check::{CheckId, Rejection};
-use crate::policy::fail;
 
 /// "Verification procedure: Return implementation-specific values representing attestation type None and
 /// an empty attestation trust path." The syntax is `attStmtType = ( fmt: "none", attStmt: emptyMap )`, so a
@@ -10,11 +9,11 @@ use crate::policy::fail;
 pub(super) fn verify(s: &Statement<'_>) -> Result<AttestationType, Rejection> {
     match s.att_stmt.as_map() {
         Some([]) => Ok(AttestationType::None),
-        Some(entries) => Err(fail(
+        Some(entries) => Err(Rejection::new(
             CheckId::RegAttestationNoneNotEmpty,
             format!("attStmt of fmt \"none\" has {} members; it must be empty", entries.len()),
         )),
-        None => Err(fail(
+        None => Err(Rejection::new(
             CheckId::RegAttestationNoneNotEmpty,
             format!("attStmt of fmt \"none\" is a {}, not an empty map", s.att_stmt.kind()),
         )),

@@ -18,7 +18,6 @@ use super::x509::{oid, CertError, Certificate, PublicKey};
 use super::{AttestationType, Statement};
 use crate::check::{CheckId, Rejection};
 use crate::crypto::{CredentialKey, KeyError, SignatureError};
-use crate::policy::fail;
 
 /// The decoded statement (§8.2 verification step 1).
 struct Packed<'a> {
@@ -34,7 +33,10 @@ pub(super) fn verify(s: &Statement<'_>) -> Result<AttestationType, Rejection> {
     match stmt.x5c {
         Some(x5c) => {
             let leaf = x5c.leaf().ok_or_else(|| {
-                fail(CheckId::RegAttestationStatementMalformed, "x5c has no attestation certificate")
+                Rejection::new(
+                    CheckId::RegAttestationStatementMalformed,
+                    "x5c has no attestation certificate",
+                )
             })?;
             step_2a_signature_by_attestation_certificate(s, leaf, stmt.alg, stmt.sig, &signed)?;
             step_2b_certificate_requirements(leaf)?;
@@ -93,14 +95,16 @@ fn step_2a_signature_by_attestation_certificate(
     signed: &[u8],
 ) -> Result<(), Rejection> {
     let key = leaf.public_key().map_err(|e| match e {
-        CertError::UnsupportedCurve { .. } | CertError::UnsupportedKeyAlgorithm { .. } => fail(
+        CertError::UnsupportedCurve { .. } | CertError::UnsupportedKeyAlgorithm { .. } => Rejection::new(
             CheckId::RegAttestationSignature,
             format!("the attestation certificate's key cannot be used by this verifier: {e}"),
         ),
-        _ => fail(CheckId::RegAttestationStatementMalformed, format!("attestation certificate: {e}")),
+        _ => {
+            Rejection::new(CheckId::RegAttestationStatementMalformed, format!("attestation certificate: {e}"))
+        }
     })?;
     if !alg_fits_key(a, &key) {
-        return Err(fail(
+        return Err(Rejection::new(
             CheckId::RegAttestationAlgMismatch,
             format!(
                 "alg {a} ({}) does not fit the attestation certificate's {} key",
@@ -111,14 +115,14 @@ fn step_2a_signature_by_attestation_certificate(
     }
     let verifier =
         CredentialKey::from_cose_with(s.credential_key.provider(), &key.to_cose(a)).map_err(|e| match e {
-            KeyError::UnsupportedAlgorithm { .. } => fail(
+            KeyError::UnsupportedAlgorithm { .. } => Rejection::new(
                 CheckId::RegAttestationSignature,
                 format!(
                     "alg {a} ({}) is not supported by this verifier, so sig cannot be checked",
                     alg_name(a)
                 ),
             ),
-            other => fail(
+            other => Rejection::new(
                 CheckId::RegAttestationStatementMalformed,
                 format!("attestation certificate key: {other}"),
             ),
@@ -135,8 +139,9 @@ fn step_2a_signature_by_attestation_certificate(
 /// upper-case letters), not against the ISO list, so user-assigned codes such as the vectors' "AA" pass;
 /// an absent basic constraints extension means cA false (RFC 5280 §4.2.1.9), as in the DER default.
 fn step_2b_certificate_requirements(leaf: &Certificate) -> Result<(), Rejection> {
-    let bad =
-        |why: String| fail(CheckId::RegAttestationCertificate, format!("attestation certificate: {why}"));
+    let bad = |why: String| {
+        Rejection::new(CheckId::RegAttestationCertificate, format!("attestation certificate: {why}"))
+    };
     // "Version MUST be set to 3 (which is indicated by an ASN.1 INTEGER with value 2)."
     if leaf.version() != 3 {
         return Err(bad(format!("version {}, not 3", leaf.version())));
@@ -194,7 +199,7 @@ fn single_subject_value(
 /// (id-fido-gen-ce-aaguid) verify that the value of this extension matches the aaguid in
 /// authenticatorData." §8.2.1 adds: "The extension MUST NOT be marked as critical."
 fn step_2c_aaguid_extension(leaf: &Certificate, s: &Statement<'_>) -> Result<(), Rejection> {
-    let mismatch = |why: String| fail(CheckId::RegAttestationAaguidMismatch, why);
+    let mismatch = |why: String| Rejection::new(CheckId::RegAttestationAaguidMismatch, why);
     let Some((aaguid, critical)) = leaf.fido_aaguid().map_err(|e| mismatch(e.to_string()))? else {
         return Ok(());
     };
@@ -202,7 +207,7 @@ fn step_2c_aaguid_extension(leaf: &Certificate, s: &Statement<'_>) -> Result<(),
         return Err(mismatch("the id-fido-gen-ce-aaguid extension is marked critical".into()));
     }
     let attested = s.auth_data.attested_credential_data.as_ref().ok_or_else(|| {
-        fail(
+        Rejection::new(
             CheckId::RegAttestedCredentialDataMissing,
             "no attested credential data to compare the AAGUID with",
         )
@@ -222,7 +227,7 @@ fn step_2c_aaguid_extension(leaf: &Certificate, s: &Statement<'_>) -> Result<(),
 fn step_3a_alg_matches_credential_key(s: &Statement<'_>, a: i64) -> Result<(), Rejection> {
     let expected = s.credential_key.alg();
     if a != expected {
-        return Err(fail(
+        return Err(Rejection::new(
             CheckId::RegAttestationAlgMismatch,
             format!(
                 "self attestation with alg {a} ({}) but the credential key's alg is {expected} ({})",
@@ -247,7 +252,7 @@ fn signature_failure(e: SignatureError, by: &str) -> Rejection {
             format!("sig does not verify with {by} over authenticatorData || clientDataHash")
         }
     };
-    fail(CheckId::RegAttestationSignature, why)
+    Rejection::new(CheckId::RegAttestationSignature, why)
 }
 
 fn alg_name(a: i64) -> &'static str {

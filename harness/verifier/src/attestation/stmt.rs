@@ -9,10 +9,9 @@ use wire::cbor::Value;
 
 use super::x509::{Certificate, MAX_CHAIN_LEN};
 use crate::check::{CheckId, Rejection};
-use crate::policy::fail;
 
 fn malformed(fmt: &str, what: impl std::fmt::Display) -> Rejection {
-    fail(CheckId::RegAttestationStatementMalformed, format!("attStmt of fmt {fmt:?}: {what}"))
+    Rejection::new(CheckId::RegAttestationStatementMalformed, format!("attStmt of fmt {fmt:?}: {what}"))
 }
 
 /// An attStmt map whose members have all been checked to be text keys the format allows.

@@ -665,7 +665,7 @@ mod tests {
 
     impl rsa::rand_core::CryptoRng for TestRng {}
 
-    /// A 1024-bit RSA key from a fixed seed (small, so the test is quick; size is not what is tested).
+    /// A 1024-bit RSA key from a fixed seed (small, so the test runs in little time; size is not what is tested).
     fn rsa_key() -> rsa::RsaPrivateKey {
         rsa::RsaPrivateKey::new(&mut TestRng(1), 1024).expect("RSA key")
     }
