@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod ceremony;
 pub mod client;
 pub mod keys;
+pub mod member;
 pub mod pki;
 pub mod runner;
 #[cfg(feature = "proptest")]
@@ -20,3 +21,4 @@ pub use ceremony::{
     SignedRegistration,
 };
 pub use keys::{Algorithm, KeyPair};
+pub use member::Member;
