@@ -272,12 +272,11 @@ pub(super) fn cases() -> Vec<Case> {
             setup: SELF,
             // Signed over the client data with a space appended; the client data is sent without it.
             plan: Plan::Register(RegHooks {
-                common: None,
                 pre: Some(|p| p.draft.client_data_json.push(b' ')),
                 post: Some(|p| {
                     p.signed.client_data_json.pop();
                 }),
-                json: None,
+                ..RegHooks::NONE
             }),
             ..Case::DEFAULTS
         },
@@ -443,13 +442,12 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-14"),
             setup: X5C,
             plan: Plan::Register(RegHooks {
-                common: None,
                 pre: Some(|p| p.attestation = AttestationKind::PackedSelf),
                 post: Some(|p| {
                     let leaf = pki::packed_leaf(aaguid(&p.signed));
                     edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![Value::Bytes(leaf.der)])))
                 }),
-                json: None,
+                ..RegHooks::NONE
             }),
             ..Case::DEFAULTS
         },

@@ -207,7 +207,6 @@ pub(super) fn cases() -> Vec<Case> {
             flags: &[Flag::AuthDataLeniency],
             check: Some(CheckId::AuthAuthDataMalformed),
             plan: super::Plan::Authenticate(super::AuthHooks {
-                common: None,
                 pre: Some(|p| {
                     p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
                     p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![(
@@ -220,7 +219,7 @@ pub(super) fn cases() -> Vec<Case> {
                     p.signed.signature =
                         resign(p.credential, &p.signed.authenticator_data, &p.signed.client_data_json);
                 }),
-                json: None,
+                ..super::AuthHooks::NONE
             }),
             ..Case::DEFAULTS
         },

@@ -262,14 +262,13 @@ pub(super) fn cases() -> Vec<Case> {
             check: Some(CheckId::AuthSignature),
             setup: uv("preferred", "preferred"),
             plan: super::Plan::Authenticate(super::AuthHooks {
-                common: None,
                 pre: Some(|p| clear(&mut p.draft.auth_data.flags, Flags::UV)),
                 post: Some(|p| {
                     if let Some(b) = p.signed.authenticator_data.get_mut(32) {
                         *b |= Flags::UV
                     }
                 }),
-                json: None,
+                ..super::AuthHooks::NONE
             }),
             ..Case::DEFAULTS
         },
