@@ -4,10 +4,13 @@
 //! whose hooks change one thing at one stage), or a stateful scenario ([`Plan::Stateful`]). The entries live
 //! in one file per area and read like a table; how a plan is executed lives in [`crate::runner`].
 //!
-//! Every row is a struct literal with named fields, and everything about the case is stated in it:
-//! - [`Case`] for a case of one ceremony. The fields a row may leave out come from [`Case::DEFAULTS`] (no FIDO
-//!   test, [`Setup::DEFAULT`], not a baseline); the ceremony it judges and whether it is a valid baseline are
-//!   fields, never read from the id.
+//! Every row is a struct literal with named fields, and everything about the case is stated in it (nothing
+//! is changed after it is built):
+//! - [`Case`] for a case of one ceremony. Its id and ceremony are always in the row; the fields a row may
+//!   leave out come from [`Case::DEFAULTS`] (no FIDO test, [`Setup::DEFAULT`], not a baseline), or from a
+//!   named base row of the same file when a group shares most of its fields (`structure.rs`'s
+//!   `REG_MALFORMED`, `signature.rs`'s `ENCODING`). The ceremony a case judges and whether it is a valid
+//!   baseline are fields, never read from the id.
 //! - [`Both`] for a case written once for both ceremonies: the fields that differ between them are given
 //!   [`ByCeremony`] (`{ reg, auth }`), and its mutation changes what both responses share ([`Common`]) before
 //!   signing. [`Both::case`] gives the case of one ceremony.

@@ -233,11 +233,11 @@ pub(super) fn cases() -> Vec<Case> {
             title: "the SEQUENCE length in long form (0x30 0x81 len) where the short form is required",
             rationale: DER,
             plan: auth_post(|p| {
-                    resign_with(p, |s| {
-                        let (body, _) = read_tlv(0x30, s).unwrap_or((&[], &[]));
-                        [&[0x30, 0x81, body.len() as u8][..], body].concat()
-                    })
-                }),
+                resign_with(p, |s| {
+                    let (body, _) = read_tlv(0x30, s).unwrap_or((&[], &[]));
+                    [&[0x30, 0x81, body.len() as u8][..], body].concat()
+                })
+            }),
             ..ENCODING
         },
         Case {
@@ -247,13 +247,13 @@ pub(super) fn cases() -> Vec<Case> {
             title: "r with an extra leading zero byte (a non-minimal INTEGER)",
             rationale: DER,
             plan: auth_post(|p| {
-                    // A full-length r, so the padded INTEGER is longer than any DER form of an r below n.
-                    with_r(p, |r| r.len() == 32);
-                    ecdsa(p, |r, s| {
-                        let padded = [&[0u8][..], &int_content(&r)].concat();
-                        tlv(0x30, &[tlv(0x02, &padded), der_int(&s)].concat())
-                    })
-                }),
+                // A full-length r, so the padded INTEGER is longer than any DER form of an r below n.
+                with_r(p, |r| r.len() == 32);
+                ecdsa(p, |r, s| {
+                    let padded = [&[0u8][..], &int_content(&r)].concat();
+                    tlv(0x30, &[tlv(0x02, &padded), der_int(&s)].concat())
+                })
+            }),
             ..ENCODING
         },
         Case {
@@ -263,13 +263,13 @@ pub(super) fn cases() -> Vec<Case> {
             title: "r encoded as a negative INTEGER (top bit set, no sign byte)",
             rationale: "r and s are positive; a negative INTEGER is not a valid ECDSA signature component",
             plan: auth_post(|p| {
-                    // An r whose top bit is set: without its sign byte the same bytes read as a negative number.
-                    with_r(p, |r| r.len() == 32 && r[0] & 0x80 != 0);
-                    ecdsa(p, |r, s| {
-                        let neg = strip(&r);
-                        tlv(0x30, &[tlv(0x02, &neg), der_int(&s)].concat())
-                    })
-                }),
+                // An r whose top bit is set: without its sign byte the same bytes read as a negative number.
+                with_r(p, |r| r.len() == 32 && r[0] & 0x80 != 0);
+                ecdsa(p, |r, s| {
+                    let neg = strip(&r);
+                    tlv(0x30, &[tlv(0x02, &neg), der_int(&s)].concat())
+                })
+            }),
             ..ENCODING
         },
         Case {
@@ -409,12 +409,12 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the signature covers the hash of the clientDataJSON that was sent",
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-3"),
             plan: auth_post(|p| {
-                    let mut other = p.signed.client_data_json.clone();
-                    other.push(b' ');
-                    let mut m = p.signed.authenticator_data.clone();
-                    m.extend_from_slice(&Sha256::digest(&other));
-                    sign_over(p, m)
-                }),
+                let mut other = p.signed.client_data_json.clone();
+                other.push(b' ');
+                let mut m = p.signed.authenticator_data.clone();
+                m.extend_from_slice(&Sha256::digest(&other));
+                sign_over(p, m)
+            }),
             ..WRONG
         },
         Case {
@@ -424,9 +424,9 @@ pub(super) fn cases() -> Vec<Case> {
             title: "signed over authenticatorData alone",
             rationale: "the signature covers authenticatorData || SHA-256(clientDataJSON); without the hash the challenge is unbound",
             plan: auth_post(|p| {
-                    let m = p.signed.authenticator_data.clone();
-                    sign_over(p, m)
-                }),
+                let m = p.signed.authenticator_data.clone();
+                sign_over(p, m)
+            }),
             ..WRONG
         },
         Case {
@@ -436,9 +436,9 @@ pub(super) fn cases() -> Vec<Case> {
             title: "signed over authenticatorData || clientDataJSON (not its hash)",
             rationale: "the signed message ends with SHA-256(clientDataJSON), not the JSON itself",
             plan: auth_post(|p| {
-                    let m = [p.signed.authenticator_data.clone(), p.signed.client_data_json.clone()].concat();
-                    sign_over(p, m)
-                }),
+                let m = [p.signed.authenticator_data.clone(), p.signed.client_data_json.clone()].concat();
+                sign_over(p, m)
+            }),
             ..WRONG
         },
         Case {
@@ -541,10 +541,10 @@ pub(super) fn cases() -> Vec<Case> {
             title: "an RS256 signature equal to the modulus n",
             rationale: "a signature representative must be below n (RFC 8017 §5.2.2)",
             plan: auth_post(|p| {
-                    if let wire::cose::CoseKey::Rsa { n, .. } = p.credential.key.cose_key() {
-                        p.signed.signature = n;
-                    }
-                }),
+                if let wire::cose::CoseKey::Rsa { n, .. } = p.credential.key.cose_key() {
+                    p.signed.signature = n;
+                }
+            }),
             ..WRONG
         },
         // ---- EdDSA (Ed25519) ----
@@ -582,14 +582,14 @@ pub(super) fn cases() -> Vec<Case> {
             title: "an Ed25519 signature with S replaced by S + L (the same value mod L)",
             rationale: "RFC 8032 §5.1.7 rejects S ≥ L; accepting it makes signatures malleable",
             plan: auth_post(|p| {
-                    resign_with(p, |s| {
-                        let (r, s_le) = s.split_at(32.min(s.len()));
-                        let mut s_be: Vec<u8> = s_le.iter().rev().copied().collect();
-                        let l_be: Vec<u8> = ED25519_L_LE.iter().rev().copied().collect();
-                        s_be = pad(&add(&s_be, &l_be), 32);
-                        [r.to_vec(), s_be.into_iter().rev().collect()].concat()
-                    })
-                }),
+                resign_with(p, |s| {
+                    let (r, s_le) = s.split_at(32.min(s.len()));
+                    let mut s_be: Vec<u8> = s_le.iter().rev().copied().collect();
+                    let l_be: Vec<u8> = ED25519_L_LE.iter().rev().copied().collect();
+                    s_be = pad(&add(&s_be, &l_be), 32);
+                    [r.to_vec(), s_be.into_iter().rev().collect()].concat()
+                })
+            }),
             ..WRONG
         },
         Case {

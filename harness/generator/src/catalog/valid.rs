@@ -52,44 +52,85 @@ const ASSERTION: Case = Case {
 pub(super) fn cases() -> Vec<Case> {
     vec![
         Case {
-            id: "reg.valid.es256.none", ceremony: Ceremony::Registration,
+            id: "reg.valid.es256.none",
+            ceremony: Ceremony::Registration,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-7 P-1"),
             setup: setup(Algorithm::Es256, AttestationKind::None),
             ..REG_NONE
         },
-        Case { id: "auth.valid.es256", ceremony: Ceremony::Authentication, setup: setup(Algorithm::Es256, AttestationKind::None), ..ASSERTION },
-        Case { id: "reg.valid.es384.none", ceremony: Ceremony::Registration, setup: setup(Algorithm::Es384, AttestationKind::None), ..REG_NONE },
-        Case { id: "auth.valid.es384", ceremony: Ceremony::Authentication, setup: setup(Algorithm::Es384, AttestationKind::None), ..ASSERTION },
-        Case { id: "reg.valid.rs256.none", ceremony: Ceremony::Registration, setup: setup(Algorithm::Rs256, AttestationKind::None), ..REG_NONE },
-        Case { id: "auth.valid.rs256", ceremony: Ceremony::Authentication, setup: setup(Algorithm::Rs256, AttestationKind::None), ..ASSERTION },
-        Case { id: "reg.valid.eddsa.none", ceremony: Ceremony::Registration, setup: setup(Algorithm::EdDsa, AttestationKind::None), ..REG_NONE },
-        Case { id: "auth.valid.eddsa", ceremony: Ceremony::Authentication, setup: setup(Algorithm::EdDsa, AttestationKind::None), ..ASSERTION },
         Case {
-            id: "reg.valid.es256.packed-self", ceremony: Ceremony::Registration,
+            id: "auth.valid.es256",
+            ceremony: Ceremony::Authentication,
+            setup: setup(Algorithm::Es256, AttestationKind::None),
+            ..ASSERTION
+        },
+        Case {
+            id: "reg.valid.es384.none",
+            ceremony: Ceremony::Registration,
+            setup: setup(Algorithm::Es384, AttestationKind::None),
+            ..REG_NONE
+        },
+        Case {
+            id: "auth.valid.es384",
+            ceremony: Ceremony::Authentication,
+            setup: setup(Algorithm::Es384, AttestationKind::None),
+            ..ASSERTION
+        },
+        Case {
+            id: "reg.valid.rs256.none",
+            ceremony: Ceremony::Registration,
+            setup: setup(Algorithm::Rs256, AttestationKind::None),
+            ..REG_NONE
+        },
+        Case {
+            id: "auth.valid.rs256",
+            ceremony: Ceremony::Authentication,
+            setup: setup(Algorithm::Rs256, AttestationKind::None),
+            ..ASSERTION
+        },
+        Case {
+            id: "reg.valid.eddsa.none",
+            ceremony: Ceremony::Registration,
+            setup: setup(Algorithm::EdDsa, AttestationKind::None),
+            ..REG_NONE
+        },
+        Case {
+            id: "auth.valid.eddsa",
+            ceremony: Ceremony::Authentication,
+            setup: setup(Algorithm::EdDsa, AttestationKind::None),
+            ..ASSERTION
+        },
+        Case {
+            id: "reg.valid.es256.packed-self",
+            ceremony: Ceremony::Registration,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-4 P-9"),
             setup: setup(Algorithm::Es256, AttestationKind::PackedSelf),
             ..REG_PACKED_SELF
         },
         Case {
-            id: "reg.valid.es384.packed-self", ceremony: Ceremony::Registration,
+            id: "reg.valid.es384.packed-self",
+            ceremony: Ceremony::Registration,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-4 P-10"),
             setup: setup(Algorithm::Es384, AttestationKind::PackedSelf),
             ..REG_PACKED_SELF
         },
         Case {
-            id: "reg.valid.rs256.packed-self", ceremony: Ceremony::Registration,
+            id: "reg.valid.rs256.packed-self",
+            ceremony: Ceremony::Registration,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-4 P-5"),
             setup: setup(Algorithm::Rs256, AttestationKind::PackedSelf),
             ..REG_PACKED_SELF
         },
         Case {
-            id: "reg.valid.eddsa.packed-self", ceremony: Ceremony::Registration,
+            id: "reg.valid.eddsa.packed-self",
+            ceremony: Ceremony::Registration,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-4 P-12"),
             setup: setup(Algorithm::EdDsa, AttestationKind::PackedSelf),
             ..REG_PACKED_SELF
         },
         Case {
-            id: "reg.valid.es256.packed-x5c", ceremony: Ceremony::Registration,
+            id: "reg.valid.es256.packed-x5c",
+            ceremony: Ceremony::Registration,
             spec: "§7.1, §8.2",
             title: "a valid registration with packed attestation and an x5c certificate",
             rationale: "the attestation signature verifies with a §8.2.1-conformant certificate that chains to a trusted root",
@@ -98,7 +139,8 @@ pub(super) fn cases() -> Vec<Case> {
             ..REGISTRATION
         },
         Case {
-            id: "reg.valid.es256.fido-u2f", ceremony: Ceremony::Registration,
+            id: "reg.valid.es256.fido-u2f",
+            ceremony: Ceremony::Registration,
             spec: "§7.1, §8.6",
             title: "a valid registration with fido-u2f attestation",
             rationale:
