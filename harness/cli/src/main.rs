@@ -62,7 +62,7 @@ enum Command {
     /// Exit status: 0 accepted, 1 rejected, 2 unusable input (unreadable file, bad option value).
     Verify {
         #[command(subcommand)]
-        ceremony: verify::Ceremony,
+        ceremony: verify::Command,
     },
     /// List the case catalogue: every case with its id, spec step, level, expected outcome and the reference
     /// verifier's check that rejects it.

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result};
 use rp::server::Exchange;
 use serde_json::{json, Map, Value as Json};
+use verifier::Ceremony;
 use wire::base64url;
 
 #[derive(clap::Args)]
@@ -114,21 +115,6 @@ struct CaptureState {
 struct File {
     groups: Vec<Json>,
     tests: usize,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Ceremony {
-    Registration,
-    Authentication,
-}
-
-impl Ceremony {
-    fn name(self) -> &'static str {
-        match self {
-            Ceremony::Registration => "registration",
-            Ceremony::Authentication => "authentication",
-        }
-    }
 }
 
 /// `userVerification` as the schema spells it (the RP reads anything but "required" as not required).
@@ -291,7 +277,7 @@ impl Capture {
             "result": "valid",
         });
         let group = json!({
-            "ceremony": "registration",
+            "ceremony": Ceremony::Registration.as_str(),
             "source": self.source(ex),
             "rpId": self.rp_id,
             "origin": self.origin,
@@ -328,7 +314,7 @@ impl Capture {
             Some(i) => i,
             None => {
                 file.groups.push(json!({
-                    "ceremony": "authentication",
+                    "ceremony": Ceremony::Authentication.as_str(),
                     "source": self.source(ex),
                     "rpId": self.rp_id,
                     "origin": self.origin,
@@ -392,7 +378,7 @@ impl Capture {
         let mut doc = Map::new();
         doc.insert("schema".into(), json!(generator::vectors::SCHEMA));
         doc.insert("generatorVersion".into(), json!(env!("CARGO_PKG_VERSION")));
-        doc.insert("ceremony".into(), json!(ceremony.name()));
+        doc.insert("ceremony".into(), json!(ceremony.as_str()));
         doc.insert("numberOfTests".into(), json!(file.tests));
         doc.insert(
             "header".into(),
@@ -404,8 +390,8 @@ impl Capture {
         );
         doc.insert("notes".into(), json!({}));
         doc.insert("testGroups".into(), Json::Array(file.groups.clone()));
-        let path = self.dir.join(format!("{}.json", ceremony.name()));
-        let partial = self.dir.join(format!(".{}.json.partial", ceremony.name()));
+        let path = self.dir.join(format!("{}.json", ceremony.as_str()));
+        let partial = self.dir.join(format!(".{}.json.partial", ceremony.as_str()));
         std::fs::write(&partial, generator::vectors::to_text(&Json::Object(doc)))
             .with_context(|| format!("writing {}", partial.display()))?;
         std::fs::rename(&partial, &path).with_context(|| format!("writing {}", path.display()))?;

@@ -10,13 +10,14 @@ use serde_json::{json, Value};
 use verifier::attestation::AttestationType;
 use verifier::crypto::SUPPORTED_ALGORITHMS;
 use verifier::{
-    AuthenticationExpectations, AuthenticationResponse, CredentialRecord, CredentialStore, Policy,
+    AuthenticationExpectations, AuthenticationResponse, Ceremony, CredentialRecord, CredentialStore, Policy,
     RegistrationExpectations, RegistrationResponse, Rejection,
 };
 use wire::base64url;
 
+/// `verify`'s subcommands: one per ceremony, with what verifying it needs.
 #[derive(Subcommand)]
-pub enum Ceremony {
+pub enum Command {
     /// Verify a registration response (RegistrationResponseJSON) as §7.1 says.
     Registration(RegistrationArgs),
     /// Verify an authentication response (AuthenticationResponseJSON) as §7.2 says.
@@ -90,10 +91,10 @@ pub struct AuthenticationArgs {
     allow_counter_rollback: bool,
 }
 
-pub fn run(c: Ceremony) -> ExitCode {
+pub fn run(c: Command) -> ExitCode {
     let result = match c {
-        Ceremony::Registration(a) => registration(a),
-        Ceremony::Authentication(a) => authentication(a),
+        Command::Registration(a) => registration(a),
+        Command::Authentication(a) => authentication(a),
     };
     match result {
         Ok((verdict, accepted)) => {
@@ -128,10 +129,10 @@ fn policy(c: &Common) -> Policy {
     p
 }
 
-fn rejected(r: &Rejection, ceremony: &str) -> Value {
+fn rejected(r: &Rejection, ceremony: Ceremony) -> Value {
     json!({
         "result": "rejected",
-        "ceremony": ceremony,
+        "ceremony": ceremony.as_str(),
         "check": r.check.id(),
         "spec": r.check.spec(),
         "level": r.check.level().as_str(),
@@ -206,7 +207,7 @@ fn registration(a: RegistrationArgs) -> Result<(Value, bool)> {
             (
                 json!({
                     "result": "accepted",
-                    "ceremony": "registration",
+                    "ceremony": Ceremony::Registration.as_str(),
                     "fmt": o.fmt,
                     "attestationType": attestation,
                     "aaguid": base64url::encode(&o.aaguid),
@@ -216,7 +217,7 @@ fn registration(a: RegistrationArgs) -> Result<(Value, bool)> {
                 true,
             )
         }
-        Err(r) => (rejected(&r, "registration"), false),
+        Err(r) => (rejected(&r, Ceremony::Registration), false),
     })
 }
 
@@ -263,7 +264,7 @@ fn authentication(a: AuthenticationArgs) -> Result<(Value, bool)> {
         Ok(o) => (
             json!({
                 "result": "accepted",
-                "ceremony": "authentication",
+                "ceremony": Ceremony::Authentication.as_str(),
                 "userHandle": base64url::encode(&o.user_handle),
                 "cloneWarning": o.clone_warning,
                 "credential": o.record.to_json(),
@@ -271,6 +272,6 @@ fn authentication(a: AuthenticationArgs) -> Result<(Value, bool)> {
             }),
             true,
         ),
-        Err(r) => (rejected(&r, "authentication"), false),
+        Err(r) => (rejected(&r, Ceremony::Authentication), false),
     })
 }

@@ -1,4 +1,16 @@
-//! A deterministic software authenticator and client, and (to come) the case catalogue.
+//! A deterministic software authenticator and client, the case catalogue, and the runner that plays a case
+//! against a relying party.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`ceremony`], [`keys`], [`pki`] | the software authenticator: drafts, signing, keys, attestation certificates |
+//! | [`client`] | the client side of the conformance API: options in, drafts out |
+//! | [`catalog`] | every case as data, one file per area |
+//! | [`runner`] | runs a case against a [`target::Target`] and records what came back |
+//! | [`target`] | the relying party as the runner sees it (implemented by the grader, not here) |
+//! | [`member`] | the members of a response a mutation names (shared with the fuzzing crate) |
+//! | [`vectors`] | the stateless cases as JSON test vectors |
+//! | `strategies` | proptest strategies (feature `proptest`) |
 //!
 //! Every random value comes from one seeded ChaCha20 stream ([`Generator`]), so a seed reproduces a
 //! ceremony byte for byte. The generator never consults the verifier.
@@ -8,6 +20,7 @@ pub mod catalog;
 pub mod ceremony;
 pub mod client;
 pub mod keys;
+pub mod member;
 pub mod pki;
 pub mod runner;
 #[cfg(feature = "proptest")]
@@ -20,3 +33,4 @@ pub use ceremony::{
     SignedRegistration,
 };
 pub use keys::{Algorithm, KeyPair};
+pub use member::Member;

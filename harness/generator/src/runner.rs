@@ -1,6 +1,8 @@
 //! Executes a case against a [`Target`]: fetch options as a virtual user, build the (mutated) response, post
 //! it, record what came back. Before every negative case the unmutated ceremony runs in the same state as a
-//! control (DESIGN §4), so an RP that rejects everything cannot look correct.
+//! control (a valid registration, or a valid assertion of the same account), so an RP that rejects everything
+//! cannot look correct: a case whose control is refused says nothing about the RP
+//! ([`Observation::ControlRejected`]).
 //!
 //! The runner observes; it does not grade. Verdicts are the grader's.
 
@@ -8,9 +10,10 @@ use serde_json::{json, Value as Json};
 use wire::base64url;
 
 use crate::catalog::{
-    AuthHooks, AuthPost, AuthPre, Case, Counter, Expect, Plan, RegHooks, RegPost, RegPre, Setup, Stateful,
+    std_alphabet, AuthHooks, AuthPost, AuthPre, Case, Ceremony, Common, Counter, Expect, Expected, Plan,
+    RegHooks, RegPost, RegPre, Setup, Stateful,
 };
-use crate::ceremony::{Credential, Generator, SignedRegistration};
+use crate::ceremony::{AssertionDraft, Credential, Generator, RegistrationDraft, SignedRegistration};
 use crate::client::{ClientConfig, CreationOptions, RequestOptions};
 use crate::target::{Endpoint, Reply, SessionId, Target, TransportError};
 
@@ -110,9 +113,15 @@ impl Run<'_> {
         self.case.setup
     }
 
+    /// Whether the case judges `ceremony`: what the case's setup asks of a ceremony's options (a challenge
+    /// spelling '+' or '/', user verification not required) applies to that ceremony only.
+    fn judges(&self, ceremony: Ceremony) -> bool {
+        self.case.ceremony() == ceremony
+    }
+
     fn creation_options(&mut self, session: SessionId, username: &str) -> Result<CreationOptions, Abort> {
         let s = self.setup();
-        let wanted = s.std_alphabet_challenge && self.case.id.starts_with("reg.");
+        let wanted = s.std_alphabet_challenge && self.judges(Ceremony::Registration);
         for _ in 0..CHALLENGE_TRIES {
             let options = self.creation_options_once(session, username)?;
             if !wanted || std_alphabet(&options.challenge) {
@@ -144,7 +153,7 @@ impl Run<'_> {
             return Err(refused("attestation/options", reply));
         }
         let options = CreationOptions::from_json(&reply.body).map_err(|e| Abort::Error(e.to_string()))?;
-        if self.case.id.starts_with("reg.") {
+        if self.judges(Ceremony::Registration) {
             uv_offered(&s, s.reg_uv, &options.user_verification)?;
         }
         if !options.algorithms.contains(&s.alg.cose()) {
@@ -192,7 +201,7 @@ impl Run<'_> {
     }
 
     fn request_options(&mut self, session: SessionId, username: &str) -> Result<RequestOptions, Abort> {
-        let wanted = self.setup().std_alphabet_challenge && self.case.id.starts_with("auth.");
+        let wanted = self.setup().std_alphabet_challenge && self.judges(Ceremony::Authentication);
         for _ in 0..CHALLENGE_TRIES {
             let options = self.request_options_once(session, username)?;
             if !wanted || std_alphabet(&options.challenge) {
@@ -213,7 +222,7 @@ impl Run<'_> {
             return Err(refused("assertion/options", reply));
         }
         let options = RequestOptions::from_json(&reply.body).map_err(|e| Abort::Error(e.to_string()))?;
-        if self.case.id.starts_with("auth.") {
+        if self.judges(Ceremony::Authentication) {
             uv_offered(&self.setup(), uv, &options.user_verification)?;
         }
         Ok(options)
@@ -408,6 +417,20 @@ pub fn build_registration(
             a.aaguid = [0; 16];
         }
     }
+    if let Some(f) = hooks.common {
+        let rp = options.rp(cfg);
+        let RegistrationDraft { client_data_json, auth_data, .. } = &mut draft;
+        f(&mut Common {
+            client_data_json,
+            auth_data,
+            expected: Expected {
+                origin: &cfg.origin,
+                rp_id: &rp.id,
+                challenge: &options.challenge,
+                type_: "webauthn.create",
+            },
+        });
+    }
     let mut pre = RegPre { cfg, options, credential, attestation: setup.attestation, draft };
     if let Some(f) = hooks.pre {
         f(&mut pre);
@@ -447,7 +470,21 @@ pub fn build_assertion(
     hooks: AuthHooks,
 ) -> (Json, u32) {
     let count = next_sign_count(setup, last_sign_count);
-    let draft = options.draft(cfg, credential, count, Some(user_handle.to_vec()));
+    let mut draft = options.draft(cfg, credential, count, Some(user_handle.to_vec()));
+    if let Some(f) = hooks.common {
+        let rp = options.rp(cfg);
+        let AssertionDraft { client_data_json, auth_data, .. } = &mut draft;
+        f(&mut Common {
+            client_data_json,
+            auth_data,
+            expected: Expected {
+                origin: &cfg.origin,
+                rp_id: &rp.id,
+                challenge: &options.challenge,
+                type_: "webauthn.get",
+            },
+        });
+    }
     let mut pre = AuthPre { cfg, options, credential, last_sign_count, draft };
     if let Some(f) = hooks.pre {
         f(&mut pre);
@@ -465,15 +502,8 @@ pub fn build_assertion(
     (body, sent_count)
 }
 
-/// Runs `case` against `target` as a client at `cfg`, with randomness from `seed` and the case id.
 /// How many times the options are asked for a challenge of the shape a case needs.
 const CHALLENGE_TRIES: usize = 16;
-
-/// Whether the standard base64 of `bytes` spells a `+` or `/` (see [`Setup::std_alphabet_challenge`]).
-pub(crate) fn std_alphabet(bytes: &[u8]) -> bool {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes).contains(['+', '/'])
-}
 
 fn no_std_alphabet_challenge() -> Abort {
     Abort::Unsupported(format!(
@@ -494,6 +524,7 @@ fn uv_offered(s: &Setup, asked: &str, answered: &str) -> Result<(), Abort> {
     Ok(())
 }
 
+/// Runs `case` against `target` as a client at `cfg`, with randomness from `seed` and the case id.
 pub fn run_case(case: &Case, target: &mut dyn Target, cfg: &ClientConfig, seed: u64) -> CaseRun {
     let mut run = Run {
         target,

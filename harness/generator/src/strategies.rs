@@ -12,6 +12,7 @@ use wire::base64url;
 
 use crate::ceremony::{AssertionDraft, AttestationKind, Credential, Generator, RegistrationDraft, Rp};
 use crate::keys::Algorithm;
+pub use crate::member::Member;
 
 pub const RP_ID: &str = "example.org";
 pub const ORIGIN: &str = "https://example.org";
@@ -144,30 +145,6 @@ pub fn valid_assertion() -> impl Strategy<Value = ValidAssertion> {
     )
 }
 
-/// The encoded members of a response a mutation can target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Member {
-    ClientDataJson,
-    AttestationObject,
-    AuthenticatorData,
-    Signature,
-    UserHandle,
-    Id,
-}
-
-impl Member {
-    fn path(self) -> (&'static str, Option<&'static str>) {
-        match self {
-            Member::ClientDataJson => ("response", Some("clientDataJSON")),
-            Member::AttestationObject => ("response", Some("attestationObject")),
-            Member::AuthenticatorData => ("response", Some("authenticatorData")),
-            Member::Signature => ("response", Some("signature")),
-            Member::UserHandle => ("response", Some("userHandle")),
-            Member::Id => ("id", None),
-        }
-    }
-}
-
 /// One change to one member of a response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mutation {
@@ -193,12 +170,7 @@ impl Mutation {
             | Mutation::ReplaceJson { member, .. }
             | Mutation::Remove { member } => *member,
         };
-        let (outer, inner) = member.path();
-        let slot = match inner {
-            Some(name) => json.get_mut(outer).and_then(|o| o.as_object_mut()).map(|o| (o, name)),
-            None => json.as_object_mut().map(|o| (o, outer)),
-        };
-        let Some((obj, name)) = slot else { return };
+        let Some((obj, name)) = member.slot(json) else { return };
         match self {
             Mutation::Remove { .. } => {
                 obj.remove(name);

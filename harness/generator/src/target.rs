@@ -1,7 +1,10 @@
-//! The relying party a case runs against, as the FIDO2 server conformance API sees it (DESIGN §4).
+//! The relying party a case runs against, as the FIDO2 server conformance API sees it: four POST endpoints,
+//! sessions (a cookie jar each), and replies judged by their `status` member.
 //!
-//! The grader implements [`Target`] over HTTP; the reference RP implements it in-process, which is how the
-//! catalogue's self-check runs without the generator ever consulting the verifier.
+//! The generator only defines [`Target`]; it never implements it, so it never consults the verifier. The
+//! grader implements it over HTTP (`grader::transport::HttpTarget`) and over a function for in-process RPs
+//! (`grader::transport::FnTarget`); the catalogue's self-check (`rp/tests/self_check.rs`) wraps the reference
+//! RP's request handler in one.
 
 use serde_json::Value as Json;
 

@@ -1,4 +1,4 @@
-//! Test vectors (DESIGN §5): every case a stateless verifier can decide, as Wycheproof-style JSON that other
+//! Test vectors: every case a stateless verifier can decide, as Wycheproof-style JSON that other
 //! implementations can run in their own unit tests.
 //!
 //! Vectors are not recorded from a live RP: for each registration or authentication case the RP's inputs

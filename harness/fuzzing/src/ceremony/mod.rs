@@ -1,8 +1,9 @@
 //! The structure-aware ceremony targets: fuzz input is read with `arbitrary` as a description (an
 //! authenticator seed and algorithm, an attestation format, what the relying party asked for, and a short
 //! list of [`Mutation`]s); the generator builds the signed ceremony it describes, the mutations are applied,
-//! and the reference verifier runs on the result. The oracle is the self-check invariant (DESIGN §3),
-//! stated as what must hold and nothing more:
+//! and the reference verifier runs on the result. The oracle is the invariant the catalogue's self-check
+//! (`rp/tests/self_check.rs`) holds the reference RP to: a valid ceremony is accepted, a broken one is rejected
+//! by the check that names what is broken. Here it is stated as what must hold and nothing more:
 //!
 //! 1. **The verifier never panics**, and a rejection (or a warning) names a check of the ceremony that ran.
 //! 2. **An unmutated ceremony gets exactly the expected verdict**: accepted, or rejected by the one check its
@@ -256,13 +257,13 @@ fn mutate(
 
 // ---- what an accepted response must satisfy ------------------------------------------------------------
 
-/// The members of a response as §5.1 defines them, read independently of the verifier.
-struct Members {
+/// The members of an accepted response as §5.1 defines them, read independently of the verifier.
+struct ResponseMembers {
     raw_id: Vec<u8>,
     response: serde_json::Map<String, Json>,
 }
 
-fn members(text: &[u8]) -> Members {
+fn members(text: &[u8]) -> ResponseMembers {
     let json: Json = serde_json::from_slice(text).expect("an accepted response is JSON");
     let root = json.as_object().expect("an accepted response is an object");
     let id = root.get("id").and_then(Json::as_str).expect("an accepted response has an id");
@@ -279,7 +280,7 @@ fn members(text: &[u8]) -> Members {
     assert_eq!(id, base64url::encode(&raw_id), "accepted an id that is not base64url(rawId)");
     let response =
         root.get("response").and_then(Json::as_object).expect("an accepted response has a response").clone();
-    Members { raw_id, response }
+    ResponseMembers { raw_id, response }
 }
 
 fn member_bytes(response: &serde_json::Map<String, Json>, name: &str) -> Vec<u8> {

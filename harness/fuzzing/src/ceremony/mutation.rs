@@ -112,50 +112,9 @@ impl Edit {
     }
 }
 
-/// The members of a response (`RegistrationResponseJSON` / `AuthenticationResponseJSON`, §5.1).
-#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Member {
-    ClientDataJson,
-    AttestationObject,
-    AuthenticatorData,
-    Signature,
-    UserHandle,
-    Transports,
-    Id,
-    RawId,
-    Type,
-    Response,
-    ClientExtensionResults,
-}
-
-impl Member {
-    /// The member's parent (`None` for the top level) and name.
-    fn path(self) -> (Option<&'static str>, &'static str) {
-        match self {
-            Member::ClientDataJson => (Some("response"), "clientDataJSON"),
-            Member::AttestationObject => (Some("response"), "attestationObject"),
-            Member::AuthenticatorData => (Some("response"), "authenticatorData"),
-            Member::Signature => (Some("response"), "signature"),
-            Member::UserHandle => (Some("response"), "userHandle"),
-            Member::Transports => (Some("response"), "transports"),
-            Member::Id => (None, "id"),
-            Member::RawId => (None, "rawId"),
-            Member::Type => (None, "type"),
-            Member::Response => (None, "response"),
-            Member::ClientExtensionResults => (None, "clientExtensionResults"),
-        }
-    }
-
-    /// The object holding the member, and its name.
-    fn slot(self, json: &mut Json) -> Option<(&mut Map<String, Json>, &'static str)> {
-        let (parent, name) = self.path();
-        let holder = match parent {
-            Some(p) => json.get_mut(p)?,
-            None => json,
-        };
-        holder.as_object_mut().map(|o| (o, name))
-    }
-}
+/// The members of a response a mutation names (read from fuzz input through the generator's `arbitrary`
+/// feature; its variant order is part of the corpus's encoding).
+pub use generator::Member;
 
 /// Strings a relying party compares against, and near misses of them.
 #[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,7 +14,9 @@ use super::mutate::{
     set_credential_key, set_text,
 };
 use super::signature::{der, der_parts, pad, sub, P256_N};
-use super::{reg_post, reg_pre, Case, CheckId, Expect, Flag, Level, Plan, RegHooks, RegPost, Setup};
+use super::{
+    reg_post, reg_pre, Case, Ceremony, CheckId, Expect, Flag, Level, Plan, RegHooks, RegPost, Setup,
+};
 use crate::ceremony::{sign_p256, u2f_registration_data, AttestationKind};
 use crate::keys::Algorithm;
 use crate::pki::{self, CertSpec, Issued};
@@ -89,28 +91,25 @@ fn set_fmt(p: &mut RegPost<'_>, fmt: &str) {
     p.signed.attestation_object.fmt = fmt.to_owned();
 }
 
-/// A registered format the harness does not produce, sent with an empty statement.
-fn registered_format(id: &'static str, fmt_title: &'static str, f: fn(&mut RegPost<'_>)) -> Case {
-    Case {
-        id,
-        spec: "§7.1 steps 21-22",
-        level: Level::Must,
-        expect: Expect::Reject,
-        title: fmt_title,
-        rationale: "whether or not the RP implements the format, an empty statement conveys no valid attestation of it",
-        flags: &[Flag::AttestationFormatUnchecked],
-        check: UNSUPPORTED,
-        fido: None,
-        setup: NONE,
-        plan: reg_post(f),
-    }
-}
+/// What the rows of a registered format the harness does not produce (sent with an empty statement) share.
+const REGISTERED_FORMAT: Case = Case {
+    spec: "§7.1 steps 21-22",
+    level: Level::Must,
+    expect: Expect::Reject,
+    rationale:
+        "whether or not the RP implements the format, an empty statement conveys no valid attestation of it",
+    flags: &[Flag::AttestationFormatUnchecked],
+    check: UNSUPPORTED,
+    setup: NONE,
+    ..Case::DEFAULTS
+};
 
 pub(super) fn cases() -> Vec<Case> {
     let mut v = vec![
         // ---- fmt (§8.1: case-sensitive identifiers; step 21) ----
         Case {
             id: "reg.attestation.fmt.unknown",
+            ceremony: Ceremony::Registration,
             spec: "§7.1 step 21",
             level: Level::Must,
             expect: Expect::Reject,
@@ -121,9 +120,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-1"),
             setup: NONE,
             plan: reg_post(|p| set_fmt(p, "foo")),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.fmt.uppercase-none",
+            ceremony: Ceremony::Registration,
             spec: "§8.1, §7.1 step 21",
             level: Level::Must,
             expect: Expect::Reject,
@@ -131,12 +132,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "format identifiers are matched case-sensitively; \"NONE\" is not \"none\"",
             flags: &[Flag::AttestationFormatUnchecked],
             check: UNSUPPORTED,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| set_fmt(p, "NONE")),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.fmt.capitalised-packed",
+            ceremony: Ceremony::Registration,
             spec: "§8.1, §7.1 step 21",
             level: Level::Must,
             expect: Expect::Reject,
@@ -144,12 +146,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "format identifiers are matched case-sensitively; \"Packed\" is not \"packed\"",
             flags: &[Flag::AttestationFormatUnchecked],
             check: UNSUPPORTED,
-            fido: None,
             setup: SELF,
             plan: reg_post(|p| set_fmt(p, "Packed")),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.fmt.trailing-space",
+            ceremony: Ceremony::Registration,
             spec: "§8.1, §7.1 step 21",
             level: Level::Must,
             expect: Expect::Reject,
@@ -157,12 +160,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "identifiers are matched exactly; trimming before matching accepts formats that do not exist",
             flags: &[Flag::AttestationFormatUnchecked],
             check: UNSUPPORTED,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| set_fmt(p, "none ")),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.fmt.empty",
+            ceremony: Ceremony::Registration,
             spec: "§8.1, §7.1 step 21",
             level: Level::Must,
             expect: Expect::Reject,
@@ -170,13 +174,14 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the empty string is no attestation statement format identifier",
             flags: &[Flag::AttestationFormatUnchecked],
             check: UNSUPPORTED,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| set_fmt(p, "")),
+            ..Case::DEFAULTS
         },
         // ---- none (§8.7) ----
         Case {
             id: "reg.attestation.none.full-statement",
+            ceremony: Ceremony::Registration,
             spec: "§8.7, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -190,9 +195,11 @@ pub(super) fn cases() -> Vec<Case> {
                 let leaf = pki::packed_leaf(aaguid(&p.signed));
                 packed_x5c(p, &leaf, vec![leaf.der.clone()]);
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.none.array",
+            ceremony: Ceremony::Registration,
             spec: "§8.7, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -200,13 +207,14 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a none statement is the empty map, not an empty array",
             flags: &[Flag::AttestationUnchecked],
             check: Some(CheckId::RegAttestationNoneNotEmpty),
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| p.signed.attestation_object.att_stmt = Value::Array(vec![])),
+            ..Case::DEFAULTS
         },
         // ---- packed, self attestation (§8.2 verification procedure, step 3) ----
         Case {
             id: "reg.attestation.packed-self.alg-mismatch",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -217,9 +225,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-16"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "alg", Value::from(alg::RS256)))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-self.sig-flipped",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -230,9 +240,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-6 F-1"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-self.sig-by-other-key",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -240,15 +252,16 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "self attestation proves possession of the credential private key; another key's signature proves nothing",
             flags: &[Flag::AttestationUnchecked],
             check: SIGNATURE,
-            fido: None,
             setup: SELF,
             plan: reg_post(|p| {
                 let sig = other_key(Algorithm::Es256, 0x05e1_f000).sign(&attestation_message(&p.signed));
                 edit_att_stmt(p, |m| set_text(m, "sig", Value::Bytes(sig)))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-self.sig-over-other-client-data",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -256,7 +269,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the signature binds the authenticator data to this ceremony's client data (and challenge)",
             flags: &[Flag::AttestationUnchecked],
             check: SIGNATURE,
-            fido: None,
             setup: SELF,
             // Signed over the client data with a space appended; the client data is sent without it.
             plan: Plan::Register(RegHooks {
@@ -264,11 +276,13 @@ pub(super) fn cases() -> Vec<Case> {
                 post: Some(|p| {
                     p.signed.client_data_json.pop();
                 }),
-                json: None,
+                ..RegHooks::NONE
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-self.empty-statement",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -279,9 +293,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-13"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| m.clear())),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-self.alg-missing",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -292,9 +308,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-14"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "alg"))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-self.alg-not-number",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -305,9 +323,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-15"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "alg", Value::from("ES256")))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-self.sig-missing",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -318,9 +338,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-17"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "sig"))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-self.sig-not-bytes",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -331,9 +353,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-18"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "sig", Value::from("signature")))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-self.sig-empty",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -344,9 +368,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-19"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "sig", Value::Bytes(vec![])))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-self.x5c-empty",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -357,9 +383,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-5"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![])))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-self.sig-raw-r-s",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.5, §8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -367,12 +395,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "packed ECDSA signatures MUST be ASN.1 DER Ecdsa-Sig-Value (§6.5.5)",
             flags: &[Flag::SignatureEncodingLeniency],
             check: SIGNATURE,
-            fido: None,
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| reencode_sig(m, |r, s| [pad(&r, 32), pad(&s, 32)].concat()))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-self.sig-high-s",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.5, §8.2, §7.1 step 22",
             level: Level::Policy,
             expect: Expect::Either,
@@ -380,13 +409,14 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "(r, n - s) is a valid ECDSA signature too; WebAuthn does not require low-S",
             flags: &[Flag::SignatureEncodingLeniency],
             check: None,
-            fido: None,
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| reencode_sig(m, |r, s| der(&r, &sub(&P256_N, &s))))),
+            ..Case::DEFAULTS
         },
         // ---- packed with x5c (§8.2 verification procedure, step 2; §8.2.1) ----
         Case {
             id: "reg.attestation.packed-x5c.sig-flipped",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -397,9 +427,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-2"),
             setup: X5C,
             plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.signed-by-credential-key",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -415,11 +447,13 @@ pub(super) fn cases() -> Vec<Case> {
                     let leaf = pki::packed_leaf(aaguid(&p.signed));
                     edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![Value::Bytes(leaf.der)])))
                 }),
-                json: None,
+                ..RegHooks::NONE
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.x5c-missing",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -430,9 +464,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-3"),
             setup: X5C,
             plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "x5c"))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.alg-mismatch",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -440,12 +476,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "sig is verified with the certificate's key using alg; RS256 does not fit a P-256 key",
             flags: &[Flag::AttestationUnchecked],
             check: ALG_MISMATCH,
-            fido: None,
             setup: X5C,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "alg", Value::from(alg::RS256)))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.x5c-not-array",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -459,9 +496,11 @@ pub(super) fn cases() -> Vec<Case> {
                 let leaf = pki::packed_leaf(aaguid(&p.signed));
                 edit_att_stmt(p, |m| set_text(m, "x5c", Value::Bytes(leaf.der)))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.x5c-item-not-bytes",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -469,14 +508,15 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "each x5c element is a DER certificate in a byte string",
             flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
-            fido: None,
             setup: X5C,
             plan: reg_post(|p| {
                 edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![Value::from("certificate")])))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.garbage-certificate",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -484,14 +524,15 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the attestation public key comes from attestnCert; bytes that are no certificate hold none",
             flags: &[Flag::AttestationCertificateUnchecked],
             check: STATEMENT,
-            fido: None,
             setup: X5C,
             plan: reg_post(|p| {
                 edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![Value::Bytes(vec![0x42; 64])])))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.chain-reversed",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -508,9 +549,11 @@ pub(super) fn cases() -> Vec<Case> {
                     set_text(m, "x5c", Value::Array(vec![Value::Bytes(root), Value::Bytes(leaf.der)]))
                 })
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.full-chain",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 24",
             level: Level::Policy,
             expect: Expect::Either,
@@ -524,9 +567,11 @@ pub(super) fn cases() -> Vec<Case> {
                 let leaf = pki::packed_leaf(aaguid(&p.signed));
                 packed_x5c(p, &leaf, vec![leaf.der.clone(), pki::root().der.clone()])
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.self-signed",
+            ceremony: Ceremony::Registration,
             spec: "§7.1 step 24",
             level: Level::Should,
             expect: Expect::Reject,
@@ -540,9 +585,11 @@ pub(super) fn cases() -> Vec<Case> {
                 let leaf = pki::self_signed(&CertSpec::packed_leaf(aaguid(&p.signed)), CASE_KEY);
                 packed_x5c(p, &leaf, vec![leaf.der.clone()])
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.expired",
+            ceremony: Ceremony::Registration,
             spec: "§7.1 step 24",
             level: Level::Should,
             expect: Expect::Reject,
@@ -553,9 +600,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-6"),
             setup: X5C,
             plan: reg_post(|p| packed_leaf_with(p, |s| s.not_after = PAST)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.not-yet-valid",
+            ceremony: Ceremony::Registration,
             spec: "§7.1 step 24",
             level: Level::Should,
             expect: Expect::Reject,
@@ -566,9 +615,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-7"),
             setup: X5C,
             plan: reg_post(|p| packed_leaf_with(p, |s| s.not_before = FUTURE)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.ou-wrong",
+            ceremony: Ceremony::Registration,
             spec: "§8.2.1, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -576,14 +627,15 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "Subject-OU MUST be the literal \"Authenticator Attestation\"",
             flags: &[Flag::AttestationCertificateUnchecked],
             check: CERTIFICATE,
-            fido: None,
             setup: X5C,
             plan: reg_post(|p| {
                 packed_leaf_with(p, |s| s.subject = "CN=harness,OU=Authenticator,O=webauthn-harness,C=US".into())
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.country-missing",
+            ceremony: Ceremony::Registration,
             spec: "§8.2.1, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -591,16 +643,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "Subject-C is one of the subject fields a packed attestation certificate MUST have",
             flags: &[Flag::AttestationCertificateUnchecked],
             check: CERTIFICATE,
-            fido: None,
             setup: X5C,
             plan: reg_post(|p| {
                 packed_leaf_with(p, |s| {
                     s.subject = "CN=harness,OU=Authenticator Attestation,O=webauthn-harness".into()
                 })
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.ca-true",
+            ceremony: Ceremony::Registration,
             spec: "§8.2.1, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -608,12 +661,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the Basic Constraints extension MUST have the CA component set to false",
             flags: &[Flag::AttestationCertificateUnchecked],
             check: CERTIFICATE,
-            fido: None,
             setup: X5C,
             plan: reg_post(|p| packed_leaf_with(p, |s| s.ca = Some(true))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.basic-constraints-absent",
+            ceremony: Ceremony::Registration,
             spec: "§8.2.1, §7.1 step 22",
             level: Level::Policy,
             expect: Expect::Either,
@@ -621,12 +675,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "§8.2.1 asks for the extension with cA false; without it cA defaults to false (RFC 5280), so RPs differ",
             flags: &[Flag::AttestationCertificateUnchecked],
             check: None,
-            fido: None,
             setup: X5C,
             plan: reg_post(|p| packed_leaf_with(p, |s| s.ca = None)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.version-1",
+            ceremony: Ceremony::Registration,
             spec: "§8.2.1, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -634,12 +689,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "Version MUST be set to 3",
             flags: &[Flag::AttestationCertificateUnchecked],
             check: CERTIFICATE,
-            fido: None,
             setup: X5C,
             plan: reg_post(|p| packed_leaf_with(p, |s| s.v3 = false)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.aaguid-mismatch",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -647,12 +703,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "if the certificate has the AAGUID extension, its value must match the AAGUID in authData",
             flags: &[Flag::AttestationCertificateUnchecked],
             check: Some(CheckId::RegAttestationAaguidMismatch),
-            fido: None,
             setup: X5C,
             plan: reg_post(|p| packed_leaf_with(p, |s| s.aaguid = Some(([0x42; 16], false)))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.aaguid-critical",
+            ceremony: Ceremony::Registration,
             spec: "§8.2.1, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -660,7 +717,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the id-fido-gen-ce-aaguid extension MUST NOT be marked as critical",
             flags: &[Flag::AttestationCertificateUnchecked],
             check: Some(CheckId::RegAttestationAaguidMismatch),
-            fido: None,
             setup: X5C,
             plan: reg_post(|p| {
                 packed_leaf_with(p, |s| {
@@ -669,9 +725,11 @@ pub(super) fn cases() -> Vec<Case> {
                     }
                 })
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.packed-x5c.aaguid-absent",
+            ceremony: Ceremony::Registration,
             spec: "§8.2, §8.2.1",
             level: Level::Policy,
             expect: Expect::Accept,
@@ -679,13 +737,14 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the extension is required only of roots serving several models, which the RP may not know; the procedure checks it only when present",
             flags: &[Flag::Baseline],
             check: None,
-            fido: None,
             setup: X5C,
             plan: reg_post(|p| packed_leaf_with(p, |s| s.aaguid = None)),
+            ..Case::DEFAULTS
         },
         // ---- fido-u2f (§8.6) ----
         Case {
             id: "reg.attestation.fido-u2f.aaguid-nonzero",
+            ceremony: Ceremony::Registration,
             spec: "§8.6, §7.1 step 22",
             level: Level::Policy,
             expect: Expect::Either,
@@ -700,9 +759,11 @@ pub(super) fn cases() -> Vec<Case> {
                     a.aaguid = [0x42; 16];
                 }
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.fido-u2f.sig-flipped",
+            ceremony: Ceremony::Registration,
             spec: "§8.6, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -713,9 +774,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-8 F-2"),
             setup: U2F,
             plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.fido-u2f.signed-like-packed",
+            ceremony: Ceremony::Registration,
             spec: "§8.6, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -723,16 +786,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a U2F signature covers 0x00 || rpIdHash || clientDataHash || credentialId || publicKeyU2F",
             flags: &[Flag::AttestationUnchecked],
             check: SIGNATURE,
-            fido: None,
             setup: U2F,
             plan: reg_post(|p| {
                 let message = attestation_message(&p.signed);
                 let leaf = pki::u2f_leaf();
                 u2f(p, &leaf, &message, vec![leaf.der.clone()])
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.fido-u2f.two-certificates",
+            ceremony: Ceremony::Registration,
             spec: "§8.6, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -740,16 +804,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the procedure checks that x5c has exactly one element",
             flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
-            fido: None,
             setup: U2F,
             plan: reg_post(|p| {
                 let message = u2f_message(p);
                 let leaf = pki::u2f_leaf();
                 u2f(p, &leaf, &message, vec![leaf.der.clone(), pki::root().der.clone()])
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.fido-u2f.x5c-empty",
+            ceremony: Ceremony::Registration,
             spec: "§8.6, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -757,12 +822,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the procedure checks that x5c has exactly one element",
             flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
-            fido: None,
             setup: U2F,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![])))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.fido-u2f.sig-missing",
+            ceremony: Ceremony::Registration,
             spec: "§8.6, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -770,12 +836,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "sig is a required member of a fido-u2f statement",
             flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
-            fido: None,
             setup: U2F,
             plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "sig"))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.fido-u2f.credential-key-p384",
+            ceremony: Ceremony::Registration,
             spec: "§8.6, §7.1 step 22",
             level: Level::Must,
             expect: Expect::Reject,
@@ -783,15 +850,16 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "U2F credential keys are P-256: the procedure requires 32-byte x and y",
             flags: &[Flag::AttestationUnchecked],
             check: CERTIFICATE,
-            fido: None,
             setup: U2F,
             plan: reg_pre(|p| {
                 let key = other_key(Algorithm::Es384, 0x0384_0f2f).cose_key().to_bytes();
                 set_credential_key(p, key)
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.attestation.fido-u2f.self-signed",
+            ceremony: Ceremony::Registration,
             spec: "§7.1 step 24",
             level: Level::Should,
             expect: Expect::Reject,
@@ -799,35 +867,51 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "an attestation that does not chain to an acceptable root is not trustworthy, and the RP SHOULD fail the registration",
             flags: &[Flag::AttestationTrustUnchecked],
             check: UNTRUSTED,
-            fido: None,
             setup: U2F,
             plan: reg_post(|p| {
                 let message = u2f_message(p);
                 let leaf = pki::self_signed(&CertSpec::u2f_leaf(), CASE_KEY);
                 u2f(p, &leaf, &message, vec![leaf.der.clone()])
             }),
+            ..Case::DEFAULTS
         },
     ];
     v.extend([
-        registered_format("reg.attestation.fmt.tpm", "fmt \"tpm\" with an empty attStmt", |p| {
-            set_fmt(p, "tpm")
-        }),
-        registered_format(
-            "reg.attestation.fmt.android-key",
-            "fmt \"android-key\" with an empty attStmt",
-            |p| set_fmt(p, "android-key"),
-        ),
-        registered_format(
-            "reg.attestation.fmt.android-safetynet",
-            "fmt \"android-safetynet\" with an empty attStmt",
-            |p| set_fmt(p, "android-safetynet"),
-        ),
-        registered_format("reg.attestation.fmt.apple", "fmt \"apple\" with an empty attStmt", |p| {
-            set_fmt(p, "apple")
-        }),
-        registered_format("reg.attestation.fmt.compound", "fmt \"compound\" with an empty attStmt", |p| {
-            set_fmt(p, "compound")
-        }),
+        Case {
+            id: "reg.attestation.fmt.tpm",
+            ceremony: Ceremony::Registration,
+            title: "fmt \"tpm\" with an empty attStmt",
+            plan: reg_post(|p| set_fmt(p, "tpm")),
+            ..REGISTERED_FORMAT
+        },
+        Case {
+            id: "reg.attestation.fmt.android-key",
+            ceremony: Ceremony::Registration,
+            title: "fmt \"android-key\" with an empty attStmt",
+            plan: reg_post(|p| set_fmt(p, "android-key")),
+            ..REGISTERED_FORMAT
+        },
+        Case {
+            id: "reg.attestation.fmt.android-safetynet",
+            ceremony: Ceremony::Registration,
+            title: "fmt \"android-safetynet\" with an empty attStmt",
+            plan: reg_post(|p| set_fmt(p, "android-safetynet")),
+            ..REGISTERED_FORMAT
+        },
+        Case {
+            id: "reg.attestation.fmt.apple",
+            ceremony: Ceremony::Registration,
+            title: "fmt \"apple\" with an empty attStmt",
+            plan: reg_post(|p| set_fmt(p, "apple")),
+            ..REGISTERED_FORMAT
+        },
+        Case {
+            id: "reg.attestation.fmt.compound",
+            ceremony: Ceremony::Registration,
+            title: "fmt \"compound\" with an empty attStmt",
+            plan: reg_post(|p| set_fmt(p, "compound")),
+            ..REGISTERED_FORMAT
+        },
     ]);
     v
 }

@@ -3,12 +3,13 @@
 
 use wire::authdata::Flags;
 
-use super::{auth_post, auth_pre, reg_post, reg_pre, Case, CheckId, Expect, Flag, Level, Setup};
+use super::{auth_post, auth_pre, reg_post, reg_pre, Case, Ceremony, CheckId, Expect, Flag, Level};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
         Case {
             id: "reg.auth-data.rp-id-hash.other-rp",
+            ceremony: Ceremony::Registration,
             spec: "§7.1 step 14",
             level: Level::Must,
             expect: Expect::Reject,
@@ -16,14 +17,14 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the credential must be scoped to this RP: rpIdHash must be SHA-256 of its RP ID",
             flags: &[Flag::RpIdHashUnchecked],
             check: Some(CheckId::RegRpIdHash),
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: reg_pre(|p| {
                 p.draft.auth_data.rp_id_hash = crate::Rp::new("evil.example.com", "").id_hash()
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.auth-data.rp-id-hash.other-rp",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 15",
             level: Level::Must,
             expect: Expect::Reject,
@@ -32,13 +33,14 @@ pub(super) fn cases() -> Vec<Case> {
             flags: &[Flag::RpIdHashUnchecked],
             check: Some(CheckId::AuthRpIdHash),
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-2"),
-            setup: Setup::DEFAULT,
             plan: auth_pre(|p| {
                 p.draft.auth_data.rp_id_hash = crate::Rp::new("evil.example.com", "").id_hash()
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.auth-data.rp-id-hash.of-origin",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 15",
             level: Level::Must,
             expect: Expect::Reject,
@@ -46,12 +48,12 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "rpIdHash hashes the RP ID, not the origin",
             flags: &[Flag::RpIdHashUnchecked],
             check: Some(CheckId::AuthRpIdHash),
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: auth_pre(|p| p.draft.auth_data.rp_id_hash = crate::Rp::new(&p.cfg.origin, "").id_hash()),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.auth-data.leftover-bytes",
+            ceremony: Ceremony::Registration,
             spec: "§6.1, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -60,11 +62,12 @@ pub(super) fn cases() -> Vec<Case> {
             flags: &[Flag::AuthDataLeniency],
             check: Some(CheckId::RegAuthDataMalformed),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-12"),
-            setup: Setup::DEFAULT,
             plan: reg_post(|p| p.signed.attestation_object.auth_data.extend_from_slice(&[0x00, 0x01])),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.auth-data.leftover-bytes",
+            ceremony: Ceremony::Authentication,
             spec: "§6.1, §7.2 step 7",
             level: Level::Must,
             expect: Expect::Reject,
@@ -73,16 +76,17 @@ pub(super) fn cases() -> Vec<Case> {
             flags: &[Flag::AuthDataLeniency],
             check: Some(CheckId::AuthAuthDataMalformed),
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-1"),
-            setup: Setup::DEFAULT,
             plan: auth_post(|p| {
                 // Re-sign over the longer data so that only the structure is wrong.
                 p.signed.authenticator_data.extend_from_slice(&[0x00, 0x01]);
                 p.signed.signature =
                     resign(p.credential, &p.signed.authenticator_data, &p.signed.client_data_json);
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.auth-data.at-clear",
+            ceremony: Ceremony::Registration,
             spec: "§6.1, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -91,14 +95,15 @@ pub(super) fn cases() -> Vec<Case> {
             flags: &[Flag::AuthDataLeniency],
             check: Some(CheckId::RegAttestedCredentialDataMissing),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-10"),
-            setup: Setup::DEFAULT,
             plan: reg_pre(|p| {
                 p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::AT, false);
                 p.draft.auth_data.attested_credential_data = None;
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.auth-data.at-clear-data-present",
+            ceremony: Ceremony::Registration,
             spec: "§6.1, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -107,11 +112,12 @@ pub(super) fn cases() -> Vec<Case> {
             flags: &[Flag::AuthDataLeniency],
             check: Some(CheckId::RegAuthDataMalformed),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-9"),
-            setup: Setup::DEFAULT,
             plan: reg_pre(|p| p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::AT, false)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.auth-data.at-set-data-absent",
+            ceremony: Ceremony::Registration,
             spec: "§6.1, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -120,11 +126,12 @@ pub(super) fn cases() -> Vec<Case> {
             flags: &[Flag::AuthDataLeniency],
             check: Some(CheckId::RegAuthDataMalformed),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-11"),
-            setup: Setup::DEFAULT,
             plan: reg_pre(|p| p.draft.auth_data.attested_credential_data = None),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.auth-data.ed-set-no-extensions",
+            ceremony: Ceremony::Registration,
             spec: "§6.1, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -132,12 +139,12 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "ED announces an extensions map; its absence is truncated authenticator data",
             flags: &[Flag::AuthDataLeniency],
             check: Some(CheckId::RegAuthDataMalformed),
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: reg_pre(|p| p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.auth-data.extensions-without-ed",
+            ceremony: Ceremony::Registration,
             spec: "§6.1, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -145,12 +152,12 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "without ED the map is leftover bytes, not extensions",
             flags: &[Flag::AuthDataLeniency],
             check: Some(CheckId::RegAuthDataMalformed),
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: reg_pre(|p| p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![]))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.auth-data.extensions-present",
+            ceremony: Ceremony::Registration,
             spec: "§6.1, §7.1 step 28",
             level: Level::Policy,
             expect: Expect::Either,
@@ -159,7 +166,6 @@ pub(super) fn cases() -> Vec<Case> {
             flags: &[Flag::UnsolicitedExtensionsRejected],
             check: None,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 P-1"),
-            setup: Setup::DEFAULT,
             plan: reg_pre(|p| {
                 p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
                 p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![(
@@ -167,9 +173,11 @@ pub(super) fn cases() -> Vec<Case> {
                     wire::cbor::Value::from(1),
                 )]));
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.auth-data.extensions-present",
+            ceremony: Ceremony::Authentication,
             spec: "§6.1, §7.2 step 23",
             level: Level::Policy,
             expect: Expect::Either,
@@ -178,7 +186,6 @@ pub(super) fn cases() -> Vec<Case> {
             flags: &[Flag::UnsolicitedExtensionsRejected],
             check: None,
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 P-8"),
-            setup: Setup::DEFAULT,
             plan: auth_pre(|p| {
                 p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
                 p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![(
@@ -186,9 +193,11 @@ pub(super) fn cases() -> Vec<Case> {
                     wire::cbor::Value::Bool(true),
                 )]));
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.auth-data.leftover-after-extensions",
+            ceremony: Ceremony::Authentication,
             spec: "§6.1, §7.2 step 7",
             level: Level::Must,
             expect: Expect::Reject,
@@ -197,8 +206,6 @@ pub(super) fn cases() -> Vec<Case> {
                 "the extensions map is the last part of authenticator data; a byte after it is leftover",
             flags: &[Flag::AuthDataLeniency],
             check: Some(CheckId::AuthAuthDataMalformed),
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: super::Plan::Authenticate(super::AuthHooks {
                 pre: Some(|p| {
                     p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
@@ -212,11 +219,13 @@ pub(super) fn cases() -> Vec<Case> {
                     p.signed.signature =
                         resign(p.credential, &p.signed.authenticator_data, &p.signed.client_data_json);
                 }),
-                json: None,
+                ..super::AuthHooks::NONE
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.auth-data.at-set",
+            ceremony: Ceremony::Authentication,
             spec: "§6.1",
             level: Level::Must,
             expect: Expect::Reject,
@@ -224,15 +233,15 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "for assertion signatures the AT flag MUST NOT be set",
             flags: &[Flag::AuthDataLeniency],
             check: Some(CheckId::AuthAttestedCredentialDataPresent),
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: auth_pre(|p| {
                 p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::AT, true);
                 p.draft.auth_data.attested_credential_data = Some(p.credential.attested_data());
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.auth-data.truncated",
+            ceremony: Ceremony::Authentication,
             spec: "§6.1, §7.2 step 7",
             level: Level::Must,
             expect: Expect::Reject,
@@ -240,13 +249,12 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "authenticator data is at least 37 bytes",
             flags: &[Flag::AuthDataLeniency],
             check: Some(CheckId::AuthAuthDataMalformed),
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: auth_post(|p| {
                 p.signed.authenticator_data.truncate(36);
                 p.signed.signature =
                     resign(p.credential, &p.signed.authenticator_data, &p.signed.client_data_json);
             }),
+            ..Case::DEFAULTS
         },
     ]
 }

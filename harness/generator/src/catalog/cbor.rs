@@ -14,7 +14,7 @@ use super::mutate::{
     raw_map_indefinite, registration_with_raw_extensions, send_object, set_credential_key, text_entry,
     widen_head, RawEntry,
 };
-use super::{auth_post, reg_post, reg_pre, Case, CheckId, Expect, Flag, Level, Setup};
+use super::{auth_post, reg_post, reg_pre, Case, Ceremony, CheckId, Expect, Flag, Level, Setup};
 use crate::ceremony::AttestationKind;
 
 const NONE: Setup = Setup::DEFAULT;
@@ -77,6 +77,7 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- the attestation object's structure (§6.5.4, step 13) ----
         Case {
             id: "reg.cbor.attestation-object.not-a-map",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.4, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -95,9 +96,11 @@ pub(super) fn cases() -> Vec<Case> {
                 ]);
                 send_object(p, cbor::encode(&array))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.fmt.missing",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.4, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -108,9 +111,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-2"),
             setup: NONE,
             plan: reg_post(|p| with_entry(p, "fmt", |_| None)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.fmt.not-text",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.4, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -121,9 +126,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-3"),
             setup: NONE,
             plan: reg_post(|p| with_entry(p, "fmt", |_| Some(cbor::encode(&Value::Bytes(b"none".to_vec()))))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.att-stmt.missing",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.4, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -134,9 +141,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-4"),
             setup: NONE,
             plan: reg_post(|p| with_entry(p, "attStmt", |_| None)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.att-stmt.not-a-map",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.4, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -147,9 +156,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-5"),
             setup: NONE,
             plan: reg_post(|p| with_entry(p, "attStmt", |_| Some(cbor::encode(&Value::from("attStmt"))))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.auth-data.missing",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.4, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -160,9 +171,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-6"),
             setup: NONE,
             plan: reg_post(|p| with_entry(p, "authData", |_| None)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.auth-data.not-bytes",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.4, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -177,9 +190,11 @@ pub(super) fn cases() -> Vec<Case> {
                 let array = Value::Array(bytes.into_iter().map(|b| Value::from(i64::from(b))).collect());
                 with_entry(p, "authData", |_| Some(cbor::encode(&array)))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.auth-data.empty",
+            ceremony: Ceremony::Registration,
             spec: "§6.1, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -190,9 +205,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-8"),
             setup: NONE,
             plan: reg_post(|p| p.signed.attestation_object.auth_data.clear()),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.trailing-bytes",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.4, §7.1 step 13",
             level: Level::Must,
             expect: Expect::Reject,
@@ -200,16 +217,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the attestation object is one CBOR map; bytes after it are not part of any attestation object",
             flags: &[Flag::CborLeniency],
             check: OBJECT_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| {
                 let mut bytes = p.signed.attestation_object.to_bytes();
                 bytes.extend_from_slice(&p.signed.attestation_object.to_bytes());
                 send_object(p, bytes)
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.extra-member",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.4, §7.1 step 13",
             level: Level::Policy,
             expect: Expect::Either,
@@ -217,13 +235,14 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the §6.5.4 syntax has no other entries, but step 13 only needs fmt, attStmt and authData",
             flags: &[Flag::CborLeniency],
             check: OBJECT_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| with_extra(p, text_entry("epAtt", &Value::Bool(true)))),
+            ..Case::DEFAULTS
         },
         // ---- duplicate keys (§2.4 SHOULD) ----
         Case {
             id: "reg.cbor.duplicate-key.fmt",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
             level: Level::Should,
             expect: Expect::Reject,
@@ -231,12 +250,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "decoders SHOULD reject duplicate map keys: two readers may take different ones",
             flags: &[Flag::CborDuplicateKeys],
             check: OBJECT_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| with_extra(p, text_entry("fmt", &Value::from("packed")))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.duplicate-key.auth-data",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
             level: Level::Should,
             expect: Expect::Reject,
@@ -244,7 +264,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "decoders SHOULD reject duplicate map keys: a signature check and a flag check may read different authData",
             flags: &[Flag::CborDuplicateKeys],
             check: OBJECT_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| {
                 let mut other = p.signed.attestation_object.auth_data.clone();
@@ -253,9 +272,11 @@ pub(super) fn cases() -> Vec<Case> {
                 }
                 with_extra(p, text_entry("authData", &Value::Bytes(other)))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.duplicate-key.two-encodings",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
             level: Level::Should,
             expect: Expect::Reject,
@@ -263,16 +284,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the same key in two encodings is still a duplicate; comparing encoded bytes misses it",
             flags: &[Flag::CborDuplicateKeys],
             check: OBJECT_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| {
                 let key = widen_head(&cbor::encode(&Value::from("fmt")));
                 with_extra(p, (key, cbor::encode(&Value::from("packed"))))
             }),
+            ..Case::DEFAULTS
         },
         // ---- CTAP2 canonical form (§2.4 SHOULD) ----
         Case {
             id: "reg.cbor.unsorted-keys",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
             level: Level::Should,
             expect: Expect::Reject,
@@ -280,16 +302,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR sorts keys length-first (fmt, attStmt, authData); decoders SHOULD reject other orders",
             flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| {
                 let mut entries = object_entries(p);
                 entries.reverse();
                 send_object(p, raw_map(&entries))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.non-minimal.key-length",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
             level: Level::Should,
             expect: Expect::Reject,
@@ -297,7 +320,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR uses the shortest argument encoding; decoders SHOULD reject longer ones",
             flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| {
                 let entries: Vec<RawEntry> = object_entries(p)
@@ -307,9 +329,11 @@ pub(super) fn cases() -> Vec<Case> {
                     .collect();
                 send_object(p, raw_map(&entries))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.non-minimal.auth-data-length",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
             level: Level::Should,
             expect: Expect::Reject,
@@ -317,12 +341,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR uses the shortest argument encoding; decoders SHOULD reject longer ones",
             flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| with_entry(p, "authData", |v| Some(widen_head(&v)))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.non-minimal.map-count",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
             level: Level::Should,
             expect: Expect::Reject,
@@ -330,15 +355,16 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR uses the shortest argument encoding; decoders SHOULD reject longer ones",
             flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| {
                 let bytes = widen_head(&p.signed.attestation_object.to_bytes());
                 send_object(p, bytes)
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.indefinite-length-map",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
             level: Level::Should,
             expect: Expect::Reject,
@@ -346,15 +372,16 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR has definite lengths only; decoders SHOULD reject indefinite ones",
             flags: &[Flag::CborLeniency],
             check: OBJECT_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| {
                 let entries = object_entries(p);
                 send_object(p, raw_map_indefinite(&entries))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.indefinite-length-bytes",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
             level: Level::Should,
             expect: Expect::Reject,
@@ -362,7 +389,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR has definite lengths only; decoders SHOULD reject indefinite ones",
             flags: &[Flag::CborLeniency],
             check: OBJECT_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| {
                 let data = p.signed.attestation_object.auth_data.clone();
@@ -373,9 +399,11 @@ pub(super) fn cases() -> Vec<Case> {
                 chunked.push(0xff);
                 with_entry(p, "authData", |_| Some(chunked))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.tagged",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
             level: Level::Should,
             expect: Expect::Reject,
@@ -383,16 +411,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "CTAP2 canonical CBOR admits no tags; decoders SHOULD reject them",
             flags: &[Flag::CborLeniency],
             check: OBJECT_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| {
                 let mut bytes = vec![0xd9, 0xd9, 0xf7];
                 bytes.extend_from_slice(&p.signed.attestation_object.to_bytes());
                 send_object(p, bytes)
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.att-stmt.unsorted-keys",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
             level: Level::Should,
             expect: Expect::Reject,
@@ -400,17 +429,18 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR sorts alg before sig; decoders SHOULD reject other orders",
             flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            fido: None,
             setup: PACKED_SELF,
             plan: reg_post(|p| {
                 edit_att_stmt(p, |m| m.reverse());
                 let bytes = cbor::encode(&p.signed.attestation_object.to_value());
                 send_object(p, bytes)
             }),
+            ..Case::DEFAULTS
         },
         // ---- the credential public key (§6.5.1: a COSE_Key in canonical form) ----
         Case {
             id: "reg.cbor.cose-key.unsorted-labels",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.5.1",
             level: Level::Should,
             expect: Expect::Reject,
@@ -418,12 +448,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the key MUST be in canonical form (labels 1, 3, -1, -2, -3); decoders SHOULD reject other orders",
             flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            fido: None,
             setup: NONE,
             plan: reg_pre(|p| raw_cose(p, |e| e.rotate_left(2))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.cose-key.non-minimal-alg",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.5.1",
             level: Level::Should,
             expect: Expect::Reject,
@@ -431,7 +462,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR uses the shortest integer encoding; decoders SHOULD reject longer ones",
             flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            fido: None,
             setup: NONE,
             plan: reg_pre(|p| {
                 raw_cose(p, |e| {
@@ -442,9 +472,11 @@ pub(super) fn cases() -> Vec<Case> {
                     }
                 })
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.cose-key.duplicate-label",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.5.1",
             level: Level::Should,
             expect: Expect::Reject,
@@ -452,12 +484,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "decoders SHOULD reject duplicate map keys: two readers may see different key types",
             flags: &[Flag::CborDuplicateKeys],
             check: REG_AUTH_DATA_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: reg_pre(|p| raw_cose(p, |e| e.push((int(label::KTY), int(3))))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.cose-key.duplicate-label-two-encodings",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.5.1",
             level: Level::Should,
             expect: Expect::Reject,
@@ -465,12 +498,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the same label in two encodings is still a duplicate; comparing encoded bytes misses it",
             flags: &[Flag::CborDuplicateKeys],
             check: REG_AUTH_DATA_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: reg_pre(|p| raw_cose(p, |e| e.push((widen_head(&int(label::ALG)), int(-257))))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.cose-key.indefinite-length-map",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.5.1",
             level: Level::Should,
             expect: Expect::Reject,
@@ -478,16 +512,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR has definite lengths only; decoders SHOULD reject indefinite ones",
             flags: &[Flag::CborLeniency],
             check: REG_AUTH_DATA_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: reg_pre(|p| {
                 let entries = raw_entries(&cose_value(p));
                 set_credential_key(p, raw_map_indefinite(&entries))
             }),
+            ..Case::DEFAULTS
         },
         // ---- authenticator extensions (§6.1: a CBOR map after the attested credential data) ----
         Case {
             id: "reg.cbor.extensions.unsorted-keys",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.1",
             level: Level::Should,
             expect: Expect::Reject,
@@ -495,12 +530,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR sorts keys length-first (example before credProtect); decoders SHOULD reject other orders",
             flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| registration_with_raw_extensions(p, &ext(&[cred_protect(1), example(true)]))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.cbor.extensions.duplicate-key",
+            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.1",
             level: Level::Should,
             expect: Expect::Reject,
@@ -508,12 +544,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "decoders SHOULD reject duplicate map keys: two readers may see different extension outputs",
             flags: &[Flag::CborDuplicateKeys],
             check: REG_AUTH_DATA_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: reg_post(|p| registration_with_raw_extensions(p, &ext(&[cred_protect(1), cred_protect(3)]))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.cbor.extensions.unsorted-keys",
+            ceremony: Ceremony::Authentication,
             spec: "§2.4, §6.1, §7.2 step 7",
             level: Level::Should,
             expect: Expect::Reject,
@@ -521,12 +558,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR sorts keys length-first; decoders SHOULD reject other orders",
             flags: &[Flag::CborLeniency],
             check: AUTH_NON_CANONICAL,
-            fido: None,
             setup: NONE,
             plan: auth_post(|p| assertion_with_raw_extensions(p, &ext(&[cred_protect(1), example(true)]))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.cbor.extensions.non-minimal-integer",
+            ceremony: Ceremony::Authentication,
             spec: "§2.4, §6.1, §7.2 step 7",
             level: Level::Should,
             expect: Expect::Reject,
@@ -534,15 +572,16 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR uses the shortest integer encoding; decoders SHOULD reject longer ones",
             flags: &[Flag::CborLeniency],
             check: AUTH_NON_CANONICAL,
-            fido: None,
             setup: NONE,
             plan: auth_post(|p| {
                 let (k, v) = cred_protect(1);
                 assertion_with_raw_extensions(p, &ext(&[(k, widen_head(&v))]))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.cbor.extensions.tag",
+            ceremony: Ceremony::Authentication,
             spec: "§2.4, §6.1, §7.2 step 7",
             level: Level::Should,
             expect: Expect::Reject,
@@ -550,15 +589,16 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "CTAP2 canonical CBOR admits no tags; decoders SHOULD reject them",
             flags: &[Flag::CborLeniency],
             check: AUTH_NON_CANONICAL,
-            fido: None,
             setup: NONE,
             plan: auth_post(|p| {
                 let tagged = Value::Tag(1, Box::new(Value::from(0)));
                 assertion_with_raw_extensions(p, &ext(&[text_entry("example", &tagged)]))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.cbor.extensions.duplicate-key",
+            ceremony: Ceremony::Authentication,
             spec: "§2.4, §6.1, §7.2 step 7",
             level: Level::Should,
             expect: Expect::Reject,
@@ -566,12 +606,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "decoders SHOULD reject duplicate map keys: two readers may see different extension outputs",
             flags: &[Flag::CborDuplicateKeys],
             check: AUTH_AUTH_DATA_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: auth_post(|p| assertion_with_raw_extensions(p, &ext(&[cred_protect(1), cred_protect(3)]))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.cbor.extensions.duplicate-key-two-encodings",
+            ceremony: Ceremony::Authentication,
             spec: "§2.4, §6.1, §7.2 step 7",
             level: Level::Should,
             expect: Expect::Reject,
@@ -579,15 +620,16 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the same key in two encodings is still a duplicate; comparing encoded bytes misses it",
             flags: &[Flag::CborDuplicateKeys],
             check: AUTH_AUTH_DATA_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: auth_post(|p| {
                 let (k, v) = cred_protect(3);
                 assertion_with_raw_extensions(p, &ext(&[cred_protect(1), (widen_head(&k), v)]))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.cbor.extensions.indefinite-length-map",
+            ceremony: Ceremony::Authentication,
             spec: "§2.4, §6.1, §7.2 step 7",
             level: Level::Should,
             expect: Expect::Reject,
@@ -595,12 +637,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR has definite lengths only; decoders SHOULD reject indefinite ones",
             flags: &[Flag::CborLeniency],
             check: AUTH_AUTH_DATA_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: auth_post(|p| assertion_with_raw_extensions(p, &raw_map_indefinite(&[example(true)]))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.cbor.extensions.not-a-map",
+            ceremony: Ceremony::Authentication,
             spec: "§6.1, §7.2 step 7",
             level: Level::Must,
             expect: Expect::Reject,
@@ -608,11 +651,11 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the extensions are a CBOR map of extension identifiers to outputs; an array is malformed authenticator data",
             flags: &[Flag::AuthDataLeniency],
             check: AUTH_AUTH_DATA_MALFORMED,
-            fido: None,
             setup: NONE,
             plan: auth_post(|p| {
                 assertion_with_raw_extensions(p, &cbor::encode(&Value::Array(vec![Value::from("example")])))
             }),
+            ..Case::DEFAULTS
         },
     ]
 }

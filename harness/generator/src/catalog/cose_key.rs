@@ -12,7 +12,7 @@ use super::mutate::{
     cose_value, edit_cose, first_not_offered, fixed_bytes, other_key, p521_cose, remove_label, rsa_cose,
     rsa_cose_of_size, set_credential_key, set_label,
 };
-use super::{reg_pre, Case, CheckId, Expect, Flag, Level, Setup};
+use super::{reg_pre, Case, Ceremony, CheckId, Expect, Flag, Level, Setup};
 use crate::keys::Algorithm;
 
 const ES256: Setup = Setup::DEFAULT;
@@ -66,6 +66,7 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- structure (§6.5.1): a COSE_Key with alg and the parameters its kty requires ----
         Case {
             id: "reg.credential-key.alg-missing",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -73,12 +74,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a credential public key MUST contain alg, and step 20 compares it with pubKeyCredParams",
             flags: &[Flag::KeyUnchecked, Flag::AlgorithmUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| remove_label(v, label::ALG))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.alg-not-integer",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §6.5.1",
             level: Level::Must,
             expect: Expect::Reject,
@@ -86,12 +88,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "alg MUST contain a COSEAlgorithmIdentifier, which is an integer",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from("ES256")))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.kty-missing",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -99,12 +102,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "kty is required by RFC 9052 §7, which §6.5.1 makes the key's format",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| remove_label(v, label::KTY))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.kty-symmetric",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -112,12 +116,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a symmetric key is no public key: no signature can be verified with it",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::KTY, Value::from(kty::SYMMETRIC)))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.not-a-map",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -125,16 +130,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a COSE_Key is a CBOR map (RFC 9052 §7)",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| {
                 let v = cose_value(p);
                 let values = v.as_map().unwrap_or_default().iter().map(|(_, v)| v.clone()).collect();
                 set_credential_key(p, cbor::encode_canonical(&Value::Array(values)))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.text-labels",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -142,7 +148,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "COSE_Key parameters are identified by their integer labels; a map of text labels has no kty or alg",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| {
                 let v = cose_value(p);
@@ -157,9 +162,11 @@ pub(super) fn cases() -> Vec<Case> {
                     v.as_map().unwrap_or_default().iter().map(|(k, v)| (Value::from(name(k)), v.clone())).collect();
                 set_credential_key(p, cbor::encode_canonical(&Value::Map(entries)))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.ec2.crv-unknown",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §6.5.1",
             level: Level::Must,
             expect: Expect::Reject,
@@ -167,12 +174,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "keys with alg -7 MUST specify crv 1 (P-256)",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::CRV, Value::from(8)))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.ec2.x-short",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -180,7 +188,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a P-256 coordinate is 32 bytes (RFC 9053 §7.1.1); a shorter one is no point encoding",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| {
                 edit_cose(p, |v| {
@@ -189,9 +196,11 @@ pub(super) fn cases() -> Vec<Case> {
                     }
                 })
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.ec2.y-missing",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -199,12 +208,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "an uncompressed EC2 key needs y; without it there is no point",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| remove_label(v, label::Y))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.ec2.compressed-point",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5",
             level: Level::Must,
             expect: Expect::Reject,
@@ -212,12 +222,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "keys with alg -7 MUST NOT use the compressed point form",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::Y, Value::Bool(true)))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.ec2.private-key",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1",
             level: Level::Must,
             expect: Expect::Reject,
@@ -225,12 +236,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the credential public key MUST NOT carry other optional parameters; a private key leaked into it is no public key",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::D, Value::Bytes(fixed_bytes(0xd, 32))))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.kid-present",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1",
             level: Level::Policy,
             expect: Expect::Either,
@@ -238,12 +250,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "authenticators MUST NOT add optional parameters besides alg, but no step of §7.1 checks for them",
             flags: &[Flag::KeyUnchecked],
             check: None,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::KID, Value::Bytes(b"key-1".to_vec())))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.okp.x25519",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §6.5.1",
             level: Level::Must,
             expect: Expect::Reject,
@@ -251,12 +264,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "keys with alg -8 MUST specify crv 6 (Ed25519); X25519 cannot sign",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: EDDSA,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::CRV, Value::from(4)))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.okp.x-short",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -264,7 +278,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "an Ed25519 public key is 32 bytes (RFC 8032 §5.1.5)",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: EDDSA,
             plan: reg_pre(|p| {
                 edit_cose(p, |v| {
@@ -273,9 +286,11 @@ pub(super) fn cases() -> Vec<Case> {
                     }
                 })
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.rsa.exponent-empty",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -283,12 +298,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "e is a required RSA parameter (RFC 8230 §4); an empty one is no exponent",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: RS256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::E, Value::Bytes(vec![])))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.rsa.private-key",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1",
             level: Level::Must,
             expect: Expect::Reject,
@@ -296,12 +312,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the credential public key MUST NOT carry other optional parameters; a private exponent is no public key",
             flags: &[Flag::KeyUnchecked],
             check: MALFORMED,
-            fido: None,
             setup: RS256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, -3, Value::Bytes(fixed_bytes(0xd, 256))))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.rsa.modulus-leading-zero",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1",
             level: Level::Policy,
             expect: Expect::Either,
@@ -309,7 +326,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "RFC 8230 §4 asks for the minimal encoding, but the value is the same key and no step of §7.1 checks it",
             flags: &[Flag::KeyUnchecked],
             check: None,
-            fido: None,
             setup: RS256,
             plan: reg_pre(|p| {
                 edit_cose(p, |v| {
@@ -320,9 +336,11 @@ pub(super) fn cases() -> Vec<Case> {
                     }
                 })
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.rsa.exponent-one",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -330,16 +348,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "with e = 1 every message is its own signature; RFC 8017 §3.1 requires 3 ≤ e ≤ n - 1",
             flags: &[Flag::KeyUnchecked],
             check: INVALID,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| {
                 let mut v = rsa_cose(alg::RS256);
                 set_label(&mut v, label::E, Value::Bytes(vec![0x01]));
                 set_credential_key(p, cbor::encode_canonical(&v))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.rsa.1024-bit",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 20",
             level: Level::Policy,
             expect: Expect::Either,
@@ -347,13 +366,14 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "WebAuthn sets no minimum RSA key size; refusing weak keys is the RP's policy",
             flags: &[Flag::KeyUnchecked],
             check: INVALID,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| set_credential_key(p, cbor::encode_canonical(&rsa_cose_of_size(alg::RS256, 128)))),
+            ..Case::DEFAULTS
         },
         // ---- a usable key: on the curve, its type what its alg says (§5.8.5) ----
         Case {
             id: "reg.credential-key.ec2.off-curve",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -361,12 +381,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a point off the curve is no P-256 public key; accepting one invites invalid-curve attacks",
             flags: &[Flag::KeyUnchecked],
             check: INVALID,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| increment_label(v, label::Y))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.ec2.zero-point",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -374,7 +395,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "(0, 0) is not on P-256 (and stands for the point at infinity in some encodings)",
             flags: &[Flag::KeyUnchecked],
             check: INVALID,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| {
                 edit_cose(p, |v| {
@@ -382,9 +402,11 @@ pub(super) fn cases() -> Vec<Case> {
                     set_label(v, label::Y, Value::Bytes(vec![0; 32]))
                 })
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.es384.off-curve",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -392,12 +414,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a point off the curve is no P-384 public key",
             flags: &[Flag::KeyUnchecked],
             check: INVALID,
-            fido: None,
             setup: ES384,
             plan: reg_pre(|p| edit_cose(p, |v| increment_label(v, label::Y))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.okp.not-a-point",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -405,12 +428,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "an encoding with no point behind it is no Ed25519 public key (RFC 8032 §5.1.3)",
             flags: &[Flag::KeyUnchecked],
             check: INVALID,
-            fido: None,
             setup: EDDSA,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::X, Value::Bytes(ed25519_non_point())))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.alg-mismatch.p256-as-rs256",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -418,12 +442,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "an EC2 key cannot verify RSA signatures; the key type must fit its alg",
             flags: &[Flag::KeyUnchecked],
             check: INVALID,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::RS256)))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.alg-mismatch.p256-as-es384",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -431,12 +456,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "keys with alg -35 MUST specify crv 2 (P-384)",
             flags: &[Flag::KeyUnchecked],
             check: INVALID,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::ES384)))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.alg-mismatch.p256-as-eddsa",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -444,12 +470,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "keys with alg -8 are OKP keys on Ed25519, not EC2 keys",
             flags: &[Flag::KeyUnchecked],
             check: INVALID,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::EDDSA)))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.alg-mismatch.rsa-as-es256",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -457,12 +484,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "keys with alg -7 are EC2 keys on P-256; an RSA key cannot verify ECDSA signatures",
             flags: &[Flag::KeyUnchecked],
             check: INVALID,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| set_credential_key(p, cbor::encode_canonical(&rsa_cose(alg::ES256)))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.alg-mismatch.ed25519-as-es256",
+            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -470,17 +498,18 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "keys with alg -7 are EC2 keys on P-256, not OKP keys",
             flags: &[Flag::KeyUnchecked],
             check: INVALID,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| {
                 let mut v = other_key(Algorithm::EdDsa, 0x0ed0_0001).cose_key().to_value();
                 set_label(&mut v, label::ALG, Value::from(alg::ES256));
                 set_credential_key(p, cbor::encode_canonical(&v))
             }),
+            ..Case::DEFAULTS
         },
         // ---- step 20: alg among pubKeyCredParams ----
         Case {
             id: "reg.credential-key.alg-not-offered.ec-or-okp",
+            ceremony: Ceremony::Registration,
             spec: "§7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -488,7 +517,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "step 20: the key's alg must match one of pubKeyCredParams, even when the RP could verify it",
             flags: &[Flag::AlgorithmUnchecked],
             check: NOT_OFFERED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| {
                 let chosen = first_not_offered(
@@ -507,9 +535,11 @@ pub(super) fn cases() -> Vec<Case> {
                 };
                 set_credential_key(p, cbor::encode_canonical(&v))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.alg-not-offered.rsa",
+            ceremony: Ceremony::Registration,
             spec: "§7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -517,7 +547,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "step 20: the key's alg must match one of pubKeyCredParams",
             flags: &[Flag::AlgorithmUnchecked],
             check: NOT_OFFERED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| {
                 let chosen = first_not_offered(
@@ -526,9 +555,11 @@ pub(super) fn cases() -> Vec<Case> {
                 );
                 set_credential_key(p, cbor::encode_canonical(&rsa_cose(chosen)))
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.alg-not-offered.private-use",
+            ceremony: Ceremony::Registration,
             spec: "§7.1 step 20",
             level: Level::Must,
             expect: Expect::Reject,
@@ -536,9 +567,9 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "step 20: the key's alg must match one of pubKeyCredParams",
             flags: &[Flag::AlgorithmUnchecked],
             check: NOT_OFFERED,
-            fido: None,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(-65537)))),
+            ..Case::DEFAULTS
         },
     ]
 }

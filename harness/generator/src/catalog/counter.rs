@@ -1,7 +1,7 @@
 //! The signature counter (§6.1.1, §7.2 step 22). Whether a counter that did not increase fails the ceremony is
 //! the RP's decision, so these cases are POLICY level: a correct RP may accept with a clone signal.
 
-use super::{auth_pre, Case, CheckId, Counter, Expect, Flag, Level, Setup};
+use super::{auth_pre, Case, Ceremony, CheckId, Counter, Expect, Flag, Level, Setup};
 
 const COUNTING: Setup = Setup { counter: Counter::Incrementing, ..Setup::DEFAULT };
 
@@ -9,6 +9,7 @@ pub(super) fn cases() -> Vec<Case> {
     vec![
         Case {
             id: "auth.counter.rollback",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 22",
             level: Level::Policy,
             expect: Expect::Reject,
@@ -19,9 +20,11 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-4"),
             setup: COUNTING,
             plan: auth_pre(|p| p.draft.auth_data.sign_count = p.last_sign_count.saturating_sub(1)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.counter.equal",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 22",
             level: Level::Policy,
             expect: Expect::Reject,
@@ -29,12 +32,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "less than or equal is the clone signal, not only less than",
             flags: &[Flag::CounterUnchecked],
             check: Some(CheckId::AuthSignCount),
-            fido: None,
             setup: COUNTING,
             plan: auth_pre(|p| p.draft.auth_data.sign_count = p.last_sign_count),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.counter.zero-after-nonzero",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 22",
             level: Level::Policy,
             expect: Expect::Reject,
@@ -42,12 +46,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the stored counter is nonzero, so 0 is a counter going backwards, not a counterless authenticator",
             flags: &[Flag::CounterUnchecked],
             check: Some(CheckId::AuthSignCount),
-            fido: None,
             setup: COUNTING,
             plan: auth_pre(|p| p.draft.auth_data.sign_count = 0),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.counter.zero-always",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 22",
             level: Level::Must,
             expect: Expect::Accept,
@@ -56,11 +61,12 @@ pub(super) fn cases() -> Vec<Case> {
             flags: &[Flag::Baseline],
             check: None,
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 P-1"),
-            setup: Setup::DEFAULT,
             plan: super::AUTH_VALID,
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.counter.increasing",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 22",
             level: Level::Must,
             expect: Expect::Accept,
@@ -68,12 +74,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "an increasing counter is valid",
             flags: &[Flag::Baseline],
             check: None,
-            fido: None,
             setup: COUNTING,
             plan: super::AUTH_VALID,
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.counter.jump",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 22",
             level: Level::Must,
             expect: Expect::Accept,
@@ -81,9 +88,9 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "counters may increase by more than one (shared across credentials); greater is valid",
             flags: &[Flag::Baseline],
             check: None,
-            fido: None,
             setup: COUNTING,
             plan: auth_pre(|p| p.draft.auth_data.sign_count = p.last_sign_count + 1_000_000),
+            ..Case::DEFAULTS
         },
     ]
 }

@@ -9,7 +9,8 @@ use wire::base64url;
 
 use super::mutate::{attested, fixed_bytes};
 use super::{
-    auth_json, auth_pre, reg_json, reg_pre, Case, CheckId, Expect, Flag, Level, RegPre, Setup, REG_VALID,
+    auth_json, auth_pre, reg_json, reg_pre, Case, Ceremony, CheckId, Expect, Flag, Level, RegPre, Setup,
+    REG_VALID,
 };
 
 const DEFAULT: Setup = Setup::DEFAULT;
@@ -39,6 +40,7 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- registration: the credential ID ----
         Case {
             id: "reg.credential-id.1023-bytes",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 25",
             level: Level::Must,
             expect: Expect::Accept,
@@ -46,12 +48,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "credential IDs are at most 1023 bytes, so one of exactly 1023 is valid (§16 has such a vector)",
             flags: &[Flag::Baseline],
             check: None,
-            fido: None,
             setup: LONG_ID,
             plan: REG_VALID,
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-id.1024-bytes",
+            ceremony: Ceremony::Registration,
             spec: "§6.5.1, §7.1 step 25",
             level: Level::Should,
             expect: Expect::Reject,
@@ -59,12 +62,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "credential IDs larger than 1023 bytes SHOULD cause the RP to fail the registration",
             flags: &[Flag::CredentialIdUnchecked],
             check: Some(CheckId::RegCredentialIdTooLong),
-            fido: None,
             setup: DEFAULT,
             plan: reg_pre(|p| credential_id(p, 1024)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-id.empty",
+            ceremony: Ceremony::Registration,
             spec: "§4 Credential ID, §7.1 step 25",
             level: Level::Policy,
             expect: Expect::Either,
@@ -72,12 +76,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "authenticators make IDs of at least 16 bytes (§4), but no step of §7.1 sets a minimum; an empty ID is structurally valid",
             flags: &[Flag::CredentialIdUnchecked],
             check: None,
-            fido: None,
             setup: DEFAULT,
             plan: reg_pre(|p| credential_id(p, 0)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-id.raw-id-mismatch",
+            ceremony: Ceremony::Registration,
             spec: "§5.1, §7.1 step 27",
             level: Level::Must,
             expect: Expect::Reject,
@@ -85,12 +90,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the record's id is the credential's; it must be the one the authenticator attested, or assertions will name a key nobody holds",
             flags: &[Flag::RawIdUnchecked],
             check: Some(CheckId::RegCredentialIdMismatch),
-            fido: None,
             setup: DEFAULT,
             plan: reg_pre(|p| p.draft.raw_id = fixed_bytes(0x0007_1d00, 32)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-id.raw-id-prefix",
+            ceremony: Ceremony::Registration,
             spec: "§5.1, §7.1 step 27",
             level: Level::Must,
             expect: Expect::Reject,
@@ -98,14 +104,15 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the IDs must be equal, not one a prefix of the other",
             flags: &[Flag::RawIdUnchecked],
             check: Some(CheckId::RegCredentialIdMismatch),
-            fido: None,
             setup: DEFAULT,
             plan: reg_pre(|p| {
                 p.draft.raw_id.pop();
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-id.id-not-raw-id",
+            ceremony: Ceremony::Registration,
             spec: "§5.1, §7.1 step 3",
             level: Level::Must,
             expect: Expect::Reject,
@@ -113,16 +120,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "id is the base64url encoding of rawId (§5.1); a response where they differ is malformed",
             flags: &[Flag::ResponseStructureUnchecked],
             check: Some(CheckId::RegResponseMalformed),
-            fido: None,
             setup: DEFAULT,
             plan: reg_json(|j| edit_ids(j, true, |mut id| {
                 id.reverse();
                 id
             })),
+            ..Case::DEFAULTS
         },
         // ---- authentication: which credential (step 5) ----
         Case {
             id: "auth.credential.1023-byte-id",
+            ceremony: Ceremony::Authentication,
             spec: "§6.5.1, §7.2 steps 5-6",
             level: Level::Must,
             expect: Expect::Accept,
@@ -130,12 +138,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a registered 1023-byte ID must also work in allowCredentials and the lookup of step 6",
             flags: &[Flag::Baseline],
             check: None,
-            fido: None,
             setup: LONG_ID,
             plan: super::AUTH_VALID,
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.credential.not-allowed",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 5",
             level: Level::Must,
             expect: Expect::Reject,
@@ -143,12 +152,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "credential.id must be one of allowCredentials",
             flags: &[Flag::CredentialOwnershipUnchecked],
             check: Some(CheckId::AuthCredentialNotAllowed),
-            fido: None,
             setup: DEFAULT,
             plan: auth_pre(|p| p.draft.raw_id = fixed_bytes(0x0007_1d01, 32)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.credential.bit-flipped",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 5",
             level: Level::Must,
             expect: Expect::Reject,
@@ -156,16 +166,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "credential IDs are compared exactly",
             flags: &[Flag::CredentialOwnershipUnchecked],
             check: Some(CheckId::AuthCredentialNotAllowed),
-            fido: None,
             setup: DEFAULT,
             plan: auth_pre(|p| {
                 if let Some(b) = p.draft.raw_id.last_mut() {
                     *b ^= 0x01;
                 }
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.credential.prefix",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 5",
             level: Level::Must,
             expect: Expect::Reject,
@@ -173,14 +184,15 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "credential IDs are compared exactly, not by prefix",
             flags: &[Flag::CredentialOwnershipUnchecked],
             check: Some(CheckId::AuthCredentialNotAllowed),
-            fido: None,
             setup: DEFAULT,
             plan: auth_pre(|p| {
                 p.draft.raw_id.pop();
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.credential.id-not-raw-id",
+            ceremony: Ceremony::Authentication,
             spec: "§5.1, §7.2 step 3",
             level: Level::Must,
             expect: Expect::Reject,
@@ -188,16 +200,17 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "id is the base64url encoding of rawId (§5.1); a response where they differ is malformed",
             flags: &[Flag::ResponseStructureUnchecked],
             check: Some(CheckId::AuthResponseMalformed),
-            fido: None,
             setup: DEFAULT,
             plan: auth_json(|j| edit_ids(j, true, |mut id| {
                 id.reverse();
                 id
             })),
+            ..Case::DEFAULTS
         },
         // ---- authentication: whose account (step 6) ----
         Case {
             id: "auth.user-handle.absent",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 6",
             level: Level::Must,
             expect: Expect::Accept,
@@ -205,12 +218,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "when the user was identified beforehand, userHandle is checked only if present",
             flags: &[Flag::Baseline],
             check: None,
-            fido: None,
             setup: DEFAULT,
             plan: auth_pre(|p| p.draft.user_handle = None),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.user-handle.empty",
+            ceremony: Ceremony::Authentication,
             spec: "§5.4.3, §7.2 step 6",
             level: Level::Policy,
             expect: Expect::Either,
@@ -218,12 +232,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a user handle is never empty (§5.4.3), so \"\" is either a client's way of saying null or a present handle that does not match",
             flags: &[Flag::CredentialOwnershipUnchecked],
             check: None,
-            fido: None,
             setup: DEFAULT,
             plan: auth_json(|j| j["response"]["userHandle"] = json!("")),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.user-handle.random",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 6",
             level: Level::Must,
             expect: Expect::Reject,
@@ -231,12 +246,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a present userHandle must equal the user handle of the identified account",
             flags: &[Flag::CredentialOwnershipUnchecked],
             check: Some(CheckId::AuthUserHandleMismatch),
-            fido: None,
             setup: DEFAULT,
             plan: auth_pre(|p| p.draft.user_handle = Some(fixed_bytes(0x0005_e400, 32))),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.user-handle.extended",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 6",
             level: Level::Must,
             expect: Expect::Reject,
@@ -244,13 +260,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "user handles are compared exactly, not by prefix",
             flags: &[Flag::CredentialOwnershipUnchecked],
             check: Some(CheckId::AuthUserHandleMismatch),
-            fido: None,
             setup: DEFAULT,
             plan: auth_pre(|p| {
                 if let Some(h) = p.draft.user_handle.as_mut() {
                     h.push(0x00);
                 }
             }),
+            ..Case::DEFAULTS
         },
     ]
 }

@@ -2,7 +2,9 @@
 
 use wire::authdata::Flags;
 
-use super::{auth_pre, reg_pre, Case, CheckId, Expect, Flag, Level, Setup};
+use super::{
+    auth_pre, reg_pre, Both, ByCeremony, Case, Ceremony, CheckId, Common, Expect, Flag, Level, Setup,
+};
 
 const fn uv(reg: &'static str, auth: &'static str) -> Setup {
     Setup { reg_uv: reg, auth_uv: auth, ..Setup::DEFAULT }
@@ -16,102 +18,241 @@ fn set(f: &mut Flags, bit: u8) {
     *f = f.with(bit, true)
 }
 
-/// The matrix of `userVerification` × UP × UV, for one ceremony.
-macro_rules! uv_matrix {
-    ($v:ident, $cer:ident) => {
-        uv_matrix!(@one $v, $cer, "required", 1, 1);
-        uv_matrix!(@one $v, $cer, "required", 1, 0);
-        uv_matrix!(@one $v, $cer, "required", 0, 1);
-        uv_matrix!(@one $v, $cer, "required", 0, 0);
-        uv_matrix!(@one $v, $cer, "preferred", 1, 1);
-        uv_matrix!(@one $v, $cer, "preferred", 1, 0);
-        uv_matrix!(@one $v, $cer, "preferred", 0, 1);
-        uv_matrix!(@one $v, $cer, "preferred", 0, 0);
-        uv_matrix!(@one $v, $cer, "discouraged", 1, 1);
-        uv_matrix!(@one $v, $cer, "discouraged", 1, 0);
-        uv_matrix!(@one $v, $cer, "discouraged", 0, 1);
-        uv_matrix!(@one $v, $cer, "discouraged", 0, 0);
-    };
-    (@one $v:ident, reg, $uv:literal, $up_on:literal, $uv_on:literal) => {
-        $v.push(matrix_case(
-            concat!("reg.flags.uv-", $uv, ".up", $up_on, "-uv", $uv_on),
-            true, $uv, $up_on == 1, $uv_on == 1,
-            Setup { reg_uv: $uv, uv_optional: $uv != "required" && $up_on == 1 && $uv_on == 0, ..Setup::DEFAULT },
-            reg_pre(|p| {
-                set_to(&mut p.draft.auth_data.flags, Flags::UP, $up_on == 1);
-                set_to(&mut p.draft.auth_data.flags, Flags::UV, $uv_on == 1);
-            }),
-        ));
-    };
-    (@one $v:ident, auth, $uv:literal, $up_on:literal, $uv_on:literal) => {
-        $v.push(matrix_case(
-            concat!("auth.flags.uv-", $uv, ".up", $up_on, "-uv", $uv_on),
-            false, $uv, $up_on == 1, $uv_on == 1,
-            Setup { auth_uv: $uv, uv_optional: $uv != "required" && $up_on == 1 && $uv_on == 0, ..Setup::DEFAULT },
-            auth_pre(|p| {
-                set_to(&mut p.draft.auth_data.flags, Flags::UP, $up_on == 1);
-                set_to(&mut p.draft.auth_data.flags, Flags::UV, $uv_on == 1);
-            }),
-        ));
-    };
+/// The cells of the matrix set UP and UV as their id says, before signing.
+fn up1_uv1(c: &mut Common<'_>) {
+    set_up_uv(c, true, true)
+}
+fn up1_uv0(c: &mut Common<'_>) {
+    set_up_uv(c, true, false)
+}
+fn up0_uv1(c: &mut Common<'_>) {
+    set_up_uv(c, false, true)
+}
+fn up0_uv0(c: &mut Common<'_>) {
+    set_up_uv(c, false, false)
 }
 
-fn set_to(f: &mut Flags, bit: u8, on: bool) {
-    *f = f.with(bit, on)
+fn set_up_uv(c: &mut Common<'_>, up: bool, uv: bool) {
+    let f = &mut c.auth_data.flags;
+    *f = f.with(Flags::UP, up).with(Flags::UV, uv);
 }
 
-/// One cell of the matrix: UP is required in both ceremonies (§7.1 step 15 without conditional mediation,
-/// §7.2 step 16); UV only when `userVerification` is `required` (§7.1 step 16, §7.2 step 17).
-fn matrix_case(
-    id: &'static str,
-    reg: bool,
-    uv: &str,
-    up_on: bool,
-    uv_on: bool,
-    setup: Setup,
-    plan: super::Plan,
-) -> Case {
-    let (expect, check, spec, flags, rationale): (_, _, _, &'static [Flag], _) = if !up_on {
-        (
-            Expect::Reject,
-            Some(if reg { CheckId::RegUserPresent } else { CheckId::AuthUserPresent }),
-            if reg { "§7.1 step 15" } else { "§7.2 step 16" },
-            &[Flag::UserPresenceUnchecked],
-            "the UP flag must be set whatever userVerification says",
-        )
-    } else if uv == "required" && !uv_on {
-        (
-            Expect::Reject,
-            Some(if reg { CheckId::RegUserVerified } else { CheckId::AuthUserVerified }),
-            if reg { "§7.1 step 16" } else { "§7.2 step 17" },
-            &[Flag::UserVerificationUnchecked],
-            "userVerification was required, so UV must be set",
-        )
-    } else {
-        (
-            Expect::Accept,
-            None,
-            if reg { "§7.1 steps 15-16" } else { "§7.2 steps 16-17" },
-            &[Flag::Baseline],
-            "UP is set and UV is only required when userVerification is required",
-        )
-    };
-    let title = match (up_on, uv_on) {
-        (true, true) => "UP and UV set",
-        (true, false) => "UP set, UV clear",
-        (false, true) => "UP clear, UV set",
-        (false, false) => "UP and UV clear",
-    };
-    Case { id, spec, level: Level::Must, expect, title, rationale, flags, check, fido: None, setup, plan }
+/// The matrix of `userVerification` × UP × UV, each cell for both ceremonies: UP is required in both
+/// (§7.1 step 15 without conditional mediation, §7.2 step 16); UV only when `userVerification` is `required`
+/// (§7.1 step 16, §7.2 step 17). A cell with UP and without UV, where UV is not required, needs an RP that does
+/// not require UV whatever is asked ([`Setup::uv_optional`]).
+fn uv_matrix() -> [Both; 12] {
+    [
+        Both {
+            id: ByCeremony { reg: "reg.flags.uv-required.up1-uv1", auth: "auth.flags.uv-required.up1-uv1" },
+            spec: ByCeremony { reg: "§7.1 steps 15-16", auth: "§7.2 steps 16-17" },
+            level: Level::Must,
+            expect: Expect::Accept,
+            title: "UP and UV set",
+            rationale: "UP is set and UV is only required when userVerification is required",
+            flags: &[Flag::Baseline],
+            setup: ByCeremony {
+                reg: Setup { reg_uv: "required", ..Setup::DEFAULT },
+                auth: Setup { auth_uv: "required", ..Setup::DEFAULT },
+            },
+            mutation: up1_uv1,
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony { reg: "reg.flags.uv-required.up1-uv0", auth: "auth.flags.uv-required.up1-uv0" },
+            spec: ByCeremony { reg: "§7.1 step 16", auth: "§7.2 step 17" },
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "UP set, UV clear",
+            rationale: "userVerification was required, so UV must be set",
+            flags: &[Flag::UserVerificationUnchecked],
+            check: ByCeremony { reg: Some(CheckId::RegUserVerified), auth: Some(CheckId::AuthUserVerified) },
+            setup: ByCeremony {
+                reg: Setup { reg_uv: "required", ..Setup::DEFAULT },
+                auth: Setup { auth_uv: "required", ..Setup::DEFAULT },
+            },
+            mutation: up1_uv0,
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony { reg: "reg.flags.uv-required.up0-uv1", auth: "auth.flags.uv-required.up0-uv1" },
+            spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "UP clear, UV set",
+            rationale: "the UP flag must be set whatever userVerification says",
+            flags: &[Flag::UserPresenceUnchecked],
+            check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
+            setup: ByCeremony {
+                reg: Setup { reg_uv: "required", ..Setup::DEFAULT },
+                auth: Setup { auth_uv: "required", ..Setup::DEFAULT },
+            },
+            mutation: up0_uv1,
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony { reg: "reg.flags.uv-required.up0-uv0", auth: "auth.flags.uv-required.up0-uv0" },
+            spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "UP and UV clear",
+            rationale: "the UP flag must be set whatever userVerification says",
+            flags: &[Flag::UserPresenceUnchecked],
+            check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
+            setup: ByCeremony {
+                reg: Setup { reg_uv: "required", ..Setup::DEFAULT },
+                auth: Setup { auth_uv: "required", ..Setup::DEFAULT },
+            },
+            mutation: up0_uv0,
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony { reg: "reg.flags.uv-preferred.up1-uv1", auth: "auth.flags.uv-preferred.up1-uv1" },
+            spec: ByCeremony { reg: "§7.1 steps 15-16", auth: "§7.2 steps 16-17" },
+            level: Level::Must,
+            expect: Expect::Accept,
+            title: "UP and UV set",
+            rationale: "UP is set and UV is only required when userVerification is required",
+            flags: &[Flag::Baseline],
+            setup: ByCeremony {
+                reg: Setup { reg_uv: "preferred", ..Setup::DEFAULT },
+                auth: Setup { auth_uv: "preferred", ..Setup::DEFAULT },
+            },
+            mutation: up1_uv1,
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony { reg: "reg.flags.uv-preferred.up1-uv0", auth: "auth.flags.uv-preferred.up1-uv0" },
+            spec: ByCeremony { reg: "§7.1 steps 15-16", auth: "§7.2 steps 16-17" },
+            level: Level::Must,
+            expect: Expect::Accept,
+            title: "UP set, UV clear",
+            rationale: "UP is set and UV is only required when userVerification is required",
+            flags: &[Flag::Baseline],
+            setup: ByCeremony {
+                reg: Setup { reg_uv: "preferred", uv_optional: true, ..Setup::DEFAULT },
+                auth: Setup { auth_uv: "preferred", uv_optional: true, ..Setup::DEFAULT },
+            },
+            mutation: up1_uv0,
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony { reg: "reg.flags.uv-preferred.up0-uv1", auth: "auth.flags.uv-preferred.up0-uv1" },
+            spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "UP clear, UV set",
+            rationale: "the UP flag must be set whatever userVerification says",
+            flags: &[Flag::UserPresenceUnchecked],
+            check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
+            setup: ByCeremony {
+                reg: Setup { reg_uv: "preferred", ..Setup::DEFAULT },
+                auth: Setup { auth_uv: "preferred", ..Setup::DEFAULT },
+            },
+            mutation: up0_uv1,
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony { reg: "reg.flags.uv-preferred.up0-uv0", auth: "auth.flags.uv-preferred.up0-uv0" },
+            spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "UP and UV clear",
+            rationale: "the UP flag must be set whatever userVerification says",
+            flags: &[Flag::UserPresenceUnchecked],
+            check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
+            setup: ByCeremony {
+                reg: Setup { reg_uv: "preferred", ..Setup::DEFAULT },
+                auth: Setup { auth_uv: "preferred", ..Setup::DEFAULT },
+            },
+            mutation: up0_uv0,
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony {
+                reg: "reg.flags.uv-discouraged.up1-uv1",
+                auth: "auth.flags.uv-discouraged.up1-uv1",
+            },
+            spec: ByCeremony { reg: "§7.1 steps 15-16", auth: "§7.2 steps 16-17" },
+            level: Level::Must,
+            expect: Expect::Accept,
+            title: "UP and UV set",
+            rationale: "UP is set and UV is only required when userVerification is required",
+            flags: &[Flag::Baseline],
+            setup: ByCeremony {
+                reg: Setup { reg_uv: "discouraged", ..Setup::DEFAULT },
+                auth: Setup { auth_uv: "discouraged", ..Setup::DEFAULT },
+            },
+            mutation: up1_uv1,
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony {
+                reg: "reg.flags.uv-discouraged.up1-uv0",
+                auth: "auth.flags.uv-discouraged.up1-uv0",
+            },
+            spec: ByCeremony { reg: "§7.1 steps 15-16", auth: "§7.2 steps 16-17" },
+            level: Level::Must,
+            expect: Expect::Accept,
+            title: "UP set, UV clear",
+            rationale: "UP is set and UV is only required when userVerification is required",
+            flags: &[Flag::Baseline],
+            setup: ByCeremony {
+                reg: Setup { reg_uv: "discouraged", uv_optional: true, ..Setup::DEFAULT },
+                auth: Setup { auth_uv: "discouraged", uv_optional: true, ..Setup::DEFAULT },
+            },
+            mutation: up1_uv0,
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony {
+                reg: "reg.flags.uv-discouraged.up0-uv1",
+                auth: "auth.flags.uv-discouraged.up0-uv1",
+            },
+            spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "UP clear, UV set",
+            rationale: "the UP flag must be set whatever userVerification says",
+            flags: &[Flag::UserPresenceUnchecked],
+            check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
+            setup: ByCeremony {
+                reg: Setup { reg_uv: "discouraged", ..Setup::DEFAULT },
+                auth: Setup { auth_uv: "discouraged", ..Setup::DEFAULT },
+            },
+            mutation: up0_uv1,
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony {
+                reg: "reg.flags.uv-discouraged.up0-uv0",
+                auth: "auth.flags.uv-discouraged.up0-uv0",
+            },
+            spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "UP and UV clear",
+            rationale: "the UP flag must be set whatever userVerification says",
+            flags: &[Flag::UserPresenceUnchecked],
+            check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
+            setup: ByCeremony {
+                reg: Setup { reg_uv: "discouraged", ..Setup::DEFAULT },
+                auth: Setup { auth_uv: "discouraged", ..Setup::DEFAULT },
+            },
+            mutation: up0_uv0,
+            ..Both::DEFAULTS
+        },
+    ]
 }
 
 pub(super) fn cases() -> Vec<Case> {
-    let mut v = Vec::new();
-    uv_matrix!(v, reg);
-    uv_matrix!(v, auth);
+    let matrix = uv_matrix();
+    let mut v: Vec<Case> = matrix.iter().map(|b| b.case(Ceremony::Registration)).collect();
+    v.extend(matrix.iter().map(|b| b.case(Ceremony::Authentication)));
     v.extend([
         Case {
             id: "auth.flags.uv-flipped-after-signing",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 21",
             level: Level::Must,
             expect: Expect::Reject,
@@ -119,7 +260,6 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "changing a signed byte must break the signature",
             flags: &[Flag::SignatureUnchecked],
             check: Some(CheckId::AuthSignature),
-            fido: None,
             setup: uv("preferred", "preferred"),
             plan: super::Plan::Authenticate(super::AuthHooks {
                 pre: Some(|p| clear(&mut p.draft.auth_data.flags, Flags::UV)),
@@ -128,11 +268,13 @@ pub(super) fn cases() -> Vec<Case> {
                         *b |= Flags::UV
                     }
                 }),
-                json: None,
+                ..super::AuthHooks::NONE
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.flags.bs-without-be",
+            ceremony: Ceremony::Registration,
             spec: "§7.1 step 17",
             level: Level::Must,
             expect: Expect::Reject,
@@ -140,15 +282,15 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a credential that is not backup eligible cannot be backed up",
             flags: &[Flag::BackupFlagsUnchecked],
             check: Some(CheckId::RegBackupStateWithoutEligibility),
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: reg_pre(|p| {
                 clear(&mut p.draft.auth_data.flags, Flags::BE);
                 set(&mut p.draft.auth_data.flags, Flags::BS)
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.flags.be-only",
+            ceremony: Ceremony::Registration,
             spec: "§7.1 steps 17-19",
             level: Level::Policy,
             expect: Expect::Either,
@@ -156,12 +298,12 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "backup eligibility is RP policy; most RPs accept it",
             flags: &[],
             check: None,
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: reg_pre(|p| set(&mut p.draft.auth_data.flags, Flags::BE)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.flags.be-bs-set",
+            ceremony: Ceremony::Registration,
             spec: "§7.1 steps 17-19",
             level: Level::Policy,
             expect: Expect::Either,
@@ -169,15 +311,15 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "backup eligibility and state are RP policy; most RPs accept them",
             flags: &[],
             check: None,
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: reg_pre(|p| {
                 set(&mut p.draft.auth_data.flags, Flags::BE);
                 set(&mut p.draft.auth_data.flags, Flags::BS)
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "reg.flags.rfu-bits-set",
+            ceremony: Ceremony::Registration,
             spec: "§6.1",
             level: Level::Policy,
             expect: Expect::Either,
@@ -185,15 +327,15 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "authenticators set RFU bits to zero, but no RP step checks them",
             flags: &[],
             check: None,
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: reg_pre(|p| {
                 set(&mut p.draft.auth_data.flags, Flags::RFU1);
                 set(&mut p.draft.auth_data.flags, Flags::RFU2)
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.flags.rfu-bits-set",
+            ceremony: Ceremony::Authentication,
             spec: "§6.1",
             level: Level::Policy,
             expect: Expect::Either,
@@ -201,15 +343,15 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "authenticators set RFU bits to zero, but no RP step checks them",
             flags: &[],
             check: None,
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: auth_pre(|p| {
                 set(&mut p.draft.auth_data.flags, Flags::RFU1);
                 set(&mut p.draft.auth_data.flags, Flags::RFU2)
             }),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.flags.bs-without-be",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 18",
             level: Level::Must,
             expect: Expect::Reject,
@@ -217,12 +359,12 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a credential that is not backup eligible cannot be backed up",
             flags: &[Flag::BackupFlagsUnchecked],
             check: Some(CheckId::AuthBackupStateWithoutEligibility),
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: auth_pre(|p| set(&mut p.draft.auth_data.flags, Flags::BS)),
+            ..Case::DEFAULTS
         },
         Case {
             id: "auth.flags.be-appears",
+            ceremony: Ceremony::Authentication,
             spec: "§7.2 step 19",
             level: Level::Policy,
             expect: Expect::Reject,
@@ -230,9 +372,8 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "backup eligibility must not change after registration (§6.1); an RP using backup state verifies it",
             flags: &[Flag::BackupFlagsUnchecked],
             check: Some(CheckId::AuthBackupEligibilityChanged),
-            fido: None,
-            setup: Setup::DEFAULT,
             plan: auth_pre(|p| set(&mut p.draft.auth_data.flags, Flags::BE)),
+            ..Case::DEFAULTS
         },
     ]);
     v

@@ -1,10 +1,26 @@
-//! The case catalogue: every conformance case as data (DESIGN §3).
+//! The case catalogue: every conformance case as data.
 //!
 //! A case is one valid baseline plus exactly one named mutation ([`Plan::Register`] / [`Plan::Authenticate`],
 //! whose hooks change one thing at one stage), or a stateful scenario ([`Plan::Stateful`]). The entries live
 //! in one file per area and read like a table; how a plan is executed lives in [`crate::runner`].
+//!
+//! Every row is a struct literal with named fields, and everything about the case is stated in it (nothing
+//! is changed after it is built):
+//! - [`Case`] for a case of one ceremony. Its id and ceremony are always in the row; the fields a row may
+//!   leave out come from [`Case::DEFAULTS`] (no FIDO test, [`Setup::DEFAULT`], not a baseline), or from a
+//!   named base row of the same file when a group shares most of its fields (`structure.rs`'s
+//!   `REG_MALFORMED`, `signature.rs`'s `ENCODING`). The ceremony a case judges and whether it is a valid
+//!   baseline are fields, never read from the id.
+//! - [`Both`] for a case written once for both ceremonies: the fields that differ between them are given
+//!   [`ByCeremony`] (`{ reg, auth }`), and its mutation changes what both responses share ([`Common`]) before
+//!   signing. [`Both::case`] gives the case of one ceremony.
+//!
+//! `tests::every_case_is_complete` checks what the compiler cannot: ids unique and prefixed by their ceremony,
+//! the plan of the case's ceremony, no placeholder of [`Case::DEFAULTS`] left, baselines unmutated.
 
 use serde::Serialize;
+
+use wire::authdata::AuthenticatorData;
 
 use crate::ceremony::{
     AssertionDraft, AttestationKind, Credential, RegistrationDraft, SignedAssertion, SignedRegistration,
@@ -106,9 +122,38 @@ pub struct AuthPost<'a> {
     pub signed: SignedAssertion,
 }
 
+/// The members of a clientDataJSON, in order (as [`wire::client_data::CollectedClientData`] holds them).
+pub type ClientDataMembers = Vec<(String, serde_json::Value)>;
+
+/// What the client data of a valid response holds: what a mutation of it may need to know.
+pub struct Expected<'a> {
+    pub origin: &'a str,
+    pub rp_id: &'a str,
+    pub challenge: &'a [u8],
+    /// The ceremony's type: `webauthn.create` or `webauthn.get`.
+    pub type_: &'static str,
+}
+
+/// The parts of a response both ceremonies share, before signing: what a [`Both`] mutation changes.
+pub struct Common<'a> {
+    pub client_data_json: &'a mut Vec<u8>,
+    pub auth_data: &'a mut AuthenticatorData,
+    pub expected: Expected<'a>,
+}
+
+impl Common<'_> {
+    /// Edits the client data's members in place (see [`edit_client_data`]).
+    pub fn edit_members(&mut self, f: fn(&mut ClientDataMembers, &Expected<'_>)) {
+        let expected = &self.expected;
+        edit_client_data(self.client_data_json, |m| f(m, expected));
+    }
+}
+
 /// A registration case's one mutation, at the stage it belongs to.
 #[derive(Clone, Copy, Default)]
 pub struct RegHooks {
+    /// Before signing, on what both ceremonies share (the mutation of a [`Both`] case); runs before `pre`.
+    pub common: Option<fn(&mut Common<'_>)>,
     pub pre: Option<fn(&mut RegPre<'_>)>,
     pub post: Option<fn(&mut RegPost<'_>)>,
     pub json: Option<fn(&mut serde_json::Value)>,
@@ -117,9 +162,29 @@ pub struct RegHooks {
 /// An authentication case's one mutation, at the stage it belongs to.
 #[derive(Clone, Copy, Default)]
 pub struct AuthHooks {
+    /// Before signing, on what both ceremonies share (the mutation of a [`Both`] case); runs before `pre`.
+    pub common: Option<fn(&mut Common<'_>)>,
     pub pre: Option<fn(&mut AuthPre<'_>)>,
     pub post: Option<fn(&mut AuthPost<'_>)>,
     pub json: Option<fn(&mut serde_json::Value)>,
+}
+
+impl RegHooks {
+    /// No mutation: the valid registration.
+    pub const NONE: RegHooks = RegHooks { common: None, pre: None, post: None, json: None };
+
+    pub fn is_none(&self) -> bool {
+        self.common.is_none() && self.pre.is_none() && self.post.is_none() && self.json.is_none()
+    }
+}
+
+impl AuthHooks {
+    /// No mutation: the valid assertion.
+    pub const NONE: AuthHooks = AuthHooks { common: None, pre: None, post: None, json: None };
+
+    pub fn is_none(&self) -> bool {
+        self.common.is_none() && self.pre.is_none() && self.post.is_none() && self.json.is_none()
+    }
 }
 
 /// Scenarios whose point is the RP's state across calls.
@@ -141,6 +206,21 @@ pub enum Stateful {
     UserHandleOfAnotherAccount,
 }
 
+impl Stateful {
+    /// The ceremony whose last call the scenario judges.
+    pub fn ceremony(self) -> Ceremony {
+        match self {
+            Stateful::RegistrationReplay
+            | Stateful::RegistrationChallengeOtherSession
+            | Stateful::CredentialRegisteredTwice => Ceremony::Registration,
+            Stateful::AssertionReplay
+            | Stateful::AssertionChallengeOtherSession
+            | Stateful::CredentialOfAnotherUser
+            | Stateful::UserHandleOfAnotherAccount => Ceremony::Authentication,
+        }
+    }
+}
+
 /// How a case is run.
 #[derive(Clone, Copy)]
 pub enum Plan {
@@ -149,11 +229,24 @@ pub enum Plan {
     Stateful(Stateful),
 }
 
-/// One case of the catalogue (DESIGN §3).
+impl Plan {
+    /// The ceremony the plan runs as its subject.
+    pub fn ceremony(&self) -> Ceremony {
+        match self {
+            Plan::Register(_) => Ceremony::Registration,
+            Plan::Authenticate(_) => Ceremony::Authentication,
+            Plan::Stateful(s) => s.ceremony(),
+        }
+    }
+}
+
+/// One case of the catalogue, as a row states it (see the module documentation).
 #[derive(Clone, Copy)]
 pub struct Case {
     /// Stable, append-only slug: `reg.client-data.origin.other-scheme`.
     pub id: &'static str,
+    /// The ceremony whose result the case judges; the id starts with its [`Ceremony::id_prefix`].
+    pub ceremony: Ceremony,
     /// The clause and step exercised: `§7.1 step 9`.
     pub spec: &'static str,
     pub level: Level,
@@ -170,27 +263,122 @@ pub struct Case {
     pub fido: Option<&'static str>,
     pub setup: Setup,
     pub plan: Plan,
+    /// A valid registration baseline (unmutated): grading runs these first to learn which algorithms and
+    /// attestation formats the RP supports.
+    pub baseline: bool,
 }
 
 impl Case {
-    /// A valid registration baseline (`reg.valid.*`, no mutation): grading runs these first to learn which
-    /// algorithms and attestation formats the RP supports.
+    /// The base of a row: `..Case::DEFAULTS` supplies the fields a row may leave out (`fido: None`,
+    /// `setup: Setup::DEFAULT`, `baseline: false`). Its other fields are placeholders every row states (an
+    /// empty id, spec, title or rationale fails `tests::every_case_is_complete`).
+    pub const DEFAULTS: Case = Case {
+        id: "",
+        ceremony: Ceremony::Registration,
+        spec: "",
+        level: Level::Must,
+        expect: Expect::Reject,
+        title: "",
+        rationale: "",
+        flags: &[],
+        check: None,
+        fido: None,
+        setup: Setup::DEFAULT,
+        plan: REG_VALID,
+        baseline: false,
+    };
+
+    /// A valid registration baseline (see [`Case::baseline`]).
     pub fn is_baseline(&self) -> bool {
-        self.id.starts_with("reg.valid.")
-            && matches!(self.plan, Plan::Register(RegHooks { pre: None, post: None, json: None }))
+        self.baseline
     }
 
+    /// The ceremony whose result the case judges.
     pub fn ceremony(&self) -> Ceremony {
-        match self.plan {
-            Plan::Register(_) => Ceremony::Registration,
-            Plan::Authenticate(_) => Ceremony::Authentication,
-            Plan::Stateful(
-                Stateful::RegistrationReplay
-                | Stateful::RegistrationChallengeOtherSession
-                | Stateful::CredentialRegisteredTwice,
-            ) => Ceremony::Registration,
-            Plan::Stateful(_) => Ceremony::Authentication,
+        self.ceremony
+    }
+}
+
+/// A value for each ceremony: the fields of a [`Both`] row that differ between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByCeremony<T> {
+    pub reg: T,
+    pub auth: T,
+}
+
+impl<T: Copy> ByCeremony<T> {
+    /// The same value for both ceremonies.
+    pub const fn same(value: T) -> ByCeremony<T> {
+        ByCeremony { reg: value, auth: value }
+    }
+
+    pub fn get(&self, ceremony: Ceremony) -> T {
+        match ceremony {
+            Ceremony::Registration => self.reg,
+            Ceremony::Authentication => self.auth,
         }
+    }
+}
+
+/// A case written once for both ceremonies (see the module documentation). Its mutation runs before
+/// signing on what both responses share, with what a valid response of that ceremony holds.
+#[derive(Clone, Copy)]
+pub struct Both {
+    pub id: ByCeremony<&'static str>,
+    pub spec: ByCeremony<&'static str>,
+    pub level: Level,
+    pub expect: Expect,
+    pub title: &'static str,
+    pub rationale: &'static str,
+    pub flags: &'static [Flag],
+    pub check: ByCeremony<Option<CheckId>>,
+    pub fido: ByCeremony<Option<&'static str>>,
+    pub setup: ByCeremony<Setup>,
+    pub mutation: fn(&mut Common<'_>),
+}
+
+impl Both {
+    /// The base of a row, as [`Case::DEFAULTS`]: no FIDO test and [`Setup::DEFAULT`] in both ceremonies.
+    pub const DEFAULTS: Both = Both {
+        id: ByCeremony::same(""),
+        spec: ByCeremony::same(""),
+        level: Level::Must,
+        expect: Expect::Reject,
+        title: "",
+        rationale: "",
+        flags: &[],
+        check: ByCeremony::same(None),
+        fido: ByCeremony::same(None),
+        setup: ByCeremony::same(Setup::DEFAULT),
+        mutation: |_| {},
+    };
+
+    /// The case of one ceremony.
+    pub fn case(&self, ceremony: Ceremony) -> Case {
+        let common = Some(self.mutation);
+        Case {
+            id: self.id.get(ceremony),
+            ceremony,
+            spec: self.spec.get(ceremony),
+            level: self.level,
+            expect: self.expect,
+            title: self.title,
+            rationale: self.rationale,
+            flags: self.flags,
+            check: self.check.get(ceremony),
+            fido: self.fido.get(ceremony),
+            setup: self.setup.get(ceremony),
+            plan: match ceremony {
+                Ceremony::Registration => Plan::Register(RegHooks { common, ..RegHooks::NONE }),
+                Ceremony::Authentication => Plan::Authenticate(AuthHooks { common, ..AuthHooks::NONE }),
+            },
+            baseline: false,
+        }
+    }
+
+    /// The cases of both ceremonies, the registration first.
+    pub fn cases(&self) -> [Case; 2] {
+        [self.case(Ceremony::Registration), self.case(Ceremony::Authentication)]
     }
 }
 
@@ -263,7 +451,7 @@ pub fn all() -> Vec<Case> {
 }
 
 /// Edits the members of a clientDataJSON in place (order kept; unparseable input is left alone).
-pub fn edit_client_data(bytes: &mut Vec<u8>, f: impl FnOnce(&mut Vec<(String, serde_json::Value)>)) {
+pub fn edit_client_data(bytes: &mut Vec<u8>, f: impl FnOnce(&mut ClientDataMembers)) {
     if let Ok(mut cd) = wire::client_data::CollectedClientData::parse(bytes) {
         f(&mut cd.members);
         *bytes = cd.to_json_bytes();
@@ -271,14 +459,14 @@ pub fn edit_client_data(bytes: &mut Vec<u8>, f: impl FnOnce(&mut Vec<(String, se
 }
 
 /// Sets member `name` (replacing it where it stands, or appending it).
-pub fn set_member(members: &mut Vec<(String, serde_json::Value)>, name: &str, value: serde_json::Value) {
+pub fn set_member(members: &mut ClientDataMembers, name: &str, value: serde_json::Value) {
     match members.iter_mut().find(|(n, _)| n == name) {
         Some(m) => m.1 = value,
         None => members.push((name.to_owned(), value)),
     }
 }
 
-pub fn remove_member(members: &mut Vec<(String, serde_json::Value)>, name: &str) {
+pub fn remove_member(members: &mut ClientDataMembers, name: &str) {
     members.retain(|(n, _)| n != name);
 }
 
@@ -289,30 +477,97 @@ pub fn get(id: &str) -> Option<Case> {
 
 /// A registration case's hooks with only a pre-signing mutation.
 pub const fn reg_pre(f: fn(&mut RegPre<'_>)) -> Plan {
-    Plan::Register(RegHooks { pre: Some(f), post: None, json: None })
+    Plan::Register(RegHooks { pre: Some(f), ..RegHooks::NONE })
 }
 
 pub const fn reg_post(f: fn(&mut RegPost<'_>)) -> Plan {
-    Plan::Register(RegHooks { pre: None, post: Some(f), json: None })
+    Plan::Register(RegHooks { post: Some(f), ..RegHooks::NONE })
 }
 
 pub const fn reg_json(f: fn(&mut serde_json::Value)) -> Plan {
-    Plan::Register(RegHooks { pre: None, post: None, json: Some(f) })
+    Plan::Register(RegHooks { json: Some(f), ..RegHooks::NONE })
 }
 
 pub const fn auth_pre(f: fn(&mut AuthPre<'_>)) -> Plan {
-    Plan::Authenticate(AuthHooks { pre: Some(f), post: None, json: None })
+    Plan::Authenticate(AuthHooks { pre: Some(f), ..AuthHooks::NONE })
 }
 
 pub const fn auth_post(f: fn(&mut AuthPost<'_>)) -> Plan {
-    Plan::Authenticate(AuthHooks { pre: None, post: Some(f), json: None })
+    Plan::Authenticate(AuthHooks { post: Some(f), ..AuthHooks::NONE })
 }
 
 pub const fn auth_json(f: fn(&mut serde_json::Value)) -> Plan {
-    Plan::Authenticate(AuthHooks { pre: None, post: None, json: Some(f) })
+    Plan::Authenticate(AuthHooks { json: Some(f), ..AuthHooks::NONE })
 }
 
 /// The unmutated registration.
-pub const REG_VALID: Plan = Plan::Register(RegHooks { pre: None, post: None, json: None });
+pub const REG_VALID: Plan = Plan::Register(RegHooks::NONE);
 /// The unmutated assertion.
-pub const AUTH_VALID: Plan = Plan::Authenticate(AuthHooks { pre: None, post: None, json: None });
+pub const AUTH_VALID: Plan = Plan::Authenticate(AuthHooks::NONE);
+
+/// Whether the standard base64 (RFC 4648 §4) of `bytes` spells a `+` or `/`, i.e. is not just its base64url
+/// plus padding (see [`Setup::std_alphabet_challenge`]).
+pub fn std_alphabet(bytes: &[u8]) -> bool {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes).contains(['+', '/'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_case_is_complete() {
+        let cases = all();
+        let mut ids = std::collections::HashSet::new();
+        for c in &cases {
+            assert!(ids.insert(c.id), "{}: id used twice", c.id);
+            assert!(c.id.starts_with(c.ceremony.id_prefix()), "{}: not a {:?} id", c.id, c.ceremony);
+            assert_eq!(c.plan.ceremony(), c.ceremony, "{}: the plan runs the other ceremony", c.id);
+            assert!(
+                !c.spec.is_empty() && !c.title.is_empty() && !c.rationale.is_empty(),
+                "{}: a placeholder",
+                c.id
+            );
+            if let Some(check) = c.check {
+                assert_eq!(check.ceremony(), c.ceremony, "{}: a check of the other ceremony", c.id);
+            }
+            if c.baseline {
+                assert!(matches!(c.plan, Plan::Register(h) if h.is_none()), "{}: a mutated baseline", c.id);
+                assert_eq!(c.expect, Expect::Accept, "{}: a baseline must be accepted", c.id);
+            }
+        }
+        let baselines: Vec<&str> = cases.iter().filter(|c| c.is_baseline()).map(|c| c.id).collect();
+        assert_eq!(baselines.len(), 10, "{baselines:?}");
+        assert!(baselines.iter().all(|id| id.starts_with("reg.valid.")), "{baselines:?}");
+    }
+
+    #[test]
+    fn a_both_row_gives_one_case_per_ceremony() {
+        let row = Both {
+            id: ByCeremony { reg: "reg.x", auth: "auth.x" },
+            spec: ByCeremony { reg: "§7.1", auth: "§7.2" },
+            title: "t",
+            rationale: "r",
+            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
+            ..Both::DEFAULTS
+        };
+        let [reg, auth] = row.cases();
+        assert_eq!(
+            (reg.id, reg.ceremony, reg.check),
+            ("reg.x", Ceremony::Registration, Some(CheckId::RegOrigin))
+        );
+        assert_eq!(
+            (auth.id, auth.ceremony, auth.check),
+            ("auth.x", Ceremony::Authentication, Some(CheckId::AuthOrigin))
+        );
+        assert!(matches!(reg.plan, Plan::Register(h) if h.common.is_some() && h.pre.is_none()));
+        assert!(matches!(auth.plan, Plan::Authenticate(h) if h.common.is_some() && h.pre.is_none()));
+    }
+
+    #[test]
+    fn std_alphabet_tells_a_plus_or_slash() {
+        assert!(std_alphabet(&[0xfb, 0xff]));
+        assert!(!std_alphabet(&[0, 0, 0]));
+    }
+}

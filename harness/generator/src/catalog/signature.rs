@@ -10,7 +10,7 @@
 use sha2::{Digest, Sha256};
 
 use super::mutate::{assertion_message, other_key};
-use super::{auth_post, AuthPost, Case, CheckId, Expect, Flag, Level, Setup};
+use super::{auth_post, AuthPost, Case, Ceremony, CheckId, Expect, Flag, Level, Setup};
 use crate::keys::Algorithm;
 
 const ES256: Setup = Setup::DEFAULT;
@@ -199,50 +199,25 @@ fn flip_first(sig: &[u8]) -> Vec<u8> {
     s
 }
 
-fn encoding(
-    id: &'static str,
-    setup: Setup,
-    title: &'static str,
-    rationale: &'static str,
-    plan: super::Plan,
-) -> Case {
-    Case {
-        id,
-        spec: SPEC,
-        level: Level::Must,
-        expect: Expect::Reject,
-        title,
-        rationale,
-        flags: &[Flag::SignatureEncodingLeniency],
-        check: MALFORMED,
-        fido: None,
-        setup,
-        plan,
-    }
-}
+/// What the rows of a signature that is not encoded as its algorithm requires share.
+const ENCODING: Case = Case {
+    spec: SPEC,
+    level: Level::Must,
+    expect: Expect::Reject,
+    flags: &[Flag::SignatureEncodingLeniency],
+    check: MALFORMED,
+    ..Case::DEFAULTS
+};
 
-fn wrong(
-    id: &'static str,
-    setup: Setup,
-    title: &'static str,
-    rationale: &'static str,
-    fido: Option<&'static str>,
-    plan: super::Plan,
-) -> Case {
-    Case {
-        id,
-        spec: "§7.2 step 21",
-        level: Level::Must,
-        expect: Expect::Reject,
-        title,
-        rationale,
-        flags: &[Flag::SignatureUnchecked],
-        check: INVALID,
-        fido,
-        setup,
-        plan,
-    }
-}
+/// What the rows of a well-encoded signature that does not verify share.
+const WRONG: Case = Case {
+    spec: "§7.2 step 21",
+    level: Level::Must,
+    expect: Expect::Reject,
+    flags: &[Flag::SignatureUnchecked],
+    check: INVALID,
+    ..Case::DEFAULTS
+};
 
 const DER: &str = "ECDSA signatures MUST be ASN.1 DER (§6.5.5); this is not a DER Ecdsa-Sig-Value";
 const RANGE: &str =
@@ -251,24 +226,27 @@ const RANGE: &str =
 pub(super) fn cases() -> Vec<Case> {
     vec![
         // ---- ES256: not DER ----
-        encoding(
-            "auth.signature.es256.ber-long-length",
-            ES256,
-            "the SEQUENCE length in long form (0x30 0x81 len) where the short form is required",
-            DER,
-            auth_post(|p| {
+        Case {
+            id: "auth.signature.es256.ber-long-length",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "the SEQUENCE length in long form (0x30 0x81 len) where the short form is required",
+            rationale: DER,
+            plan: auth_post(|p| {
                 resign_with(p, |s| {
                     let (body, _) = read_tlv(0x30, s).unwrap_or((&[], &[]));
                     [&[0x30, 0x81, body.len() as u8][..], body].concat()
                 })
             }),
-        ),
-        encoding(
-            "auth.signature.es256.r-leading-zero",
-            ES256,
-            "r with an extra leading zero byte (a non-minimal INTEGER)",
-            DER,
-            auth_post(|p| {
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es256.r-leading-zero",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "r with an extra leading zero byte (a non-minimal INTEGER)",
+            rationale: DER,
+            plan: auth_post(|p| {
                 // A full-length r, so the padded INTEGER is longer than any DER form of an r below n.
                 with_r(p, |r| r.len() == 32);
                 ecdsa(p, |r, s| {
@@ -276,13 +254,15 @@ pub(super) fn cases() -> Vec<Case> {
                     tlv(0x30, &[tlv(0x02, &padded), der_int(&s)].concat())
                 })
             }),
-        ),
-        encoding(
-            "auth.signature.es256.r-negative",
-            ES256,
-            "r encoded as a negative INTEGER (top bit set, no sign byte)",
-            "r and s are positive; a negative INTEGER is not a valid ECDSA signature component",
-            auth_post(|p| {
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es256.r-negative",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "r encoded as a negative INTEGER (top bit set, no sign byte)",
+            rationale: "r and s are positive; a negative INTEGER is not a valid ECDSA signature component",
+            plan: auth_post(|p| {
                 // An r whose top bit is set: without its sign byte the same bytes read as a negative number.
                 with_r(p, |r| r.len() == 32 && r[0] & 0x80 != 0);
                 ecdsa(p, |r, s| {
@@ -290,149 +270,180 @@ pub(super) fn cases() -> Vec<Case> {
                     tlv(0x30, &[tlv(0x02, &neg), der_int(&s)].concat())
                 })
             }),
-        ),
-        encoding(
-            "auth.signature.es256.truncated",
-            ES256,
-            "the DER signature without its last byte",
-            DER,
-            auth_post(|p| resign_with(p, |s| s.get(..s.len().saturating_sub(1)).unwrap_or_default().to_vec())),
-        ),
-        encoding(
-            "auth.signature.es256.trailing-byte",
-            ES256,
-            "the DER signature followed by one 0x00 byte",
-            "the signature is exactly one DER Ecdsa-Sig-Value; bytes after it make it malformed",
-            auth_post(|p| resign_with(p, |s| [s, &[0u8][..]].concat())),
-        ),
-        encoding(
-            "auth.signature.es256.raw-r-s",
-            ES256,
-            "the signature as raw r||s (64 bytes, IEEE P1363 / COSE form) instead of DER",
-            "WebAuthn ECDSA signatures are DER, unlike COSE's fixed-length form (§6.5.5)",
-            auth_post(|p| ecdsa(p, |r, s| [pad(&r, 32), pad(&s, 32)].concat())),
-        ),
-        encoding(
-            "auth.signature.es256.set-tag",
-            ES256,
-            "the outer tag is 0x31 (SET) instead of 0x30 (SEQUENCE)",
-            DER,
-            auth_post(|p| resign_with(p, |s| [&[0x31u8][..], s.get(1..).unwrap_or_default()].concat())),
-        ),
-        encoding(
-            "auth.signature.es256.extra-integer",
-            ES256,
-            "a third INTEGER after r and s inside the SEQUENCE",
-            DER,
-            auth_post(|p| ecdsa(p, |r, s| tlv(0x30, &[der_int(&r), der_int(&s), der_int(&[1])].concat()))),
-        ),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es256.truncated",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "the DER signature without its last byte",
+            rationale: DER,
+            plan: auth_post(|p| resign_with(p, |s| s.get(..s.len().saturating_sub(1)).unwrap_or_default().to_vec())),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es256.trailing-byte",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "the DER signature followed by one 0x00 byte",
+            rationale: "the signature is exactly one DER Ecdsa-Sig-Value; bytes after it make it malformed",
+            plan: auth_post(|p| resign_with(p, |s| [s, &[0u8][..]].concat())),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es256.raw-r-s",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "the signature as raw r||s (64 bytes, IEEE P1363 / COSE form) instead of DER",
+            rationale: "WebAuthn ECDSA signatures are DER, unlike COSE's fixed-length form (§6.5.5)",
+            plan: auth_post(|p| ecdsa(p, |r, s| [pad(&r, 32), pad(&s, 32)].concat())),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es256.set-tag",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "the outer tag is 0x31 (SET) instead of 0x30 (SEQUENCE)",
+            rationale: DER,
+            plan: auth_post(|p| resign_with(p, |s| [&[0x31u8][..], s.get(1..).unwrap_or_default()].concat())),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es256.extra-integer",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "a third INTEGER after r and s inside the SEQUENCE",
+            rationale: DER,
+            plan: auth_post(|p| ecdsa(p, |r, s| tlv(0x30, &[der_int(&r), der_int(&s), der_int(&[1])].concat()))),
+            ..ENCODING
+        },
         // ---- ES256: r or s out of range ----
-        encoding(
-            "auth.signature.es256.r-zero",
-            ES256,
-            "r = 0",
-            RANGE,
-            auth_post(|p| ecdsa(p, |_, s| der(&[], &s))),
-        ),
-        encoding(
-            "auth.signature.es256.s-zero",
-            ES256,
-            "s = 0",
-            RANGE,
-            auth_post(|p| ecdsa(p, |r, _| der(&r, &[]))),
-        ),
-        encoding(
-            "auth.signature.es256.s-equals-n",
-            ES256,
-            "s = n, the group order",
-            RANGE,
-            auth_post(|p| ecdsa(p, |r, _| der(&r, &P256_N))),
-        ),
-        encoding(
-            "auth.signature.es256.s-plus-n",
-            ES256,
-            "s replaced by s + n (the same value mod n, out of range)",
-            "s + n ≡ s (mod n), but s must be below n; accepting it makes signatures malleable",
-            auth_post(|p| ecdsa(p, |r, s| der(&r, &add(&s, &P256_N)))),
-        ),
-        encoding(
-            "auth.signature.es256.p384-signature",
-            ES256,
-            "a P-384 signature (48-byte r and s) against the P-256 credential key",
-            "r and s of a P-256 signature are below the P-256 order; 384-bit integers are out of range",
-            auth_post(|p| sign_by_other(p, Algorithm::Es384, 0x0384_5160)),
-        ),
+        Case {
+            id: "auth.signature.es256.r-zero",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "r = 0",
+            rationale: RANGE,
+            plan: auth_post(|p| ecdsa(p, |_, s| der(&[], &s))),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es256.s-zero",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "s = 0",
+            rationale: RANGE,
+            plan: auth_post(|p| ecdsa(p, |r, _| der(&r, &[]))),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es256.s-equals-n",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "s = n, the group order",
+            rationale: RANGE,
+            plan: auth_post(|p| ecdsa(p, |r, _| der(&r, &P256_N))),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es256.s-plus-n",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "s replaced by s + n (the same value mod n, out of range)",
+            rationale: "s + n ≡ s (mod n), but s must be below n; accepting it makes signatures malleable",
+            plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &add(&s, &P256_N)))),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es256.p384-signature",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "a P-384 signature (48-byte r and s) against the P-256 credential key",
+            rationale: "r and s of a P-256 signature are below the P-256 order; 384-bit integers are out of range",
+            plan: auth_post(|p| sign_by_other(p, Algorithm::Es384, 0x0384_5160)),
+            ..ENCODING
+        },
         // ---- ES256: well-formed, wrong ----
-        wrong(
-            "auth.signature.es256.last-byte-incremented",
-            ES256,
-            "the last byte of the DER signature incremented",
-            "a signature one unit off does not verify",
-            Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-20"),
-            auth_post(|p| resign_with(p, bump_last)),
-        ),
-        wrong(
-            "auth.signature.es256.r-s-swapped",
-            ES256,
-            "r and s swapped",
-            "both stay in range, so the encoding is fine, but the pair is no signature",
-            None,
-            auth_post(|p| ecdsa(p, |r, s| der(&s, &r))),
-        ),
-        wrong(
-            "auth.signature.es256.r-one-s-one",
-            ES256,
-            "r = 1 and s = 1",
-            "in range, well-formed, and no signature of this message",
-            None,
-            auth_post(|p| ecdsa(p, |_, _| der(&[1], &[1]))),
-        ),
-        wrong(
-            "auth.signature.es256.other-key",
-            ES256,
-            "a valid ES256 signature over the right message by another key",
-            "the signature must verify with the credential's public key, not any key",
-            None,
-            auth_post(|p| sign_by_other(p, Algorithm::Es256, 0x0256_5160)),
-        ),
-        wrong(
-            "auth.signature.es256.other-client-data-hash",
-            ES256,
-            "signed over authenticatorData || SHA-256 of other client data",
-            "the signature covers the hash of the clientDataJSON that was sent",
-            Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-3"),
-            auth_post(|p| {
+        Case {
+            id: "auth.signature.es256.last-byte-incremented",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "the last byte of the DER signature incremented",
+            rationale: "a signature one unit off does not verify",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-20"),
+            plan: auth_post(|p| resign_with(p, bump_last)),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.es256.r-s-swapped",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "r and s swapped",
+            rationale: "both stay in range, so the encoding is fine, but the pair is no signature",
+            plan: auth_post(|p| ecdsa(p, |r, s| der(&s, &r))),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.es256.r-one-s-one",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "r = 1 and s = 1",
+            rationale: "in range, well-formed, and no signature of this message",
+            plan: auth_post(|p| ecdsa(p, |_, _| der(&[1], &[1]))),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.es256.other-key",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "a valid ES256 signature over the right message by another key",
+            rationale: "the signature must verify with the credential's public key, not any key",
+            plan: auth_post(|p| sign_by_other(p, Algorithm::Es256, 0x0256_5160)),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.es256.other-client-data-hash",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "signed over authenticatorData || SHA-256 of other client data",
+            rationale: "the signature covers the hash of the clientDataJSON that was sent",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-3"),
+            plan: auth_post(|p| {
                 let mut other = p.signed.client_data_json.clone();
                 other.push(b' ');
                 let mut m = p.signed.authenticator_data.clone();
                 m.extend_from_slice(&Sha256::digest(&other));
                 sign_over(p, m)
             }),
-        ),
-        wrong(
-            "auth.signature.es256.over-auth-data-only",
-            ES256,
-            "signed over authenticatorData alone",
-            "the signature covers authenticatorData || SHA-256(clientDataJSON); without the hash the challenge is unbound",
-            None,
-            auth_post(|p| {
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.es256.over-auth-data-only",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "signed over authenticatorData alone",
+            rationale: "the signature covers authenticatorData || SHA-256(clientDataJSON); without the hash the challenge is unbound",
+            plan: auth_post(|p| {
                 let m = p.signed.authenticator_data.clone();
                 sign_over(p, m)
             }),
-        ),
-        wrong(
-            "auth.signature.es256.over-unhashed-client-data",
-            ES256,
-            "signed over authenticatorData || clientDataJSON (not its hash)",
-            "the signed message ends with SHA-256(clientDataJSON), not the JSON itself",
-            None,
-            auth_post(|p| {
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.es256.over-unhashed-client-data",
+            ceremony: Ceremony::Authentication,
+            setup: ES256,
+            title: "signed over authenticatorData || clientDataJSON (not its hash)",
+            rationale: "the signed message ends with SHA-256(clientDataJSON), not the JSON itself",
+            plan: auth_post(|p| {
                 let m = [p.signed.authenticator_data.clone(), p.signed.client_data_json.clone()].concat();
                 sign_over(p, m)
             }),
-        ),
+            ..WRONG
+        },
         Case {
             id: "auth.signature.es256.high-s",
+            ceremony: Ceremony::Authentication,
             spec: SPEC,
             level: Level::Policy,
             expect: Expect::Either,
@@ -440,35 +451,41 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "(r, n - s) is a valid ECDSA signature too; WebAuthn does not require low-S, so rejecting it is policy",
             flags: &[Flag::SignatureEncodingLeniency],
             check: None,
-            fido: None,
             setup: ES256,
             plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &sub(&P256_N, &s)))),
+            ..Case::DEFAULTS
         },
         // ---- ES384 ----
-        encoding(
-            "auth.signature.es384.raw-r-s",
-            ES384,
-            "an ES384 signature as raw r||s (96 bytes) instead of DER",
-            "WebAuthn ECDSA signatures are DER (§6.5.5)",
-            auth_post(|p| ecdsa(p, |r, s| [pad(&r, 48), pad(&s, 48)].concat())),
-        ),
-        encoding(
-            "auth.signature.es384.s-plus-n",
-            ES384,
-            "an ES384 signature with s replaced by s + n",
-            RANGE,
-            auth_post(|p| ecdsa(p, |r, s| der(&r, &add(&s, &P384_N)))),
-        ),
-        wrong(
-            "auth.signature.es384.last-byte-incremented",
-            ES384,
-            "the last byte of an ES384 signature incremented",
-            "a signature one unit off does not verify",
-            None,
-            auth_post(|p| resign_with(p, bump_last)),
-        ),
+        Case {
+            id: "auth.signature.es384.raw-r-s",
+            ceremony: Ceremony::Authentication,
+            setup: ES384,
+            title: "an ES384 signature as raw r||s (96 bytes) instead of DER",
+            rationale: "WebAuthn ECDSA signatures are DER (§6.5.5)",
+            plan: auth_post(|p| ecdsa(p, |r, s| [pad(&r, 48), pad(&s, 48)].concat())),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es384.s-plus-n",
+            ceremony: Ceremony::Authentication,
+            setup: ES384,
+            title: "an ES384 signature with s replaced by s + n",
+            rationale: RANGE,
+            plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &add(&s, &P384_N)))),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es384.last-byte-incremented",
+            ceremony: Ceremony::Authentication,
+            setup: ES384,
+            title: "the last byte of an ES384 signature incremented",
+            rationale: "a signature one unit off does not verify",
+            plan: auth_post(|p| resign_with(p, bump_last)),
+            ..WRONG
+        },
         Case {
             id: "auth.signature.es384.high-s",
+            ceremony: Ceremony::Authentication,
             spec: SPEC,
             level: Level::Policy,
             expect: Expect::Either,
@@ -476,83 +493,95 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "(r, n - s) is a valid ECDSA signature too; WebAuthn does not require low-S",
             flags: &[Flag::SignatureEncodingLeniency],
             check: None,
-            fido: None,
             setup: ES384,
             plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &sub(&P384_N, &s)))),
+            ..Case::DEFAULTS
         },
         // ---- RS256 ----
-        encoding(
-            "auth.signature.rs256.short",
-            RS256,
-            "an RS256 signature without its first byte (255 bytes for a 2048-bit key)",
-            "an RSASSA-PKCS1-v1_5 signature is exactly as long as the modulus (RFC 8017 §8.2.2)",
-            auth_post(|p| resign_with(p, |s| s.get(1..).unwrap_or_default().to_vec())),
-        ),
-        encoding(
-            "auth.signature.rs256.leading-zero",
-            RS256,
-            "an RS256 signature with a zero byte prepended (257 bytes)",
-            "an RSASSA-PKCS1-v1_5 signature is exactly as long as the modulus (RFC 8017 §8.2.2)",
-            auth_post(|p| resign_with(p, |s| [&[0u8][..], s].concat())),
-        ),
-        wrong(
-            "auth.signature.rs256.byte-flipped",
-            RS256,
-            "an RS256 signature with one bit of its first byte flipped",
-            "a changed signature does not verify",
-            None,
-            auth_post(|p| resign_with(p, flip_first)),
-        ),
-        wrong(
-            "auth.signature.rs256.zero",
-            RS256,
-            "an RS256 signature of 256 zero bytes",
-            "0 is in range but is no signature of anything",
-            None,
-            auth_post(|p| resign_with(p, |s| vec![0; s.len()])),
-        ),
-        wrong(
-            "auth.signature.rs256.modulus",
-            RS256,
-            "an RS256 signature equal to the modulus n",
-            "a signature representative must be below n (RFC 8017 §5.2.2)",
-            None,
-            auth_post(|p| {
+        Case {
+            id: "auth.signature.rs256.short",
+            ceremony: Ceremony::Authentication,
+            setup: RS256,
+            title: "an RS256 signature without its first byte (255 bytes for a 2048-bit key)",
+            rationale: "an RSASSA-PKCS1-v1_5 signature is exactly as long as the modulus (RFC 8017 §8.2.2)",
+            plan: auth_post(|p| resign_with(p, |s| s.get(1..).unwrap_or_default().to_vec())),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.rs256.leading-zero",
+            ceremony: Ceremony::Authentication,
+            setup: RS256,
+            title: "an RS256 signature with a zero byte prepended (257 bytes)",
+            rationale: "an RSASSA-PKCS1-v1_5 signature is exactly as long as the modulus (RFC 8017 §8.2.2)",
+            plan: auth_post(|p| resign_with(p, |s| [&[0u8][..], s].concat())),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.rs256.byte-flipped",
+            ceremony: Ceremony::Authentication,
+            setup: RS256,
+            title: "an RS256 signature with one bit of its first byte flipped",
+            rationale: "a changed signature does not verify",
+            plan: auth_post(|p| resign_with(p, flip_first)),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.rs256.zero",
+            ceremony: Ceremony::Authentication,
+            setup: RS256,
+            title: "an RS256 signature of 256 zero bytes",
+            rationale: "0 is in range but is no signature of anything",
+            plan: auth_post(|p| resign_with(p, |s| vec![0; s.len()])),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.rs256.modulus",
+            ceremony: Ceremony::Authentication,
+            setup: RS256,
+            title: "an RS256 signature equal to the modulus n",
+            rationale: "a signature representative must be below n (RFC 8017 §5.2.2)",
+            plan: auth_post(|p| {
                 if let wire::cose::CoseKey::Rsa { n, .. } = p.credential.key.cose_key() {
                     p.signed.signature = n;
                 }
             }),
-        ),
+            ..WRONG
+        },
         // ---- EdDSA (Ed25519) ----
-        encoding(
-            "auth.signature.eddsa.63-bytes",
-            EDDSA,
-            "an Ed25519 signature without its last byte (63 bytes)",
-            "an Ed25519 signature is exactly 64 bytes (RFC 8032 §5.1.6)",
-            auth_post(|p| resign_with(p, |s| s.get(..63).unwrap_or_default().to_vec())),
-        ),
-        encoding(
-            "auth.signature.eddsa.65-bytes",
-            EDDSA,
-            "an Ed25519 signature followed by one 0x00 byte (65 bytes)",
-            "an Ed25519 signature is exactly 64 bytes (RFC 8032 §5.1.6)",
-            auth_post(|p| resign_with(p, |s| [s, &[0u8][..]].concat())),
-        ),
-        wrong(
-            "auth.signature.eddsa.byte-flipped",
-            EDDSA,
-            "an Ed25519 signature with one bit of R flipped",
-            "a changed signature does not verify",
-            None,
-            auth_post(|p| resign_with(p, flip_first)),
-        ),
-        wrong(
-            "auth.signature.eddsa.s-plus-l",
-            EDDSA,
-            "an Ed25519 signature with S replaced by S + L (the same value mod L)",
-            "RFC 8032 §5.1.7 rejects S ≥ L; accepting it makes signatures malleable",
-            None,
-            auth_post(|p| {
+        Case {
+            id: "auth.signature.eddsa.63-bytes",
+            ceremony: Ceremony::Authentication,
+            setup: EDDSA,
+            title: "an Ed25519 signature without its last byte (63 bytes)",
+            rationale: "an Ed25519 signature is exactly 64 bytes (RFC 8032 §5.1.6)",
+            plan: auth_post(|p| resign_with(p, |s| s.get(..63).unwrap_or_default().to_vec())),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.eddsa.65-bytes",
+            ceremony: Ceremony::Authentication,
+            setup: EDDSA,
+            title: "an Ed25519 signature followed by one 0x00 byte (65 bytes)",
+            rationale: "an Ed25519 signature is exactly 64 bytes (RFC 8032 §5.1.6)",
+            plan: auth_post(|p| resign_with(p, |s| [s, &[0u8][..]].concat())),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.eddsa.byte-flipped",
+            ceremony: Ceremony::Authentication,
+            setup: EDDSA,
+            title: "an Ed25519 signature with one bit of R flipped",
+            rationale: "a changed signature does not verify",
+            plan: auth_post(|p| resign_with(p, flip_first)),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.eddsa.s-plus-l",
+            ceremony: Ceremony::Authentication,
+            setup: EDDSA,
+            title: "an Ed25519 signature with S replaced by S + L (the same value mod L)",
+            rationale: "RFC 8032 §5.1.7 rejects S ≥ L; accepting it makes signatures malleable",
+            plan: auth_post(|p| {
                 resign_with(p, |s| {
                     let (r, s_le) = s.split_at(32.min(s.len()));
                     let mut s_be: Vec<u8> = s_le.iter().rev().copied().collect();
@@ -561,15 +590,17 @@ pub(super) fn cases() -> Vec<Case> {
                     [r.to_vec(), s_be.into_iter().rev().collect()].concat()
                 })
             }),
-        ),
-        wrong(
-            "auth.signature.eddsa.zero",
-            EDDSA,
-            "an Ed25519 signature of 64 zero bytes",
-            "well-formed length, no signature of this message",
-            None,
-            auth_post(|p| resign_with(p, |_| vec![0; 64])),
-        ),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.eddsa.zero",
+            ceremony: Ceremony::Authentication,
+            setup: EDDSA,
+            title: "an Ed25519 signature of 64 zero bytes",
+            rationale: "well-formed length, no signature of this message",
+            plan: auth_post(|p| resign_with(p, |_| vec![0; 64])),
+            ..WRONG
+        },
     ]
 }
 

@@ -3,7 +3,10 @@
 
 use serde_json::{json, Value};
 
-use super::{auth_json, reg_json, Case, CheckId, Expect, Flag, Level, Setup};
+use super::signature::resign_until;
+use super::{
+    auth_json, reg_json, std_alphabet, AuthHooks, Case, Ceremony, CheckId, Expect, Flag, Level, Plan,
+};
 
 fn remove(v: &mut Value, path: &[&str]) {
     let (last, parents) = match path.split_last() {
@@ -53,329 +56,326 @@ pub(crate) fn standard_base64_of(bytes: &[u8]) -> String {
     }
 }
 
-macro_rules! structure_case {
-    ($v:ident, $cer:ident, $id:literal, $fido:literal, $title:literal, $f:expr) => {
-        structure_case!($v, $cer, $id, $fido, $title, $f, structure_case!(@check $cer))
-    };
-    ($v:ident, $cer:ident, $id:literal, $fido:literal, $title:literal, $f:expr, $check:expr) => {
-        $v.push(Case {
-            id: $id,
-            spec: structure_case!(@spec $cer),
-            level: Level::Must,
-            expect: Expect::Reject,
-            title: $title,
-            rationale: "a response without every required member, well-typed and base64url, is not a PublicKeyCredential the procedure can run on",
-            flags: &[Flag::ResponseStructureUnchecked],
-            check: Some($check),
-            fido: Some($fido),
-            setup: Setup::DEFAULT,
-            plan: structure_case!(@plan $cer, $f),
-        });
-    };
-    (@spec reg) => { "§7.1 step 3, §5.1" };
-    (@spec auth) => { "§7.2 step 3, §5.1" };
-    (@check reg) => { CheckId::RegResponseMalformed };
-    (@check auth) => { CheckId::AuthResponseMalformed };
-    (@plan reg, $f:expr) => { reg_json($f) };
-    (@plan auth, $f:expr) => { auth_json($f) };
-}
+/// Why a correct RP rejects every case of this file.
+const RATIONALE: &str = "a response without every required member, well-typed and base64url, is not a PublicKeyCredential the procedure can run on";
+
+/// What the rows of a malformed registration response share.
+const REG_MALFORMED: Case = Case {
+    spec: "§7.1 step 3, §5.1",
+    level: Level::Must,
+    expect: Expect::Reject,
+    rationale: RATIONALE,
+    flags: &[Flag::ResponseStructureUnchecked],
+    check: Some(CheckId::RegResponseMalformed),
+    ..Case::DEFAULTS
+};
+
+/// What the rows of a malformed assertion response share.
+const AUTH_MALFORMED: Case = Case {
+    spec: "§7.2 step 3, §5.1",
+    level: Level::Must,
+    expect: Expect::Reject,
+    rationale: RATIONALE,
+    flags: &[Flag::ResponseStructureUnchecked],
+    check: Some(CheckId::AuthResponseMalformed),
+    ..Case::DEFAULTS
+};
 
 pub(super) fn cases() -> Vec<Case> {
-    let mut v = Vec::new();
     // An empty string is valid base64url for zero bytes, so those cases fail at the first step that reads the
     // bytes, not at step 3.
-    structure_case!(
-        v,
-        reg,
-        "reg.response.id.missing",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-1",
-        "id is missing",
-        |j| {
-            remove(j, &["id"]);
-            remove(j, &["rawId"])
-        }
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.id.not-string",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-2",
-        "id is a number",
-        |j| set(j, &["id"], json!(42))
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.id.standard-base64",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-3",
-        "id is standard base64 with padding",
-        |j| standard_base64(j, &["id"])
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.type.missing",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-4",
-        "type is missing",
-        |j| remove(j, &["type"])
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.type.not-string",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-5",
-        "type is an object",
-        |j| set(j, &["type"], json!({}))
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.type.not-public-key",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-6",
-        "type is \"avocado-toast\"",
-        |j| set(j, &["type"], json!("avocado-toast"))
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.response.missing",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-7",
-        "response is missing",
-        |j| remove(j, &["response"])
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.response.not-object",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-8",
-        "response is an array",
-        |j| set(j, &["response"], json!([]))
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.client-data-json.missing",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-9",
-        "response.clientDataJSON is missing",
-        |j| remove(j, &["response", "clientDataJSON"])
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.client-data-json.not-string",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-10",
-        "response.clientDataJSON is a boolean",
-        |j| set(j, &["response", "clientDataJSON"], json!(true))
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.client-data-json.empty",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-11",
-        "response.clientDataJSON is the empty string",
-        |j| set(j, &["response", "clientDataJSON"], json!("")),
-        CheckId::RegClientDataNotJson
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.attestation-object.missing",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-12",
-        "response.attestationObject is missing",
-        |j| remove(j, &["response", "attestationObject"])
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.attestation-object.not-string",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-13",
-        "response.attestationObject is a number",
-        |j| set(j, &["response", "attestationObject"], json!(7))
-    );
-    structure_case!(
-        v,
-        reg,
-        "reg.response.attestation-object.empty",
-        "Server-ServerAuthenticatorAttestationResponse-Resp-1 F-14",
-        "response.attestationObject is the empty string",
-        |j| set(j, &["response", "attestationObject"], json!("")),
-        CheckId::RegAttestationObjectMalformed
-    );
-
-    structure_case!(
-        v,
-        auth,
-        "auth.response.id.missing",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-1",
-        "id is missing",
-        |j| {
-            remove(j, &["id"]);
-            remove(j, &["rawId"])
-        }
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.id.not-string",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-2",
-        "id is a number",
-        |j| set(j, &["id"], json!(42))
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.id.standard-base64",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-3",
-        "id is standard base64 with padding",
-        |j| standard_base64(j, &["id"])
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.type.missing",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-4",
-        "type is missing",
-        |j| remove(j, &["type"])
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.type.not-string",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-5",
-        "type is an array",
-        |j| set(j, &["type"], json!([]))
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.type.not-public-key",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-6",
-        "type is \"avocado-toast\"",
-        |j| set(j, &["type"], json!("avocado-toast"))
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.response.missing",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-7",
-        "response is missing",
-        |j| remove(j, &["response"])
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.response.not-object",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-8",
-        "response is a string",
-        |j| set(j, &["response"], json!("response"))
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.client-data-json.missing",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-9",
-        "response.clientDataJSON is missing",
-        |j| remove(j, &["response", "clientDataJSON"])
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.client-data-json.not-string",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-10",
-        "response.clientDataJSON is a number",
-        |j| set(j, &["response", "clientDataJSON"], json!(1))
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.client-data-json.empty",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-11",
-        "response.clientDataJSON is the empty string",
-        |j| set(j, &["response", "clientDataJSON"], json!("")),
-        CheckId::AuthClientDataNotJson
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.authenticator-data.missing",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-12",
-        "response.authenticatorData is missing",
-        |j| remove(j, &["response", "authenticatorData"])
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.authenticator-data.not-string",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-13",
-        "response.authenticatorData is an object",
-        |j| set(j, &["response", "authenticatorData"], json!({}))
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.authenticator-data.standard-base64",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-14",
-        "response.authenticatorData is standard base64 with padding",
-        |j| standard_base64(j, &["response", "authenticatorData"])
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.authenticator-data.empty",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-15",
-        "response.authenticatorData is the empty string",
-        |j| set(j, &["response", "authenticatorData"], json!("")),
-        CheckId::AuthAuthDataMalformed
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.signature.missing",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-16",
-        "response.signature is missing",
-        |j| remove(j, &["response", "signature"])
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.signature.not-string",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-17",
-        "response.signature is a boolean",
-        |j| set(j, &["response", "signature"], json!(false))
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.signature.standard-base64",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-18",
-        "response.signature is standard base64 with padding",
-        |j| standard_base64(j, &["response", "signature"])
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.signature.empty",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-19",
-        "response.signature is the empty string",
-        |j| set(j, &["response", "signature"], json!("")),
-        CheckId::AuthSignatureMalformed
-    );
-    structure_case!(
-        v,
-        auth,
-        "auth.response.user-handle.not-string",
-        "Server-ServerAuthenticatorAssertionResponse-Resp-1 F-21",
-        "response.userHandle is a number",
-        |j| set(j, &["response", "userHandle"], json!(5))
-    );
-    // The signature's standard base64 must differ from its base64url by more than padding (a '+' or '/'), or a
-    // decoder that only strips '=' would pass or fail by the luck of the RP's challenge: re-sign until it does.
-    for c in v.iter_mut().filter(|c| c.id == "auth.response.signature.standard-base64") {
-        if let super::Plan::Authenticate(hooks) = &mut c.plan {
-            hooks.post = Some(|p| super::signature::resign_until(p, crate::runner::std_alphabet));
-        }
-    }
-    v
+    vec![
+        Case {
+            id: "reg.response.id.missing",
+            ceremony: Ceremony::Registration,
+            title: "id is missing",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-1"),
+            plan: reg_json(|j| {
+                remove(j, &["id"]);
+                remove(j, &["rawId"])
+            }),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.id.not-string",
+            ceremony: Ceremony::Registration,
+            title: "id is a number",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-2"),
+            plan: reg_json(|j| set(j, &["id"], json!(42))),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.id.standard-base64",
+            ceremony: Ceremony::Registration,
+            title: "id is standard base64 with padding",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-3"),
+            plan: reg_json(|j| standard_base64(j, &["id"])),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.type.missing",
+            ceremony: Ceremony::Registration,
+            title: "type is missing",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-4"),
+            plan: reg_json(|j| remove(j, &["type"])),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.type.not-string",
+            ceremony: Ceremony::Registration,
+            title: "type is an object",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-5"),
+            plan: reg_json(|j| set(j, &["type"], json!({}))),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.type.not-public-key",
+            ceremony: Ceremony::Registration,
+            title: "type is \"avocado-toast\"",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-6"),
+            plan: reg_json(|j| set(j, &["type"], json!("avocado-toast"))),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.response.missing",
+            ceremony: Ceremony::Registration,
+            title: "response is missing",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-7"),
+            plan: reg_json(|j| remove(j, &["response"])),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.response.not-object",
+            ceremony: Ceremony::Registration,
+            title: "response is an array",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-8"),
+            plan: reg_json(|j| set(j, &["response"], json!([]))),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.client-data-json.missing",
+            ceremony: Ceremony::Registration,
+            title: "response.clientDataJSON is missing",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-9"),
+            plan: reg_json(|j| remove(j, &["response", "clientDataJSON"])),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.client-data-json.not-string",
+            ceremony: Ceremony::Registration,
+            title: "response.clientDataJSON is a boolean",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-10"),
+            plan: reg_json(|j| set(j, &["response", "clientDataJSON"], json!(true))),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.client-data-json.empty",
+            ceremony: Ceremony::Registration,
+            title: "response.clientDataJSON is the empty string",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-11"),
+            check: Some(CheckId::RegClientDataNotJson),
+            plan: reg_json(|j| set(j, &["response", "clientDataJSON"], json!(""))),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.attestation-object.missing",
+            ceremony: Ceremony::Registration,
+            title: "response.attestationObject is missing",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-12"),
+            plan: reg_json(|j| remove(j, &["response", "attestationObject"])),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.attestation-object.not-string",
+            ceremony: Ceremony::Registration,
+            title: "response.attestationObject is a number",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-13"),
+            plan: reg_json(|j| set(j, &["response", "attestationObject"], json!(7))),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "reg.response.attestation-object.empty",
+            ceremony: Ceremony::Registration,
+            title: "response.attestationObject is the empty string",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-14"),
+            check: Some(CheckId::RegAttestationObjectMalformed),
+            plan: reg_json(|j| set(j, &["response", "attestationObject"], json!(""))),
+            ..REG_MALFORMED
+        },
+        Case {
+            id: "auth.response.id.missing",
+            ceremony: Ceremony::Authentication,
+            title: "id is missing",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-1"),
+            plan: auth_json(|j| {
+                remove(j, &["id"]);
+                remove(j, &["rawId"])
+            }),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.id.not-string",
+            ceremony: Ceremony::Authentication,
+            title: "id is a number",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-2"),
+            plan: auth_json(|j| set(j, &["id"], json!(42))),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.id.standard-base64",
+            ceremony: Ceremony::Authentication,
+            title: "id is standard base64 with padding",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-3"),
+            plan: auth_json(|j| standard_base64(j, &["id"])),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.type.missing",
+            ceremony: Ceremony::Authentication,
+            title: "type is missing",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-4"),
+            plan: auth_json(|j| remove(j, &["type"])),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.type.not-string",
+            ceremony: Ceremony::Authentication,
+            title: "type is an array",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-5"),
+            plan: auth_json(|j| set(j, &["type"], json!([]))),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.type.not-public-key",
+            ceremony: Ceremony::Authentication,
+            title: "type is \"avocado-toast\"",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-6"),
+            plan: auth_json(|j| set(j, &["type"], json!("avocado-toast"))),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.response.missing",
+            ceremony: Ceremony::Authentication,
+            title: "response is missing",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-7"),
+            plan: auth_json(|j| remove(j, &["response"])),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.response.not-object",
+            ceremony: Ceremony::Authentication,
+            title: "response is a string",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-8"),
+            plan: auth_json(|j| set(j, &["response"], json!("response"))),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.client-data-json.missing",
+            ceremony: Ceremony::Authentication,
+            title: "response.clientDataJSON is missing",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-9"),
+            plan: auth_json(|j| remove(j, &["response", "clientDataJSON"])),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.client-data-json.not-string",
+            ceremony: Ceremony::Authentication,
+            title: "response.clientDataJSON is a number",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-10"),
+            plan: auth_json(|j| set(j, &["response", "clientDataJSON"], json!(1))),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.client-data-json.empty",
+            ceremony: Ceremony::Authentication,
+            title: "response.clientDataJSON is the empty string",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-11"),
+            check: Some(CheckId::AuthClientDataNotJson),
+            plan: auth_json(|j| set(j, &["response", "clientDataJSON"], json!(""))),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.authenticator-data.missing",
+            ceremony: Ceremony::Authentication,
+            title: "response.authenticatorData is missing",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-12"),
+            plan: auth_json(|j| remove(j, &["response", "authenticatorData"])),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.authenticator-data.not-string",
+            ceremony: Ceremony::Authentication,
+            title: "response.authenticatorData is an object",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-13"),
+            plan: auth_json(|j| set(j, &["response", "authenticatorData"], json!({}))),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.authenticator-data.standard-base64",
+            ceremony: Ceremony::Authentication,
+            title: "response.authenticatorData is standard base64 with padding",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-14"),
+            plan: auth_json(|j| standard_base64(j, &["response", "authenticatorData"])),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.authenticator-data.empty",
+            ceremony: Ceremony::Authentication,
+            title: "response.authenticatorData is the empty string",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-15"),
+            check: Some(CheckId::AuthAuthDataMalformed),
+            plan: auth_json(|j| set(j, &["response", "authenticatorData"], json!(""))),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.signature.missing",
+            ceremony: Ceremony::Authentication,
+            title: "response.signature is missing",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-16"),
+            plan: auth_json(|j| remove(j, &["response", "signature"])),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.signature.not-string",
+            ceremony: Ceremony::Authentication,
+            title: "response.signature is a boolean",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-17"),
+            plan: auth_json(|j| set(j, &["response", "signature"], json!(false))),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.signature.standard-base64",
+            ceremony: Ceremony::Authentication,
+            title: "response.signature is standard base64 with padding",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-18"),
+            // The signature's standard base64 must differ from its base64url by more than padding (a '+' or '/'),
+            // or a decoder that only strips '=' would pass or fail by the luck of the RP's challenge: re-signed
+            // until it does.
+            plan: Plan::Authenticate(AuthHooks {
+                post: Some(|p| resign_until(p, std_alphabet)),
+                json: Some(|j| standard_base64(j, &["response", "signature"])),
+                ..AuthHooks::NONE
+            }),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.signature.empty",
+            ceremony: Ceremony::Authentication,
+            title: "response.signature is the empty string",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-19"),
+            check: Some(CheckId::AuthSignatureMalformed),
+            plan: auth_json(|j| set(j, &["response", "signature"], json!(""))),
+            ..AUTH_MALFORMED
+        },
+        Case {
+            id: "auth.response.user-handle.not-string",
+            ceremony: Ceremony::Authentication,
+            title: "response.userHandle is a number",
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-21"),
+            plan: auth_json(|j| set(j, &["response", "userHandle"], json!(5))),
+            ..AUTH_MALFORMED
+        },
+    ]
 }
 
 #[cfg(test)]
