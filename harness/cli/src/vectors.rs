@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use serde_json::Value;
 use verifier::{
-    AuthenticationExpectations, AuthenticationResponse, CredentialRecord, CredentialStore, Policy,
+    AuthenticationExpectations, AuthenticationResponse, CredentialRecord, OneRecordStore, Policy,
     RegistrationExpectations, RegistrationResponse,
 };
 use wire::base64url;
@@ -69,17 +69,6 @@ fn generate(dir: &Path) -> Result<()> {
         eprintln!("wrote {}", path.display());
     }
     Ok(())
-}
-
-struct One(CredentialRecord, Vec<u8>);
-
-impl CredentialStore for One {
-    fn is_registered(&self, id: &[u8]) -> bool {
-        self.0.id == id
-    }
-    fn find(&self, user: &[u8], id: &[u8]) -> Option<CredentialRecord> {
-        (self.0.id == id && self.1 == user).then(|| self.0.clone())
-    }
 }
 
 fn b64(v: &Value, what: &str) -> Result<Vec<u8>> {
@@ -149,7 +138,7 @@ fn verify(group: &Value, test: &Value) -> Result<Result<(), String>> {
                 identified_user: Some(user.clone()),
             };
             AuthenticationResponse::from_json(&test["response"])
-                .and_then(|r| verifier::verify_authentication(&r, &e, &p, &One(record, user)))
+                .and_then(|r| verifier::verify_authentication(&r, &e, &p, &OneRecordStore::new(&user, record)))
                 .map(|_| ())
                 .map_err(|r| r.check.id().to_owned())
         }

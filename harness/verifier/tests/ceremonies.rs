@@ -27,7 +27,7 @@ fn register_then_authenticate_every_algorithm_and_attestation() {
             };
             assert_eq!(out.attestation, expected);
 
-            let store = Store::with(USER, out.record);
+            let store = stored(USER, out.record);
             let challenge = gen.challenge();
             let json = AssertionDraft::new(&rp(), &cred, &challenge, 0, 5, Some(USER.to_vec()))
                 .sign(&cred)
