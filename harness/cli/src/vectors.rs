@@ -138,7 +138,9 @@ fn verify(group: &Value, test: &Value) -> Result<Result<(), String>> {
                 identified_user: Some(user.clone()),
             };
             AuthenticationResponse::from_json(&test["response"])
-                .and_then(|r| verifier::verify_authentication(&r, &e, &p, &OneRecordStore::new(&user, record)))
+                .and_then(|r| {
+                    verifier::verify_authentication(&r, &e, &p, &OneRecordStore::new(&user, record))
+                })
                 .map(|_| ())
                 .map_err(|r| r.check.id().to_owned())
         }

@@ -20,9 +20,6 @@ pub fn rp_config(rp_id: &str, origin: &str, seed: u64) -> Config {
 
 /// `rp` as a [`generator::target::Target`], called in process (no HTTP) at the time `now` (Unix seconds):
 /// each session of the target is a session of the RP.
-pub fn in_process(
-    rp: &ReferenceRp,
-    now: u64,
-) -> FnTarget<impl FnMut(&str, &str, &Json) -> (u16, Json) + '_> {
+pub fn in_process(rp: &ReferenceRp, now: u64) -> FnTarget<impl FnMut(&str, &str, &Json) -> (u16, Json) + '_> {
     FnTarget::new(move |session: &str, path: &str, body: &Json| rp.handle(session, path, body, now))
 }

@@ -662,7 +662,12 @@ impl AuthenticationCase {
         let built = cached(&AUTHENTICATIONS, key, || self.build());
         let text = self.mutated(&built);
         let result = AuthenticationResponse::from_json_bytes(&text).and_then(|r| {
-            verifier::verify_authentication(&r, &built.expectations, &policy(), &OneRecordStore::new(USER, built.record.clone()))
+            verifier::verify_authentication(
+                &r,
+                &built.expectations,
+                &policy(),
+                &OneRecordStore::new(USER, built.record.clone()),
+            )
         });
         match &result {
             Err(r) => well_formed(r, Ceremony::Authentication),
