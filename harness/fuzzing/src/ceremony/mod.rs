@@ -1,7 +1,7 @@
 //! The structure-aware ceremony targets: fuzz input is read with `arbitrary` as a description (an
 //! authenticator seed and algorithm, an attestation format, what the relying party asked for, and a short
 //! list of [`Mutation`]s); the generator builds the signed ceremony it describes, the mutations are applied,
-//! and the reference verifier runs on the result. The oracle is the self-check invariant (DESIGN §3),
+//! and the reference verifier runs on the result. The oracle is the self-check invariant,
 //! stated as what must hold and nothing more:
 //!
 //! 1. **The verifier never panics**, and a rejection (or a warning) names a check of the ceremony that ran.
