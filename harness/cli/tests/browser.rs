@@ -21,19 +21,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use generator::catalog::Ceremony;
-use generator::vectors::{Test, TestGroup, VectorFile};
+use generator::vectors::{Test, TestGroup};
 use serde_json::{json, Value as Json};
 use wire::base64url;
 use wire::client_data::{self, CollectedClientData};
-
-fn repo_vectors() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors")
-}
-
-fn read_vectors(path: &Path) -> VectorFile {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not a vector file: {e}", path.display()))
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // clientDataJSON: generator against browser
@@ -108,7 +99,7 @@ fn compare_all(dir: &Path) -> (usize, usize) {
     let (mut exact, mut prefix) = (0, 0);
     let mut failures = Vec::new();
     for ceremony in ["registration", "authentication"] {
-        let doc = read_vectors(&dir.join(format!("{ceremony}.json")));
+        let doc = testkit::read_vectors(&dir.join(format!("{ceremony}.json")));
         for group in &doc.test_groups {
             for test in &group.tests {
                 match compare_client_data(group, test) {
@@ -125,7 +116,7 @@ fn compare_all(dir: &Path) -> (usize, usize) {
 
 #[test]
 fn generator_client_data_matches_the_browsers() {
-    let dir = repo_vectors().join("captured");
+    let dir = testkit::vectors_dir().join("captured");
     let (exact, prefix) = compare_all(&dir);
     assert!(exact + prefix >= 10, "too few captured ceremonies in {}: {exact} + {prefix}", dir.display());
     // The committed set holds both shapes Chrome writes, so both comparisons are exercised.
@@ -134,7 +125,7 @@ fn generator_client_data_matches_the_browsers() {
 
 #[test]
 fn a_different_client_data_is_caught() {
-    let doc = read_vectors(&repo_vectors().join("captured/registration.json"));
+    let doc = testkit::read_vectors(&testkit::vectors_dir().join("captured/registration.json"));
     let group = &doc.test_groups[0];
     let mut test = group.tests[0].clone();
     let challenge = test.input.challenge.clone();
@@ -503,7 +494,7 @@ fn private_jwk(pkcs8: &str, cose_public_key: &str) -> Json {
 fn add_private_keys(dir: &Path, keys: &HashMap<String, String>) {
     for ceremony in ["registration", "authentication"] {
         let path = dir.join(format!("{ceremony}.json"));
-        let mut doc = read_vectors(&path);
+        let mut doc = testkit::read_vectors(&path);
         for group in &mut doc.test_groups {
             let credential = &mut group.credential;
             let key = keys
@@ -518,18 +509,8 @@ fn add_private_keys(dir: &Path, keys: &HashMap<String, String>) {
 /// Runs `vectors check` over the committed vectors with `captured/` replaced by the fresh captures.
 fn vectors_check(captured: &Path, scratch: &Path) {
     let tree = scratch.join("vectors");
-    std::fs::create_dir_all(tree.join("w3c")).expect("a vectors tree");
+    testkit::copy_vectors_tree(&tree);
     std::fs::create_dir_all(tree.join("captured")).expect("a vectors tree");
-    for f in [
-        "schema.json",
-        "registration.json",
-        "authentication.json",
-        "w3c/registration.json",
-        "w3c/authentication.json",
-        "w3c/webauthn-l3-section16.json",
-    ] {
-        std::fs::copy(repo_vectors().join(f), tree.join(f)).expect("copying a vector file");
-    }
     for f in ["registration.json", "authentication.json"] {
         std::fs::copy(captured.join(f), tree.join("captured").join(f)).expect("copying a captured file");
     }
@@ -626,8 +607,8 @@ fn chromium_ceremonies_with_virtual_authenticators() {
 
     // Every accepted ceremony was captured, the captures are valid vectors, and the generator writes the
     // browser's client data.
-    let registration = read_vectors(&capture.join("registration.json"));
-    let authentication = read_vectors(&capture.join("authentication.json"));
+    let registration = testkit::read_vectors(&capture.join("registration.json"));
+    let authentication = testkit::read_vectors(&capture.join("authentication.json"));
     assert_eq!(registration.number_of_tests, registrations);
     assert_eq!(authentication.number_of_tests, assertions);
     add_private_keys(&capture, &keys);

@@ -11,7 +11,6 @@ use generator::ceremony::{AttestationKind, Generator};
 use generator::client::{ClientConfig, CreationOptions, RequestOptions};
 use generator::keys::Algorithm;
 use generator::target::{Endpoint, Target};
-use generator::vectors::VectorFile;
 use grader::transport::{HttpConfig, HttpTarget};
 use serde_json::json;
 
@@ -49,10 +48,6 @@ fn start(capture: &Path) -> (Server, u16) {
         std::thread::sleep(Duration::from_millis(50));
     }
     (server, port)
-}
-
-fn read(path: &Path) -> VectorFile {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]
@@ -121,8 +116,8 @@ fn serve_has_a_page_and_captures_accepted_ceremonies_as_vectors() {
     assert!(!reply.accepted());
     drop(server);
 
-    let registration = read(&capture.join("registration.json"));
-    let authentication = read(&capture.join("authentication.json"));
+    let registration = testkit::read_vectors(&capture.join("registration.json"));
+    let authentication = testkit::read_vectors(&capture.join("authentication.json"));
     assert_eq!(registration.number_of_tests, 1);
     assert_eq!(authentication.number_of_tests, 2);
     let group = &authentication.test_groups[0];
@@ -138,19 +133,8 @@ fn serve_has_a_page_and_captures_accepted_ceremonies_as_vectors() {
         .starts_with("captured by `webauthn-harness serve --capture` from"));
 
     // The captures are vectors `vectors check` reproduces.
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors");
     let tree = dir.join("vectors");
-    std::fs::create_dir_all(tree.join("w3c")).unwrap();
-    for f in [
-        "schema.json",
-        "registration.json",
-        "authentication.json",
-        "w3c/registration.json",
-        "w3c/authentication.json",
-        "w3c/webauthn-l3-section16.json",
-    ] {
-        std::fs::copy(repo.join(f), tree.join(f)).unwrap();
-    }
+    testkit::copy_vectors_tree(&tree);
     std::fs::rename(&capture, tree.join("captured")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_webauthn-harness"))
         .args(["vectors", "check", "--dir"])

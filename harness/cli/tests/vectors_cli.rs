@@ -4,11 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use generator::vectors::{Outcome, VectorFile};
-
-fn repo_vectors() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors")
-}
+use generator::vectors::Outcome;
 
 fn check(dir: &Path) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_webauthn-harness"))
@@ -20,7 +16,7 @@ fn check(dir: &Path) -> (i32, String) {
 
 #[test]
 fn the_committed_vectors_are_current_valid_and_reproduced() {
-    let (code, out) = check(&repo_vectors());
+    let (code, out) = check(&testkit::vectors_dir());
     assert_eq!(code, 0, "{out}");
     assert!(out.contains(" 0 problem(s)"), "{out}");
 }
@@ -29,20 +25,10 @@ fn the_committed_vectors_are_current_valid_and_reproduced() {
 fn a_tampered_vector_is_caught() {
     let dir = std::env::temp_dir().join(format!("webauthn-harness-vectors-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("w3c")).unwrap();
-    for f in [
-        "schema.json",
-        "registration.json",
-        "authentication.json",
-        "w3c/registration.json",
-        "w3c/authentication.json",
-        "w3c/webauthn-l3-section16.json",
-    ] {
-        std::fs::copy(repo_vectors().join(f), dir.join(f)).unwrap();
-    }
+    testkit::copy_vectors_tree(&dir);
     // Turn the first invalid registration vector into a valid one.
     let path = dir.join("registration.json");
-    let mut file: VectorFile = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut file = testkit::read_vectors(&path);
     let first_invalid = file
         .test_groups
         .iter_mut()
@@ -72,8 +58,9 @@ fn every_committed_vector_file_reads_into_the_types_and_writes_back_byte_for_byt
         "captured/registration.json",
         "captured/authentication.json",
     ] {
-        let text = std::fs::read_to_string(repo_vectors().join(f)).unwrap();
-        let file: VectorFile = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{f}: {e}"));
+        let path = testkit::vectors_dir().join(f);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file = testkit::read_vectors(&path);
         assert!(file.number_of_tests > 0, "{f}");
         assert_eq!(generator::vectors::to_text(&file), text, "{f}");
     }
