@@ -7,9 +7,12 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
+use generator::catalog::{Ceremony, Level};
+use generator::vectors::{
+    GroupCredential, Input, Notes, Outcome, StoredCredential, Test, TestGroup, VectorFile,
+};
 use rp::server::Exchange;
-use serde_json::{json, Map, Value as Json};
-use verifier::Ceremony;
+use serde_json::{json, Value as Json};
 use wire::base64url;
 
 #[derive(clap::Args)]
@@ -113,7 +116,7 @@ struct CaptureState {
 
 #[derive(Default)]
 struct File {
-    groups: Vec<Json>,
+    groups: Vec<TestGroup>,
     tests: usize,
 }
 
@@ -250,44 +253,58 @@ impl Capture {
         file.tests += 1;
         let tc = file.tests;
         let who = ex.user_agent.map(browser).unwrap_or_else(|| "an unnamed client".into());
-        let test = json!({
-            "tcId": tc,
-            "caseId": format!("reg.captured.{}.{}.{tc}", transports_slug(transports), if uv { "uv" } else { "up" }),
-            "comment": format!(
+        let test = Test {
+            tc_id: tc,
+            case_id: format!("reg.captured.{}.{}.{tc}", transports_slug(transports), if uv { "uv" } else { "up" }),
+            comment: format!(
                 "{who}: registration (transports [{}]; flags {flag_names}; signCount {}; residentKey {}, userVerification {})",
                 transports_list(transports),
                 record["signCount"],
                 selection["residentKey"].as_str().unwrap_or("unset"),
                 selection["userVerification"].as_str().unwrap_or("unset"),
             ),
-            "flags": [],
-            "spec": "§7.1",
-            "level": "MUST",
-            "input": {
-                "challenge": options["challenge"],
-                "userVerification": user_verification(&selection["userVerification"]),
-                "pubKeyCredParams": options["pubKeyCredParams"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|p| p["alg"].as_i64())
-                    .collect::<Vec<_>>(),
+            flags: vec![],
+            spec: "§7.1".into(),
+            level: Level::Must,
+            input: Input {
+                challenge: string(&options["challenge"]),
+                user_verification: user_verification(&selection["userVerification"]).into(),
+                pub_key_cred_params: Some(
+                    options["pubKeyCredParams"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| p["alg"].as_i64())
+                        .collect(),
+                ),
+                allow_credentials: None,
+                identified_user: None,
+                stored_credential: None,
             },
-            "response": ex.request,
-            "result": "valid",
-        });
-        let group = json!({
-            "ceremony": Ceremony::Registration.as_str(),
-            "source": self.source(ex),
-            "rpId": self.rp_id,
-            "origin": self.origin,
-            "validAt": ex.now,
-            "algorithm": algorithm,
-            "attestation": fmt,
-            "credential": {"id": id, "publicKey": record["publicKey"], "privateKey": {}, "aaguid": aaguid},
-            "userHandle": record["userHandle"],
-            "tests": [test],
-        });
+            response: ex.request.clone(),
+            result: Outcome::Valid,
+            check: None,
+        };
+        let group = TestGroup {
+            ceremony: Ceremony::Registration,
+            source: Some(self.source(ex)),
+            rp_id: self.rp_id.clone(),
+            origin: self.origin.clone(),
+            valid_at: ex.now,
+            algorithm: algorithm.clone(),
+            attestation: Some(fmt),
+            attestation_roots: vec![],
+            credential: GroupCredential {
+                id: id.clone(),
+                public_key: string(&record["publicKey"]),
+                private_key: json!({}),
+                aaguid: aaguid.clone(),
+            },
+            user_handle: string(&record["userHandle"]),
+            tests: vec![test],
+            allow_cross_origin: false,
+            allowed_top_origins: vec![],
+        };
         file.groups.push(group);
         state.registered.insert(id.clone(), (aaguid, algorithm));
         state.records.insert(id, record.clone());
@@ -310,53 +327,68 @@ impl Capture {
         let file = &mut state.authentication;
         file.tests += 1;
         let tc = file.tests;
-        let index = match file.groups.iter().position(|g| g["credential"]["id"] == id.as_str()) {
+        let stored: StoredCredential = serde_json::from_value(before.clone())
+            .map_err(|e| format!("the stored credential record is not in the expected form: {e}"))?;
+        let index = match file.groups.iter().position(|g| g.credential.id == id) {
             Some(i) => i,
             None => {
-                file.groups.push(json!({
-                    "ceremony": Ceremony::Authentication.as_str(),
-                    "source": self.source(ex),
-                    "rpId": self.rp_id,
-                    "origin": self.origin,
-                    "validAt": ex.now,
-                    "algorithm": algorithm,
-                    "credential": {"id": id, "publicKey": before["publicKey"], "privateKey": {}, "aaguid": aaguid},
-                    "userHandle": before["userHandle"],
-                    "tests": [],
-                }));
+                file.groups.push(TestGroup {
+                    ceremony: Ceremony::Authentication,
+                    source: Some(self.source(ex)),
+                    rp_id: self.rp_id.clone(),
+                    origin: self.origin.clone(),
+                    valid_at: ex.now,
+                    algorithm,
+                    attestation: None,
+                    attestation_roots: vec![],
+                    credential: GroupCredential {
+                        id: id.clone(),
+                        public_key: stored.public_key.clone(),
+                        private_key: json!({}),
+                        aaguid,
+                    },
+                    user_handle: stored.user_handle.clone().unwrap_or_default(),
+                    tests: vec![],
+                    allow_cross_origin: false,
+                    allowed_top_origins: vec![],
+                });
                 file.groups.len() - 1
             }
         };
-        let test = json!({
-            "tcId": tc,
-            "caseId": format!("auth.captured.{}.{}.{tc}", transports_slug(&before["transports"]), if uv { "uv" } else { "up" }),
-            "comment": format!(
+        let test = Test {
+            tc_id: tc,
+            case_id: format!("auth.captured.{}.{}.{tc}", transports_slug(&before["transports"]), if uv { "uv" } else { "up" }),
+            comment: format!(
                 "{who}: authentication (transports [{}]; flags {flag_names}; signCount {} after {}; userVerification {})",
                 transports_list(&before["transports"]),
                 after["signCount"],
                 before["signCount"],
                 options["userVerification"].as_str().unwrap_or("unset"),
             ),
-            "flags": [],
-            "spec": "§7.2",
-            "level": "MUST",
-            "input": {
-                "challenge": options["challenge"],
-                "userVerification": user_verification(&options["userVerification"]),
-                "allowCredentials": options["allowCredentials"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|c| c["id"].clone())
-                    .collect::<Vec<_>>(),
-                "identifiedUser": before["userHandle"],
-                "storedCredential": before,
+            flags: vec![],
+            spec: "§7.2".into(),
+            level: Level::Must,
+            input: Input {
+                challenge: string(&options["challenge"]),
+                user_verification: user_verification(&options["userVerification"]).into(),
+                pub_key_cred_params: None,
+                allow_credentials: Some(
+                    options["allowCredentials"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|c| string(&c["id"]))
+                        .collect(),
+                ),
+                identified_user: stored.user_handle.clone(),
+                stored_credential: Some(stored),
             },
-            "response": ex.request,
-            "result": "valid",
-        });
-        if let Some(tests) = file.groups.get_mut(index).and_then(|g| g["tests"].as_array_mut()) {
-            tests.push(test);
+            response: ex.request.clone(),
+            result: Outcome::Valid,
+            check: None,
+        };
+        if let Some(group) = file.groups.get_mut(index) {
+            group.tests.push(test);
         }
         state.records.insert(id, after.clone());
         Ok(Ceremony::Authentication)
@@ -375,28 +407,31 @@ impl Capture {
             Ceremony::Registration => &state.registration,
             Ceremony::Authentication => &state.authentication,
         };
-        let mut doc = Map::new();
-        doc.insert("schema".into(), json!(generator::vectors::SCHEMA));
-        doc.insert("generatorVersion".into(), json!(env!("CARGO_PKG_VERSION")));
-        doc.insert("ceremony".into(), json!(ceremony.as_str()));
-        doc.insert("numberOfTests".into(), json!(file.tests));
-        doc.insert(
-            "header".into(),
-            json!([
-                "Captured from a real browser by `webauthn-harness serve --capture` (see vectors/captured/README.md); not regenerated: `vectors check` verifies them as they are.",
-                "Each test is one ceremony the reference RP accepted: its inputs (challenge, requested user verification, offered algorithms or allowed credentials, the stored credential record), the response as the page posted it, and the result.",
-                "credential.privateKey is empty as the RP writes it (an RP never sees the authenticator's key); the browser test fills in the virtual authenticator's key as a JWK.",
-            ]),
-        );
-        doc.insert("notes".into(), json!({}));
-        doc.insert("testGroups".into(), Json::Array(file.groups.clone()));
+        let doc = VectorFile {
+            schema: generator::vectors::SCHEMA.into(),
+            generator_version: env!("CARGO_PKG_VERSION").into(),
+            ceremony,
+            number_of_tests: file.tests,
+            header: vec![
+                "Captured from a real browser by `webauthn-harness serve --capture` (see vectors/captured/README.md); not regenerated: `vectors check` verifies them as they are.".into(),
+                "Each test is one ceremony the reference RP accepted: its inputs (challenge, requested user verification, offered algorithms or allowed credentials, the stored credential record), the response as the page posted it, and the result.".into(),
+                "credential.privateKey is empty as the RP writes it (an RP never sees the authenticator's key); the browser test fills in the virtual authenticator's key as a JWK.".into(),
+            ],
+            notes: Notes::default(),
+            test_groups: file.groups.clone(),
+        };
         let path = self.dir.join(format!("{}.json", ceremony.as_str()));
         let partial = self.dir.join(format!(".{}.json.partial", ceremony.as_str()));
-        std::fs::write(&partial, generator::vectors::to_text(&Json::Object(doc)))
+        std::fs::write(&partial, generator::vectors::to_text(&doc))
             .with_context(|| format!("writing {}", partial.display()))?;
         std::fs::rename(&partial, &path).with_context(|| format!("writing {}", path.display()))?;
         Ok(())
     }
+}
+
+/// A string member's text ("" when it is not a string).
+fn string(v: &Json) -> String {
+    v.as_str().unwrap_or_default().to_owned()
 }
 
 fn transports_list(transports: &Json) -> String {

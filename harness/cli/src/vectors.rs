@@ -4,12 +4,14 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Subcommand;
+use generator::vectors::{Outcome, Test, TestGroup, VectorFile};
 use serde_json::Value;
+use verifier::record::CredentialRecordJson;
 use verifier::{
-    AuthenticationExpectations, AuthenticationResponse, CredentialRecord, CredentialStore, Policy,
-    RegistrationExpectations, RegistrationResponse,
+    AuthenticationExpectations, AuthenticationResponse, Ceremony, CheckId, CredentialRecord, OneRecordStore,
+    Policy, RegistrationExpectations, RegistrationResponse,
 };
 use wire::base64url;
 
@@ -71,89 +73,77 @@ fn generate(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-struct One(CredentialRecord, Vec<u8>);
-
-impl CredentialStore for One {
-    fn is_registered(&self, id: &[u8]) -> bool {
-        self.0.id == id
-    }
-    fn find(&self, user: &[u8], id: &[u8]) -> Option<CredentialRecord> {
-        (self.0.id == id && self.1 == user).then(|| self.0.clone())
-    }
-}
-
-fn b64(v: &Value, what: &str) -> Result<Vec<u8>> {
-    let s = v.as_str().with_context(|| format!("{what} is not a string"))?;
+fn b64(s: &str, what: &str) -> Result<Vec<u8>> {
     base64url::decode(s).with_context(|| format!("{what} is not base64url"))
 }
 
-fn policy(group: &Value) -> Result<Policy> {
-    let mut p =
-        Policy::new(group["rpId"].as_str().context("rpId")?, group["origin"].as_str().context("origin")?);
-    p.framing.allow_cross_origin = group["allowCrossOrigin"].as_bool().unwrap_or(false);
-    p.framing.allowed_top_origins = group["allowedTopOrigins"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|o| o.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default();
-    p.attestation.trust_anchors = group["attestationRoots"]
-        .as_array()
-        .map(|a| a.iter().map(|r| b64(r, "attestationRoots[]")).collect::<Result<Vec<_>>>())
-        .transpose()?
-        .unwrap_or_default();
+fn policy(group: &TestGroup) -> Result<Policy> {
+    let mut p = Policy::new(&group.rp_id, &group.origin);
+    p.framing.allow_cross_origin = group.allow_cross_origin;
+    p.framing.allowed_top_origins = group.allowed_top_origins.clone();
+    p.attestation.trust_anchors =
+        group.attestation_roots.iter().map(|r| b64(r, "attestationRoots[]")).collect::<Result<Vec<_>>>()?;
     Ok(p)
 }
 
 /// What the reference verifier says of one test: Ok(()) accepted, Err(check id) rejected.
-fn verify(group: &Value, test: &Value) -> Result<Result<(), String>> {
+fn verify(group: &TestGroup, test: &Test) -> Result<Result<(), String>> {
     let p = policy(group)?;
-    let input = &test["input"];
-    let challenge = b64(&input["challenge"], "input.challenge")?;
-    let uv = input["userVerification"].as_str() == Some("required");
-    let now = group["validAt"].as_u64().context("validAt")?;
-    Ok(match group["ceremony"].as_str() {
-        Some("registration") => {
+    let input = &test.input;
+    let challenge = b64(&input.challenge, "input.challenge")?;
+    let uv = input.user_verification == "required";
+    let now = group.valid_at;
+    Ok(match group.ceremony {
+        Ceremony::Registration => {
             let e = RegistrationExpectations {
                 challenge,
-                pub_key_cred_params: input["pubKeyCredParams"]
-                    .as_array()
-                    .context("input.pubKeyCredParams")?
-                    .iter()
-                    .filter_map(Value::as_i64)
-                    .collect(),
+                pub_key_cred_params: input.pub_key_cred_params.clone().context("input.pubKeyCredParams")?,
                 user_verification_required: uv,
                 conditional_mediation: false,
             };
-            RegistrationResponse::from_json(&test["response"])
+            RegistrationResponse::from_json(&test.response)
                 .and_then(|r| verifier::verify_registration(&r, &e, &p, &verifier::EmptyStore, now))
                 .map(|_| ())
                 .map_err(|r| r.check.id().to_owned())
         }
-        Some("authentication") => {
-            let stored = &input["storedCredential"];
-            let user = b64(&input["identifiedUser"], "input.identifiedUser")?;
-            let record = match CredentialRecord::from_json(
-                &serde_json::from_value(stored.clone()).context("input.storedCredential")?,
-            ) {
+        Ceremony::Authentication => {
+            let stored = input.stored_credential.as_ref().context("input.storedCredential")?;
+            let user = b64(
+                input.identified_user.as_deref().context("input.identifiedUser")?,
+                "input.identifiedUser",
+            )?;
+            let record = match CredentialRecord::from_json(&CredentialRecordJson {
+                id: stored.id.clone(),
+                public_key: stored.public_key.clone(),
+                sign_count: stored.sign_count,
+                uv_initialized: stored.uv_initialized,
+                transports: stored.transports.clone().unwrap_or_default(),
+                backup_eligible: stored.backup_eligible,
+                backup_state: stored.backup_state,
+                user_handle: stored.user_handle.clone(),
+            }) {
                 Ok(r) => r,
                 // A stored key the reference cannot use (ES512, Ed448): nothing can verify against it.
                 Err(e) => return Ok(Err(format!("unusable stored credential: {e}"))),
             };
             let e = AuthenticationExpectations {
                 challenge,
-                allow_credentials: input["allowCredentials"]
-                    .as_array()
-                    .map(|a| a.iter().map(|c| b64(c, "input.allowCredentials[]")).collect::<Result<Vec<_>>>())
-                    .transpose()?
-                    .unwrap_or_default(),
+                allow_credentials: input
+                    .allow_credentials
+                    .iter()
+                    .flatten()
+                    .map(|c| b64(c, "input.allowCredentials[]"))
+                    .collect::<Result<Vec<_>>>()?,
                 user_verification_required: uv,
                 identified_user: Some(user.clone()),
             };
-            AuthenticationResponse::from_json(&test["response"])
-                .and_then(|r| verifier::verify_authentication(&r, &e, &p, &One(record, user)))
+            AuthenticationResponse::from_json(&test.response)
+                .and_then(|r| {
+                    verifier::verify_authentication(&r, &e, &p, &OneRecordStore::new(&user, record))
+                })
                 .map(|_| ())
                 .map_err(|r| r.check.id().to_owned())
         }
-        other => bail!("unknown ceremony {other:?}"),
     })
 }
 
@@ -188,24 +178,32 @@ fn check_file(
     for error in validator.iter_errors(&doc).take(10) {
         problems.push(format!("{name}: schema: {error} at {}", error.instance_path()));
     }
+    let file: VectorFile = match serde_json::from_value(doc) {
+        Ok(f) => f,
+        Err(e) => {
+            problems.push(format!("{name}: not a vector file: {e}"));
+            return Ok(0);
+        }
+    };
     let mut ids = HashSet::new();
     let mut count = 0;
-    for group in doc["testGroups"].as_array().into_iter().flatten() {
-        for test in group["tests"].as_array().into_iter().flatten() {
+    for group in &file.test_groups {
+        for test in &group.tests {
             count += 1;
-            let tc = test["tcId"].as_u64().unwrap_or(0);
+            let tc = test.tc_id;
             if !ids.insert(tc) {
                 problems.push(format!("{name}: tcId {tc} is used twice"));
             }
             let outcome = verify(group, test).with_context(|| format!("{name} tcId {tc}"))?;
-            let result = test["result"].as_str().unwrap_or_default();
-            let case = test["caseId"].as_str().unwrap_or_default();
-            match (result, &outcome) {
-                ("valid", Ok(())) | ("acceptable", _) => {}
-                ("invalid", Err(got)) if Some(got.as_str()) == test["check"].as_str() => {}
+            let expected_check = test.check.map(CheckId::id);
+            match (test.result, &outcome) {
+                (Outcome::Valid, Ok(())) | (Outcome::Acceptable, _) => {}
+                (Outcome::Invalid, Err(got)) if Some(got.as_str()) == expected_check => {}
                 _ => problems.push(format!(
-                    "{name} tcId {tc} ({case}): expected {result}{}, the reference verifier says {}",
-                    test["check"].as_str().map(|c| format!(" by {c}")).unwrap_or_default(),
+                    "{name} tcId {tc} ({}): expected {}{}, the reference verifier says {}",
+                    test.case_id,
+                    outcome_name(test.result),
+                    expected_check.map(|c| format!(" by {c}")).unwrap_or_default(),
                     match &outcome {
                         Ok(()) => "accepted".to_owned(),
                         Err(c) => format!("rejected by {c}"),
@@ -214,11 +212,19 @@ fn check_file(
             }
         }
     }
-    if doc["numberOfTests"].as_u64() != Some(count) {
+    if file.number_of_tests != count {
         problems
-            .push(format!("{name}: numberOfTests is {} but there are {count} tests", doc["numberOfTests"]));
+            .push(format!("{name}: numberOfTests is {} but there are {count} tests", file.number_of_tests));
     }
-    Ok(count)
+    Ok(count as u64)
+}
+
+fn outcome_name(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Valid => "valid",
+        Outcome::Invalid => "invalid",
+        Outcome::Acceptable => "acceptable",
+    }
 }
 
 fn check(dir: &Path) -> Result<bool> {

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use verifier::attestation::AttestationType;
 use verifier::crypto::SUPPORTED_ALGORITHMS;
 use verifier::{
-    AuthenticationExpectations, AuthenticationResponse, Ceremony, CredentialRecord, CredentialStore, Policy,
+    AuthenticationExpectations, AuthenticationResponse, Ceremony, CredentialRecord, OneRecordStore, Policy,
     RegistrationExpectations, RegistrationResponse, Rejection,
 };
 use wire::base64url;
@@ -221,19 +221,6 @@ fn registration(a: RegistrationArgs) -> Result<(Value, bool)> {
     })
 }
 
-/// The one stored credential, in the account `user` (or any account when the record names none).
-struct OneCredential(CredentialRecord);
-
-impl CredentialStore for OneCredential {
-    fn is_registered(&self, id: &[u8]) -> bool {
-        self.0.id == id
-    }
-    fn find(&self, user: &[u8], id: &[u8]) -> Option<CredentialRecord> {
-        let owner_ok = self.0.user_handle.as_deref().is_none_or(|h| h == user);
-        (self.0.id == id && owner_ok).then(|| self.0.clone())
-    }
-}
-
 fn authentication(a: AuthenticationArgs) -> Result<(Value, bool)> {
     let body = read(&a.common.response, "response")?;
     let challenge = b64(&a.common.challenge, "challenge")?;
@@ -257,7 +244,11 @@ fn authentication(a: AuthenticationArgs) -> Result<(Value, bool)> {
         user_verification_required: a.common.require_uv,
         identified_user,
     };
-    let store = OneCredential(record);
+    // The record's own account when it names one, else any account.
+    let store = match record.user_handle.clone() {
+        Some(owner) => OneRecordStore::new(&owner, record),
+        None => OneRecordStore::any_account(record),
+    };
     let outcome = AuthenticationResponse::from_json_bytes(&body)
         .and_then(|r| verifier::verify_authentication(&r, &expectations, &policy, &store));
     Ok(match outcome {

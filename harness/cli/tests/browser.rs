@@ -20,18 +20,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use generator::catalog::Ceremony;
+use generator::vectors::{Test, TestGroup};
 use serde_json::{json, Value as Json};
 use wire::base64url;
 use wire::client_data::{self, CollectedClientData};
-
-fn repo_vectors() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors")
-}
-
-fn read_json(path: &Path) -> Json {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // clientDataJSON: generator against browser
@@ -56,21 +49,18 @@ enum Match {
 /// must be exactly Chrome's `other_keys_can_be_added_here`, and the browser's whole bytes must be what
 /// `wire::client_data::serialize` (§5.8.1.1) writes for the same inputs with those members after the defined
 /// ones.
-fn compare_client_data(ceremony: &str, group: &Json, test: &Json) -> Result<Match, String> {
-    let type_ = match ceremony {
-        "registration" => "webauthn.create",
-        "authentication" => "webauthn.get",
-        other => return Err(format!("unknown ceremony {other:?}")),
+fn compare_client_data(group: &TestGroup, test: &Test) -> Result<Match, String> {
+    let type_ = match group.ceremony {
+        Ceremony::Registration => "webauthn.create",
+        Ceremony::Authentication => "webauthn.get",
     };
-    let browser = test["response"]["response"]["clientDataJSON"]
+    let browser = test.response["response"]["clientDataJSON"]
         .as_str()
         .and_then(|s| base64url::decode(s).ok())
         .ok_or("response.clientDataJSON is not base64url")?;
-    let challenge = test["input"]["challenge"]
-        .as_str()
-        .and_then(|s| base64url::decode(s).ok())
-        .ok_or("input.challenge is not base64url")?;
-    let origin = group["origin"].as_str().ok_or("the group has no origin")?;
+    let challenge =
+        base64url::decode(&test.input.challenge).map_err(|_| "input.challenge is not base64url")?;
+    let origin = group.origin.as_str();
     let generated = generator::ceremony::browser_client_data(type_, &challenge, origin);
     let show = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     if browser == generated {
@@ -109,13 +99,13 @@ fn compare_all(dir: &Path) -> (usize, usize) {
     let (mut exact, mut prefix) = (0, 0);
     let mut failures = Vec::new();
     for ceremony in ["registration", "authentication"] {
-        let doc = read_json(&dir.join(format!("{ceremony}.json")));
-        for group in doc["testGroups"].as_array().into_iter().flatten() {
-            for test in group["tests"].as_array().into_iter().flatten() {
-                match compare_client_data(ceremony, group, test) {
+        let doc = testkit::read_vectors(&dir.join(format!("{ceremony}.json")));
+        for group in &doc.test_groups {
+            for test in &group.tests {
+                match compare_client_data(group, test) {
                     Ok(Match::Exact) => exact += 1,
                     Ok(Match::Prefix) => prefix += 1,
-                    Err(e) => failures.push(format!("{ceremony} tcId {}: {e}", test["tcId"])),
+                    Err(e) => failures.push(format!("{ceremony} tcId {}: {e}", test.tc_id)),
                 }
             }
         }
@@ -126,7 +116,7 @@ fn compare_all(dir: &Path) -> (usize, usize) {
 
 #[test]
 fn generator_client_data_matches_the_browsers() {
-    let dir = repo_vectors().join("captured");
+    let dir = testkit::vectors_dir().join("captured");
     let (exact, prefix) = compare_all(&dir);
     assert!(exact + prefix >= 10, "too few captured ceremonies in {}: {exact} + {prefix}", dir.display());
     // The committed set holds both shapes Chrome writes, so both comparisons are exercised.
@@ -135,25 +125,25 @@ fn generator_client_data_matches_the_browsers() {
 
 #[test]
 fn a_different_client_data_is_caught() {
-    let doc = read_json(&repo_vectors().join("captured/registration.json"));
-    let group = &doc["testGroups"][0];
-    let mut test = group["tests"][0].clone();
-    let challenge = test["input"]["challenge"].as_str().unwrap().to_owned();
+    let doc = testkit::read_vectors(&testkit::vectors_dir().join("captured/registration.json"));
+    let group = &doc.test_groups[0];
+    let mut test = group.tests[0].clone();
+    let challenge = test.input.challenge.clone();
     // The same members in another order (origin before challenge): equal as JSON, not as bytes.
     let reordered = format!(
         r#"{{"type":"webauthn.create","origin":{},"challenge":"{challenge}","crossOrigin":false}}"#,
-        serde_json::to_string(group["origin"].as_str().unwrap()).unwrap()
+        serde_json::to_string(&group.origin).unwrap()
     );
-    test["response"]["response"]["clientDataJSON"] = json!(base64url::encode(reordered.as_bytes()));
-    let err = compare_client_data("registration", group, &test).unwrap_err();
+    test.response["response"]["clientDataJSON"] = json!(base64url::encode(reordered.as_bytes()));
+    let err = compare_client_data(group, &test).unwrap_err();
     assert!(err.contains("differs from the generator's"), "{err}");
     // Another appended member than Chrome's.
     let appended = format!(
         r#"{{"type":"webauthn.create","challenge":"{challenge}","origin":{},"crossOrigin":false,"extra":1}}"#,
-        serde_json::to_string(group["origin"].as_str().unwrap()).unwrap()
+        serde_json::to_string(&group.origin).unwrap()
     );
-    test["response"]["response"]["clientDataJSON"] = json!(base64url::encode(appended.as_bytes()));
-    let err = compare_client_data("registration", group, &test).unwrap_err();
+    test.response["response"]["clientDataJSON"] = json!(base64url::encode(appended.as_bytes()));
+    let err = compare_client_data(group, &test).unwrap_err();
     assert!(err.contains("appended members [\"extra\"]"), "{err}");
 }
 
@@ -504,12 +494,13 @@ fn private_jwk(pkcs8: &str, cose_public_key: &str) -> Json {
 fn add_private_keys(dir: &Path, keys: &HashMap<String, String>) {
     for ceremony in ["registration", "authentication"] {
         let path = dir.join(format!("{ceremony}.json"));
-        let mut doc = read_json(&path);
-        for group in doc["testGroups"].as_array_mut().into_iter().flatten() {
-            let id = group["credential"]["id"].as_str().unwrap_or_default().to_owned();
-            let key = keys.get(&id).unwrap_or_else(|| panic!("no key for captured credential {id}"));
-            let public = group["credential"]["publicKey"].as_str().unwrap_or_default().to_owned();
-            group["credential"]["privateKey"] = private_jwk(key, &public);
+        let mut doc = testkit::read_vectors(&path);
+        for group in &mut doc.test_groups {
+            let credential = &mut group.credential;
+            let key = keys
+                .get(&credential.id)
+                .unwrap_or_else(|| panic!("no key for captured credential {}", credential.id));
+            credential.private_key = private_jwk(key, &credential.public_key);
         }
         std::fs::write(&path, generator::vectors::to_text(&doc)).expect("rewriting a captured file");
     }
@@ -518,18 +509,8 @@ fn add_private_keys(dir: &Path, keys: &HashMap<String, String>) {
 /// Runs `vectors check` over the committed vectors with `captured/` replaced by the fresh captures.
 fn vectors_check(captured: &Path, scratch: &Path) {
     let tree = scratch.join("vectors");
-    std::fs::create_dir_all(tree.join("w3c")).expect("a vectors tree");
+    testkit::copy_vectors_tree(&tree);
     std::fs::create_dir_all(tree.join("captured")).expect("a vectors tree");
-    for f in [
-        "schema.json",
-        "registration.json",
-        "authentication.json",
-        "w3c/registration.json",
-        "w3c/authentication.json",
-        "w3c/webauthn-l3-section16.json",
-    ] {
-        std::fs::copy(repo_vectors().join(f), tree.join(f)).expect("copying a vector file");
-    }
     for f in ["registration.json", "authentication.json"] {
         std::fs::copy(captured.join(f), tree.join("captured").join(f)).expect("copying a captured file");
     }
@@ -626,10 +607,10 @@ fn chromium_ceremonies_with_virtual_authenticators() {
 
     // Every accepted ceremony was captured, the captures are valid vectors, and the generator writes the
     // browser's client data.
-    let registration = read_json(&capture.join("registration.json"));
-    let authentication = read_json(&capture.join("authentication.json"));
-    assert_eq!(registration["numberOfTests"], registrations);
-    assert_eq!(authentication["numberOfTests"], assertions);
+    let registration = testkit::read_vectors(&capture.join("registration.json"));
+    let authentication = testkit::read_vectors(&capture.join("authentication.json"));
+    assert_eq!(registration.number_of_tests, registrations);
+    assert_eq!(authentication.number_of_tests, assertions);
     add_private_keys(&capture, &keys);
     vectors_check(&capture, &scratch);
     let (exact, prefix) = compare_all(&capture);

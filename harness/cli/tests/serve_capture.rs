@@ -12,7 +12,7 @@ use generator::client::{ClientConfig, CreationOptions, RequestOptions};
 use generator::keys::Algorithm;
 use generator::target::{Endpoint, Target};
 use grader::transport::{HttpConfig, HttpTarget};
-use serde_json::{json, Value as Json};
+use serde_json::json;
 
 struct Server(Child);
 
@@ -48,10 +48,6 @@ fn start(capture: &Path) -> (Server, u16) {
         std::thread::sleep(Duration::from_millis(50));
     }
     (server, port)
-}
-
-fn read(path: &Path) -> Json {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]
@@ -120,35 +116,25 @@ fn serve_has_a_page_and_captures_accepted_ceremonies_as_vectors() {
     assert!(!reply.accepted());
     drop(server);
 
-    let registration = read(&capture.join("registration.json"));
-    let authentication = read(&capture.join("authentication.json"));
-    assert_eq!(registration["numberOfTests"], 1);
-    assert_eq!(authentication["numberOfTests"], 2);
-    let group = &authentication["testGroups"][0];
-    assert_eq!(group["origin"], origin.as_str());
-    assert_eq!(group["tests"][0]["input"]["storedCredential"]["signCount"], 0);
-    assert_eq!(group["tests"][1]["input"]["storedCredential"]["signCount"], 3);
-    assert_eq!(group["tests"][1]["input"]["userVerification"], "discouraged");
-    assert_eq!(registration["testGroups"][0]["tests"][0]["input"]["userVerification"], "required");
-    assert!(group["source"]
-        .as_str()
+    let registration = testkit::read_vectors(&capture.join("registration.json"));
+    let authentication = testkit::read_vectors(&capture.join("authentication.json"));
+    assert_eq!(registration.number_of_tests, 1);
+    assert_eq!(authentication.number_of_tests, 2);
+    let group = &authentication.test_groups[0];
+    assert_eq!(group.origin, origin);
+    let stored = |t: usize| group.tests[t].input.stored_credential.as_ref().unwrap().sign_count;
+    assert_eq!((stored(0), stored(1)), (0, 3));
+    assert_eq!(group.tests[1].input.user_verification, "discouraged");
+    assert_eq!(registration.test_groups[0].tests[0].input.user_verification, "required");
+    assert!(group
+        .source
+        .as_deref()
         .unwrap()
         .starts_with("captured by `webauthn-harness serve --capture` from"));
 
     // The captures are vectors `vectors check` reproduces.
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors");
     let tree = dir.join("vectors");
-    std::fs::create_dir_all(tree.join("w3c")).unwrap();
-    for f in [
-        "schema.json",
-        "registration.json",
-        "authentication.json",
-        "w3c/registration.json",
-        "w3c/authentication.json",
-        "w3c/webauthn-l3-section16.json",
-    ] {
-        std::fs::copy(repo.join(f), tree.join(f)).unwrap();
-    }
+    testkit::copy_vectors_tree(&tree);
     std::fs::rename(&capture, tree.join("captured")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_webauthn-harness"))
         .args(["vectors", "check", "--dir"])

@@ -283,8 +283,15 @@ impl AssertionDraft {
 
     /// Stage 2: sign `authenticatorData || SHA-256(clientDataJSON)` (§6.3.3 step 11, §7.2 step 21).
     pub fn sign(&self, credential: &Credential) -> SignedAssertion {
+        self.sign_with(|message| credential.key.sign(message))
+    }
+
+    /// Stage 2 with another signer: `sign` gets `authenticatorData || SHA-256(clientDataJSON)` and returns
+    /// the signature (for a driver that signs with a faster library than the credential's own key).
+    pub fn sign_with(&self, sign: impl FnOnce(&[u8]) -> Vec<u8>) -> SignedAssertion {
         let authenticator_data = self.auth_data.to_bytes();
-        let mut signed = authenticator_data.clone();
+        let mut signed = Vec::with_capacity(authenticator_data.len() + 32);
+        signed.extend_from_slice(&authenticator_data);
         signed.extend_from_slice(&Sha256::digest(&self.client_data_json));
         SignedAssertion {
             id: base64url::encode(&self.raw_id),
@@ -292,7 +299,7 @@ impl AssertionDraft {
             type_: "public-key".to_owned(),
             client_data_json: self.client_data_json.clone(),
             authenticator_data,
-            signature: credential.key.sign(&signed),
+            signature: sign(&signed),
             user_handle: self.user_handle.clone(),
         }
     }

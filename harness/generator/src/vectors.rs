@@ -7,14 +7,19 @@
 //! ceremony, algorithm, attestation and credential-ID length; a group pins its RP, origin and credential
 //! (private key included).
 
+use serde::Serialize;
 use serde_json::{json, Map, Value as Json};
 use wire::base64url::encode as b64;
 
-use crate::catalog::{self, Case, Ceremony, Counter, Expect, Flag, Plan};
+use crate::catalog::{self, Case, Ceremony, CheckId, Counter, Flag, Level, Plan};
 use crate::ceremony::{AttestationKind, Credential, Generator};
 use crate::client::{ClientConfig, CreationOptions, RequestOptions};
 use crate::keys::Algorithm;
 use crate::runner::{build_assertion, build_registration, case_seed};
+
+pub mod file;
+
+pub use file::{GroupCredential, Input, Notes, Outcome, StoredCredential, Test, TestGroup, VectorFile};
 
 pub const SCHEMA: &str = "webauthn-harness/vectors/v1";
 pub const RP_ID: &str = "vectors.example";
@@ -26,14 +31,6 @@ pub const OFFERED: [i64; 4] = [-7, -35, -257, -8];
 const SEED: u64 = 0x7665_6374_6f72_7300;
 /// The counter a stored credential has before an assertion of a counting authenticator.
 const STORED_COUNT: u32 = 5;
-
-fn result(e: Expect) -> &'static str {
-    match e {
-        Expect::Accept => "valid",
-        Expect::Reject => "invalid",
-        Expect::Either => "acceptable",
-    }
-}
 
 fn alg_name(a: Algorithm) -> &'static str {
     match a {
@@ -69,7 +66,7 @@ struct Group {
     key: GroupKey,
     credential: Credential,
     user_handle: Vec<u8>,
-    tests: Vec<Json>,
+    tests: Vec<Test>,
 }
 
 impl Group {
@@ -81,29 +78,28 @@ impl Group {
         Group { key, credential, user_handle, tests: Vec::new() }
     }
 
-    fn to_json(&self, ceremony: &str) -> Json {
-        let mut group = Map::new();
-        group.insert("ceremony".into(), json!(ceremony));
-        group.insert("rpId".into(), json!(RP_ID));
-        group.insert("origin".into(), json!(ORIGIN));
-        group.insert("validAt".into(), json!(VALID_AT));
-        group.insert("algorithm".into(), json!(alg_name(self.key.alg)));
-        if let Some(a) = self.key.attestation {
-            group.insert("attestation".into(), json!(a));
-            group.insert("attestationRoots".into(), json!([b64(&crate::pki::root().der)]));
+    fn to_group(&self, ceremony: Ceremony) -> TestGroup {
+        let attested = self.key.attestation.is_some();
+        TestGroup {
+            ceremony,
+            source: None,
+            rp_id: RP_ID.into(),
+            origin: ORIGIN.into(),
+            valid_at: VALID_AT,
+            algorithm: alg_name(self.key.alg).into(),
+            attestation: self.key.attestation.map(str::to_owned),
+            attestation_roots: if attested { vec![b64(&crate::pki::root().der)] } else { vec![] },
+            credential: GroupCredential {
+                id: b64(&self.credential.id),
+                public_key: b64(&self.credential.key.cose_key().to_bytes()),
+                private_key: self.credential.key.private_jwk(),
+                aaguid: b64(&self.credential.aaguid),
+            },
+            user_handle: b64(&self.user_handle),
+            tests: self.tests.clone(),
+            allow_cross_origin: false,
+            allowed_top_origins: vec![],
         }
-        group.insert(
-            "credential".into(),
-            json!({
-                "id": b64(&self.credential.id),
-                "publicKey": b64(&self.credential.key.cose_key().to_bytes()),
-                "privateKey": self.credential.key.private_jwk(),
-                "aaguid": b64(&self.credential.aaguid),
-            }),
-        );
-        group.insert("userHandle".into(), json!(b64(&self.user_handle)));
-        group.insert("tests".into(), Json::Array(self.tests.clone()));
-        Json::Object(group)
     }
 }
 
@@ -111,24 +107,22 @@ fn cfg() -> ClientConfig {
     ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() }
 }
 
-fn test_json(tc_id: usize, case: &Case, input: Json, response: Json) -> Json {
-    let mut t = Map::new();
-    t.insert("tcId".into(), json!(tc_id));
-    t.insert("caseId".into(), json!(case.id));
-    t.insert("comment".into(), json!(case.title));
-    t.insert("flags".into(), json!(case.flags.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>()));
-    t.insert("spec".into(), json!(case.spec));
-    t.insert("level".into(), json!(case.level.as_str()));
-    t.insert("input".into(), input);
-    t.insert("response".into(), response);
-    t.insert("result".into(), json!(result(case.expect)));
-    if let Some(check) = case.check {
-        t.insert("check".into(), json!(check));
+fn test(tc_id: usize, case: &Case, input: Input, response: Json) -> Test {
+    Test {
+        tc_id,
+        case_id: case.id.into(),
+        comment: case.title.into(),
+        flags: case.flags.iter().map(|f| format!("{f:?}")).collect(),
+        spec: case.spec.into(),
+        level: case.level,
+        input,
+        response,
+        result: case.expect.into(),
+        check: case.check,
     }
-    Json::Object(t)
 }
 
-fn registration_test(tc_id: usize, case: &Case, group: &Group) -> Json {
+fn registration_test(tc_id: usize, case: &Case, group: &Group) -> Test {
     let Plan::Register(hooks) = case.plan else { unreachable!("registration cases only") };
     let challenge = Generator::new(case_seed(SEED, case.id)).challenge();
     let options = CreationOptions {
@@ -140,15 +134,18 @@ fn registration_test(tc_id: usize, case: &Case, group: &Group) -> Json {
         exclude_credentials: vec![],
     };
     let (response, _) = build_registration(&cfg(), &case.setup, &options, group.credential.clone(), hooks);
-    let input = json!({
-        "challenge": b64(&challenge),
-        "userVerification": case.setup.reg_uv,
-        "pubKeyCredParams": OFFERED,
-    });
-    test_json(tc_id, case, input, response)
+    let input = Input {
+        challenge: b64(&challenge),
+        user_verification: case.setup.reg_uv.into(),
+        pub_key_cred_params: Some(OFFERED.to_vec()),
+        allow_credentials: None,
+        identified_user: None,
+        stored_credential: None,
+    };
+    test(tc_id, case, input, response)
 }
 
-fn authentication_test(tc_id: usize, case: &Case, group: &Group) -> Json {
+fn authentication_test(tc_id: usize, case: &Case, group: &Group) -> Test {
     let Plan::Authenticate(hooks) = case.plan else { unreachable!("authentication cases only") };
     let challenge = Generator::new(case_seed(SEED, case.id)).challenge();
     let stored = match case.setup.counter {
@@ -163,25 +160,27 @@ fn authentication_test(tc_id: usize, case: &Case, group: &Group) -> Json {
     };
     let (response, _) =
         build_assertion(&cfg(), &case.setup, &options, &group.credential, &group.user_handle, stored, hooks);
-    let input = json!({
-        "challenge": b64(&challenge),
-        "userVerification": case.setup.auth_uv,
-        "allowCredentials": [b64(&group.credential.id)],
-        "identifiedUser": b64(&group.user_handle),
-        "storedCredential": {
-            "id": b64(&group.credential.id),
-            "publicKey": b64(&group.credential.key.cose_key().to_bytes()),
-            "signCount": stored,
-            "uvInitialized": true,
-            "backupEligible": false,
-            "backupState": false,
-            "userHandle": b64(&group.user_handle),
-        },
-    });
-    test_json(tc_id, case, input, response)
+    let input = Input {
+        challenge: b64(&challenge),
+        user_verification: case.setup.auth_uv.into(),
+        pub_key_cred_params: None,
+        allow_credentials: Some(vec![b64(&group.credential.id)]),
+        identified_user: Some(b64(&group.user_handle)),
+        stored_credential: Some(StoredCredential {
+            id: b64(&group.credential.id),
+            public_key: b64(&group.credential.key.cose_key().to_bytes()),
+            sign_count: stored,
+            uv_initialized: true,
+            transports: None,
+            backup_eligible: false,
+            backup_state: false,
+            user_handle: Some(b64(&group.user_handle)),
+        }),
+    };
+    test(tc_id, case, input, response)
 }
 
-fn file(ceremony: Ceremony, cases: &[Case]) -> Json {
+fn file(ceremony: Ceremony, cases: &[Case]) -> VectorFile {
     let name = match ceremony {
         Ceremony::Registration => "registration",
         Ceremony::Authentication => "authentication",
@@ -216,34 +215,29 @@ fn file(ceremony: Ceremony, cases: &[Case]) -> Json {
         }
     }
     used_flags.sort();
-    let notes: Map<String, Json> =
-        used_flags.iter().map(|f| (format!("{f:?}"), json!(f.description()))).collect();
-    let mut doc = Map::new();
-    doc.insert("schema".into(), json!(SCHEMA));
-    doc.insert("generatorVersion".into(), json!(env!("CARGO_PKG_VERSION")));
-    doc.insert("ceremony".into(), json!(name));
-    doc.insert("numberOfTests".into(), json!(count));
-    doc.insert(
-        "header".into(),
-        json!([
-            "Generated by `webauthn-harness vectors generate` from the case catalogue; do not edit.",
-            "Each test is one ceremony: the RP's inputs, the response in the WebAuthn JSON serialization (§5.1), and the result a verifier must reach.",
-            "valid: accept. invalid: reject (check names the reference verifier's failing check). acceptable: either answer conforms.",
-        ]),
-    );
-    doc.insert("notes".into(), Json::Object(notes));
-    doc.insert("testGroups".into(), Json::Array(groups.iter().map(|g| g.to_json(name)).collect()));
-    Json::Object(doc)
+    VectorFile {
+        schema: SCHEMA.into(),
+        generator_version: env!("CARGO_PKG_VERSION").into(),
+        ceremony,
+        number_of_tests: count,
+        header: vec![
+            "Generated by `webauthn-harness vectors generate` from the case catalogue; do not edit.".into(),
+            "Each test is one ceremony: the RP's inputs, the response in the WebAuthn JSON serialization (§5.1), and the result a verifier must reach.".into(),
+            "valid: accept. invalid: reject (check names the reference verifier's failing check). acceptable: either answer conforms.".into(),
+        ],
+        notes: Notes(used_flags.iter().map(|f| (format!("{f:?}"), f.description().to_owned())).collect()),
+        test_groups: groups.iter().map(|g| g.to_group(ceremony)).collect(),
+    }
 }
 
-/// The registration and authentication vector files, as JSON values.
-pub fn generate() -> (Json, Json) {
+/// The registration and authentication vector files.
+pub fn generate() -> (VectorFile, VectorFile) {
     let cases = catalog::all();
     (file(Ceremony::Registration, &cases), file(Ceremony::Authentication, &cases))
 }
 
 /// A vector file's text: pretty JSON with a final newline, byte-identical for the same harness version.
-pub fn to_text(v: &Json) -> String {
+pub fn to_text<T: Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
 }
 
@@ -252,7 +246,7 @@ pub fn to_text(v: &Json) -> String {
 /// one with another challenge, a group with another origin, and a group with another RP ID. Examples of
 /// formats or algorithms the reference verifier does not implement are `acceptable`: a verifier may support
 /// any subset.
-pub fn w3c(source: &Json) -> Result<(Json, Json), String> {
+pub fn w3c(source: &Json) -> Result<(VectorFile, VectorFile), String> {
     const SUPPORTED: &[&str] = &[
         "sctn-test-vectors-none-es256",
         "sctn-test-vectors-packed-self-es256",
@@ -310,7 +304,7 @@ pub fn w3c(source: &Json) -> Result<(Json, Json), String> {
         let supported_key = [-7, -8, -19, -35, -257].contains(&alg);
         let framed = anchor.ends_with("crossOrigin") || anchor.ends_with("topOrigin");
         for (ceremony, data) in [(0usize, reg), (1usize, auth)] {
-            let name = if ceremony == 0 { "registration" } else { "authentication" };
+            let name = if ceremony == 0 { Ceremony::Registration } else { Ceremony::Authentication };
             let prefix = if ceremony == 0 { "reg" } else { "auth" };
             let step = |reg_step: &str, auth_step: &str| {
                 if ceremony == 0 {
@@ -336,20 +330,28 @@ pub fn w3c(source: &Json) -> Result<(Json, Json), String> {
                 })
             };
             let challenge = hex(&data["challenge"], "challenge")?;
-            let mut input = json!({"challenge": b64(&challenge), "userVerification": "discouraged"});
+            let mut input = Input {
+                challenge: b64(&challenge),
+                user_verification: "discouraged".into(),
+                pub_key_cred_params: None,
+                allow_credentials: None,
+                identified_user: None,
+                stored_credential: None,
+            };
             if ceremony == 0 {
-                input["pubKeyCredParams"] = json!([alg]);
+                input.pub_key_cred_params = Some(vec![alg]);
             } else {
-                input["allowCredentials"] = json!([b64(&attested.credential_id)]);
-                input["identifiedUser"] = json!(b64(&user));
-                input["storedCredential"] = json!({
-                    "id": b64(&attested.credential_id),
-                    "publicKey": b64(&attested.credential_public_key),
-                    "signCount": auth_data.sign_count,
-                    "uvInitialized": auth_data.flags.uv(),
-                    "backupEligible": auth_data.flags.be(),
-                    "backupState": auth_data.flags.bs(),
-                    "userHandle": b64(&user),
+                input.allow_credentials = Some(vec![b64(&attested.credential_id)]);
+                input.identified_user = Some(b64(&user));
+                input.stored_credential = Some(StoredCredential {
+                    id: b64(&attested.credential_id),
+                    public_key: b64(&attested.credential_public_key),
+                    sign_count: auth_data.sign_count,
+                    uv_initialized: auth_data.flags.uv(),
+                    transports: None,
+                    backup_eligible: auth_data.flags.be(),
+                    backup_state: auth_data.flags.bs(),
+                    user_handle: Some(b64(&user)),
                 });
             }
             let mut other_challenge = challenge.clone();
@@ -357,40 +359,53 @@ pub fn w3c(source: &Json) -> Result<(Json, Json), String> {
                 *b ^= 1;
             }
             let mut changed = input.clone();
-            changed["challenge"] = json!(b64(&other_challenge));
-            let test = |tc: usize,
-                        id: String,
+            changed.challenge = b64(&other_challenge);
+            let test = |tc_id: usize,
+                        case_id: String,
                         comment: &str,
                         spec: String,
-                        input: &Json,
-                        result: &str,
-                        check: Option<String>| {
-                let mut t = json!({"tcId": tc, "caseId": id, "comment": comment, "flags": [], "spec": spec, "level": "MUST",
-                    "input": input, "response": response.clone(), "result": result});
-                if let Some(c) = check {
-                    t["check"] = json!(c);
-                }
-                t
+                        input: &Input,
+                        result: Outcome,
+                        check: Option<CheckId>| Test {
+                tc_id,
+                case_id,
+                comment: comment.into(),
+                flags: vec![],
+                spec,
+                level: Level::Must,
+                input: input.clone(),
+                response: response.clone(),
+                result,
+                check,
             };
-            let group = |rp: &str, org: &str, tests: Vec<Json>| {
-                let mut g = json!({
-                    "ceremony": name, "source": format!("W3C WebAuthn L3 §16, #{anchor}: {}", example["title"].as_str().unwrap_or_default()),
-                    "rpId": rp, "origin": org,
-                    "validAt": VALID_AT, "algorithm": wire::cose::alg_name(alg).unwrap_or("unknown"),
-                    "attestation": object.fmt, "attestationRoots": [b64(&root)],
-                    "credential": {"id": b64(&attested.credential_id), "publicKey": b64(&attested.credential_public_key),
-                                   "privateKey": private, "aaguid": b64(&attested.aaguid)},
-                    "userHandle": b64(&user), "tests": tests,
-                });
-                if framed {
-                    g["allowCrossOrigin"] = json!(true);
-                    g["allowedTopOrigins"] = json!([top_origin]);
-                }
-                g
+            let group = |rp: &str, org: &str, tests: Vec<Test>| TestGroup {
+                ceremony: name,
+                source: Some(format!(
+                    "W3C WebAuthn L3 §16, #{anchor}: {}",
+                    example["title"].as_str().unwrap_or_default()
+                )),
+                rp_id: rp.into(),
+                origin: org.into(),
+                valid_at: VALID_AT,
+                algorithm: wire::cose::alg_name(alg).unwrap_or("unknown").into(),
+                attestation: Some(object.fmt.clone()),
+                attestation_roots: vec![b64(&root)],
+                credential: GroupCredential {
+                    id: b64(&attested.credential_id),
+                    public_key: b64(&attested.credential_public_key),
+                    private_key: Json::Object(private.clone()),
+                    aaguid: b64(&attested.aaguid),
+                },
+                user_handle: b64(&user),
+                tests,
+                allow_cross_origin: framed,
+                allowed_top_origins: if framed { vec![top_origin.to_owned()] } else { vec![] },
             };
             let c = &mut counts[ceremony];
             let base = format!("{prefix}.w3c.{slug}");
-            let valid = if supported { "valid" } else { "acceptable" };
+            let valid = if supported { Outcome::Valid } else { Outcome::Acceptable };
+            // The failing check of each negative test, by ceremony.
+            let check = |reg: CheckId, auth: CheckId| Some(if ceremony == 0 { reg } else { auth });
             *c += 1;
             let t1 = test(
                 *c,
@@ -408,8 +423,8 @@ pub fn w3c(source: &Json) -> Result<(Json, Json), String> {
                 "the RP issued another challenge",
                 step("§7.1 step 8", "§7.2 step 11"),
                 &changed,
-                "invalid",
-                Some(format!("{prefix}.client-data.challenge")),
+                Outcome::Invalid,
+                check(CheckId::RegChallenge, CheckId::AuthChallenge),
             );
             // An assertion by a key the reference cannot load (ES512, Ed448) cannot reach the steps the
             // negative tests target: those examples keep only their acceptable test.
@@ -426,8 +441,8 @@ pub fn w3c(source: &Json) -> Result<(Json, Json), String> {
                 "the RP expects another origin",
                 step("§7.1 step 9", "§7.2 step 12"),
                 &input,
-                "invalid",
-                Some(format!("{prefix}.client-data.origin")),
+                Outcome::Invalid,
+                check(CheckId::RegOrigin, CheckId::AuthOrigin),
             );
             files[ceremony].push(group(rp_id, "https://example.net", vec![t3]));
             *c += 1;
@@ -437,24 +452,28 @@ pub fn w3c(source: &Json) -> Result<(Json, Json), String> {
                 "the RP has another RP ID",
                 step("§7.1 step 14", "§7.2 step 15"),
                 &input,
-                "invalid",
-                Some(format!("{prefix}.auth-data.rp-id-hash")),
+                Outcome::Invalid,
+                check(CheckId::RegRpIdHash, CheckId::AuthRpIdHash),
             );
             files[ceremony].push(group("example.net", origin, vec![t4]));
         }
     }
-    let doc = |ceremony: usize| {
-        json!({
-            "schema": SCHEMA,
-            "generatorVersion": env!("CARGO_PKG_VERSION"),
-            "ceremony": if ceremony == 0 { "registration" } else { "authentication" },
-            "numberOfTests": counts[ceremony],
-            "header": ["The W3C WebAuthn Level 3 §16 test vectors in the webauthn-harness vector schema, generated by `webauthn-harness vectors generate` from webauthn-l3-section16.json; do not edit."],
-            "notes": {},
-            "testGroups": files[ceremony],
-        })
+    let [reg_groups, auth_groups] = files;
+    let doc = |ceremony: Ceremony, number_of_tests: usize, test_groups: Vec<TestGroup>| {
+        VectorFile {
+        schema: SCHEMA.into(),
+        generator_version: env!("CARGO_PKG_VERSION").into(),
+        ceremony,
+        number_of_tests,
+        header: vec!["The W3C WebAuthn Level 3 §16 test vectors in the webauthn-harness vector schema, generated by `webauthn-harness vectors generate` from webauthn-l3-section16.json; do not edit.".into()],
+        notes: Notes::default(),
+        test_groups,
+    }
     };
-    Ok((doc(0), doc(1)))
+    Ok((
+        doc(Ceremony::Registration, counts[0], reg_groups),
+        doc(Ceremony::Authentication, counts[1], auth_groups),
+    ))
 }
 
 #[cfg(test)]
@@ -467,17 +486,28 @@ mod tests {
         let mut ids = Vec::new();
         for doc in [&reg, &auth] {
             let mut tc = std::collections::HashSet::new();
-            for g in doc["testGroups"].as_array().unwrap() {
-                for t in g["tests"].as_array().unwrap() {
-                    assert!(tc.insert(t["tcId"].as_u64().unwrap()));
-                    ids.push(t["caseId"].as_str().unwrap().to_owned());
+            for g in &doc.test_groups {
+                for t in &g.tests {
+                    assert!(tc.insert(t.tc_id));
+                    ids.push(t.case_id.clone());
                 }
             }
-            assert_eq!(doc["numberOfTests"].as_u64().unwrap() as usize, tc.len());
+            assert_eq!(doc.number_of_tests, tc.len());
         }
         for case in catalog::all().iter().filter(|c| stateless(c)) {
             assert!(ids.iter().any(|id| id == case.id), "{} has no vector", case.id);
         }
         assert_eq!(generate(), generate(), "generation is deterministic");
+    }
+
+    #[test]
+    fn a_file_reads_back_as_it_was_written() {
+        let (reg, auth) = generate();
+        for doc in [reg, auth] {
+            let text = to_text(&doc);
+            let back: VectorFile = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, doc);
+            assert_eq!(to_text(&back), text);
+        }
     }
 }

@@ -20,10 +20,7 @@ const ORIGIN: &str = "https://rp.example";
 const NOW: u64 = 1_748_736_000;
 
 fn config() -> Config {
-    let mut c = Config::new(RP_ID, ORIGIN);
-    c.seed = Some(3);
-    c.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
-    c
+    testkit::rp_config(RP_ID, ORIGIN, 3)
 }
 
 fn grade_cfg() -> GradeConfig {
@@ -37,8 +34,7 @@ fn grade_cfg() -> GradeConfig {
 }
 
 fn grade_in_process(rp: ReferenceRp, cases: &[Case]) -> Report {
-    let mut target =
-        FnTarget::new(|session: &str, path: &str, body: &Value| rp.handle(session, path, body, NOW));
+    let mut target = testkit::in_process(&rp, NOW);
     grader::grade(&mut target, &grade_cfg(), &catalog::all(), cases, &mut |_, _, _| {}).report
 }
 
@@ -342,8 +338,7 @@ fn signature_and_challenge_mutations_have_their_shape_whatever_the_rps_challenge
         let mut cfg = config();
         cfg.seed = Some(100 + rp_seed);
         let rp = ReferenceRp::new(cfg);
-        let mut target =
-            FnTarget::new(|session: &str, path: &str, body: &Value| rp.handle(session, path, body, NOW));
+        let mut target = testkit::in_process(&rp, NOW);
         let g = grader::grade(&mut target, &grade_cfg(), &catalog::all(), &cases, &mut |_, _, _| {});
         assert!(not_good(&g.report).is_empty(), "RP seed {rp_seed}: {:?}", not_good(&g.report));
 

@@ -5,7 +5,7 @@
 use generator::strategies::{self, ValidAssertion, ASSERTION_MEMBERS, REGISTRATION_MEMBERS};
 use proptest::prelude::*;
 use verifier::{
-    AuthenticationExpectations, AuthenticationResponse, Ceremony, CredentialRecord, CredentialStore, Policy,
+    AuthenticationExpectations, AuthenticationResponse, Ceremony, CredentialRecord, OneRecordStore, Policy,
     RegistrationExpectations, RegistrationResponse,
 };
 
@@ -15,16 +15,6 @@ fn policy() -> Policy {
     let mut p = Policy::new(strategies::RP_ID, strategies::ORIGIN);
     p.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
     p
-}
-
-struct One(CredentialRecord);
-impl CredentialStore for One {
-    fn is_registered(&self, id: &[u8]) -> bool {
-        self.0.id == id
-    }
-    fn find(&self, _: &[u8], id: &[u8]) -> Option<CredentialRecord> {
-        (self.0.id == id).then(|| self.0.clone())
-    }
 }
 
 fn reg_expectations(challenge: &[u8]) -> RegistrationExpectations {
@@ -56,7 +46,7 @@ fn authenticate(
     json: &serde_json::Value,
     challenge: &[u8],
 ) -> Result<(), verifier::Rejection> {
-    let store = One(registered_record(a));
+    let store = OneRecordStore::any_account(registered_record(a));
     let e = AuthenticationExpectations {
         challenge: challenge.to_vec(),
         allow_credentials: vec![],

@@ -5,41 +5,15 @@
 use generator::catalog::{self, Expect};
 use generator::client::ClientConfig;
 use generator::runner::{run_case, Observation};
-use generator::target::{Endpoint, Reply, SessionId, Target, TransportError};
-use rp::{Config, ReferenceRp};
-use serde_json::Value;
+use rp::ReferenceRp;
 
 const RP_ID: &str = "example.org";
 const ORIGIN: &str = "https://example.org";
 /// 2025-06-01T00:00:00Z.
 const NOW: u64 = 1_748_736_000;
 
-struct InProcess {
-    rp: ReferenceRp,
-    next: u64,
-}
-
-impl Target for InProcess {
-    fn new_session(&mut self) -> SessionId {
-        self.next += 1;
-        SessionId(self.next)
-    }
-    fn call(
-        &mut self,
-        session: SessionId,
-        endpoint: Endpoint,
-        body: &Value,
-    ) -> Result<Reply, TransportError> {
-        let (status, body) = self.rp.handle(&format!("s{}", session.0), endpoint.path(), body, NOW);
-        Ok(Reply { status, body })
-    }
-}
-
-fn target() -> InProcess {
-    let mut config = Config::new(RP_ID, ORIGIN);
-    config.seed = Some(1);
-    config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
-    InProcess { rp: ReferenceRp::new(config), next: 0 }
+fn reference_rp() -> ReferenceRp {
+    ReferenceRp::new(testkit::rp_config(RP_ID, ORIGIN, 1))
 }
 
 fn client() -> ClientConfig {
@@ -48,7 +22,8 @@ fn client() -> ClientConfig {
 
 #[test]
 fn the_reference_rp_answers_every_case_as_the_catalogue_expects() {
-    let mut target = target();
+    let rp = reference_rp();
+    let mut target = testkit::in_process(&rp, NOW);
     let mut failures = Vec::new();
     let cases = catalog::all();
     for case in &cases {
@@ -127,7 +102,8 @@ fn case_ids_are_unique_and_well_formed() {
 #[test]
 fn a_seed_reproduces_every_request_byte_for_byte() {
     let requests = |seed: u64| {
-        let mut target = target();
+        let rp = reference_rp();
+        let mut target = testkit::in_process(&rp, NOW);
         let mut all = Vec::new();
         for case in catalog::all() {
             let run = run_case(&case, &mut target, &client(), seed);

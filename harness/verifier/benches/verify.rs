@@ -13,15 +13,13 @@
 //! `cargo bench -p webauthn-harness-verifier --features aws-lc-rs --bench verify` (both providers; without the
 //! feature, only the pure-Rust one). `reports/perf/README.md` has the medians and the ratios to the floor.
 
-use std::cell::RefCell;
-
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use generator::{Algorithm, AssertionDraft, AttestationKind, Generator, RegistrationDraft, Rp};
 use verifier::crypto::{self, CredentialKey, CryptoProvider, PublicKey};
 use verifier::{
-    AuthenticationExpectations, AuthenticationResponse, CredentialRecord, CredentialStore, Policy,
+    AuthenticationExpectations, AuthenticationResponse, CredentialRecord, OneRecordStore, Policy,
     RegistrationExpectations, RegistrationResponse,
 };
 use wire::cose::{CoseKey, EcCurve};
@@ -30,17 +28,6 @@ const RP_ID: &str = "bench.example";
 const ORIGIN: &str = "https://bench.example";
 const USER: &[u8] = b"user-1";
 const NOW: u64 = 1_748_736_000;
-
-struct Store(RefCell<Option<CredentialRecord>>);
-
-impl CredentialStore for Store {
-    fn is_registered(&self, id: &[u8]) -> bool {
-        self.0.borrow().as_ref().is_some_and(|r| r.id == id)
-    }
-    fn find(&self, user: &[u8], id: &[u8]) -> Option<CredentialRecord> {
-        self.0.borrow().as_ref().filter(|r| user == USER && r.id == id).cloned()
-    }
-}
 
 /// One credential's ceremonies: the registration and an assertion (signCount 0, so it can be verified again).
 struct Fixture {
@@ -93,7 +80,7 @@ fn register(f: &Fixture, p: &Policy) -> CredentialRecord {
         conditional_mediation: false,
     };
     let r = RegistrationResponse::from_json_bytes(&f.registration_json).expect("a registration");
-    verifier::verify_registration(&r, &e, p, &Store(RefCell::new(None)), NOW).expect("accepted").record
+    verifier::verify_registration(&r, &e, p, &verifier::EmptyStore, NOW).expect("accepted").record
 }
 
 fn auth_expectations(f: &Fixture) -> AuthenticationExpectations {
@@ -135,7 +122,7 @@ fn benches(c: &mut Criterion) {
                 b.iter(|| black_box(floor.verify(black_box(&f.message), black_box(&f.signature))))
             });
 
-            let store = Store(RefCell::new(Some(register(&f, &p))));
+            let store = OneRecordStore::new(USER, register(&f, &p));
             let e = auth_expectations(&f);
             let assertion = |bytes: &[u8]| {
                 let r = AuthenticationResponse::from_json_bytes(bytes).expect("an assertion");

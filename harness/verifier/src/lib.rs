@@ -58,3 +58,48 @@ impl CredentialStore for EmptyStore {
         None
     }
 }
+
+/// A store holding one credential record: in the account with one user handle, or ([`Self::any_account`]) in
+/// whichever account asks. For callers that verify a single ceremony against a record they were given (the
+/// CLI's `verify authentication`, vector checks, tests).
+#[derive(Debug, Clone)]
+pub struct OneRecordStore {
+    record: CredentialRecord,
+    account: Option<Vec<u8>>,
+}
+
+impl OneRecordStore {
+    /// The record, in the account with user handle `account`.
+    pub fn new(account: &[u8], record: CredentialRecord) -> OneRecordStore {
+        OneRecordStore { record, account: Some(account.to_vec()) }
+    }
+
+    /// The record, in any account: [`CredentialStore::find`] does not check the user handle.
+    pub fn any_account(record: CredentialRecord) -> OneRecordStore {
+        OneRecordStore { record, account: None }
+    }
+
+    pub fn record(&self) -> &CredentialRecord {
+        &self.record
+    }
+}
+
+impl CredentialStore for OneRecordStore {
+    fn is_registered(&self, credential_id: &[u8]) -> bool {
+        self.record.id == credential_id
+    }
+    fn find(&self, user_handle: &[u8], credential_id: &[u8]) -> Option<CredentialRecord> {
+        let owner_ok = self.account.as_deref().is_none_or(|a| a == user_handle);
+        (owner_ok && self.record.id == credential_id).then(|| self.record.clone())
+    }
+}
+
+/// No store at all holds nothing, like [`EmptyStore`].
+impl<S: CredentialStore> CredentialStore for Option<S> {
+    fn is_registered(&self, credential_id: &[u8]) -> bool {
+        self.as_ref().is_some_and(|s| s.is_registered(credential_id))
+    }
+    fn find(&self, user_handle: &[u8], credential_id: &[u8]) -> Option<CredentialRecord> {
+        self.as_ref().and_then(|s| s.find(user_handle, credential_id))
+    }
+}

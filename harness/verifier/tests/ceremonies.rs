@@ -27,7 +27,7 @@ fn register_then_authenticate_every_algorithm_and_attestation() {
             };
             assert_eq!(out.attestation, expected);
 
-            let store = Store::with(USER, out.record);
+            let store = stored(USER, out.record);
             let challenge = gen.challenge();
             let json = AssertionDraft::new(&rp(), &cred, &challenge, 0, 5, Some(USER.to_vec()))
                 .sign(&cred)
@@ -39,4 +39,32 @@ fn register_then_authenticate_every_algorithm_and_attestation() {
             assert!(!out.clone_warning);
         }
     }
+}
+
+#[test]
+fn a_one_record_store_finds_its_record_only_in_its_account() {
+    use verifier::{CredentialStore, OneRecordStore};
+    let mut gen = Generator::new(2);
+    let cred = gen.credential(Algorithm::Es256, 16);
+    let challenge = gen.challenge();
+    let json =
+        RegistrationDraft::new(&rp(), &cred, &challenge, 0).sign(&cred, AttestationKind::None).to_json();
+    let record = register(&json, &reg_expectations(&challenge, -7), &policy(), &verifier::EmptyStore)
+        .expect("registered")
+        .record;
+
+    let owned = OneRecordStore::new(USER, record.clone());
+    assert!(owned.is_registered(&cred.id));
+    assert!(!owned.is_registered(b"another id"));
+    assert_eq!(owned.find(USER, &cred.id).map(|r| r.id), Some(cred.id.clone()));
+    assert!(owned.find(b"another-user", &cred.id).is_none());
+    assert!(owned.find(USER, b"another id").is_none());
+
+    let anyone = OneRecordStore::any_account(record);
+    assert!(anyone.find(b"another-user", &cred.id).is_some());
+
+    let nothing: Option<OneRecordStore> = None;
+    assert!(!nothing.is_registered(&cred.id));
+    assert!(nothing.find(USER, &cred.id).is_none());
+    assert!(Some(anyone).find(USER, &cred.id).is_some());
 }

@@ -1399,7 +1399,7 @@ mod reg_credential_id_already_registered {
     fn case_with_registered_id() -> RegCase {
         let mut case = RegCase::new();
         let record = case.run().expect("first registration").record;
-        case.store = Store::with(b"another-user", record);
+        case.store = stored(b"another-user", record);
         case
     }
 

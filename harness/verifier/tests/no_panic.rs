@@ -79,7 +79,7 @@ fn baselines() -> &'static Baselines {
                 .sign(&cred)
                 .to_json();
             let expectations = auth_expectations(&challenge);
-            authenticate(&json, &expectations, &policy(), &Store::with(USER, record.clone()))
+            authenticate(&json, &expectations, &policy(), &stored(USER, record.clone()))
                 .unwrap_or_else(|r| panic!("baseline authentication {alg:?}: {r}"));
             auths.push(AuthBase { cred, json, expectations, record });
         }
@@ -383,7 +383,7 @@ fn run_authentication(
     p: &Policy,
     record: &CredentialRecord,
 ) -> Result<(), TestCaseError> {
-    let store = Store::with(USER, record.clone());
+    let store = stored(USER, record.clone());
     let result = AuthenticationResponse::from_json_bytes(text)
         .and_then(|r| verifier::verify_authentication(&r, e, p, &store));
     match result {
@@ -543,7 +543,7 @@ fn baselines_are_valid() {
             .unwrap_or_else(|r| panic!("registration baseline {i}: {r}"));
     }
     for (i, base) in b.auths.iter().enumerate() {
-        authenticate(&base.json, &base.expectations, &policy(), &Store::with(USER, base.record.clone()))
+        authenticate(&base.json, &base.expectations, &policy(), &stored(USER, base.record.clone()))
             .unwrap_or_else(|r| panic!("authentication baseline {i}: {r}"));
     }
 }

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use verifier::policy::Policy;
 use verifier::{
-    AuthenticationExpectations, AuthenticationResponse, CheckId, CredentialRecord, CredentialStore,
+    AuthenticationExpectations, AuthenticationResponse, CheckId, CredentialRecord, OneRecordStore,
     RegistrationExpectations, RegistrationResponse,
 };
 use wire::attestation_object::AttestationObject;
@@ -114,16 +114,6 @@ fn record(reg: &Value) -> CredentialRecord {
     .expect("usable credential key")
 }
 
-struct OneRecord(CredentialRecord);
-impl CredentialStore for OneRecord {
-    fn is_registered(&self, id: &[u8]) -> bool {
-        self.0.id == id
-    }
-    fn find(&self, _: &[u8], id: &[u8]) -> Option<CredentialRecord> {
-        (self.0.id == id).then(|| self.0.clone())
-    }
-}
-
 fn authentication_response(ex: &Example) -> AuthenticationResponse {
     let raw_id = credential_id(&ex.reg);
     AuthenticationResponse {
@@ -172,7 +162,7 @@ fn every_supported_authentication_verifies() {
             &authentication_response(ex),
             &auth_expectations(ex),
             &policy(&ex.anchor),
-            &OneRecord(record(&ex.reg)),
+            &OneRecordStore::any_account(record(&ex.reg)),
         )
         .unwrap_or_else(|r| panic!("{}: {r}", ex.anchor));
         assert!(out.warnings.is_empty(), "{}: {:?}", ex.anchor, out.warnings);
@@ -184,7 +174,7 @@ fn changed_challenge_origin_or_rp_id_is_rejected_by_its_check() {
     for ex in examples().iter().filter(|e| SUPPORTED.contains(&e.anchor.as_str())) {
         let reg = registration_response(&ex.reg);
         let auth = authentication_response(ex);
-        let store = OneRecord(record(&ex.reg));
+        let store = OneRecordStore::any_account(record(&ex.reg));
         let verify_reg = |e: &RegistrationExpectations, p: &Policy| {
             verifier::verify_registration(&reg, e, p, &verifier::EmptyStore, NOW)
                 .map(|_| ())

@@ -37,7 +37,7 @@ use generator::{AssertionDraft, AttestationKind, Credential, Generator, KeyPair,
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 use verifier::{
-    AuthenticationExpectations, AuthenticationResponse, Ceremony, CheckId, CredentialRecord, CredentialStore,
+    AuthenticationExpectations, AuthenticationResponse, Ceremony, CheckId, CredentialRecord, OneRecordStore,
     Policy, RegistrationExpectations, RegistrationResponse, Rejection,
 };
 use wire::attestation_object::AttestationObject;
@@ -576,18 +576,6 @@ pub struct BuiltAuthentication {
     pub expected: Verdict,
 }
 
-/// The store holding the one registered credential, in [`USER`]'s account.
-struct Store<'a>(&'a CredentialRecord);
-
-impl CredentialStore for Store<'_> {
-    fn is_registered(&self, id: &[u8]) -> bool {
-        self.0.id == id
-    }
-    fn find(&self, user: &[u8], id: &[u8]) -> Option<CredentialRecord> {
-        (user == USER && self.0.id == id).then(|| self.0.clone())
-    }
-}
-
 impl AuthenticationCase {
     fn counter_ok(stored: u32, new: u32) -> bool {
         new > stored || (new == 0 && stored == 0)
@@ -675,7 +663,12 @@ impl AuthenticationCase {
         let built = cached(&AUTHENTICATIONS, key, || self.build());
         let text = self.mutated(&built);
         let result = AuthenticationResponse::from_json_bytes(&text).and_then(|r| {
-            verifier::verify_authentication(&r, &built.expectations, &policy(), &Store(&built.record))
+            verifier::verify_authentication(
+                &r,
+                &built.expectations,
+                &policy(),
+                &OneRecordStore::new(USER, built.record.clone()),
+            )
         });
         match &result {
             Err(r) => well_formed(r, Ceremony::Authentication),

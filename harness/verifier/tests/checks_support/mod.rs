@@ -20,7 +20,9 @@ use wire::client_data;
 
 pub use generator::Algorithm;
 
-use crate::common::{auth_expectations, authenticate, policy, reg_expectations, register, rp, Store, USER};
+use crate::common::{
+    auth_expectations, authenticate, policy, reg_expectations, register, rp, stored, Store, USER,
+};
 
 /// Checks owned by the attestation-formats work (`packed`, `fido-u2f`); their tests live with that work.
 pub const SKIPPED: &[CheckId] = &[
@@ -232,7 +234,7 @@ impl AuthCase {
     }
 
     pub fn store(&self) -> Store {
-        Store::with(&self.owner, self.record.clone())
+        stored(&self.owner, self.record.clone())
     }
 
     pub fn sign(&self) -> SignedAssertion {

@@ -1,11 +1,10 @@
 //! Fixtures shared by the verifier's integration tests: ceremonies come from the generator.
 #![allow(dead_code)]
 
-use std::cell::RefCell;
-
 use generator::{AssertionDraft, AttestationKind, Credential, Generator, RegistrationDraft, Rp};
 use verifier::{
-    AuthenticationExpectations, CheckId, CredentialRecord, CredentialStore, Policy, RegistrationExpectations,
+    AuthenticationExpectations, CheckId, CredentialRecord, CredentialStore, OneRecordStore, Policy,
+    RegistrationExpectations,
 };
 
 pub const RP_ID: &str = "example.org";
@@ -22,27 +21,13 @@ pub fn policy() -> Policy {
     Policy::new(RP_ID, ORIGIN)
 }
 
-/// A store holding records per user handle.
-#[derive(Default)]
-pub struct Store {
-    pub records: RefCell<Vec<(Vec<u8>, CredentialRecord)>>,
-}
+/// The store the tests verify against: empty (`Store::default()`, `None`) or one record in one account
+/// ([`stored`]).
+pub type Store = Option<OneRecordStore>;
 
-impl Store {
-    pub fn with(user: &[u8], record: CredentialRecord) -> Store {
-        let s = Store::default();
-        s.records.borrow_mut().push((user.to_vec(), record));
-        s
-    }
-}
-
-impl CredentialStore for Store {
-    fn is_registered(&self, id: &[u8]) -> bool {
-        self.records.borrow().iter().any(|(_, r)| r.id == id)
-    }
-    fn find(&self, user: &[u8], id: &[u8]) -> Option<CredentialRecord> {
-        self.records.borrow().iter().find(|(u, r)| u == user && r.id == id).map(|(_, r)| r.clone())
-    }
+/// A store holding `record` in the account `user`.
+pub fn stored(user: &[u8], record: CredentialRecord) -> Store {
+    Some(OneRecordStore::new(user, record))
 }
 
 pub fn reg_expectations(challenge: &[u8], alg: i64) -> RegistrationExpectations {

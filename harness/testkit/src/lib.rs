@@ -1,0 +1,59 @@
+//! Helpers the workspace's tests share, so that each is written once: the reference RP in process, and the
+//! committed vector files. A dev-dependency only: nothing in a
+//! shipped crate depends on it.
+//!
+//! A crate's own unit tests cannot use it when it depends back on that crate (the unit tests would see two
+//! copies of its types); integration tests under `tests/` can.
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+
+use generator::vectors::VectorFile;
+use grader::transport::FnTarget;
+use rp::{Config, ReferenceRp};
+use serde_json::Value as Json;
+
+/// The reference RP's configuration for a test: `rp_id`, `origin`, a fixed `seed` (so its challenges and
+/// ids repeat), and the generator's attestation root as its only trust anchor.
+pub fn rp_config(rp_id: &str, origin: &str, seed: u64) -> Config {
+    let mut config = Config::new(rp_id, origin);
+    config.seed = Some(seed);
+    config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
+    config
+}
+
+/// `rp` as a [`generator::target::Target`], called in process (no HTTP) at the time `now` (Unix seconds):
+/// each session of the target is a session of the RP.
+pub fn in_process(rp: &ReferenceRp, now: u64) -> FnTarget<impl FnMut(&str, &str, &Json) -> (u16, Json) + '_> {
+    FnTarget::new(move |session: &str, path: &str, body: &Json| rp.handle(session, path, body, now))
+}
+
+/// The repository's `vectors/` folder.
+pub fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors")
+}
+
+/// A vector file, read into the vector types (panics, naming the file, when it cannot be).
+pub fn read_vectors(path: &Path) -> VectorFile {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not a vector file: {e}", path.display()))
+}
+
+/// The files `vectors check` regenerates and checks, relative to `vectors/`.
+pub const GENERATED_VECTOR_FILES: [&str; 6] = [
+    "schema.json",
+    "registration.json",
+    "authentication.json",
+    "w3c/registration.json",
+    "w3c/authentication.json",
+    "w3c/webauthn-l3-section16.json",
+];
+
+/// Copies the committed [`GENERATED_VECTOR_FILES`] into a new vectors tree at `to` (without `captured/`), for
+/// a test that runs `vectors check` on a changed copy.
+pub fn copy_vectors_tree(to: &Path) {
+    std::fs::create_dir_all(to.join("w3c")).unwrap_or_else(|e| panic!("creating {}: {e}", to.display()));
+    for f in GENERATED_VECTOR_FILES {
+        std::fs::copy(vectors_dir().join(f), to.join(f)).unwrap_or_else(|e| panic!("copying {f}: {e}"));
+    }
+}
