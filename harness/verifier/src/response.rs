@@ -39,15 +39,15 @@ pub const MAX_RESPONSE_LEN: usize = 1 << 20;
 /// `RegistrationResponseJSON` / `AuthenticationResponseJSON`) or the FIDO conformance API's
 /// `ServerPublicKeyCredential`, which has the same members. Only the members a verifier needs are required;
 /// `rawId` may be absent (the conformance API does not require it) and then `id` stands for it.
-struct Members<'a> {
+struct ResponseReader<'a> {
     check: CheckId,
     root: &'a serde_json::Map<String, Value>,
 }
 
-impl<'a> Members<'a> {
+impl<'a> ResponseReader<'a> {
     fn new(check: CheckId, v: &'a Value) -> Result<Self, Rejection> {
         let root = v.as_object().ok_or_else(|| Rejection::new(check, "the response is not a JSON object"))?;
-        Ok(Members { check, root })
+        Ok(ResponseReader { check, root })
     }
 
     fn response(&self) -> Result<&'a serde_json::Map<String, Value>, Rejection> {
@@ -133,7 +133,7 @@ fn parse_json(check: CheckId, bytes: &[u8]) -> Result<Value, Rejection> {
 impl RegistrationResponse {
     /// §7.1 step 3 on a JSON response: every member the procedure uses is present, typed and base64url.
     pub fn from_json(v: &Value) -> Result<RegistrationResponse, Rejection> {
-        let m = Members::new(CheckId::RegResponseMalformed, v)?;
+        let m = ResponseReader::new(CheckId::RegResponseMalformed, v)?;
         let (id, raw_id, type_) = m.credential()?;
         let r = m.response()?;
         let transports = match r.get("transports") {
@@ -166,7 +166,7 @@ impl AuthenticationResponse {
     /// §7.2 step 3 on a JSON response: every member the procedure uses is present, typed and base64url.
     /// An empty `userHandle` is read as absent (the conformance tool sends `""` for "none").
     pub fn from_json(v: &Value) -> Result<AuthenticationResponse, Rejection> {
-        let m = Members::new(CheckId::AuthResponseMalformed, v)?;
+        let m = ResponseReader::new(CheckId::AuthResponseMalformed, v)?;
         let (id, raw_id, type_) = m.credential()?;
         let r = m.response()?;
         let user_handle = match m.string(r, "response.", "userHandle")? {

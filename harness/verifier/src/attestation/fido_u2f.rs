@@ -12,7 +12,7 @@
 
 use wire::cose::{alg, CoseKey, EcCurve};
 
-use super::stmt::{Members, X5c};
+use super::stmt::{StmtEntries, X5c};
 use super::x509::{CertError, PublicKey};
 use super::{AttestationType, Statement};
 use crate::check::{CheckId, Rejection};
@@ -36,7 +36,7 @@ pub(super) fn verify(s: &Statement<'_>) -> Result<AttestationType, Rejection> {
 /// decoding on it to extract the contained fields." Both `x5c` and `sig` are required; nothing else is
 /// allowed.
 fn step_1_decode<'a>(s: &Statement<'a>) -> Result<(X5c, &'a [u8]), Rejection> {
-    let members = Members::of(s.fmt, s.att_stmt, &["x5c", "sig"])?;
+    let members = StmtEntries::of(s.fmt, s.att_stmt, &["x5c", "sig"])?;
     let x5c = members.x5c()?.ok_or_else(|| {
         Rejection::new(
             CheckId::RegAttestationStatementMalformed,

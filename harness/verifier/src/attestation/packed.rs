@@ -13,7 +13,7 @@ use der::asn1::ObjectIdentifier;
 use der::Tag;
 use wire::cose::alg;
 
-use super::stmt::{Members, X5c};
+use super::stmt::{StmtEntries, X5c};
 use super::x509::{oid, CertError, Certificate, PublicKey};
 use super::{AttestationType, Statement};
 use crate::check::{CheckId, Rejection};
@@ -65,7 +65,7 @@ fn signed_data(s: &Statement<'_>) -> Vec<u8> {
 /// decoding on it to extract the contained fields." `alg` and `sig` are required; `x5c`, when present, is a
 /// non-empty array of DER certificates; no other member is allowed.
 fn step_1_decode<'a>(s: &Statement<'a>) -> Result<Packed<'a>, Rejection> {
-    let members = Members::of(s.fmt, s.att_stmt, &["alg", "sig", "x5c"])?;
+    let members = StmtEntries::of(s.fmt, s.att_stmt, &["alg", "sig", "x5c"])?;
     Ok(Packed { alg: members.alg("alg")?, sig: members.bytes("sig")?, x5c: members.x5c()? })
 }
 

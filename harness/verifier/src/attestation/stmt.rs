@@ -15,14 +15,18 @@ fn malformed(fmt: &str, what: impl std::fmt::Display) -> Rejection {
 }
 
 /// An attStmt map whose members have all been checked to be text keys the format allows.
-pub(super) struct Members<'a> {
+pub(super) struct StmtEntries<'a> {
     fmt: &'a str,
     entries: &'a [(Value, Value)],
 }
 
-impl<'a> Members<'a> {
+impl<'a> StmtEntries<'a> {
     /// Checks that `att_stmt` is a map with text keys drawn from `allowed` only.
-    pub(super) fn of(fmt: &'a str, att_stmt: &'a Value, allowed: &[&str]) -> Result<Members<'a>, Rejection> {
+    pub(super) fn of(
+        fmt: &'a str,
+        att_stmt: &'a Value,
+        allowed: &[&str],
+    ) -> Result<StmtEntries<'a>, Rejection> {
         let entries =
             att_stmt.as_map().ok_or_else(|| malformed(fmt, format!("a {}, not a map", att_stmt.kind())))?;
         for (k, _) in entries {
@@ -32,7 +36,7 @@ impl<'a> Members<'a> {
                 None => return Err(malformed(fmt, format!("a member key is a {}, not text", k.kind()))),
             }
         }
-        Ok(Members { fmt, entries })
+        Ok(StmtEntries { fmt, entries })
     }
 
     /// The member `name`, if present.
@@ -122,11 +126,11 @@ mod tests {
     #[test]
     fn only_maps_with_allowed_text_keys_pass() {
         let ok = Value::Map(vec![(t("alg"), Value::integer(-7)), (t("sig"), Value::Bytes(vec![1]))]);
-        assert!(Members::of("packed", &ok, &["alg", "sig", "x5c"]).is_ok());
-        assert_eq!(check(Members::of("packed", &Value::Array(vec![]), &["alg"])), MALFORMED);
-        assert_eq!(check(Members::of("packed", &ok, &["alg"])), MALFORMED, "sig not allowed");
+        assert!(StmtEntries::of("packed", &ok, &["alg", "sig", "x5c"]).is_ok());
+        assert_eq!(check(StmtEntries::of("packed", &Value::Array(vec![]), &["alg"])), MALFORMED);
+        assert_eq!(check(StmtEntries::of("packed", &ok, &["alg"])), MALFORMED, "sig not allowed");
         let int_key = Value::Map(vec![(Value::integer(3), Value::integer(-7))]);
-        assert_eq!(check(Members::of("packed", &int_key, &["alg"])), MALFORMED);
+        assert_eq!(check(StmtEntries::of("packed", &int_key, &["alg"])), MALFORMED);
     }
 
     #[test]
@@ -137,7 +141,7 @@ mod tests {
             (t("txt"), t("x")),
             (t("sig"), Value::Bytes(vec![1, 2])),
         ]);
-        let m = Members::of("packed", &stmt, &["alg", "big", "txt", "sig"]).expect("members");
+        let m = StmtEntries::of("packed", &stmt, &["alg", "big", "txt", "sig"]).expect("members");
         assert_eq!(m.alg("alg").ok(), Some(-7));
         assert_eq!(check(m.alg("big")), MALFORMED);
         assert_eq!(check(m.alg("txt")), MALFORMED);
@@ -159,7 +163,7 @@ mod tests {
             with(Value::Array(vec![Value::Bytes(vec![]); MAX_CHAIN_LEN + 1])),
         ];
         for stmt in &cases {
-            let m = Members::of("packed", stmt, &["x5c"]).expect("members");
+            let m = StmtEntries::of("packed", stmt, &["x5c"]).expect("members");
             assert_eq!(check(m.x5c()), MALFORMED, "{stmt:?}");
         }
     }
