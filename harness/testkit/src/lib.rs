@@ -9,7 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use generator::vectors::VectorFile;
-use grader::transport::FnTarget;
+/// The target [`in_process`] returns; a test that calls the RP otherwise (say, with a body's bytes) builds one.
+pub use grader::transport::FnTarget;
 use rp::{Config, ReferenceRp};
 use serde_json::Value as Json;
 
