@@ -1,9 +1,26 @@
 //! Authenticator data: rpIdHash, structure, leftover bytes, AT/ED consistency (§6.1; §7.1 steps 13-14,
 //! §7.2 steps 7 and 15).
 
-use wire::authdata::Flags;
+use wire::authdata::{AuthenticatorData, Flags};
 
 use super::{auth_post, auth_pre, reg_post, reg_pre, Case, Ceremony, CheckId, Expect, Flag, Level};
+
+/// Sets ED and gives `auth_data` the one extension output `key`: `value`.
+fn with_extension(auth_data: &mut AuthenticatorData, key: &str, value: wire::cbor::Value) {
+    auth_data.flags = auth_data.flags.with(Flags::ED, true);
+    auth_data.extensions = Some(wire::cbor::Value::Map(vec![(wire::cbor::Value::from(key), value)]));
+}
+
+/// ED set with an extension output the RP did not ask for: conformant to accept or to reject.
+const UNSOLICITED_EXTENSION: Case = Case {
+    level: Level::Policy,
+    expect: Expect::Either,
+    title: "ED set with an unsolicited authenticator extension output",
+    rationale: "the RP MUST be prepared for unsolicited extension outputs, \"whether by ignoring the unsolicited extensions or by rejecting the\" ceremony: both are conformant (the FIDO tool expects acceptance)",
+    flags: &[Flag::UnsolicitedExtensionsRejected],
+    check: None,
+    ..Case::DEFAULTS
+};
 
 /// Registration authenticator data the RP must refuse as malformed.
 const REG_AUTH_DATA_MALFORMED: Case = Case {
@@ -145,41 +162,21 @@ pub(super) fn cases() -> Vec<Case> {
             id: "reg.auth-data.extensions-present",
             ceremony: Ceremony::Registration,
             spec: "§6.1, §7.1 step 28",
-            level: Level::Policy,
-            expect: Expect::Either,
-            title: "ED set with an unsolicited authenticator extension output",
-            rationale: "the RP MUST be prepared for unsolicited extension outputs, \"whether by ignoring the unsolicited extensions or by rejecting the\" ceremony: both are conformant (the FIDO tool expects acceptance)",
-            flags: &[Flag::UnsolicitedExtensionsRejected],
-            check: None,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 P-1"),
             plan: reg_pre(|p| {
-                p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
-                p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![(
-                    wire::cbor::Value::from("credProtect"),
-                    wire::cbor::Value::from(1),
-                )]));
+                with_extension(&mut p.draft.auth_data, "credProtect", wire::cbor::Value::from(1))
             }),
-            ..Case::DEFAULTS
+            ..UNSOLICITED_EXTENSION
         },
         Case {
             id: "auth.auth-data.extensions-present",
             ceremony: Ceremony::Authentication,
             spec: "§6.1, §7.2 step 23",
-            level: Level::Policy,
-            expect: Expect::Either,
-            title: "ED set with an unsolicited authenticator extension output",
-            rationale: "the RP MUST be prepared for unsolicited extension outputs, \"whether by ignoring the unsolicited extensions or by rejecting the\" ceremony: both are conformant (the FIDO tool expects acceptance)",
-            flags: &[Flag::UnsolicitedExtensionsRejected],
-            check: None,
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 P-8"),
             plan: auth_pre(|p| {
-                p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
-                p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![(
-                    wire::cbor::Value::from("example"),
-                    wire::cbor::Value::Bool(true),
-                )]));
+                with_extension(&mut p.draft.auth_data, "example", wire::cbor::Value::Bool(true))
             }),
-            ..Case::DEFAULTS
+            ..UNSOLICITED_EXTENSION
         },
         Case {
             id: "auth.auth-data.leftover-after-extensions",

@@ -24,6 +24,18 @@ const MALFORMED: Option<CheckId> = Some(CheckId::RegCredentialPublicKeyMalformed
 const INVALID: Option<CheckId> = Some(CheckId::RegCredentialPublicKeyInvalid);
 const NOT_OFFERED: Option<CheckId> = Some(CheckId::RegAlgorithmNotAllowed);
 
+/// A key whose alg is none of those the RP offered in pubKeyCredParams (step 20).
+const ALG_NOT_OFFERED: Case = Case {
+    ceremony: Ceremony::Registration,
+    spec: "§7.1 step 20",
+    level: Level::Must,
+    expect: Expect::Reject,
+    flags: &[Flag::AlgorithmUnchecked],
+    check: NOT_OFFERED,
+    setup: ES256,
+    ..Case::DEFAULTS
+};
+
 /// A well-formed key the RP must refuse as invalid.
 const KEY_INVALID: Case = Case {
     ceremony: Ceremony::Registration,
@@ -381,15 +393,8 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- step 20: alg among pubKeyCredParams ----
         Case {
             id: "reg.credential-key.alg-not-offered.ec-or-okp",
-            ceremony: Ceremony::Registration,
-            spec: "§7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "a usable key whose alg the RP did not offer (the first of EdDSA, Ed25519 -19, ES384, ES256, ES512 missing from pubKeyCredParams)",
             rationale: "step 20: the key's alg must match one of pubKeyCredParams, even when the RP could verify it",
-            flags: &[Flag::AlgorithmUnchecked],
-            check: NOT_OFFERED,
-            setup: ES256,
             plan: reg_pre(|p| {
                 let chosen = first_not_offered(
                     &p.options.algorithms,
@@ -407,19 +412,12 @@ pub(super) fn cases() -> Vec<Case> {
                 };
                 set_credential_key(p, cbor::encode_canonical(&v))
             }),
-            ..Case::DEFAULTS
+            ..ALG_NOT_OFFERED
         },
         Case {
             id: "reg.credential-key.alg-not-offered.rsa",
-            ceremony: Ceremony::Registration,
-            spec: "§7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an RSA key whose alg the RP did not offer (the first of PS256, RS256, RS384, RS512, PS384, PS512 missing from pubKeyCredParams)",
             rationale: "step 20: the key's alg must match one of pubKeyCredParams",
-            flags: &[Flag::AlgorithmUnchecked],
-            check: NOT_OFFERED,
-            setup: ES256,
             plan: reg_pre(|p| {
                 let chosen = first_not_offered(
                     &p.options.algorithms,
@@ -427,21 +425,14 @@ pub(super) fn cases() -> Vec<Case> {
                 );
                 set_credential_key(p, cbor::encode_canonical(&rsa_cose(chosen)))
             }),
-            ..Case::DEFAULTS
+            ..ALG_NOT_OFFERED
         },
         Case {
             id: "reg.credential-key.alg-not-offered.private-use",
-            ceremony: Ceremony::Registration,
-            spec: "§7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "a P-256 key labelled with alg -65537, a private-use COSE algorithm",
             rationale: "step 20: the key's alg must match one of pubKeyCredParams",
-            flags: &[Flag::AlgorithmUnchecked],
-            check: NOT_OFFERED,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(-65537)))),
-            ..Case::DEFAULTS
+            ..ALG_NOT_OFFERED
         },
     ]
 }
