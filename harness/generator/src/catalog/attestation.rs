@@ -35,22 +35,16 @@ const ALG_MISMATCH: Option<CheckId> = Some(CheckId::RegAttestationAlgMismatch);
 
 /// A fido-u2f attestation the RP must refuse (§8.6).
 const U2F_REJECTED: Case = Case {
-    ceremony: Ceremony::Registration,
     spec: "§8.6, §7.1 step 22",
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::AttestationUnchecked],
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Registration)
 };
 
 /// A packed attestation the RP must refuse (§8.2).
 const PACKED_REJECTED: Case = Case {
-    ceremony: Ceremony::Registration,
     spec: "§8.2, §7.1 step 22",
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::AttestationUnchecked],
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Registration)
 };
 
 /// Key seed of the certificates issued for individual cases (one key; the certificates differ).
@@ -114,14 +108,12 @@ fn set_fmt(p: &mut RegPost<'_>, fmt: &str) {
 /// What the rows of a registered format the harness does not produce (sent with an empty statement) share.
 const REGISTERED_FORMAT: Case = Case {
     spec: "§7.1 steps 21-22",
-    level: Level::Must,
-    expect: Expect::Reject,
     rationale:
         "whether or not the RP implements the format, an empty statement conveys no valid attestation of it",
     flags: &[Flag::AttestationFormatUnchecked],
     check: UNSUPPORTED,
     setup: NONE,
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Registration)
 };
 
 pub(super) fn cases() -> Vec<Case> {

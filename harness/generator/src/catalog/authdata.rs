@@ -24,24 +24,18 @@ const UNSOLICITED_EXTENSION: Case = Case {
 
 /// Registration authenticator data the RP must refuse as malformed.
 const REG_AUTH_DATA_MALFORMED: Case = Case {
-    ceremony: Ceremony::Registration,
     spec: "§6.1, §7.1 step 13",
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::AuthDataLeniency],
     check: Some(CheckId::RegAuthDataMalformed),
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Registration)
 };
 
 /// Assertion authenticator data the RP must refuse as malformed.
 const AUTH_AUTH_DATA_MALFORMED: Case = Case {
-    ceremony: Ceremony::Authentication,
     spec: "§6.1, §7.2 step 7",
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::AuthDataLeniency],
     check: Some(CheckId::AuthAuthDataMalformed),
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Authentication)
 };
 
 pub(super) fn cases() -> Vec<Case> {

@@ -179,31 +179,25 @@ const STD_ALPHABET_CHALLENGE: Setup = Setup { std_alphabet_challenge: true, ..Se
 /// A response whose client data type the RP must refuse.
 const TYPE_REJECTED: Both = Both {
     spec: ByCeremony { reg: "§7.1 step 7", auth: "§7.2 step 10" },
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::ClientDataTypeUnchecked],
     check: ByCeremony { reg: Some(CheckId::RegClientDataType), auth: Some(CheckId::AuthClientDataType) },
-    ..Both::DEFAULTS
+    ..Both::MUST_REJECT
 };
 
 /// A response whose challenge the RP must refuse.
 const CHALLENGE_REJECTED: Both = Both {
     spec: ByCeremony { reg: "§7.1 step 8", auth: "§7.2 step 11" },
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::ChallengeNotBound],
     check: ByCeremony { reg: Some(CheckId::RegChallenge), auth: Some(CheckId::AuthChallenge) },
-    ..Both::DEFAULTS
+    ..Both::MUST_REJECT
 };
 
 /// A response whose origin the RP must refuse.
 const ORIGIN_REJECTED: Both = Both {
     spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::OriginUnchecked],
     check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
-    ..Both::DEFAULTS
+    ..Both::MUST_REJECT
 };
 
 pub(super) fn cases() -> Vec<Case> {

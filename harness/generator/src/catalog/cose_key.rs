@@ -26,38 +26,26 @@ const NOT_OFFERED: Option<CheckId> = Some(CheckId::RegAlgorithmNotAllowed);
 
 /// A key whose alg is none of those the RP offered in pubKeyCredParams (step 20).
 const ALG_NOT_OFFERED: Case = Case {
-    ceremony: Ceremony::Registration,
     spec: "§7.1 step 20",
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::AlgorithmUnchecked],
     check: NOT_OFFERED,
-    setup: ES256,
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Registration)
 };
 
-/// A well-formed key the RP must refuse as invalid.
+/// A well-formed ES256 key (unless a row says otherwise) the RP must refuse as invalid.
 const KEY_INVALID: Case = Case {
-    ceremony: Ceremony::Registration,
     spec: "§6.5.1, §7.1 step 20",
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::KeyUnchecked],
     check: INVALID,
-    setup: ES256,
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Registration)
 };
 
-/// A key the RP must refuse as malformed: not the COSE_Key its alg calls for.
+/// An ES256 key (unless a row says otherwise) the RP must refuse as malformed: not the COSE_Key its alg calls for.
 const KEY_MALFORMED: Case = Case {
-    ceremony: Ceremony::Registration,
     spec: "§6.5.1, §7.1 step 20",
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::KeyUnchecked],
     check: MALFORMED,
-    setup: ES256,
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Registration)
 };
 
 /// Adds one to a big-endian number (wrapping), e.g. to move a coordinate off the curve.

@@ -69,7 +69,7 @@ const UP_MISSING: Both = Both {
     rationale: "the UP flag must be set whatever userVerification says",
     flags: &[Flag::UserPresenceUnchecked],
     check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
-    ..Both::DEFAULTS
+    ..Both::MUST_REJECT
 };
 
 /// A cell with UP but without the UV that `userVerification` required.
@@ -78,7 +78,7 @@ const UV_MISSING: Both = Both {
     rationale: "userVerification was required, so UV must be set",
     flags: &[Flag::UserVerificationUnchecked],
     check: ByCeremony { reg: Some(CheckId::RegUserVerified), auth: Some(CheckId::AuthUserVerified) },
-    ..Both::DEFAULTS
+    ..Both::MUST_REJECT
 };
 
 /// The matrix of `userVerification` × UP × UV, each cell for both ceremonies: UP is required in both

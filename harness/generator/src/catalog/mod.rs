@@ -269,6 +269,11 @@ pub struct Case {
 }
 
 impl Case {
+    /// The base of a row that the RP MUST reject in `ceremony` (the rest as [`Case::DEFAULTS`]).
+    pub const fn must_reject(ceremony: Ceremony) -> Case {
+        Case { ceremony, level: Level::Must, expect: Expect::Reject, ..Case::DEFAULTS }
+    }
+
     /// The base of a row: `..Case::DEFAULTS` supplies the fields a row may leave out (`fido: None`,
     /// `setup: Setup::DEFAULT`, `baseline: false`). Its other fields are placeholders every row states (an
     /// empty id, spec, title or rationale fails `tests::every_case_is_complete`).
@@ -352,6 +357,9 @@ impl Both {
         setup: ByCeremony::same(Setup::DEFAULT),
         mutation: |_| {},
     };
+
+    /// The base of a row that the RP MUST reject in both ceremonies (the rest as [`Both::DEFAULTS`]).
+    pub const MUST_REJECT: Both = Both { level: Level::Must, expect: Expect::Reject, ..Both::DEFAULTS };
 
     /// The case of one ceremony.
     pub fn case(&self, ceremony: Ceremony) -> Case {

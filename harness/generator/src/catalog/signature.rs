@@ -202,21 +202,17 @@ fn flip_first(sig: &[u8]) -> Vec<u8> {
 /// What the rows of a signature that is not encoded as its algorithm requires share.
 const ENCODING: Case = Case {
     spec: SPEC,
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::SignatureEncodingLeniency],
     check: MALFORMED,
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Registration)
 };
 
 /// What the rows of a well-encoded signature that does not verify share.
 const WRONG: Case = Case {
     spec: "§7.2 step 21",
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::SignatureUnchecked],
     check: INVALID,
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Registration)
 };
 
 const DER: &str = "ECDSA signatures MUST be ASN.1 DER (§6.5.5); this is not a DER Ecdsa-Sig-Value";
