@@ -5,15 +5,10 @@
 //! targets are covered by the verifier's own tests (`tests/disabled_checks.rs` there).
 
 use generator::catalog::{self, Case, CheckId};
-use generator::client::ClientConfig;
 use generator::runner::{run_case, Observation};
 use rp::ReferenceRp;
+use testkit::{client, NOW, ORIGIN, RP_ID};
 use verifier::policy::ALWAYS_ENFORCED;
-
-const RP_ID: &str = "example.org";
-const ORIGIN: &str = "https://example.org";
-/// 2025-06-01T00:00:00Z.
-const NOW: u64 = 1_748_736_000;
 
 /// Cases the RP rejects before the verifier runs: a replayed response finds no challenge pending in its session
 /// (its first use consumed it), so there are no expectations to verify it against, and the RP answers with the
@@ -36,7 +31,7 @@ fn rejected_by(case: &Case, disabled: CheckId) -> Result<Option<String>, String>
     config.policy.disabled_checks = vec![disabled];
     let rp = ReferenceRp::new(config);
     let mut target = testkit::in_process(&rp, NOW);
-    let client = ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() };
+    let client = client();
     match run_case(case, &mut target, &client, 7).observation {
         Observation::Completed { subject, .. } if subject.accepted() => Ok(None),
         Observation::Completed { subject, .. } => Ok(Some(subject.check().unwrap_or("(none)").to_owned())),

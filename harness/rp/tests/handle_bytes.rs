@@ -4,26 +4,14 @@
 
 use generator::catalog;
 use generator::ceremony::{AttestationKind, Generator};
-use generator::client::{ClientConfig, CreationOptions};
+use generator::client::CreationOptions;
 use generator::keys::Algorithm;
 use generator::runner::run_case;
 use rp::ReferenceRp;
 use serde_json::{json, Value};
-use testkit::FnTarget;
+
+use testkit::{client, reference_rp, FnTarget, NOW};
 use verifier::AuthenticationResponse;
-
-const RP_ID: &str = "example.org";
-const ORIGIN: &str = "https://example.org";
-/// 2025-06-01T00:00:00Z.
-const NOW: u64 = 1_748_736_000;
-
-fn reference_rp() -> ReferenceRp {
-    ReferenceRp::new(testkit::rp_config(RP_ID, ORIGIN, 1))
-}
-
-fn client() -> ClientConfig {
-    ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() }
-}
 
 /// What calling two reference RPs in the same state, one with the parsed body and one with its bytes, found.
 #[derive(Default)]
@@ -68,7 +56,6 @@ fn bytes_and_parsed_bodies_get_the_same_answers_over_the_catalogue() {
     for case in catalog::all() {
         run_case(&case, &mut twins, &client(), 7);
     }
-    drop(twins);
     assert!(seen.differences.is_empty(), "{}", seen.differences.join("\n"));
     assert!(seen.accepted_assertions > 50, "only {} accepted assertions", seen.accepted_assertions);
     assert_eq!(seen.fast_assertions, seen.accepted_assertions, "an accepted assertion missed the fast path");
