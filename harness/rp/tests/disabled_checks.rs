@@ -5,17 +5,10 @@
 //! targets are covered by the verifier's own tests (`tests/disabled_checks.rs` there).
 
 use generator::catalog::{self, Case, CheckId};
-use generator::client::ClientConfig;
 use generator::runner::{run_case, Observation};
-use generator::target::{Endpoint, Reply, SessionId, Target, TransportError};
-use rp::{Config, ReferenceRp};
-use serde_json::Value;
+use rp::ReferenceRp;
+use testkit::{client, NOW, ORIGIN, RP_ID};
 use verifier::policy::ALWAYS_ENFORCED;
-
-const RP_ID: &str = "example.org";
-const ORIGIN: &str = "https://example.org";
-/// 2025-06-01T00:00:00Z.
-const NOW: u64 = 1_748_736_000;
 
 /// Cases the RP rejects before the verifier runs: a replayed response finds no challenge pending in its session
 /// (its first use consumed it), so there are no expectations to verify it against, and the RP answers with the
@@ -32,36 +25,13 @@ const TESTED_IN_THE_VERIFIER: &[CheckId] = &[
     CheckId::AuthBackupStatePolicy,
 ];
 
-/// The reference RP called in process.
-struct InProcess {
-    rp: ReferenceRp,
-    next: u64,
-}
-
-impl Target for InProcess {
-    fn new_session(&mut self) -> SessionId {
-        self.next += 1;
-        SessionId(self.next)
-    }
-    fn call(
-        &mut self,
-        session: SessionId,
-        endpoint: Endpoint,
-        body: &Value,
-    ) -> Result<Reply, TransportError> {
-        let (status, body) = self.rp.handle(&format!("s{}", session.0), endpoint.path(), body, NOW);
-        Ok(Reply { status, body })
-    }
-}
-
 /// The check the RP rejected `case`'s subject with (`None`: accepted), with `disabled` switched off.
 fn rejected_by(case: &Case, disabled: CheckId) -> Result<Option<String>, String> {
-    let mut config = Config::new(RP_ID, ORIGIN);
-    config.seed = Some(1);
-    config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
+    let mut config = testkit::rp_config(RP_ID, ORIGIN, 1);
     config.policy.disabled_checks = vec![disabled];
-    let mut target = InProcess { rp: ReferenceRp::new(config), next: 0 };
-    let client = ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() };
+    let rp = ReferenceRp::new(config);
+    let mut target = testkit::in_process(&rp, NOW);
+    let client = client();
     match run_case(case, &mut target, &client, 7).observation {
         Observation::Completed { subject, .. } if subject.accepted() => Ok(None),
         Observation::Completed { subject, .. } => Ok(Some(subject.check().unwrap_or("(none)").to_owned())),

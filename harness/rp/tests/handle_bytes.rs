@@ -4,87 +4,61 @@
 
 use generator::catalog;
 use generator::ceremony::{AttestationKind, Generator};
-use generator::client::{ClientConfig, CreationOptions};
+use generator::client::CreationOptions;
 use generator::keys::Algorithm;
 use generator::runner::run_case;
-use generator::target::{Endpoint, Reply, SessionId, Target, TransportError};
-use rp::{Config, ReferenceRp};
+use rp::ReferenceRp;
 use serde_json::{json, Value};
+
+use testkit::{client, reference_rp, FnTarget, NOW};
 use verifier::AuthenticationResponse;
 
-const RP_ID: &str = "example.org";
-const ORIGIN: &str = "https://example.org";
-/// 2025-06-01T00:00:00Z.
-const NOW: u64 = 1_748_736_000;
-
-fn reference_rp() -> ReferenceRp {
-    let mut config = Config::new(RP_ID, ORIGIN);
-    config.seed = Some(1);
-    config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
-    ReferenceRp::new(config)
-}
-
-fn client() -> ClientConfig {
-    ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() }
-}
-
-/// Two reference RPs in the same state, one called with the parsed body, one with its bytes.
-struct Twins {
-    by_value: ReferenceRp,
-    by_bytes: ReferenceRp,
-    next: u64,
+/// What calling two reference RPs in the same state, one with the parsed body and one with its bytes, found.
+#[derive(Default)]
+struct Comparison {
     differences: Vec<String>,
     /// Accepted assertion results, and how many of them the fast path reads.
     accepted_assertions: usize,
     fast_assertions: usize,
 }
 
-impl Target for Twins {
-    fn new_session(&mut self) -> SessionId {
-        self.next += 1;
-        SessionId(self.next)
-    }
+impl Comparison {
+    /// Answers as `by_value` does on `body`, noting where `by_bytes` answers its bytes otherwise.
     fn call(
         &mut self,
-        session: SessionId,
-        endpoint: Endpoint,
+        (by_value, by_bytes): (&ReferenceRp, &ReferenceRp),
+        session: &str,
+        path: &str,
         body: &Value,
-    ) -> Result<Reply, TransportError> {
-        let session = format!("s{}", session.0);
+    ) -> (u16, Value) {
         let bytes = serde_json::to_vec(body).expect("a JSON value serializes");
-        let by_value = self.by_value.handle(&session, endpoint.path(), body, NOW);
-        match self.by_bytes.handle_bytes(&session, endpoint.path(), &bytes, NOW) {
-            Ok(by_bytes) if by_bytes == by_value => {}
-            other => self.differences.push(format!("{} {body}: {by_value:?} / {other:?}", endpoint.path())),
+        let answer = by_value.handle(session, path, body, NOW);
+        match by_bytes.handle_bytes(session, path, &bytes, NOW) {
+            Ok(other) if other == answer => {}
+            other => self.differences.push(format!("{path} {body}: {answer:?} / {other:?}")),
         }
-        if endpoint.path() == "/assertion/result" && by_value.1["status"] == "ok" {
+        if path == "/assertion/result" && answer.1["status"] == "ok" {
             self.accepted_assertions += 1;
             self.fast_assertions +=
                 usize::from(AuthenticationResponse::from_json_bytes_fast(&bytes).is_some());
         }
-        Ok(Reply { status: by_value.0, body: by_value.1 })
+        answer
     }
 }
 
 #[test]
 fn bytes_and_parsed_bodies_get_the_same_answers_over_the_catalogue() {
-    let mut twins = Twins {
-        by_value: reference_rp(),
-        by_bytes: reference_rp(),
-        next: 0,
-        differences: Vec::new(),
-        accepted_assertions: 0,
-        fast_assertions: 0,
-    };
+    let (by_value, by_bytes) = (reference_rp(), reference_rp());
+    let mut seen = Comparison::default();
+    let mut twins = FnTarget::new(|session: &str, path: &str, body: &Value| {
+        seen.call((&by_value, &by_bytes), session, path, body)
+    });
     for case in catalog::all() {
         run_case(&case, &mut twins, &client(), 7);
     }
-    assert!(twins.differences.is_empty(), "{}", twins.differences.join("\n"));
-    assert!(twins.accepted_assertions > 50, "only {} accepted assertions", twins.accepted_assertions);
-    assert_eq!(
-        twins.fast_assertions, twins.accepted_assertions,
-        "an accepted assertion missed the fast path"
-    );
+    assert!(seen.differences.is_empty(), "{}", seen.differences.join("\n"));
+    assert!(seen.accepted_assertions > 50, "only {} accepted assertions", seen.accepted_assertions);
+    assert_eq!(seen.fast_assertions, seen.accepted_assertions, "an accepted assertion missed the fast path");
 }
 
 #[test]

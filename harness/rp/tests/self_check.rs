@@ -3,22 +3,8 @@
 //! control it accepted.
 
 use generator::catalog::{self, Expect};
-use generator::client::ClientConfig;
 use generator::runner::{run_case, Observation};
-use rp::ReferenceRp;
-
-const RP_ID: &str = "example.org";
-const ORIGIN: &str = "https://example.org";
-/// 2025-06-01T00:00:00Z.
-const NOW: u64 = 1_748_736_000;
-
-fn reference_rp() -> ReferenceRp {
-    ReferenceRp::new(testkit::rp_config(RP_ID, ORIGIN, 1))
-}
-
-fn client() -> ClientConfig {
-    ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() }
-}
+use testkit::{client, reference_rp, NOW};
 
 #[test]
 fn the_reference_rp_answers_every_case_as_the_catalogue_expects() {

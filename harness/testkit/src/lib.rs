@@ -8,10 +8,29 @@
 
 use std::path::{Path, PathBuf};
 
+use generator::client::ClientConfig;
 use generator::vectors::VectorFile;
-use grader::transport::FnTarget;
+/// The target [`in_process`] returns; a test that calls the RP otherwise (say, with a body's bytes) builds one.
+pub use grader::transport::FnTarget;
 use rp::{Config, ReferenceRp};
 use serde_json::Value as Json;
+
+/// The RP id the in-process tests of the catalogue use.
+pub const RP_ID: &str = "example.org";
+/// The origin the in-process tests of the catalogue use.
+pub const ORIGIN: &str = "https://example.org";
+/// The time the in-process tests run at: 2025-06-01T00:00:00Z.
+pub const NOW: u64 = 1_748_736_000;
+
+/// The client of [`ORIGIN`] for [`RP_ID`].
+pub fn client() -> ClientConfig {
+    ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() }
+}
+
+/// The reference RP of [`RP_ID`] at [`ORIGIN`], configured by [`rp_config`] with seed 1.
+pub fn reference_rp() -> ReferenceRp {
+    ReferenceRp::new(rp_config(RP_ID, ORIGIN, 1))
+}
 
 /// The reference RP's configuration for a test: `rp_id`, `origin`, a fixed `seed` (so its challenges and
 /// ids repeat), and the generator's attestation root as its only trust anchor.

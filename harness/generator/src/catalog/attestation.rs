@@ -33,6 +33,20 @@ const CERTIFICATE: Option<CheckId> = Some(CheckId::RegAttestationCertificate);
 const UNTRUSTED: Option<CheckId> = Some(CheckId::RegAttestationUntrusted);
 const ALG_MISMATCH: Option<CheckId> = Some(CheckId::RegAttestationAlgMismatch);
 
+/// A fido-u2f attestation the RP must refuse (§8.6).
+const U2F_REJECTED: Case = Case {
+    spec: "§8.6, §7.1 step 22",
+    flags: &[Flag::AttestationUnchecked],
+    ..Case::must_reject(Ceremony::Registration)
+};
+
+/// A packed attestation the RP must refuse (§8.2).
+const PACKED_REJECTED: Case = Case {
+    spec: "§8.2, §7.1 step 22",
+    flags: &[Flag::AttestationUnchecked],
+    ..Case::must_reject(Ceremony::Registration)
+};
+
 /// Key seed of the certificates issued for individual cases (one key; the certificates differ).
 const CASE_KEY: u64 = 0x0a77_ca5e;
 
@@ -94,14 +108,12 @@ fn set_fmt(p: &mut RegPost<'_>, fmt: &str) {
 /// What the rows of a registered format the harness does not produce (sent with an empty statement) share.
 const REGISTERED_FORMAT: Case = Case {
     spec: "§7.1 steps 21-22",
-    level: Level::Must,
-    expect: Expect::Reject,
     rationale:
         "whether or not the RP implements the format, an empty statement conveys no valid attestation of it",
     flags: &[Flag::AttestationFormatUnchecked],
     check: UNSUPPORTED,
     setup: NONE,
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Registration)
 };
 
 pub(super) fn cases() -> Vec<Case> {
@@ -214,60 +226,40 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- packed, self attestation (§8.2 verification procedure, step 3) ----
         Case {
             id: "reg.attestation.packed-self.alg-mismatch",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed self attestation whose alg says -257 (RS256) for an ES256 credential key",
             rationale: "for self attestation alg must match the credential public key's algorithm",
-            flags: &[Flag::AttestationUnchecked],
             check: ALG_MISMATCH,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-16"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "alg", Value::from(alg::RS256)))),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-self.sig-flipped",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed self attestation whose sig has its last bit flipped",
             rationale: "sig must verify over authData || clientDataHash with the credential public key",
-            flags: &[Flag::AttestationUnchecked],
             check: SIGNATURE,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-6 F-1"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-self.sig-by-other-key",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed self attestation signed by another ES256 key than the credential's",
             rationale: "self attestation proves possession of the credential private key; another key's signature proves nothing",
-            flags: &[Flag::AttestationUnchecked],
             check: SIGNATURE,
             setup: SELF,
             plan: reg_post(|p| {
                 let sig = other_key(Algorithm::Es256, 0x05e1_f000).sign(&attestation_message(&p.signed));
                 edit_att_stmt(p, |m| set_text(m, "sig", Value::Bytes(sig)))
             }),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-self.sig-over-other-client-data",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed self attestation whose sig covers another clientDataJSON than the one sent",
             rationale: "the signature binds the authenticator data to this ceremony's client data (and challenge)",
-            flags: &[Flag::AttestationUnchecked],
             check: SIGNATURE,
             setup: SELF,
             // Signed over the client data with a space appended; the client data is sent without it.
@@ -278,112 +270,77 @@ pub(super) fn cases() -> Vec<Case> {
                 }),
                 ..RegHooks::NONE
             }),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-self.empty-statement",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "fmt \"packed\" with an empty attStmt",
             rationale: "a packed statement has alg and sig; without them there is nothing to verify",
-            flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-13"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| m.clear())),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-self.alg-missing",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed self attestation without alg",
             rationale: "alg is a required member of a packed statement",
-            flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-14"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "alg"))),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-self.alg-not-number",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed self attestation whose alg is the text \"ES256\"",
             rationale: "alg is a COSEAlgorithmIdentifier, an integer",
-            flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-15"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "alg", Value::from("ES256")))),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-self.sig-missing",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed self attestation without sig",
             rationale: "sig is a required member of a packed statement",
-            flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-17"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "sig"))),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-self.sig-not-bytes",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed self attestation whose sig is a text string",
             rationale: "sig is a byte string",
-            flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-18"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "sig", Value::from("signature")))),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-self.sig-empty",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed self attestation whose sig is an empty byte string",
             rationale: "an empty byte string is no signature",
-            flags: &[Flag::AttestationUnchecked],
             check: SIGNATURE,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-19"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "sig", Value::Bytes(vec![])))),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-self.x5c-empty",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed self attestation with an empty x5c array added",
             rationale: "x5c, when present, holds at least the attestation certificate; an empty one fits neither syntax",
-            flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-5"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![])))),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-self.sig-raw-r-s",
@@ -416,28 +373,18 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- packed with x5c (§8.2 verification procedure, step 2; §8.2.1) ----
         Case {
             id: "reg.attestation.packed-x5c.sig-flipped",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed x5c attestation whose sig has its last bit flipped",
             rationale: "sig must verify with the attestation certificate's public key",
-            flags: &[Flag::AttestationUnchecked],
             check: SIGNATURE,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-2"),
             setup: X5C,
             plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-x5c.signed-by-credential-key",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed attestation with x5c, but sig made with the credential key instead of the certificate's",
             rationale: "with x5c the signature must verify with the attestation certificate's key",
-            flags: &[Flag::AttestationUnchecked],
             check: SIGNATURE,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-14"),
             setup: X5C,
@@ -449,46 +396,31 @@ pub(super) fn cases() -> Vec<Case> {
                 }),
                 ..RegHooks::NONE
             }),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-x5c.x5c-missing",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed attestation signed by the attestation key, with x5c removed",
             rationale: "without x5c the statement is self attestation, and sig must then verify with the credential key",
-            flags: &[Flag::AttestationUnchecked],
             check: SIGNATURE,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-3"),
             setup: X5C,
             plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "x5c"))),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-x5c.alg-mismatch",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed x5c attestation by a P-256 certificate whose alg says -257 (RS256)",
             rationale: "sig is verified with the certificate's key using alg; RS256 does not fit a P-256 key",
-            flags: &[Flag::AttestationUnchecked],
             check: ALG_MISMATCH,
             setup: X5C,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "alg", Value::from(alg::RS256)))),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-x5c.x5c-not-array",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed x5c attestation whose x5c is the certificate's bytes, not an array of them",
             rationale: "x5c is an array of certificates",
-            flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-4"),
             setup: X5C,
@@ -496,23 +428,18 @@ pub(super) fn cases() -> Vec<Case> {
                 let leaf = pki::packed_leaf(aaguid(&p.signed));
                 edit_att_stmt(p, |m| set_text(m, "x5c", Value::Bytes(leaf.der)))
             }),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-x5c.x5c-item-not-bytes",
-            ceremony: Ceremony::Registration,
-            spec: "§8.2, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "packed x5c attestation whose x5c holds a text string",
             rationale: "each x5c element is a DER certificate in a byte string",
-            flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
             setup: X5C,
             plan: reg_post(|p| {
                 edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![Value::from("certificate")])))
             }),
-            ..Case::DEFAULTS
+            ..PACKED_REJECTED
         },
         Case {
             id: "reg.attestation.packed-x5c.garbage-certificate",
@@ -763,28 +690,18 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.attestation.fido-u2f.sig-flipped",
-            ceremony: Ceremony::Registration,
-            spec: "§8.6, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "fido-u2f attestation whose sig has its last bit flipped",
             rationale: "sig must verify over verificationData with the certificate's public key",
-            flags: &[Flag::AttestationUnchecked],
             check: SIGNATURE,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-8 F-2"),
             setup: U2F,
             plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
-            ..Case::DEFAULTS
+            ..U2F_REJECTED
         },
         Case {
             id: "reg.attestation.fido-u2f.signed-like-packed",
-            ceremony: Ceremony::Registration,
-            spec: "§8.6, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "fido-u2f attestation whose sig covers authData || clientDataHash (the packed message)",
             rationale: "a U2F signature covers 0x00 || rpIdHash || clientDataHash || credentialId || publicKeyU2F",
-            flags: &[Flag::AttestationUnchecked],
             check: SIGNATURE,
             setup: U2F,
             plan: reg_post(|p| {
@@ -792,17 +709,12 @@ pub(super) fn cases() -> Vec<Case> {
                 let leaf = pki::u2f_leaf();
                 u2f(p, &leaf, &message, vec![leaf.der.clone()])
             }),
-            ..Case::DEFAULTS
+            ..U2F_REJECTED
         },
         Case {
             id: "reg.attestation.fido-u2f.two-certificates",
-            ceremony: Ceremony::Registration,
-            spec: "§8.6, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "fido-u2f attestation whose x5c is [attestation certificate, root]",
             rationale: "the procedure checks that x5c has exactly one element",
-            flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
             setup: U2F,
             plan: reg_post(|p| {
@@ -810,52 +722,37 @@ pub(super) fn cases() -> Vec<Case> {
                 let leaf = pki::u2f_leaf();
                 u2f(p, &leaf, &message, vec![leaf.der.clone(), pki::root().der.clone()])
             }),
-            ..Case::DEFAULTS
+            ..U2F_REJECTED
         },
         Case {
             id: "reg.attestation.fido-u2f.x5c-empty",
-            ceremony: Ceremony::Registration,
-            spec: "§8.6, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "fido-u2f attestation with an empty x5c",
             rationale: "the procedure checks that x5c has exactly one element",
-            flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
             setup: U2F,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![])))),
-            ..Case::DEFAULTS
+            ..U2F_REJECTED
         },
         Case {
             id: "reg.attestation.fido-u2f.sig-missing",
-            ceremony: Ceremony::Registration,
-            spec: "§8.6, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "fido-u2f attestation without sig",
             rationale: "sig is a required member of a fido-u2f statement",
-            flags: &[Flag::AttestationUnchecked],
             check: STATEMENT,
             setup: U2F,
             plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "sig"))),
-            ..Case::DEFAULTS
+            ..U2F_REJECTED
         },
         Case {
             id: "reg.attestation.fido-u2f.credential-key-p384",
-            ceremony: Ceremony::Registration,
-            spec: "§8.6, §7.1 step 22",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "fido-u2f attestation (validly signed) of a P-384 credential key",
             rationale: "U2F credential keys are P-256: the procedure requires 32-byte x and y",
-            flags: &[Flag::AttestationUnchecked],
             check: CERTIFICATE,
             setup: U2F,
             plan: reg_pre(|p| {
                 let key = other_key(Algorithm::Es384, 0x0384_0f2f).cose_key().to_bytes();
                 set_credential_key(p, key)
             }),
-            ..Case::DEFAULTS
+            ..U2F_REJECTED
         },
         Case {
             id: "reg.attestation.fido-u2f.self-signed",

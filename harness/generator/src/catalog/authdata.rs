@@ -1,9 +1,42 @@
 //! Authenticator data: rpIdHash, structure, leftover bytes, AT/ED consistency (§6.1; §7.1 steps 13-14,
 //! §7.2 steps 7 and 15).
 
-use wire::authdata::Flags;
+use wire::authdata::{AuthenticatorData, Flags};
 
 use super::{auth_post, auth_pre, reg_post, reg_pre, Case, Ceremony, CheckId, Expect, Flag, Level};
+
+/// Sets ED and gives `auth_data` the one extension output `key`: `value`.
+fn with_extension(auth_data: &mut AuthenticatorData, key: &str, value: wire::cbor::Value) {
+    auth_data.flags = auth_data.flags.with(Flags::ED, true);
+    auth_data.extensions = Some(wire::cbor::Value::Map(vec![(wire::cbor::Value::from(key), value)]));
+}
+
+/// ED set with an extension output the RP did not ask for: conformant to accept or to reject.
+const UNSOLICITED_EXTENSION: Case = Case {
+    level: Level::Policy,
+    expect: Expect::Either,
+    title: "ED set with an unsolicited authenticator extension output",
+    rationale: "the RP MUST be prepared for unsolicited extension outputs, \"whether by ignoring the unsolicited extensions or by rejecting the\" ceremony: both are conformant (the FIDO tool expects acceptance)",
+    flags: &[Flag::UnsolicitedExtensionsRejected],
+    check: None,
+    ..Case::DEFAULTS
+};
+
+/// Registration authenticator data the RP must refuse as malformed.
+const REG_AUTH_DATA_MALFORMED: Case = Case {
+    spec: "§6.1, §7.1 step 13",
+    flags: &[Flag::AuthDataLeniency],
+    check: Some(CheckId::RegAuthDataMalformed),
+    ..Case::must_reject(Ceremony::Registration)
+};
+
+/// Assertion authenticator data the RP must refuse as malformed.
+const AUTH_AUTH_DATA_MALFORMED: Case = Case {
+    spec: "§6.1, §7.2 step 7",
+    flags: &[Flag::AuthDataLeniency],
+    check: Some(CheckId::AuthAuthDataMalformed),
+    ..Case::must_reject(Ceremony::Authentication)
+};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -53,28 +86,16 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.auth-data.leftover-bytes",
-            ceremony: Ceremony::Registration,
-            spec: "§6.1, §7.1 step 13",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "authData has two bytes after the attested credential data",
             rationale: "authenticator data describes its own length; extra bytes mean it is malformed",
-            flags: &[Flag::AuthDataLeniency],
-            check: Some(CheckId::RegAuthDataMalformed),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-12"),
             plan: reg_post(|p| p.signed.attestation_object.auth_data.extend_from_slice(&[0x00, 0x01])),
-            ..Case::DEFAULTS
+            ..REG_AUTH_DATA_MALFORMED
         },
         Case {
             id: "auth.auth-data.leftover-bytes",
-            ceremony: Ceremony::Authentication,
-            spec: "§6.1, §7.2 step 7",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "authenticatorData has two bytes after the 37-byte header, signed",
             rationale: "authenticator data describes its own length; extra bytes mean it is malformed",
-            flags: &[Flag::AuthDataLeniency],
-            check: Some(CheckId::AuthAuthDataMalformed),
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-1"),
             plan: auth_post(|p| {
                 // Re-sign over the longer data so that only the structure is wrong.
@@ -82,7 +103,7 @@ pub(super) fn cases() -> Vec<Case> {
                 p.signed.signature =
                     resign(p.credential, &p.signed.authenticator_data, &p.signed.client_data_json);
             }),
-            ..Case::DEFAULTS
+            ..AUTH_AUTH_DATA_MALFORMED
         },
         Case {
             id: "reg.auth-data.at-clear",
@@ -103,109 +124,59 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.auth-data.at-clear-data-present",
-            ceremony: Ceremony::Registration,
-            spec: "§6.1, §7.1 step 13",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "AT flag clear but attested credential data present",
             rationale: "without AT the data after the header is leftover bytes",
-            flags: &[Flag::AuthDataLeniency],
-            check: Some(CheckId::RegAuthDataMalformed),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-9"),
             plan: reg_pre(|p| p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::AT, false)),
-            ..Case::DEFAULTS
+            ..REG_AUTH_DATA_MALFORMED
         },
         Case {
             id: "reg.auth-data.at-set-data-absent",
-            ceremony: Ceremony::Registration,
-            spec: "§6.1, §7.1 step 13",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "AT flag set but no attested credential data",
             rationale: "AT announces attested credential data; its absence is truncated authenticator data",
-            flags: &[Flag::AuthDataLeniency],
-            check: Some(CheckId::RegAuthDataMalformed),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-11"),
             plan: reg_pre(|p| p.draft.auth_data.attested_credential_data = None),
-            ..Case::DEFAULTS
+            ..REG_AUTH_DATA_MALFORMED
         },
         Case {
             id: "reg.auth-data.ed-set-no-extensions",
-            ceremony: Ceremony::Registration,
-            spec: "§6.1, §7.1 step 13",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "ED flag set but no extensions follow",
             rationale: "ED announces an extensions map; its absence is truncated authenticator data",
-            flags: &[Flag::AuthDataLeniency],
-            check: Some(CheckId::RegAuthDataMalformed),
             plan: reg_pre(|p| p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true)),
-            ..Case::DEFAULTS
+            ..REG_AUTH_DATA_MALFORMED
         },
         Case {
             id: "reg.auth-data.extensions-without-ed",
-            ceremony: Ceremony::Registration,
-            spec: "§6.1, §7.1 step 13",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an extensions map follows the attested data but ED is clear",
             rationale: "without ED the map is leftover bytes, not extensions",
-            flags: &[Flag::AuthDataLeniency],
-            check: Some(CheckId::RegAuthDataMalformed),
             plan: reg_pre(|p| p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![]))),
-            ..Case::DEFAULTS
+            ..REG_AUTH_DATA_MALFORMED
         },
         Case {
             id: "reg.auth-data.extensions-present",
             ceremony: Ceremony::Registration,
             spec: "§6.1, §7.1 step 28",
-            level: Level::Policy,
-            expect: Expect::Either,
-            title: "ED set with an unsolicited authenticator extension output",
-            rationale: "the RP MUST be prepared for unsolicited extension outputs, \"whether by ignoring the unsolicited extensions or by rejecting the\" ceremony: both are conformant (the FIDO tool expects acceptance)",
-            flags: &[Flag::UnsolicitedExtensionsRejected],
-            check: None,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 P-1"),
             plan: reg_pre(|p| {
-                p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
-                p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![(
-                    wire::cbor::Value::from("credProtect"),
-                    wire::cbor::Value::from(1),
-                )]));
+                with_extension(&mut p.draft.auth_data, "credProtect", wire::cbor::Value::from(1))
             }),
-            ..Case::DEFAULTS
+            ..UNSOLICITED_EXTENSION
         },
         Case {
             id: "auth.auth-data.extensions-present",
             ceremony: Ceremony::Authentication,
             spec: "§6.1, §7.2 step 23",
-            level: Level::Policy,
-            expect: Expect::Either,
-            title: "ED set with an unsolicited authenticator extension output",
-            rationale: "the RP MUST be prepared for unsolicited extension outputs, \"whether by ignoring the unsolicited extensions or by rejecting the\" ceremony: both are conformant (the FIDO tool expects acceptance)",
-            flags: &[Flag::UnsolicitedExtensionsRejected],
-            check: None,
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 P-8"),
             plan: auth_pre(|p| {
-                p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
-                p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![(
-                    wire::cbor::Value::from("example"),
-                    wire::cbor::Value::Bool(true),
-                )]));
+                with_extension(&mut p.draft.auth_data, "example", wire::cbor::Value::Bool(true))
             }),
-            ..Case::DEFAULTS
+            ..UNSOLICITED_EXTENSION
         },
         Case {
             id: "auth.auth-data.leftover-after-extensions",
-            ceremony: Ceremony::Authentication,
-            spec: "§6.1, §7.2 step 7",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "one byte after the extensions map, signed",
             rationale:
                 "the extensions map is the last part of authenticator data; a byte after it is leftover",
-            flags: &[Flag::AuthDataLeniency],
-            check: Some(CheckId::AuthAuthDataMalformed),
             plan: super::Plan::Authenticate(super::AuthHooks {
                 pre: Some(|p| {
                     p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
@@ -221,7 +192,7 @@ pub(super) fn cases() -> Vec<Case> {
                 }),
                 ..super::AuthHooks::NONE
             }),
-            ..Case::DEFAULTS
+            ..AUTH_AUTH_DATA_MALFORMED
         },
         Case {
             id: "auth.auth-data.at-set",
@@ -241,20 +212,14 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.auth-data.truncated",
-            ceremony: Ceremony::Authentication,
-            spec: "§6.1, §7.2 step 7",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "authenticatorData is 36 bytes",
             rationale: "authenticator data is at least 37 bytes",
-            flags: &[Flag::AuthDataLeniency],
-            check: Some(CheckId::AuthAuthDataMalformed),
             plan: auth_post(|p| {
                 p.signed.authenticator_data.truncate(36);
                 p.signed.signature =
                     resign(p.credential, &p.signed.authenticator_data, &p.signed.client_data_json);
             }),
-            ..Case::DEFAULTS
+            ..AUTH_AUTH_DATA_MALFORMED
         },
     ]
 }

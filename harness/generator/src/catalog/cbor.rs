@@ -28,6 +28,26 @@ const AUTH_NON_CANONICAL: Option<CheckId> = Some(CheckId::AuthNonCanonicalCbor);
 
 const STRUCTURE: &str = "a correct RP cannot obtain fmt, attStmt and authData (step 13) from this object";
 
+/// A registration whose CBOR repeats a map key, which decoders SHOULD refuse (§2.4).
+const REG_DUPLICATE_KEYS: Case = Case {
+    ceremony: Ceremony::Registration,
+    level: Level::Should,
+    expect: Expect::Reject,
+    flags: &[Flag::CborDuplicateKeys],
+    setup: NONE,
+    ..Case::DEFAULTS
+};
+
+/// A registration whose CBOR a strict decoder refuses (a SHOULD of §2.4 and §6.5.4).
+const REG_LENIENT: Case = Case {
+    ceremony: Ceremony::Registration,
+    level: Level::Should,
+    expect: Expect::Reject,
+    flags: &[Flag::CborLeniency],
+    setup: NONE,
+    ..Case::DEFAULTS
+};
+
 /// The attestation object's entries with the one named `key` changed by `f` (removed if it returns None).
 fn with_entry(p: &mut super::RegPost<'_>, key: &str, f: impl FnOnce(Vec<u8>) -> Option<Vec<u8>>) {
     let name = cbor::encode(&Value::from(key));
@@ -242,29 +262,19 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- duplicate keys (§2.4 SHOULD) ----
         Case {
             id: "reg.cbor.duplicate-key.fmt",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "the attestation object has fmt twice: \"none\", then \"packed\"",
             rationale: "decoders SHOULD reject duplicate map keys: two readers may take different ones",
-            flags: &[Flag::CborDuplicateKeys],
             check: OBJECT_MALFORMED,
-            setup: NONE,
             plan: reg_post(|p| with_extra(p, text_entry("fmt", &Value::from("packed")))),
-            ..Case::DEFAULTS
+            ..REG_DUPLICATE_KEYS
         },
         Case {
             id: "reg.cbor.duplicate-key.auth-data",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "the attestation object has authData twice, the second with the UV flag set",
             rationale: "decoders SHOULD reject duplicate map keys: a signature check and a flag check may read different authData",
-            flags: &[Flag::CborDuplicateKeys],
             check: OBJECT_MALFORMED,
-            setup: NONE,
             plan: reg_post(|p| {
                 let mut other = p.signed.attestation_object.auth_data.clone();
                 if let Some(flags) = other.get_mut(32) {
@@ -272,55 +282,40 @@ pub(super) fn cases() -> Vec<Case> {
                 }
                 with_extra(p, text_entry("authData", &Value::Bytes(other)))
             }),
-            ..Case::DEFAULTS
+            ..REG_DUPLICATE_KEYS
         },
         Case {
             id: "reg.cbor.duplicate-key.two-encodings",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "fmt appears twice, once as 0x63 \"fmt\" and once with a non-minimal length (0x78 0x03 \"fmt\")",
             rationale: "the same key in two encodings is still a duplicate; comparing encoded bytes misses it",
-            flags: &[Flag::CborDuplicateKeys],
             check: OBJECT_MALFORMED,
-            setup: NONE,
             plan: reg_post(|p| {
                 let key = widen_head(&cbor::encode(&Value::from("fmt")));
                 with_extra(p, (key, cbor::encode(&Value::from("packed"))))
             }),
-            ..Case::DEFAULTS
+            ..REG_DUPLICATE_KEYS
         },
         // ---- CTAP2 canonical form (§2.4 SHOULD) ----
         Case {
             id: "reg.cbor.unsorted-keys",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "the attestation object's keys in the order authData, attStmt, fmt",
             rationale: "canonical CBOR sorts keys length-first (fmt, attStmt, authData); decoders SHOULD reject other orders",
-            flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            setup: NONE,
             plan: reg_post(|p| {
                 let mut entries = object_entries(p);
                 entries.reverse();
                 send_object(p, raw_map(&entries))
             }),
-            ..Case::DEFAULTS
+            ..REG_LENIENT
         },
         Case {
             id: "reg.cbor.non-minimal.key-length",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "the key fmt written with a one-byte length argument (0x78 0x03) where the head alone suffices",
             rationale: "canonical CBOR uses the shortest argument encoding; decoders SHOULD reject longer ones",
-            flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            setup: NONE,
             plan: reg_post(|p| {
                 let entries: Vec<RawEntry> = object_entries(p)
                     .into_iter()
@@ -329,67 +324,47 @@ pub(super) fn cases() -> Vec<Case> {
                     .collect();
                 send_object(p, raw_map(&entries))
             }),
-            ..Case::DEFAULTS
+            ..REG_LENIENT
         },
         Case {
             id: "reg.cbor.non-minimal.auth-data-length",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "authData's length written one size wider than needed",
             rationale: "canonical CBOR uses the shortest argument encoding; decoders SHOULD reject longer ones",
-            flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            setup: NONE,
             plan: reg_post(|p| with_entry(p, "authData", |v| Some(widen_head(&v)))),
-            ..Case::DEFAULTS
+            ..REG_LENIENT
         },
         Case {
             id: "reg.cbor.non-minimal.map-count",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "the attestation object's entry count written as 0xb8 0x03 instead of 0xa3",
             rationale: "canonical CBOR uses the shortest argument encoding; decoders SHOULD reject longer ones",
-            flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            setup: NONE,
             plan: reg_post(|p| {
                 let bytes = widen_head(&p.signed.attestation_object.to_bytes());
                 send_object(p, bytes)
             }),
-            ..Case::DEFAULTS
+            ..REG_LENIENT
         },
         Case {
             id: "reg.cbor.indefinite-length-map",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "the attestation object is an indefinite-length map (0xbf … 0xff)",
             rationale: "canonical CBOR has definite lengths only; decoders SHOULD reject indefinite ones",
-            flags: &[Flag::CborLeniency],
             check: OBJECT_MALFORMED,
-            setup: NONE,
             plan: reg_post(|p| {
                 let entries = object_entries(p);
                 send_object(p, raw_map_indefinite(&entries))
             }),
-            ..Case::DEFAULTS
+            ..REG_LENIENT
         },
         Case {
             id: "reg.cbor.indefinite-length-bytes",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "authData is an indefinite-length byte string of two chunks",
             rationale: "canonical CBOR has definite lengths only; decoders SHOULD reject indefinite ones",
-            flags: &[Flag::CborLeniency],
             check: OBJECT_MALFORMED,
-            setup: NONE,
             plan: reg_post(|p| {
                 let data = p.signed.attestation_object.auth_data.clone();
                 let (a, b) = data.split_at(data.len() / 2);
@@ -399,35 +374,26 @@ pub(super) fn cases() -> Vec<Case> {
                 chunked.push(0xff);
                 with_entry(p, "authData", |_| Some(chunked))
             }),
-            ..Case::DEFAULTS
+            ..REG_LENIENT
         },
         Case {
             id: "reg.cbor.tagged",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "the attestation object wrapped in the self-describe tag 55799",
             rationale: "CTAP2 canonical CBOR admits no tags; decoders SHOULD reject them",
-            flags: &[Flag::CborLeniency],
             check: OBJECT_MALFORMED,
-            setup: NONE,
             plan: reg_post(|p| {
                 let mut bytes = vec![0xd9, 0xd9, 0xf7];
                 bytes.extend_from_slice(&p.signed.attestation_object.to_bytes());
                 send_object(p, bytes)
             }),
-            ..Case::DEFAULTS
+            ..REG_LENIENT
         },
         Case {
             id: "reg.cbor.att-stmt.unsorted-keys",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §7.1 step 13",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "a packed attStmt with sig before alg",
             rationale: "canonical CBOR sorts alg before sig; decoders SHOULD reject other orders",
-            flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
             setup: PACKED_SELF,
             plan: reg_post(|p| {
@@ -435,34 +401,24 @@ pub(super) fn cases() -> Vec<Case> {
                 let bytes = cbor::encode(&p.signed.attestation_object.to_value());
                 send_object(p, bytes)
             }),
-            ..Case::DEFAULTS
+            ..REG_LENIENT
         },
         // ---- the credential public key (§6.5.1: a COSE_Key in canonical form) ----
         Case {
             id: "reg.cbor.cose-key.unsorted-labels",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.5.1",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "the credential public key with crv, x, y before kty and alg",
             rationale: "the key MUST be in canonical form (labels 1, 3, -1, -2, -3); decoders SHOULD reject other orders",
-            flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            setup: NONE,
             plan: reg_pre(|p| raw_cose(p, |e| e.rotate_left(2))),
-            ..Case::DEFAULTS
+            ..REG_LENIENT
         },
         Case {
             id: "reg.cbor.cose-key.non-minimal-alg",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.5.1",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "the credential public key's alg -7 written as 0x38 0x06 instead of 0x26",
             rationale: "canonical CBOR uses the shortest integer encoding; decoders SHOULD reject longer ones",
-            flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            setup: NONE,
             plan: reg_pre(|p| {
                 raw_cose(p, |e| {
                     for (k, v) in e.iter_mut() {
@@ -472,81 +428,56 @@ pub(super) fn cases() -> Vec<Case> {
                     }
                 })
             }),
-            ..Case::DEFAULTS
+            ..REG_LENIENT
         },
         Case {
             id: "reg.cbor.cose-key.duplicate-label",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.5.1",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "the credential public key has kty twice: 2 (EC2), then 3 (RSA)",
             rationale: "decoders SHOULD reject duplicate map keys: two readers may see different key types",
-            flags: &[Flag::CborDuplicateKeys],
             check: REG_AUTH_DATA_MALFORMED,
-            setup: NONE,
             plan: reg_pre(|p| raw_cose(p, |e| e.push((int(label::KTY), int(3))))),
-            ..Case::DEFAULTS
+            ..REG_DUPLICATE_KEYS
         },
         Case {
             id: "reg.cbor.cose-key.duplicate-label-two-encodings",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.5.1",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "the credential public key has alg twice: 3 => -7, and 0x18 0x03 => -257",
             rationale: "the same label in two encodings is still a duplicate; comparing encoded bytes misses it",
-            flags: &[Flag::CborDuplicateKeys],
             check: REG_AUTH_DATA_MALFORMED,
-            setup: NONE,
             plan: reg_pre(|p| raw_cose(p, |e| e.push((widen_head(&int(label::ALG)), int(-257))))),
-            ..Case::DEFAULTS
+            ..REG_DUPLICATE_KEYS
         },
         Case {
             id: "reg.cbor.cose-key.indefinite-length-map",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.5.1",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "the credential public key is an indefinite-length map",
             rationale: "canonical CBOR has definite lengths only; decoders SHOULD reject indefinite ones",
-            flags: &[Flag::CborLeniency],
             check: REG_AUTH_DATA_MALFORMED,
-            setup: NONE,
             plan: reg_pre(|p| {
                 let entries = raw_entries(&cose_value(p));
                 set_credential_key(p, raw_map_indefinite(&entries))
             }),
-            ..Case::DEFAULTS
+            ..REG_LENIENT
         },
         // ---- authenticator extensions (§6.1: a CBOR map after the attested credential data) ----
         Case {
             id: "reg.cbor.extensions.unsorted-keys",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.1",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "authData extensions {\"credProtect\": 1, \"example\": true}, not sorted",
             rationale: "canonical CBOR sorts keys length-first (example before credProtect); decoders SHOULD reject other orders",
-            flags: &[Flag::CborLeniency],
             check: REG_NON_CANONICAL,
-            setup: NONE,
             plan: reg_post(|p| registration_with_raw_extensions(p, &ext(&[cred_protect(1), example(true)]))),
-            ..Case::DEFAULTS
+            ..REG_LENIENT
         },
         Case {
             id: "reg.cbor.extensions.duplicate-key",
-            ceremony: Ceremony::Registration,
             spec: "§2.4, §6.1",
-            level: Level::Should,
-            expect: Expect::Reject,
             title: "authData extensions with credProtect twice (1, then 3)",
             rationale: "decoders SHOULD reject duplicate map keys: two readers may see different extension outputs",
-            flags: &[Flag::CborDuplicateKeys],
             check: REG_AUTH_DATA_MALFORMED,
-            setup: NONE,
             plan: reg_post(|p| registration_with_raw_extensions(p, &ext(&[cred_protect(1), cred_protect(3)]))),
-            ..Case::DEFAULTS
+            ..REG_DUPLICATE_KEYS
         },
         Case {
             id: "auth.cbor.extensions.unsorted-keys",

@@ -176,364 +176,263 @@ fn byte_order_mark(b: &mut Vec<u8>) {
 /// challenge that spells one (see [`Setup::std_alphabet_challenge`]).
 const STD_ALPHABET_CHALLENGE: Setup = Setup { std_alphabet_challenge: true, ..Setup::DEFAULT };
 
+/// A response whose client data type the RP must refuse.
+const TYPE_REJECTED: Both = Both {
+    spec: ByCeremony { reg: "§7.1 step 7", auth: "§7.2 step 10" },
+    flags: &[Flag::ClientDataTypeUnchecked],
+    check: ByCeremony { reg: Some(CheckId::RegClientDataType), auth: Some(CheckId::AuthClientDataType) },
+    ..Both::MUST_REJECT
+};
+
+/// A response whose challenge the RP must refuse.
+const CHALLENGE_REJECTED: Both = Both {
+    spec: ByCeremony { reg: "§7.1 step 8", auth: "§7.2 step 11" },
+    flags: &[Flag::ChallengeNotBound],
+    check: ByCeremony { reg: Some(CheckId::RegChallenge), auth: Some(CheckId::AuthChallenge) },
+    ..Both::MUST_REJECT
+};
+
+/// A response whose origin the RP must refuse.
+const ORIGIN_REJECTED: Both = Both {
+    spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
+    flags: &[Flag::OriginUnchecked],
+    check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
+    ..Both::MUST_REJECT
+};
+
 pub(super) fn cases() -> Vec<Case> {
     [
         Both {
             id: ByCeremony { reg: "reg.client-data.type.missing", auth: "auth.client-data.type.missing" },
-            spec: ByCeremony { reg: "§7.1 step 7", auth: "§7.2 step 10" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData has no type member",
             rationale: "C.type must equal the ceremony's type; a missing type does not",
-            flags: &[Flag::ClientDataTypeUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegClientDataType), auth: Some(CheckId::AuthClientDataType) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-1"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-1"),
             },
             mutation: |c| c.edit_members(type_missing),
-            ..Both::DEFAULTS
+            ..TYPE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.type.not-string", auth: "auth.client-data.type.not-string" },
-            spec: ByCeremony { reg: "§7.1 step 7", auth: "§7.2 step 10" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.type is a number",
             rationale: "C.type must equal the ceremony's type string",
-            flags: &[Flag::ClientDataTypeUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegClientDataType), auth: Some(CheckId::AuthClientDataType) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-2"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-2"),
             },
             mutation: |c| c.edit_members(type_not_string),
-            ..Both::DEFAULTS
+            ..TYPE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.type.empty", auth: "auth.client-data.type.empty" },
-            spec: ByCeremony { reg: "§7.1 step 7", auth: "§7.2 step 10" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.type is the empty string",
             rationale: "C.type must equal the ceremony's type string",
-            flags: &[Flag::ClientDataTypeUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegClientDataType), auth: Some(CheckId::AuthClientDataType) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-3"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-3"),
             },
             mutation: |c| c.edit_members(type_empty),
-            ..Both::DEFAULTS
+            ..TYPE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.type.other", auth: "auth.client-data.type.other" },
-            spec: ByCeremony { reg: "§7.1 step 7", auth: "§7.2 step 10" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.type is \"webauthn.other\"",
             rationale: "C.type must equal the ceremony's type string",
-            flags: &[Flag::ClientDataTypeUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegClientDataType), auth: Some(CheckId::AuthClientDataType) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-4"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-4"),
             },
             mutation: |c| c.edit_members(type_other),
-            ..Both::DEFAULTS
+            ..TYPE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.type.swapped", auth: "auth.client-data.type.swapped" },
-            spec: ByCeremony { reg: "§7.1 step 7", auth: "§7.2 step 10" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.type is the other ceremony's type",
             rationale: "a signature made for one ceremony must not pass as the other",
-            flags: &[Flag::ClientDataTypeUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegClientDataType), auth: Some(CheckId::AuthClientDataType) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-5"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-5"),
             },
             mutation: |c| c.edit_members(type_swapped),
-            ..Both::DEFAULTS
+            ..TYPE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.challenge.missing", auth: "auth.client-data.challenge.missing" },
-            spec: ByCeremony { reg: "§7.1 step 8", auth: "§7.2 step 11" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData has no challenge member",
             rationale: "C.challenge must equal the issued challenge",
-            flags: &[Flag::ChallengeNotBound],
-            check: ByCeremony { reg: Some(CheckId::RegChallenge), auth: Some(CheckId::AuthChallenge) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-6"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-6"),
             },
             mutation: |c| c.edit_members(challenge_missing),
-            ..Both::DEFAULTS
+            ..CHALLENGE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.challenge.not-string", auth: "auth.client-data.challenge.not-string" },
-            spec: ByCeremony { reg: "§7.1 step 8", auth: "§7.2 step 11" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.challenge is an array",
             rationale: "C.challenge must equal the base64url string of the issued challenge",
-            flags: &[Flag::ChallengeNotBound],
-            check: ByCeremony { reg: Some(CheckId::RegChallenge), auth: Some(CheckId::AuthChallenge) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-7"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-7"),
             },
             mutation: |c| c.edit_members(challenge_not_string),
-            ..Both::DEFAULTS
+            ..CHALLENGE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.challenge.empty", auth: "auth.client-data.challenge.empty" },
-            spec: ByCeremony { reg: "§7.1 step 8", auth: "§7.2 step 11" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.challenge is the empty string",
             rationale: "C.challenge must equal the issued challenge",
-            flags: &[Flag::ChallengeNotBound],
-            check: ByCeremony { reg: Some(CheckId::RegChallenge), auth: Some(CheckId::AuthChallenge) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-8"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-8"),
             },
             mutation: |c| c.edit_members(challenge_empty),
-            ..Both::DEFAULTS
+            ..CHALLENGE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.challenge.padded", auth: "auth.client-data.challenge.padded" },
-            spec: ByCeremony { reg: "§7.1 step 8", auth: "§7.2 step 11" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.challenge is the issued challenge with '=' padding",
             rationale: "C.challenge must equal the base64url encoding, which has no padding",
-            flags: &[Flag::ChallengeNotBound],
-            check: ByCeremony { reg: Some(CheckId::RegChallenge), auth: Some(CheckId::AuthChallenge) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-9"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-9"),
             },
             mutation: |c| c.edit_members(challenge_padded),
-            ..Both::DEFAULTS
+            ..CHALLENGE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.challenge.standard-base64", auth: "auth.client-data.challenge.standard-base64" },
-            spec: ByCeremony { reg: "§7.1 step 8", auth: "§7.2 step 11" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.challenge is the issued challenge in standard base64",
             rationale: "C.challenge must equal the base64url encoding of the challenge",
-            flags: &[Flag::ChallengeNotBound],
-            check: ByCeremony { reg: Some(CheckId::RegChallenge), auth: Some(CheckId::AuthChallenge) },
             setup: ByCeremony::same(STD_ALPHABET_CHALLENGE),
             mutation: |c| c.edit_members(challenge_standard_base64),
-            ..Both::DEFAULTS
+            ..CHALLENGE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.challenge.other", auth: "auth.client-data.challenge.other" },
-            spec: ByCeremony { reg: "§7.1 step 8", auth: "§7.2 step 11" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.challenge is another challenge",
             rationale: "only the challenge the RP issued binds the response to this ceremony",
-            flags: &[Flag::ChallengeNotBound],
-            check: ByCeremony { reg: Some(CheckId::RegChallenge), auth: Some(CheckId::AuthChallenge) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-10"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-10"),
             },
             mutation: |c| c.edit_members(challenge_other),
-            ..Both::DEFAULTS
+            ..CHALLENGE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.challenge.truncated", auth: "auth.client-data.challenge.truncated" },
-            spec: ByCeremony { reg: "§7.1 step 8", auth: "§7.2 step 11" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.challenge is the issued challenge less its last byte",
             rationale: "a prefix comparison is not an equality check",
-            flags: &[Flag::ChallengeNotBound],
-            check: ByCeremony { reg: Some(CheckId::RegChallenge), auth: Some(CheckId::AuthChallenge) },
             mutation: |c| c.edit_members(challenge_truncated),
-            ..Both::DEFAULTS
+            ..CHALLENGE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.challenge.hex", auth: "auth.client-data.challenge.hex" },
-            spec: ByCeremony { reg: "§7.1 step 8", auth: "§7.2 step 11" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.challenge is the issued challenge in hex",
             rationale: "C.challenge must equal the base64url encoding of the challenge",
-            flags: &[Flag::ChallengeNotBound],
-            check: ByCeremony { reg: Some(CheckId::RegChallenge), auth: Some(CheckId::AuthChallenge) },
             mutation: |c| c.edit_members(challenge_of_hex),
-            ..Both::DEFAULTS
+            ..CHALLENGE_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.missing", auth: "auth.client-data.origin.missing" },
-            spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData has no origin member",
             rationale: "C.origin must be an origin the RP expects",
-            flags: &[Flag::OriginUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-11"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-11"),
             },
             mutation: |c| c.edit_members(origin_missing),
-            ..Both::DEFAULTS
+            ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.not-string", auth: "auth.client-data.origin.not-string" },
-            spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.origin is an object",
             rationale: "C.origin must be an origin the RP expects",
-            flags: &[Flag::OriginUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-12"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-12"),
             },
             mutation: |c| c.edit_members(origin_not_string),
-            ..Both::DEFAULTS
+            ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.empty", auth: "auth.client-data.origin.empty" },
-            spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.origin is the empty string",
             rationale: "C.origin must be an origin the RP expects",
-            flags: &[Flag::OriginUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-13"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-13"),
             },
             mutation: |c| c.edit_members(origin_empty),
-            ..Both::DEFAULTS
+            ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.other-site", auth: "auth.client-data.origin.other-site" },
-            spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.origin is another site",
             rationale: "the RP must not accept unexpected origins (§13.4.9)",
-            flags: &[Flag::OriginUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-14"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-14"),
             },
             mutation: |c| c.edit_members(origin_other_site),
-            ..Both::DEFAULTS
+            ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.other-scheme", auth: "auth.client-data.origin.other-scheme" },
-            spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.origin has the other scheme (http for https, https for http)",
             rationale: "an origin is scheme, host and port; the same host under another scheme is another origin",
-            flags: &[Flag::OriginUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
             mutation: |c| c.edit_members(origin_other_scheme),
-            ..Both::DEFAULTS
+            ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.other-port", auth: "auth.client-data.origin.other-port" },
-            spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.origin names another port",
             rationale: "an origin is scheme, host and port; another port is another origin",
-            flags: &[Flag::OriginUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
             mutation: |c| c.edit_members(origin_other_port),
-            ..Both::DEFAULTS
+            ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.subdomain", auth: "auth.client-data.origin.subdomain" },
-            spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.origin is a subdomain of the RP ID",
             rationale: "a subdomain is not the expected origin unless the RP chose to allow subdomains (§13.4.9)",
-            flags: &[Flag::OriginUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
             mutation: |c| c.edit_members(origin_subdomain),
-            ..Both::DEFAULTS
+            ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.suffix-lookalike", auth: "auth.client-data.origin.suffix-lookalike" },
-            spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.origin starts with the expected origin but is another host",
             rationale: "a prefix match is not an origin match",
-            flags: &[Flag::OriginUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
             mutation: |c| c.edit_members(origin_suffix_lookalike),
-            ..Both::DEFAULTS
+            ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.trailing-slash", auth: "auth.client-data.origin.trailing-slash" },
-            spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.origin has a trailing slash",
             rationale: "an origin serializes without a path; the string differs from every expected origin",
-            flags: &[Flag::OriginUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
             mutation: |c| c.edit_members(origin_trailing_slash),
-            ..Both::DEFAULTS
+            ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.with-path", auth: "auth.client-data.origin.with-path" },
-            spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.origin has a path",
             rationale: "an origin has no path; the string differs from every expected origin",
-            flags: &[Flag::OriginUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
             mutation: |c| c.edit_members(origin_with_path),
-            ..Both::DEFAULTS
+            ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.null", auth: "auth.client-data.origin.null" },
-            spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.origin is \"null\" (an opaque origin)",
             rationale: "an opaque origin is never an expected origin",
-            flags: &[Flag::OriginUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
             mutation: |c| c.edit_members(origin_null),
-            ..Both::DEFAULTS
+            ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.uppercase", auth: "auth.client-data.origin.uppercase" },
-            spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "clientData.origin is the expected origin in upper case",
             rationale: "browsers serialize origins in lower case; the exact string must match",
-            flags: &[Flag::OriginUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
             mutation: |c| c.edit_members(origin_uppercase),
-            ..Both::DEFAULTS
+            ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.cross-origin.true", auth: "auth.client-data.cross-origin.true" },

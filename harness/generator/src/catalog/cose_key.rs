@@ -24,6 +24,30 @@ const MALFORMED: Option<CheckId> = Some(CheckId::RegCredentialPublicKeyMalformed
 const INVALID: Option<CheckId> = Some(CheckId::RegCredentialPublicKeyInvalid);
 const NOT_OFFERED: Option<CheckId> = Some(CheckId::RegAlgorithmNotAllowed);
 
+/// A key whose alg is none of those the RP offered in pubKeyCredParams (step 20).
+const ALG_NOT_OFFERED: Case = Case {
+    spec: "§7.1 step 20",
+    flags: &[Flag::AlgorithmUnchecked],
+    check: NOT_OFFERED,
+    ..Case::must_reject(Ceremony::Registration)
+};
+
+/// A well-formed ES256 key (unless a row says otherwise) the RP must refuse as invalid.
+const KEY_INVALID: Case = Case {
+    spec: "§6.5.1, §7.1 step 20",
+    flags: &[Flag::KeyUnchecked],
+    check: INVALID,
+    ..Case::must_reject(Ceremony::Registration)
+};
+
+/// An ES256 key (unless a row says otherwise) the RP must refuse as malformed: not the COSE_Key its alg calls for.
+const KEY_MALFORMED: Case = Case {
+    spec: "§6.5.1, §7.1 step 20",
+    flags: &[Flag::KeyUnchecked],
+    check: MALFORMED,
+    ..Case::must_reject(Ceremony::Registration)
+};
+
 /// Adds one to a big-endian number (wrapping), e.g. to move a coordinate off the curve.
 fn increment(b: &mut [u8]) {
     for byte in b.iter_mut().rev() {
@@ -32,6 +56,13 @@ fn increment(b: &mut [u8]) {
         if !carry {
             break;
         }
+    }
+}
+
+/// Drops the first byte of the x coordinate (EC2) or public key (OKP) of a COSE map.
+fn drop_first_byte_of_x(v: &mut Value) {
+    if let Some(Value::Bytes(x)) = v.get_int(i128::from(label::X)).cloned() {
+        set_label(v, label::X, Value::Bytes(x.get(1..).unwrap_or_default().to_vec()))
     }
 }
 
@@ -80,75 +111,41 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.credential-key.alg-not-integer",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §6.5.1",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "the credential public key's alg is the text \"ES256\"",
             rationale: "alg MUST contain a COSEAlgorithmIdentifier, which is an integer",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from("ES256")))),
-            ..Case::DEFAULTS
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.kty-missing",
-            ceremony: Ceremony::Registration,
-            spec: "§6.5.1, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "the credential public key has no kty (label 1)",
             rationale: "kty is required by RFC 9052 §7, which §6.5.1 makes the key's format",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| remove_label(v, label::KTY))),
-            ..Case::DEFAULTS
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.kty-symmetric",
-            ceremony: Ceremony::Registration,
-            spec: "§6.5.1, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "the credential public key's kty is 4 (Symmetric)",
             rationale: "a symmetric key is no public key: no signature can be verified with it",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::KTY, Value::from(kty::SYMMETRIC)))),
-            ..Case::DEFAULTS
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.not-a-map",
-            ceremony: Ceremony::Registration,
-            spec: "§6.5.1, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "the credential public key is a CBOR array of the key's values",
             rationale: "a COSE_Key is a CBOR map (RFC 9052 §7)",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
-            setup: ES256,
             plan: reg_pre(|p| {
                 let v = cose_value(p);
                 let values = v.as_map().unwrap_or_default().iter().map(|(_, v)| v.clone()).collect();
                 set_credential_key(p, cbor::encode_canonical(&Value::Array(values)))
             }),
-            ..Case::DEFAULTS
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.text-labels",
-            ceremony: Ceremony::Registration,
-            spec: "§6.5.1, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "the credential public key uses text labels (\"kty\", \"alg\", …) instead of integers",
             rationale: "COSE_Key parameters are identified by their integer labels; a map of text labels has no kty or alg",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
-            setup: ES256,
             plan: reg_pre(|p| {
                 let v = cose_value(p);
                 let name = |k: &Value| match k.as_integer() {
@@ -162,83 +159,45 @@ pub(super) fn cases() -> Vec<Case> {
                     v.as_map().unwrap_or_default().iter().map(|(k, v)| (Value::from(name(k)), v.clone())).collect();
                 set_credential_key(p, cbor::encode_canonical(&Value::Map(entries)))
             }),
-            ..Case::DEFAULTS
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.ec2.crv-unknown",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §6.5.1",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an ES256 key whose crv is 8 (secp256k1)",
             rationale: "keys with alg -7 MUST specify crv 1 (P-256)",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::CRV, Value::from(8)))),
-            ..Case::DEFAULTS
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.ec2.x-short",
-            ceremony: Ceremony::Registration,
-            spec: "§6.5.1, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an ES256 key whose x coordinate is 31 bytes",
             rationale: "a P-256 coordinate is 32 bytes (RFC 9053 §7.1.1); a shorter one is no point encoding",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
-            setup: ES256,
-            plan: reg_pre(|p| {
-                edit_cose(p, |v| {
-                    if let Some(Value::Bytes(x)) = v.get_int(i128::from(label::X)).cloned() {
-                        set_label(v, label::X, Value::Bytes(x.get(1..).unwrap_or_default().to_vec()))
-                    }
-                })
-            }),
-            ..Case::DEFAULTS
+            plan: reg_pre(|p| edit_cose(p, drop_first_byte_of_x)),
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.ec2.y-missing",
-            ceremony: Ceremony::Registration,
-            spec: "§6.5.1, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an ES256 key without its y coordinate",
             rationale: "an uncompressed EC2 key needs y; without it there is no point",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| remove_label(v, label::Y))),
-            ..Case::DEFAULTS
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.ec2.compressed-point",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an ES256 key in compressed form (y is the sign bit true)",
             rationale: "keys with alg -7 MUST NOT use the compressed point form",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::Y, Value::Bool(true)))),
-            ..Case::DEFAULTS
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.ec2.private-key",
-            ceremony: Ceremony::Registration,
             spec: "§6.5.1",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an ES256 key that also carries a private key d (label -4)",
             rationale: "the credential public key MUST NOT carry other optional parameters; a private key leaked into it is no public key",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::D, Value::Bytes(fixed_bytes(0xd, 32))))),
-            ..Case::DEFAULTS
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.kid-present",
@@ -256,65 +215,37 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.credential-key.okp.x25519",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §6.5.1",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an EdDSA key on crv 4 (X25519, a key-agreement curve)",
             rationale: "keys with alg -8 MUST specify crv 6 (Ed25519); X25519 cannot sign",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
             setup: EDDSA,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::CRV, Value::from(4)))),
-            ..Case::DEFAULTS
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.okp.x-short",
-            ceremony: Ceremony::Registration,
-            spec: "§6.5.1, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an EdDSA key of 31 bytes",
             rationale: "an Ed25519 public key is 32 bytes (RFC 8032 §5.1.5)",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
             setup: EDDSA,
-            plan: reg_pre(|p| {
-                edit_cose(p, |v| {
-                    if let Some(Value::Bytes(x)) = v.get_int(i128::from(label::X)).cloned() {
-                        set_label(v, label::X, Value::Bytes(x.get(1..).unwrap_or_default().to_vec()))
-                    }
-                })
-            }),
-            ..Case::DEFAULTS
+            plan: reg_pre(|p| edit_cose(p, drop_first_byte_of_x)),
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.rsa.exponent-empty",
-            ceremony: Ceremony::Registration,
-            spec: "§6.5.1, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an RS256 key whose public exponent e is an empty byte string",
             rationale: "e is a required RSA parameter (RFC 8230 §4); an empty one is no exponent",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
             setup: RS256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::E, Value::Bytes(vec![])))),
-            ..Case::DEFAULTS
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.rsa.private-key",
-            ceremony: Ceremony::Registration,
             spec: "§6.5.1",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an RS256 key that also carries a private exponent d (label -3)",
             rationale: "the credential public key MUST NOT carry other optional parameters; a private exponent is no public key",
-            flags: &[Flag::KeyUnchecked],
-            check: MALFORMED,
             setup: RS256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, -3, Value::Bytes(fixed_bytes(0xd, 256))))),
-            ..Case::DEFAULTS
+            ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.rsa.modulus-leading-zero",
@@ -340,21 +271,14 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.credential-key.rsa.exponent-one",
-            ceremony: Ceremony::Registration,
-            spec: "§6.5.1, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an RS256 key whose public exponent e is 1",
             rationale: "with e = 1 every message is its own signature; RFC 8017 §3.1 requires 3 ≤ e ≤ n - 1",
-            flags: &[Flag::KeyUnchecked],
-            check: INVALID,
-            setup: ES256,
             plan: reg_pre(|p| {
                 let mut v = rsa_cose(alg::RS256);
                 set_label(&mut v, label::E, Value::Bytes(vec![0x01]));
                 set_credential_key(p, cbor::encode_canonical(&v))
             }),
-            ..Case::DEFAULTS
+            ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.rsa.1024-bit",
@@ -373,151 +297,92 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- a usable key: on the curve, its type what its alg says (§5.8.5) ----
         Case {
             id: "reg.credential-key.ec2.off-curve",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an ES256 key whose y coordinate is one more than the real one (a point off P-256)",
             rationale: "a point off the curve is no P-256 public key; accepting one invites invalid-curve attacks",
-            flags: &[Flag::KeyUnchecked],
-            check: INVALID,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| increment_label(v, label::Y))),
-            ..Case::DEFAULTS
+            ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.ec2.zero-point",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an ES256 key with x = y = 0",
             rationale: "(0, 0) is not on P-256 (and stands for the point at infinity in some encodings)",
-            flags: &[Flag::KeyUnchecked],
-            check: INVALID,
-            setup: ES256,
             plan: reg_pre(|p| {
                 edit_cose(p, |v| {
                     set_label(v, label::X, Value::Bytes(vec![0; 32]));
                     set_label(v, label::Y, Value::Bytes(vec![0; 32]))
                 })
             }),
-            ..Case::DEFAULTS
+            ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.es384.off-curve",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an ES384 key whose y coordinate is one more than the real one (a point off P-384)",
             rationale: "a point off the curve is no P-384 public key",
-            flags: &[Flag::KeyUnchecked],
-            check: INVALID,
             setup: ES384,
             plan: reg_pre(|p| edit_cose(p, |v| increment_label(v, label::Y))),
-            ..Case::DEFAULTS
+            ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.okp.not-a-point",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an EdDSA key whose 32 bytes decode to no Ed25519 point",
             rationale: "an encoding with no point behind it is no Ed25519 public key (RFC 8032 §5.1.3)",
-            flags: &[Flag::KeyUnchecked],
-            check: INVALID,
             setup: EDDSA,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::X, Value::Bytes(ed25519_non_point())))),
-            ..Case::DEFAULTS
+            ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.alg-mismatch.p256-as-rs256",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "a P-256 EC2 key labelled alg -257 (RS256)",
             rationale: "an EC2 key cannot verify RSA signatures; the key type must fit its alg",
-            flags: &[Flag::KeyUnchecked],
-            check: INVALID,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::RS256)))),
-            ..Case::DEFAULTS
+            ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.alg-mismatch.p256-as-es384",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "a P-256 EC2 key (crv 1) labelled alg -35 (ES384)",
             rationale: "keys with alg -35 MUST specify crv 2 (P-384)",
-            flags: &[Flag::KeyUnchecked],
-            check: INVALID,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::ES384)))),
-            ..Case::DEFAULTS
+            ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.alg-mismatch.p256-as-eddsa",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "a P-256 EC2 key labelled alg -8 (EdDSA)",
             rationale: "keys with alg -8 are OKP keys on Ed25519, not EC2 keys",
-            flags: &[Flag::KeyUnchecked],
-            check: INVALID,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::EDDSA)))),
-            ..Case::DEFAULTS
+            ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.alg-mismatch.rsa-as-es256",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an RSA key labelled alg -7 (ES256)",
             rationale: "keys with alg -7 are EC2 keys on P-256; an RSA key cannot verify ECDSA signatures",
-            flags: &[Flag::KeyUnchecked],
-            check: INVALID,
-            setup: ES256,
             plan: reg_pre(|p| set_credential_key(p, cbor::encode_canonical(&rsa_cose(alg::ES256)))),
-            ..Case::DEFAULTS
+            ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.alg-mismatch.ed25519-as-es256",
-            ceremony: Ceremony::Registration,
             spec: "§5.8.5, §7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an Ed25519 OKP key labelled alg -7 (ES256)",
             rationale: "keys with alg -7 are EC2 keys on P-256, not OKP keys",
-            flags: &[Flag::KeyUnchecked],
-            check: INVALID,
-            setup: ES256,
             plan: reg_pre(|p| {
                 let mut v = other_key(Algorithm::EdDsa, 0x0ed0_0001).cose_key().to_value();
                 set_label(&mut v, label::ALG, Value::from(alg::ES256));
                 set_credential_key(p, cbor::encode_canonical(&v))
             }),
-            ..Case::DEFAULTS
+            ..KEY_INVALID
         },
         // ---- step 20: alg among pubKeyCredParams ----
         Case {
             id: "reg.credential-key.alg-not-offered.ec-or-okp",
-            ceremony: Ceremony::Registration,
-            spec: "§7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "a usable key whose alg the RP did not offer (the first of EdDSA, Ed25519 -19, ES384, ES256, ES512 missing from pubKeyCredParams)",
             rationale: "step 20: the key's alg must match one of pubKeyCredParams, even when the RP could verify it",
-            flags: &[Flag::AlgorithmUnchecked],
-            check: NOT_OFFERED,
-            setup: ES256,
             plan: reg_pre(|p| {
                 let chosen = first_not_offered(
                     &p.options.algorithms,
@@ -535,19 +400,12 @@ pub(super) fn cases() -> Vec<Case> {
                 };
                 set_credential_key(p, cbor::encode_canonical(&v))
             }),
-            ..Case::DEFAULTS
+            ..ALG_NOT_OFFERED
         },
         Case {
             id: "reg.credential-key.alg-not-offered.rsa",
-            ceremony: Ceremony::Registration,
-            spec: "§7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "an RSA key whose alg the RP did not offer (the first of PS256, RS256, RS384, RS512, PS384, PS512 missing from pubKeyCredParams)",
             rationale: "step 20: the key's alg must match one of pubKeyCredParams",
-            flags: &[Flag::AlgorithmUnchecked],
-            check: NOT_OFFERED,
-            setup: ES256,
             plan: reg_pre(|p| {
                 let chosen = first_not_offered(
                     &p.options.algorithms,
@@ -555,21 +413,14 @@ pub(super) fn cases() -> Vec<Case> {
                 );
                 set_credential_key(p, cbor::encode_canonical(&rsa_cose(chosen)))
             }),
-            ..Case::DEFAULTS
+            ..ALG_NOT_OFFERED
         },
         Case {
             id: "reg.credential-key.alg-not-offered.private-use",
-            ceremony: Ceremony::Registration,
-            spec: "§7.1 step 20",
-            level: Level::Must,
-            expect: Expect::Reject,
             title: "a P-256 key labelled with alg -65537, a private-use COSE algorithm",
             rationale: "step 20: the key's alg must match one of pubKeyCredParams",
-            flags: &[Flag::AlgorithmUnchecked],
-            check: NOT_OFFERED,
-            setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(-65537)))),
-            ..Case::DEFAULTS
+            ..ALG_NOT_OFFERED
         },
     ]
 }

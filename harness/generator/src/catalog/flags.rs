@@ -37,218 +37,144 @@ fn set_up_uv(c: &mut Common<'_>, up: bool, uv: bool) {
     *f = f.with(Flags::UP, up).with(Flags::UV, uv);
 }
 
+/// `userVerification` set to `value` in the ceremony's options.
+const fn uv_asked(value: &'static str) -> ByCeremony<Setup> {
+    ByCeremony {
+        reg: Setup { reg_uv: value, ..Setup::DEFAULT },
+        auth: Setup { auth_uv: value, ..Setup::DEFAULT },
+    }
+}
+
+/// `userVerification` set to `value`, against an RP that does not require UV whatever is asked
+/// ([`Setup::uv_optional`]).
+const fn uv_asked_not_required(value: &'static str) -> ByCeremony<Setup> {
+    ByCeremony {
+        reg: Setup { reg_uv: value, uv_optional: true, ..Setup::DEFAULT },
+        auth: Setup { auth_uv: value, uv_optional: true, ..Setup::DEFAULT },
+    }
+}
+
+/// A cell of the matrix the RP must accept.
+const UV_ACCEPTED: Both = Both {
+    spec: ByCeremony { reg: "§7.1 steps 15-16", auth: "§7.2 steps 16-17" },
+    expect: Expect::Accept,
+    rationale: "UP is set and UV is only required when userVerification is required",
+    flags: &[Flag::Baseline],
+    ..Both::DEFAULTS
+};
+
+/// A cell without UP: rejected whatever `userVerification` asks.
+const UP_MISSING: Both = Both {
+    spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
+    rationale: "the UP flag must be set whatever userVerification says",
+    flags: &[Flag::UserPresenceUnchecked],
+    check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
+    ..Both::MUST_REJECT
+};
+
+/// A cell with UP but without the UV that `userVerification` required.
+const UV_MISSING: Both = Both {
+    spec: ByCeremony { reg: "§7.1 step 16", auth: "§7.2 step 17" },
+    rationale: "userVerification was required, so UV must be set",
+    flags: &[Flag::UserVerificationUnchecked],
+    check: ByCeremony { reg: Some(CheckId::RegUserVerified), auth: Some(CheckId::AuthUserVerified) },
+    ..Both::MUST_REJECT
+};
+
 /// The matrix of `userVerification` × UP × UV, each cell for both ceremonies: UP is required in both
 /// (§7.1 step 15 without conditional mediation, §7.2 step 16); UV only when `userVerification` is `required`
 /// (§7.1 step 16, §7.2 step 17). A cell with UP and without UV, where UV is not required, needs an RP that does
 /// not require UV whatever is asked ([`Setup::uv_optional`]).
-fn uv_matrix() -> [Both; 12] {
-    [
-        Both {
-            id: ByCeremony { reg: "reg.flags.uv-required.up1-uv1", auth: "auth.flags.uv-required.up1-uv1" },
-            spec: ByCeremony { reg: "§7.1 steps 15-16", auth: "§7.2 steps 16-17" },
-            level: Level::Must,
-            expect: Expect::Accept,
-            title: "UP and UV set",
-            rationale: "UP is set and UV is only required when userVerification is required",
-            flags: &[Flag::Baseline],
-            setup: ByCeremony {
-                reg: Setup { reg_uv: "required", ..Setup::DEFAULT },
-                auth: Setup { auth_uv: "required", ..Setup::DEFAULT },
-            },
-            mutation: up1_uv1,
-            ..Both::DEFAULTS
-        },
-        Both {
-            id: ByCeremony { reg: "reg.flags.uv-required.up1-uv0", auth: "auth.flags.uv-required.up1-uv0" },
-            spec: ByCeremony { reg: "§7.1 step 16", auth: "§7.2 step 17" },
-            level: Level::Must,
-            expect: Expect::Reject,
-            title: "UP set, UV clear",
-            rationale: "userVerification was required, so UV must be set",
-            flags: &[Flag::UserVerificationUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegUserVerified), auth: Some(CheckId::AuthUserVerified) },
-            setup: ByCeremony {
-                reg: Setup { reg_uv: "required", ..Setup::DEFAULT },
-                auth: Setup { auth_uv: "required", ..Setup::DEFAULT },
-            },
-            mutation: up1_uv0,
-            ..Both::DEFAULTS
-        },
-        Both {
-            id: ByCeremony { reg: "reg.flags.uv-required.up0-uv1", auth: "auth.flags.uv-required.up0-uv1" },
-            spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
-            level: Level::Must,
-            expect: Expect::Reject,
-            title: "UP clear, UV set",
-            rationale: "the UP flag must be set whatever userVerification says",
-            flags: &[Flag::UserPresenceUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
-            setup: ByCeremony {
-                reg: Setup { reg_uv: "required", ..Setup::DEFAULT },
-                auth: Setup { auth_uv: "required", ..Setup::DEFAULT },
-            },
-            mutation: up0_uv1,
-            ..Both::DEFAULTS
-        },
-        Both {
-            id: ByCeremony { reg: "reg.flags.uv-required.up0-uv0", auth: "auth.flags.uv-required.up0-uv0" },
-            spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
-            level: Level::Must,
-            expect: Expect::Reject,
-            title: "UP and UV clear",
-            rationale: "the UP flag must be set whatever userVerification says",
-            flags: &[Flag::UserPresenceUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
-            setup: ByCeremony {
-                reg: Setup { reg_uv: "required", ..Setup::DEFAULT },
-                auth: Setup { auth_uv: "required", ..Setup::DEFAULT },
-            },
-            mutation: up0_uv0,
-            ..Both::DEFAULTS
-        },
-        Both {
-            id: ByCeremony { reg: "reg.flags.uv-preferred.up1-uv1", auth: "auth.flags.uv-preferred.up1-uv1" },
-            spec: ByCeremony { reg: "§7.1 steps 15-16", auth: "§7.2 steps 16-17" },
-            level: Level::Must,
-            expect: Expect::Accept,
-            title: "UP and UV set",
-            rationale: "UP is set and UV is only required when userVerification is required",
-            flags: &[Flag::Baseline],
-            setup: ByCeremony {
-                reg: Setup { reg_uv: "preferred", ..Setup::DEFAULT },
-                auth: Setup { auth_uv: "preferred", ..Setup::DEFAULT },
-            },
-            mutation: up1_uv1,
-            ..Both::DEFAULTS
-        },
-        Both {
-            id: ByCeremony { reg: "reg.flags.uv-preferred.up1-uv0", auth: "auth.flags.uv-preferred.up1-uv0" },
-            spec: ByCeremony { reg: "§7.1 steps 15-16", auth: "§7.2 steps 16-17" },
-            level: Level::Must,
-            expect: Expect::Accept,
-            title: "UP set, UV clear",
-            rationale: "UP is set and UV is only required when userVerification is required",
-            flags: &[Flag::Baseline],
-            setup: ByCeremony {
-                reg: Setup { reg_uv: "preferred", uv_optional: true, ..Setup::DEFAULT },
-                auth: Setup { auth_uv: "preferred", uv_optional: true, ..Setup::DEFAULT },
-            },
-            mutation: up1_uv0,
-            ..Both::DEFAULTS
-        },
-        Both {
-            id: ByCeremony { reg: "reg.flags.uv-preferred.up0-uv1", auth: "auth.flags.uv-preferred.up0-uv1" },
-            spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
-            level: Level::Must,
-            expect: Expect::Reject,
-            title: "UP clear, UV set",
-            rationale: "the UP flag must be set whatever userVerification says",
-            flags: &[Flag::UserPresenceUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
-            setup: ByCeremony {
-                reg: Setup { reg_uv: "preferred", ..Setup::DEFAULT },
-                auth: Setup { auth_uv: "preferred", ..Setup::DEFAULT },
-            },
-            mutation: up0_uv1,
-            ..Both::DEFAULTS
-        },
-        Both {
-            id: ByCeremony { reg: "reg.flags.uv-preferred.up0-uv0", auth: "auth.flags.uv-preferred.up0-uv0" },
-            spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
-            level: Level::Must,
-            expect: Expect::Reject,
-            title: "UP and UV clear",
-            rationale: "the UP flag must be set whatever userVerification says",
-            flags: &[Flag::UserPresenceUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
-            setup: ByCeremony {
-                reg: Setup { reg_uv: "preferred", ..Setup::DEFAULT },
-                auth: Setup { auth_uv: "preferred", ..Setup::DEFAULT },
-            },
-            mutation: up0_uv0,
-            ..Both::DEFAULTS
-        },
-        Both {
-            id: ByCeremony {
-                reg: "reg.flags.uv-discouraged.up1-uv1",
-                auth: "auth.flags.uv-discouraged.up1-uv1",
-            },
-            spec: ByCeremony { reg: "§7.1 steps 15-16", auth: "§7.2 steps 16-17" },
-            level: Level::Must,
-            expect: Expect::Accept,
-            title: "UP and UV set",
-            rationale: "UP is set and UV is only required when userVerification is required",
-            flags: &[Flag::Baseline],
-            setup: ByCeremony {
-                reg: Setup { reg_uv: "discouraged", ..Setup::DEFAULT },
-                auth: Setup { auth_uv: "discouraged", ..Setup::DEFAULT },
-            },
-            mutation: up1_uv1,
-            ..Both::DEFAULTS
-        },
-        Both {
-            id: ByCeremony {
-                reg: "reg.flags.uv-discouraged.up1-uv0",
-                auth: "auth.flags.uv-discouraged.up1-uv0",
-            },
-            spec: ByCeremony { reg: "§7.1 steps 15-16", auth: "§7.2 steps 16-17" },
-            level: Level::Must,
-            expect: Expect::Accept,
-            title: "UP set, UV clear",
-            rationale: "UP is set and UV is only required when userVerification is required",
-            flags: &[Flag::Baseline],
-            setup: ByCeremony {
-                reg: Setup { reg_uv: "discouraged", uv_optional: true, ..Setup::DEFAULT },
-                auth: Setup { auth_uv: "discouraged", uv_optional: true, ..Setup::DEFAULT },
-            },
-            mutation: up1_uv0,
-            ..Both::DEFAULTS
-        },
-        Both {
-            id: ByCeremony {
-                reg: "reg.flags.uv-discouraged.up0-uv1",
-                auth: "auth.flags.uv-discouraged.up0-uv1",
-            },
-            spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
-            level: Level::Must,
-            expect: Expect::Reject,
-            title: "UP clear, UV set",
-            rationale: "the UP flag must be set whatever userVerification says",
-            flags: &[Flag::UserPresenceUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
-            setup: ByCeremony {
-                reg: Setup { reg_uv: "discouraged", ..Setup::DEFAULT },
-                auth: Setup { auth_uv: "discouraged", ..Setup::DEFAULT },
-            },
-            mutation: up0_uv1,
-            ..Both::DEFAULTS
-        },
-        Both {
-            id: ByCeremony {
-                reg: "reg.flags.uv-discouraged.up0-uv0",
-                auth: "auth.flags.uv-discouraged.up0-uv0",
-            },
-            spec: ByCeremony { reg: "§7.1 step 15", auth: "§7.2 step 16" },
-            level: Level::Must,
-            expect: Expect::Reject,
-            title: "UP and UV clear",
-            rationale: "the UP flag must be set whatever userVerification says",
-            flags: &[Flag::UserPresenceUnchecked],
-            check: ByCeremony { reg: Some(CheckId::RegUserPresent), auth: Some(CheckId::AuthUserPresent) },
-            setup: ByCeremony {
-                reg: Setup { reg_uv: "discouraged", ..Setup::DEFAULT },
-                auth: Setup { auth_uv: "discouraged", ..Setup::DEFAULT },
-            },
-            mutation: up0_uv0,
-            ..Both::DEFAULTS
-        },
-    ]
-}
+const UV_MATRIX: [Both; 12] = [
+    Both {
+        id: ByCeremony { reg: "reg.flags.uv-required.up1-uv1", auth: "auth.flags.uv-required.up1-uv1" },
+        title: "UP and UV set",
+        setup: uv_asked("required"),
+        mutation: up1_uv1,
+        ..UV_ACCEPTED
+    },
+    Both {
+        id: ByCeremony { reg: "reg.flags.uv-required.up1-uv0", auth: "auth.flags.uv-required.up1-uv0" },
+        title: "UP set, UV clear",
+        setup: uv_asked("required"),
+        mutation: up1_uv0,
+        ..UV_MISSING
+    },
+    Both {
+        id: ByCeremony { reg: "reg.flags.uv-required.up0-uv1", auth: "auth.flags.uv-required.up0-uv1" },
+        title: "UP clear, UV set",
+        setup: uv_asked("required"),
+        mutation: up0_uv1,
+        ..UP_MISSING
+    },
+    Both {
+        id: ByCeremony { reg: "reg.flags.uv-required.up0-uv0", auth: "auth.flags.uv-required.up0-uv0" },
+        title: "UP and UV clear",
+        setup: uv_asked("required"),
+        mutation: up0_uv0,
+        ..UP_MISSING
+    },
+    Both {
+        id: ByCeremony { reg: "reg.flags.uv-preferred.up1-uv1", auth: "auth.flags.uv-preferred.up1-uv1" },
+        title: "UP and UV set",
+        setup: uv_asked("preferred"),
+        mutation: up1_uv1,
+        ..UV_ACCEPTED
+    },
+    Both {
+        id: ByCeremony { reg: "reg.flags.uv-preferred.up1-uv0", auth: "auth.flags.uv-preferred.up1-uv0" },
+        title: "UP set, UV clear",
+        setup: uv_asked_not_required("preferred"),
+        mutation: up1_uv0,
+        ..UV_ACCEPTED
+    },
+    Both {
+        id: ByCeremony { reg: "reg.flags.uv-preferred.up0-uv1", auth: "auth.flags.uv-preferred.up0-uv1" },
+        title: "UP clear, UV set",
+        setup: uv_asked("preferred"),
+        mutation: up0_uv1,
+        ..UP_MISSING
+    },
+    Both {
+        id: ByCeremony { reg: "reg.flags.uv-preferred.up0-uv0", auth: "auth.flags.uv-preferred.up0-uv0" },
+        title: "UP and UV clear",
+        setup: uv_asked("preferred"),
+        mutation: up0_uv0,
+        ..UP_MISSING
+    },
+    Both {
+        id: ByCeremony { reg: "reg.flags.uv-discouraged.up1-uv1", auth: "auth.flags.uv-discouraged.up1-uv1" },
+        title: "UP and UV set",
+        setup: uv_asked("discouraged"),
+        mutation: up1_uv1,
+        ..UV_ACCEPTED
+    },
+    Both {
+        id: ByCeremony { reg: "reg.flags.uv-discouraged.up1-uv0", auth: "auth.flags.uv-discouraged.up1-uv0" },
+        title: "UP set, UV clear",
+        setup: uv_asked_not_required("discouraged"),
+        mutation: up1_uv0,
+        ..UV_ACCEPTED
+    },
+    Both {
+        id: ByCeremony { reg: "reg.flags.uv-discouraged.up0-uv1", auth: "auth.flags.uv-discouraged.up0-uv1" },
+        title: "UP clear, UV set",
+        setup: uv_asked("discouraged"),
+        mutation: up0_uv1,
+        ..UP_MISSING
+    },
+    Both {
+        id: ByCeremony { reg: "reg.flags.uv-discouraged.up0-uv0", auth: "auth.flags.uv-discouraged.up0-uv0" },
+        title: "UP and UV clear",
+        setup: uv_asked("discouraged"),
+        mutation: up0_uv0,
+        ..UP_MISSING
+    },
+];
 
 pub(super) fn cases() -> Vec<Case> {
-    let matrix = uv_matrix();
-    let mut v: Vec<Case> = matrix.iter().map(|b| b.case(Ceremony::Registration)).collect();
-    v.extend(matrix.iter().map(|b| b.case(Ceremony::Authentication)));
+    let mut v: Vec<Case> = UV_MATRIX.iter().map(|b| b.case(Ceremony::Registration)).collect();
+    v.extend(UV_MATRIX.iter().map(|b| b.case(Ceremony::Authentication)));
     v.extend([
         Case {
             id: "auth.flags.uv-flipped-after-signing",

@@ -6,14 +6,16 @@
 //!
 //! Every row is a struct literal with named fields, and everything about the case is stated in it (nothing
 //! is changed after it is built):
-//! - [`Case`] for a case of one ceremony. Its id and ceremony are always in the row; the fields a row may
-//!   leave out come from [`Case::DEFAULTS`] (no FIDO test, [`Setup::DEFAULT`], not a baseline), or from a
-//!   named base row of the same file when a group shares most of its fields (`structure.rs`'s
-//!   `REG_MALFORMED`, `signature.rs`'s `ENCODING`). The ceremony a case judges and whether it is a valid
-//!   baseline are fields, never read from the id.
+//! - [`Case`] for a case of one ceremony. Its full id is always in the row; the fields a row may leave out
+//!   come from [`Case::DEFAULTS`] (no FIDO test, [`Setup::DEFAULT`], not a baseline), or from a named base
+//!   row of the same file when a group shares most of its fields (`structure.rs`'s `REG_MALFORMED`,
+//!   `signature.rs`'s `ENCODING`), itself built on [`Case::must_reject`] when the spec says MUST reject; the
+//!   row states what makes it differ. The ceremony a case judges (in the row or its base) and whether it is a
+//!   valid baseline are fields, never read from the id.
 //! - [`Both`] for a case written once for both ceremonies: the fields that differ between them are given
 //!   [`ByCeremony`] (`{ reg, auth }`), and its mutation changes what both responses share ([`Common`]) before
-//!   signing. [`Both::case`] gives the case of one ceremony.
+//!   signing; its shared parts likewise come from [`Both::DEFAULTS`], [`Both::MUST_REJECT`] or a named base
+//!   row. [`Both::case`] gives the case of one ceremony.
 //!
 //! `tests::every_case_is_complete` checks what the compiler cannot: ids unique and prefixed by their ceremony,
 //! the plan of the case's ceremony, no placeholder of [`Case::DEFAULTS`] left, baselines unmutated.
@@ -269,6 +271,11 @@ pub struct Case {
 }
 
 impl Case {
+    /// The base of a row that the RP MUST reject in `ceremony` (the rest as [`Case::DEFAULTS`]).
+    pub const fn must_reject(ceremony: Ceremony) -> Case {
+        Case { ceremony, level: Level::Must, expect: Expect::Reject, ..Case::DEFAULTS }
+    }
+
     /// The base of a row: `..Case::DEFAULTS` supplies the fields a row may leave out (`fido: None`,
     /// `setup: Setup::DEFAULT`, `baseline: false`). Its other fields are placeholders every row states (an
     /// empty id, spec, title or rationale fails `tests::every_case_is_complete`).
@@ -352,6 +359,9 @@ impl Both {
         setup: ByCeremony::same(Setup::DEFAULT),
         mutation: |_| {},
     };
+
+    /// The base of a row that the RP MUST reject in both ceremonies (the rest as [`Both::DEFAULTS`]).
+    pub const MUST_REJECT: Both = Both { level: Level::Must, expect: Expect::Reject, ..Both::DEFAULTS };
 
     /// The case of one ceremony.
     pub fn case(&self, ceremony: Ceremony) -> Case {

@@ -202,20 +202,27 @@ fn flip_first(sig: &[u8]) -> Vec<u8> {
 /// What the rows of a signature that is not encoded as its algorithm requires share.
 const ENCODING: Case = Case {
     spec: SPEC,
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::SignatureEncodingLeniency],
     check: MALFORMED,
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Authentication)
 };
 
 /// What the rows of a well-encoded signature that does not verify share.
 const WRONG: Case = Case {
     spec: "§7.2 step 21",
-    level: Level::Must,
-    expect: Expect::Reject,
     flags: &[Flag::SignatureUnchecked],
     check: INVALID,
+    ..Case::must_reject(Ceremony::Authentication)
+};
+
+/// The high-S twin (r, n - s) of a valid ECDSA signature: valid too, so rejecting it is policy.
+const HIGH_S: Case = Case {
+    ceremony: Ceremony::Authentication,
+    spec: SPEC,
+    level: Level::Policy,
+    expect: Expect::Either,
+    flags: &[Flag::SignatureEncodingLeniency],
+    check: None,
     ..Case::DEFAULTS
 };
 
@@ -228,7 +235,6 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- ES256: not DER ----
         Case {
             id: "auth.signature.es256.ber-long-length",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "the SEQUENCE length in long form (0x30 0x81 len) where the short form is required",
             rationale: DER,
@@ -242,7 +248,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.r-leading-zero",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "r with an extra leading zero byte (a non-minimal INTEGER)",
             rationale: DER,
@@ -258,7 +263,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.r-negative",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "r encoded as a negative INTEGER (top bit set, no sign byte)",
             rationale: "r and s are positive; a negative INTEGER is not a valid ECDSA signature component",
@@ -274,7 +278,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.truncated",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "the DER signature without its last byte",
             rationale: DER,
@@ -283,7 +286,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.trailing-byte",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "the DER signature followed by one 0x00 byte",
             rationale: "the signature is exactly one DER Ecdsa-Sig-Value; bytes after it make it malformed",
@@ -292,7 +294,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.raw-r-s",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "the signature as raw r||s (64 bytes, IEEE P1363 / COSE form) instead of DER",
             rationale: "WebAuthn ECDSA signatures are DER, unlike COSE's fixed-length form (§6.5.5)",
@@ -301,7 +302,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.set-tag",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "the outer tag is 0x31 (SET) instead of 0x30 (SEQUENCE)",
             rationale: DER,
@@ -310,7 +310,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.extra-integer",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "a third INTEGER after r and s inside the SEQUENCE",
             rationale: DER,
@@ -320,7 +319,6 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- ES256: r or s out of range ----
         Case {
             id: "auth.signature.es256.r-zero",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "r = 0",
             rationale: RANGE,
@@ -329,7 +327,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.s-zero",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "s = 0",
             rationale: RANGE,
@@ -338,7 +335,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.s-equals-n",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "s = n, the group order",
             rationale: RANGE,
@@ -347,7 +343,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.s-plus-n",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "s replaced by s + n (the same value mod n, out of range)",
             rationale: "s + n ≡ s (mod n), but s must be below n; accepting it makes signatures malleable",
@@ -356,7 +351,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.p384-signature",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "a P-384 signature (48-byte r and s) against the P-256 credential key",
             rationale: "r and s of a P-256 signature are below the P-256 order; 384-bit integers are out of range",
@@ -366,7 +360,6 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- ES256: well-formed, wrong ----
         Case {
             id: "auth.signature.es256.last-byte-incremented",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "the last byte of the DER signature incremented",
             rationale: "a signature one unit off does not verify",
@@ -376,7 +369,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.r-s-swapped",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "r and s swapped",
             rationale: "both stay in range, so the encoding is fine, but the pair is no signature",
@@ -385,7 +377,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.r-one-s-one",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "r = 1 and s = 1",
             rationale: "in range, well-formed, and no signature of this message",
@@ -394,7 +385,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.other-key",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "a valid ES256 signature over the right message by another key",
             rationale: "the signature must verify with the credential's public key, not any key",
@@ -403,7 +393,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.other-client-data-hash",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "signed over authenticatorData || SHA-256 of other client data",
             rationale: "the signature covers the hash of the clientDataJSON that was sent",
@@ -419,7 +408,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.over-auth-data-only",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "signed over authenticatorData alone",
             rationale: "the signature covers authenticatorData || SHA-256(clientDataJSON); without the hash the challenge is unbound",
@@ -431,7 +419,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.over-unhashed-client-data",
-            ceremony: Ceremony::Authentication,
             setup: ES256,
             title: "signed over authenticatorData || clientDataJSON (not its hash)",
             rationale: "the signed message ends with SHA-256(clientDataJSON), not the JSON itself",
@@ -443,22 +430,15 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es256.high-s",
-            ceremony: Ceremony::Authentication,
-            spec: SPEC,
-            level: Level::Policy,
-            expect: Expect::Either,
             title: "s replaced by n - s (the high-S twin of the same signature)",
             rationale: "(r, n - s) is a valid ECDSA signature too; WebAuthn does not require low-S, so rejecting it is policy",
-            flags: &[Flag::SignatureEncodingLeniency],
-            check: None,
             setup: ES256,
             plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &sub(&P256_N, &s)))),
-            ..Case::DEFAULTS
+            ..HIGH_S
         },
         // ---- ES384 ----
         Case {
             id: "auth.signature.es384.raw-r-s",
-            ceremony: Ceremony::Authentication,
             setup: ES384,
             title: "an ES384 signature as raw r||s (96 bytes) instead of DER",
             rationale: "WebAuthn ECDSA signatures are DER (§6.5.5)",
@@ -467,7 +447,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es384.s-plus-n",
-            ceremony: Ceremony::Authentication,
             setup: ES384,
             title: "an ES384 signature with s replaced by s + n",
             rationale: RANGE,
@@ -476,7 +455,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es384.last-byte-incremented",
-            ceremony: Ceremony::Authentication,
             setup: ES384,
             title: "the last byte of an ES384 signature incremented",
             rationale: "a signature one unit off does not verify",
@@ -485,22 +463,15 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.es384.high-s",
-            ceremony: Ceremony::Authentication,
-            spec: SPEC,
-            level: Level::Policy,
-            expect: Expect::Either,
             title: "an ES384 signature with s replaced by n - s",
             rationale: "(r, n - s) is a valid ECDSA signature too; WebAuthn does not require low-S",
-            flags: &[Flag::SignatureEncodingLeniency],
-            check: None,
             setup: ES384,
             plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &sub(&P384_N, &s)))),
-            ..Case::DEFAULTS
+            ..HIGH_S
         },
         // ---- RS256 ----
         Case {
             id: "auth.signature.rs256.short",
-            ceremony: Ceremony::Authentication,
             setup: RS256,
             title: "an RS256 signature without its first byte (255 bytes for a 2048-bit key)",
             rationale: "an RSASSA-PKCS1-v1_5 signature is exactly as long as the modulus (RFC 8017 §8.2.2)",
@@ -509,7 +480,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.rs256.leading-zero",
-            ceremony: Ceremony::Authentication,
             setup: RS256,
             title: "an RS256 signature with a zero byte prepended (257 bytes)",
             rationale: "an RSASSA-PKCS1-v1_5 signature is exactly as long as the modulus (RFC 8017 §8.2.2)",
@@ -518,7 +488,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.rs256.byte-flipped",
-            ceremony: Ceremony::Authentication,
             setup: RS256,
             title: "an RS256 signature with one bit of its first byte flipped",
             rationale: "a changed signature does not verify",
@@ -527,7 +496,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.rs256.zero",
-            ceremony: Ceremony::Authentication,
             setup: RS256,
             title: "an RS256 signature of 256 zero bytes",
             rationale: "0 is in range but is no signature of anything",
@@ -536,7 +504,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.rs256.modulus",
-            ceremony: Ceremony::Authentication,
             setup: RS256,
             title: "an RS256 signature equal to the modulus n",
             rationale: "a signature representative must be below n (RFC 8017 §5.2.2)",
@@ -550,7 +517,6 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- EdDSA (Ed25519) ----
         Case {
             id: "auth.signature.eddsa.63-bytes",
-            ceremony: Ceremony::Authentication,
             setup: EDDSA,
             title: "an Ed25519 signature without its last byte (63 bytes)",
             rationale: "an Ed25519 signature is exactly 64 bytes (RFC 8032 §5.1.6)",
@@ -559,7 +525,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.eddsa.65-bytes",
-            ceremony: Ceremony::Authentication,
             setup: EDDSA,
             title: "an Ed25519 signature followed by one 0x00 byte (65 bytes)",
             rationale: "an Ed25519 signature is exactly 64 bytes (RFC 8032 §5.1.6)",
@@ -568,7 +533,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.eddsa.byte-flipped",
-            ceremony: Ceremony::Authentication,
             setup: EDDSA,
             title: "an Ed25519 signature with one bit of R flipped",
             rationale: "a changed signature does not verify",
@@ -577,7 +541,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.eddsa.s-plus-l",
-            ceremony: Ceremony::Authentication,
             setup: EDDSA,
             title: "an Ed25519 signature with S replaced by S + L (the same value mod L)",
             rationale: "RFC 8032 §5.1.7 rejects S ≥ L; accepting it makes signatures malleable",
@@ -594,7 +557,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "auth.signature.eddsa.zero",
-            ceremony: Ceremony::Authentication,
             setup: EDDSA,
             title: "an Ed25519 signature of 64 zero bytes",
             rationale: "well-formed length, no signature of this message",

@@ -4,9 +4,7 @@
 use serde_json::{json, Value};
 
 use super::signature::resign_until;
-use super::{
-    auth_json, reg_json, std_alphabet, AuthHooks, Case, Ceremony, CheckId, Expect, Flag, Level, Plan,
-};
+use super::{auth_json, reg_json, std_alphabet, AuthHooks, Case, Ceremony, CheckId, Flag, Plan};
 
 fn remove(v: &mut Value, path: &[&str]) {
     let (last, parents) = match path.split_last() {
@@ -62,23 +60,19 @@ const RATIONALE: &str = "a response without every required member, well-typed an
 /// What the rows of a malformed registration response share.
 const REG_MALFORMED: Case = Case {
     spec: "§7.1 step 3, §5.1",
-    level: Level::Must,
-    expect: Expect::Reject,
     rationale: RATIONALE,
     flags: &[Flag::ResponseStructureUnchecked],
     check: Some(CheckId::RegResponseMalformed),
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Registration)
 };
 
 /// What the rows of a malformed assertion response share.
 const AUTH_MALFORMED: Case = Case {
     spec: "§7.2 step 3, §5.1",
-    level: Level::Must,
-    expect: Expect::Reject,
     rationale: RATIONALE,
     flags: &[Flag::ResponseStructureUnchecked],
     check: Some(CheckId::AuthResponseMalformed),
-    ..Case::DEFAULTS
+    ..Case::must_reject(Ceremony::Registration)
 };
 
 pub(super) fn cases() -> Vec<Case> {
