@@ -1,6 +1,6 @@
 //! The members of a response a mutation can name: `RegistrationResponseJSON` / `AuthenticationResponseJSON`
 //! (§5.1), at the top level or inside `response`. Shared by the proptest strategies
-//! ([`crate::strategies::Mutation`], with the `proptest` feature) and the fuzzing crate's mutation model (which
+//! (`strategies::Mutation`, with the `proptest` feature) and the fuzzing crate's mutation model (which
 //! reads it from fuzz input with `arbitrary`, the `arbitrary` feature).
 //!
 //! The variant order is part of the fuzz corpus's encoding (`arbitrary` picks a variant by its index): append
