@@ -195,6 +195,8 @@ mod known_tests {
             flags: vec![],
             check: None,
             fido: None,
+            fido_expect: None,
+            basis: None,
             observed: None,
             expected_because: None,
             expected_kind: None,

@@ -173,6 +173,8 @@ fn result(case: &Case, outcome: Outcome<'_>, expectations: &Expectations) -> Cas
         flags: case.flags.iter().map(|f| format!("{f:?}")).collect(),
         check: case.check,
         fido: case.fido.map(str::to_owned),
+        fido_expect: case.fido_expect,
+        basis: case.basis().map(Into::into),
         observed: subject,
         expected_because: known.map(|e| e.reason.clone()),
         expected_kind: known.and_then(|e| e.kind),

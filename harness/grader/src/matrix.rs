@@ -237,6 +237,8 @@ mod tests {
             flags: vec![],
             check: None,
             fido: None,
+            fido_expect: None,
+            basis: None,
             observed: Some(Observed { accepted, http_status: Some(200), error_message: None, check: None }),
             expected_because: None,
             expected_kind: None,

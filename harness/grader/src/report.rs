@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use spec::{Ceremony, CheckId, Expect, Level};
+use spec::{BasisKind, Ceremony, CheckId, Expect, Level};
 
 /// The versioned schema name of the JSON report.
 pub const SCHEMA: &str = "webauthn-harness/report/v1";
@@ -125,6 +125,24 @@ impl std::str::FromStr for Kind {
     }
 }
 
+/// The requirement a case rests on, as a report carries it (see `spec::Basis`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseBasis {
+    /// Whose rule it is: procedure, data, conformance or hardening.
+    pub kind: BasisKind,
+    /// Where the quote stands: `§7.1 step 9`.
+    pub section: String,
+    /// The requirement verbatim from the spec (markup dropped); empty for a conformance basis without one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub quote: String,
+}
+
+impl From<spec::Basis> for CaseBasis {
+    fn from(b: spec::Basis) -> CaseBasis {
+        CaseBasis { kind: b.kind, section: b.section.to_owned(), quote: b.quote.to_owned() }
+    }
+}
+
 /// What one call came back with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observed {
@@ -161,6 +179,12 @@ pub struct CaseResult {
     pub check: Option<CheckId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fido: Option<String>,
+    /// What the FIDO conformance tool expects where it differs from `expect`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fido_expect: Option<Expect>,
+    /// The requirement the case rests on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<CaseBasis>,
     /// What the subject call came back with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed: Option<Observed>,

@@ -9,8 +9,11 @@
 //! | [`Expect`] | what a correct relying party does with a case: accept, reject, or either |
 #![forbid(unsafe_code)]
 
+pub mod basis;
 pub mod check;
+pub mod text;
 
+pub use basis::{Basis, BasisKind};
 pub use check::CheckId;
 
 /// How strongly the spec demands a check or a case's outcome.

@@ -44,7 +44,7 @@ mod stateful;
 mod structure;
 mod valid;
 
-pub use spec::{Ceremony, CheckId, Expect, Level};
+pub use spec::{Basis, BasisKind, Ceremony, CheckId, Expect, Level};
 
 /// Whether the authenticator keeps a signature counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -263,6 +263,13 @@ pub struct Case {
     pub check: Option<CheckId>,
     /// The FIDO server conformance test this case corresponds to, where there is one.
     pub fido: Option<&'static str>,
+    /// What the FIDO conformance tool expects where it differs from `expect` (e.g. it requires an assertion
+    /// without UP to be accepted when UV is not required, where §7.2 step 16 rejects it); `None` where the
+    /// tool agrees with the spec or has no such test.
+    pub fido_expect: Option<Expect>,
+    /// The requirement the case rests on, where it is not its check's ([`CheckId::basis`]); every case
+    /// without a check states one. [`Case::basis`] gives the one that applies.
+    pub basis: Option<Basis>,
     pub setup: Setup,
     pub plan: Plan,
     /// A valid registration baseline (unmutated): grading runs these first to learn which algorithms and
@@ -290,6 +297,8 @@ impl Case {
         flags: &[],
         check: None,
         fido: None,
+        fido_expect: None,
+        basis: None,
         setup: Setup::DEFAULT,
         plan: REG_VALID,
         baseline: false,
@@ -303,6 +312,17 @@ impl Case {
     /// The ceremony whose result the case judges.
     pub fn ceremony(&self) -> Ceremony {
         self.ceremony
+    }
+
+    /// The requirement the case rests on: its own [`Case::basis`], else its check's. `tests::
+    /// every_case_states_its_basis` makes sure every case has one.
+    pub fn basis(&self) -> Option<Basis> {
+        self.basis.or(self.check.map(CheckId::basis))
+    }
+
+    /// What the FIDO conformance tool expects of the case, where it has a test for it.
+    pub fn fido_expects(&self) -> Option<Expect> {
+        self.fido.map(|_| self.fido_expect.unwrap_or(self.expect))
     }
 }
 
@@ -340,6 +360,8 @@ pub struct Both {
     pub flags: &'static [Flag],
     pub check: ByCeremony<Option<CheckId>>,
     pub fido: ByCeremony<Option<&'static str>>,
+    pub fido_expect: Option<Expect>,
+    pub basis: ByCeremony<Option<Basis>>,
     pub setup: ByCeremony<Setup>,
     pub mutation: fn(&mut Common<'_>),
 }
@@ -356,6 +378,8 @@ impl Both {
         flags: &[],
         check: ByCeremony::same(None),
         fido: ByCeremony::same(None),
+        fido_expect: None,
+        basis: ByCeremony::same(None),
         setup: ByCeremony::same(Setup::DEFAULT),
         mutation: |_| {},
     };
@@ -377,6 +401,8 @@ impl Both {
             flags: self.flags,
             check: self.check.get(ceremony),
             fido: self.fido.get(ceremony),
+            fido_expect: self.fido_expect,
+            basis: self.basis.get(ceremony),
             setup: self.setup.get(ceremony),
             plan: match ceremony {
                 Ceremony::Registration => Plan::Register(RegHooks { common, ..RegHooks::NONE }),
@@ -550,6 +576,35 @@ mod tests {
         let baselines: Vec<&str> = cases.iter().filter(|c| c.is_baseline()).map(|c| c.id).collect();
         assert_eq!(baselines.len(), 10, "{baselines:?}");
         assert!(baselines.iter().all(|id| id.starts_with("reg.valid.")), "{baselines:?}");
+    }
+
+    /// Every case states the requirement it rests on (its own or its check's), quoted from the spec; a
+    /// conformance case names the FIDO test it mirrors.
+    #[test]
+    fn every_case_states_its_basis() {
+        let mut problems = Vec::new();
+        for c in all() {
+            let Some(b) = c.basis() else {
+                problems.push(format!("{}: no basis (no check and no basis of its own)", c.id));
+                continue;
+            };
+            if b.kind == BasisKind::Conformance {
+                if c.fido.is_none() {
+                    problems.push(format!("{}: a conformance basis names no FIDO test", c.id));
+                }
+            } else if b.quote.is_empty() || !b.section.starts_with('§') {
+                problems.push(format!("{}: a {} basis needs a section and a quote", c.id, b.kind.as_str()));
+            }
+            if !b.quote.is_empty() {
+                if let Err(missing) = spec::text::quoted(b.quote) {
+                    problems.push(format!("{}: not in the spec: {missing:?}", c.id));
+                }
+            }
+            if c.fido_expect.is_some() && c.fido.is_none() {
+                problems.push(format!("{}: a FIDO expectation without a FIDO test", c.id));
+            }
+        }
+        assert!(problems.is_empty(), "{} cases:\n{}", problems.len(), problems.join("\n"));
     }
 
     #[test]
