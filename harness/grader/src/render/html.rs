@@ -100,11 +100,12 @@ code, .id { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size:
 #meta dt { color: var(--muted); }
 #meta dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
 #summary { border-collapse: collapse; font-size: 0.92rem; }
-#summary th, #summary td { border: 1px solid var(--border); padding: 0.15rem 0.6rem; text-align: right; }
-#summary th:first-child, #summary td:first-child { text-align: left; }
-#summary th { background: #f0f0f0; font-weight: 600; }
-#summary tr.zero td { color: #9aa0a6; }
-#summary button { cursor: pointer; font: inherit; }
+#summary th, #summary td { border: 1px solid var(--border); padding: 0.15rem 0.5rem; text-align: center; }
+#summary tbody th { text-align: left; background: #f0f0f0; font-weight: 600; }
+#summary thead th { padding: 0.2rem 0.25rem; }
+#summary td { font-variant-numeric: tabular-nums; font-weight: 600; }
+#summary td.zero { color: #9aa0a6; font-weight: normal; }
+#summary button { cursor: pointer; min-width: 0; width: 100%; }
 #summary-note { color: var(--muted); margin: 0.4rem 0; }
 #filters { position: sticky; top: 0; z-index: 1; background: #fafafa; border-bottom: 1px solid var(--border); padding-top: 0.5rem; padding-bottom: 0.5rem; display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
 #filters label { display: flex; gap: 0.35rem; align-items: center; }
@@ -123,7 +124,7 @@ blockquote { margin: 0.5rem 0; padding: 0.3rem 0.7rem; border-left: 3px solid #9
 blockquote p { margin: 0; font-style: italic; }
 blockquote cite { display: block; font-style: normal; color: var(--muted); font-size: 0.82rem; margin-top: 0.2rem; }
 .noquote { color: var(--muted); margin: 0.5rem 0; font-size: 0.9rem; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 0.9rem; margin: 0.4rem 0 0; font-size: 0.92rem; }
+dl.facts { display: grid; grid-template-columns: 8.5rem 1fr; gap: 0.2rem 0.9rem; margin: 0.4rem 0 0; font-size: 0.92rem; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .rp-message { background: #fff4e5; padding: 0 0.2rem; white-space: pre-wrap; }
@@ -177,9 +178,12 @@ const SCRIPT: &str = r#"
         o.textContent = o.dataset.label + ' (' + (o.value === '' ? all : (counts[o.value] || 0)) + ')';
       });
     });
-    document.querySelectorAll('#summary tbody tr').forEach(function (tr) {
-      tr.querySelector('.shown').textContent = String(per[tr.dataset.verdict] || 0);
+    document.querySelectorAll('#summary td.shown').forEach(function (td) {
+      var n = per[td.dataset.verdict] || 0;
+      td.textContent = String(n);
+      td.classList.toggle('zero', n === 0);
     });
+    document.getElementById('shown-total').textContent = String(shown);
     document.getElementById('shown-count').textContent = String(shown);
     document.getElementById('none-shown').hidden = shown > 0;
   }
@@ -348,29 +352,34 @@ pub fn html(r: &Report, reproduce: &Reproduce<'_>) -> String {
     }
     out.push_str("</dl>\n</header>\n");
 
-    // The summary: the report's own count per verdict, and how many the filters show.
-    let _ = write!(
-        out,
-        "<section id=\"summary-section\">\n<h2>Summary</h2>\n\
-         <table id=\"summary\">\n<thead><tr><th>verdict</th><th>in the report</th><th>shown</th></tr></thead>\n<tbody>\n"
+    // The summary: per verdict (a column each), the report's own count and how many the filters show.
+    let row = |out: &mut String, class: &str, name: &str, total_id: &str| {
+        let _ = write!(out, "<tr><th>{name}</th>");
+        for v in Verdict::ALL {
+            let n = r.summary.get(&v).copied().unwrap_or(0);
+            let zero = if n == 0 { " zero" } else { "" };
+            let _ = write!(out, "<td class=\"{class}{zero}\" data-verdict=\"{}\">{n}</td>", v.as_str());
+        }
+        let _ = writeln!(out, "<td id=\"{total_id}\">{}</td></tr>", r.cases.len());
+    };
+    out.push_str(
+        "<section id=\"summary-section\">\n<h2>Summary</h2>\n<table id=\"summary\">\n<thead><tr><th></th>",
     );
     for v in Verdict::ALL {
-        let n = r.summary.get(&v).copied().unwrap_or(0);
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "<tr data-verdict=\"{v}\"{zero}><td><button type=\"button\" class=\"badge {v}\" data-verdict=\"{v}\" \
-             title=\"show only {v}\">{v}</button></td><td class=\"total\">{n}</td><td class=\"shown\">{n}</td></tr>",
-            v = v.as_str(),
-            zero = if n == 0 { " class=\"zero\"" } else { "" },
+            "<th><button type=\"button\" class=\"badge {v}\" data-verdict=\"{v}\" title=\"show only {v}; \
+             again: all\">{v}</button></th>",
+            v = v.as_str()
         );
     }
+    out.push_str("<th>cases</th></tr></thead>\n<tbody>\n");
+    row(&mut out, "total", "in the report", "total-count");
+    row(&mut out, "shown", "shown", "shown-total");
     let _ = write!(
         out,
-        "</tbody>\n<tfoot><tr><th>cases</th><th id=\"total-count\">{}</th><th>{}</th></tr></tfoot>\n</table>\n\
-         <p id=\"summary-note\">{} unexpected result(s) (not a good verdict and not in the expectations file), \
-         {} stale expectation(s).</p>\n</section>\n",
-        r.cases.len(),
-        r.cases.len(),
+        "</tbody>\n</table>\n<p id=\"summary-note\">{} unexpected result(s) (not a good verdict and not in the \
+         expectations file), {} stale expectation(s).</p>\n</section>\n",
         unexpected.len(),
         r.stale_expectations.len()
     );
@@ -571,9 +580,11 @@ mod tests {
             assert!(page.contains(&format!("<dt>{name}</dt><dd>{value}</dd>")), "{name}");
         }
         assert!(page.contains("<dt>harness version</dt><dd>0.0.0-test</dd>"));
-        assert!(page.contains("<tr data-verdict=\"PASS\"><td>"));
-        assert!(page.contains("title=\"show only FAIL\">FAIL</button></td><td class=\"total\">1</td>"));
-        assert!(page.contains("title=\"show only PASS\">PASS</button></td><td class=\"total\">2</td>"));
+        assert!(page.contains("<button type=\"button\" class=\"badge FAIL\" data-verdict=\"FAIL\""));
+        assert!(page.contains("<td class=\"total\" data-verdict=\"FAIL\">1</td>"), "{page}");
+        assert!(page.contains("<td class=\"total\" data-verdict=\"PASS\">2</td>"));
+        assert!(page.contains("<td class=\"total zero\" data-verdict=\"ERROR\">0</td>"));
+        assert!(page.contains("<td id=\"total-count\">4</td>"));
         assert!(page.contains("1 unexpected result(s)"));
         for control in [
             "id=\"f-verdict\"",
