@@ -1,4 +1,5 @@
-//! Renderers, all from the one [`Report`]: coloured text, JSON, Markdown, JUnit XML.
+//! Renderers, all from the one [`Report`]: coloured text, JSON, Markdown, JUnit XML, and a self-contained HTML
+//! page ([`html()`]).
 
 use std::fmt::Write;
 
@@ -6,10 +7,20 @@ use spec::{Ceremony, Expect};
 
 use crate::report::{CaseResult, Report, Verdict};
 
+pub mod html;
+pub use html::html;
+
 /// How to print the command that re-runs one case.
 pub struct Reproduce<'a> {
     /// `--target URL` or nothing for the embedded RP.
     pub target_args: &'a str,
+}
+
+impl Reproduce<'_> {
+    /// The command that re-runs case `id` alone with `seed`.
+    pub fn command(&self, id: &str, seed: u64) -> String {
+        format!("webauthn-harness grade {}--case {id} --seed {seed}", self.target_args)
+    }
 }
 
 fn section(spec: &str) -> &str {
@@ -95,11 +106,7 @@ pub fn text(r: &Report, colours: bool, reproduce: &Reproduce<'_>) -> String {
             if let Some(why) = &c.expected_because {
                 let _ = writeln!(out, "    Known:       {why}");
             }
-            let _ = writeln!(
-                out,
-                "    Reproduce:   webauthn-harness grade {}--case {} --seed {}",
-                reproduce.target_args, c.id, r.seed
-            );
+            let _ = writeln!(out, "    Reproduce:   {}", reproduce.command(&c.id, r.seed));
         }
     }
     for s in &r.stale_expectations {
