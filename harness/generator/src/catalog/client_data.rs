@@ -6,8 +6,8 @@ use serde_json::json;
 use wire::base64url;
 
 use super::{
-    remove_member, set_member, Both, ByCeremony, Case, CheckId, ClientDataMembers, Expect, Expected, Flag,
-    Level, Setup,
+    remove_member, set_member, Basis, Both, ByCeremony, Case, CheckId, ClientDataMembers, Expect, Expected,
+    Flag, Level, Setup,
 };
 
 fn other_type(t: &str) -> &'static str {
@@ -153,6 +153,36 @@ fn conformance_tool_order(m: &mut ClientDataMembers, _: &Expected) {
 fn token_binding_present(m: &mut ClientDataMembers, _: &Expected) {
     set_member(m, "tokenBinding", json!({"status": "present", "id": "AAAA"}))
 }
+fn token_binding_not_object(m: &mut ClientDataMembers, _: &Expected) {
+    set_member(m, "tokenBinding", json!("present"))
+}
+fn token_binding_status_missing(m: &mut ClientDataMembers, _: &Expected) {
+    set_member(m, "tokenBinding", json!({}))
+}
+fn token_binding_status_unknown(m: &mut ClientDataMembers, _: &Expected) {
+    set_member(m, "tokenBinding", json!({"status": "bananas"}))
+}
+
+/// Level 3 keeps `tokenBinding` only as a reserved name (§5.8.1), and no step of §7.1 or §7.2 reads it.
+const TOKEN_BINDING_RESERVED: Basis = Basis::data(
+    "§5.8.1",
+    "Note: While Token Binding was present in Level 1 and Level 2 of WebAuthn, its use is not expected in Level 3. The tokenBinding field is reserved so that it will not be reused for a different purpose.",
+);
+
+/// A tokenBinding of a shape the FIDO tool's Resp-2 F-15..F-17 expect to be rejected; Level 3 lets the RP
+/// ignore the member, so the answer is recorded.
+const TOKEN_BINDING_MALFORMED: Both = Both {
+    spec: ByCeremony { reg: "§7.1 step 6", auth: "§7.2 step 9" },
+    level: Level::Policy,
+    expect: Expect::Either,
+    rationale: "tokenBinding is reserved in Level 3 and no step reads it; an RP may ignore it (the FIDO tool expects a rejection)",
+    fido_expect: Some(Expect::Reject),
+    basis: ByCeremony::same(Some(Basis::conformance(
+        "§5.8.1",
+        "The tokenBinding field is reserved so that it will not be reused for a different purpose.",
+    ))),
+    ..Both::DEFAULTS
+};
 
 /// Raw-byte mutations of the whole clientDataJSON.
 fn not_utf8(b: &mut Vec<u8>) {
@@ -520,15 +550,47 @@ pub(super) fn cases() -> Vec<Case> {
             spec: ByCeremony { reg: "§7.1 step 6", auth: "§7.2 step 9" },
             level: Level::Policy,
             expect: Expect::Either,
-            title: "clientData has a tokenBinding member",
-            rationale: "tokenBinding is reserved in Level 3; an RP may ignore it",
+            title: "clientData has a well-formed tokenBinding member with status \"present\"",
+            rationale: "tokenBinding is reserved in Level 3 and no step verifies it; an RP may ignore it (no FIDO test sends it)",
             flags: &[],
+            basis: ByCeremony::same(Some(TOKEN_BINDING_RESERVED)),
+            mutation: |c| c.edit_members(token_binding_present),
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony { reg: "reg.client-data.token-binding.not-object", auth: "auth.client-data.token-binding.not-object" },
+            title: "clientData's tokenBinding is a string, not an object",
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-15"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-15"),
             },
-            mutation: |c| c.edit_members(token_binding_present),
-            ..Both::DEFAULTS
+            mutation: |c| c.edit_members(token_binding_not_object),
+            ..TOKEN_BINDING_MALFORMED
+        },
+        Both {
+            id: ByCeremony { reg: "reg.client-data.token-binding.status-missing", auth: "auth.client-data.token-binding.status-missing" },
+            title: "clientData's tokenBinding is an object without status",
+            fido: ByCeremony {
+                reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-16"),
+                auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-16"),
+            },
+            mutation: |c| c.edit_members(token_binding_status_missing),
+            ..TOKEN_BINDING_MALFORMED
+        },
+        Both {
+            id: ByCeremony { reg: "reg.client-data.token-binding.status-unknown", auth: "auth.client-data.token-binding.status-unknown" },
+            title: "clientData's tokenBinding.status is \"bananas\", not present/supported/not-supported",
+            rationale: "tokenBinding is reserved in Level 3, and clients treat an unknown status as no tokenBinding; an RP may ignore it (the FIDO tool expects a rejection)",
+            fido: ByCeremony {
+                reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-17"),
+                auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-17"),
+            },
+            basis: ByCeremony::same(Some(Basis::conformance(
+                "§5.8.1",
+                "The tokenBinding field is reserved so that it will not be reused for a different purpose. This member SHOULD be a member of TokenBindingStatus but client platforms MUST ignore unknown values, treating an unknown value as if the tokenBinding member does not exist.",
+            ))),
+            mutation: |c| c.edit_members(token_binding_status_unknown),
+            ..TOKEN_BINDING_MALFORMED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.encoding.not-utf8", auth: "auth.client-data.encoding.not-utf8" },

@@ -202,10 +202,17 @@ pub enum Stateful {
     AssertionChallengeOtherSession,
     /// A second user registers the first user's credential ID (and key).
     CredentialRegisteredTwice,
-    /// A user signs in with a credential registered to another user.
+    /// A user signs in with a credential registered to another user, the assertion carrying the signing-in
+    /// user's userHandle.
     CredentialOfAnotherUser,
     /// The assertion's userHandle names another account.
     UserHandleOfAnotherAccount,
+    /// As [`Stateful::CredentialOfAnotherUser`], without a userHandle (as an authenticator sends for a
+    /// credential that is not discoverable).
+    CredentialOfAnotherUserWithoutUserHandle,
+    /// As [`Stateful::CredentialOfAnotherUser`], with the userHandle of the account that owns the credential
+    /// (as its authenticator sends for a discoverable credential).
+    CredentialOfAnotherUserWithOwnersUserHandle,
 }
 
 impl Stateful {
@@ -218,7 +225,9 @@ impl Stateful {
             Stateful::AssertionReplay
             | Stateful::AssertionChallengeOtherSession
             | Stateful::CredentialOfAnotherUser
-            | Stateful::UserHandleOfAnotherAccount => Ceremony::Authentication,
+            | Stateful::UserHandleOfAnotherAccount
+            | Stateful::CredentialOfAnotherUserWithoutUserHandle
+            | Stateful::CredentialOfAnotherUserWithOwnersUserHandle => Ceremony::Authentication,
         }
     }
 }
