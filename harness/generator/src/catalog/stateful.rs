@@ -4,11 +4,11 @@
 
 use super::{Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Plan, Stateful};
 
-/// Each ceremony starts from new options (§7.1 step 1, §7.2 step 1) whose challenge is freshly random (§13.4.3),
+/// Each ceremony starts from new options (§7.1 step 1, §7.2 step 1) whose challenge is freshly random (§13.5.3),
 /// and the challenge step compares the response's challenge with that ceremony's: a response whose challenge
 /// was issued for another ceremony (one already completed, or another session's) fails it.
 const REG_CHALLENGE_OF_ITS_CEREMONY: Basis = Basis::procedure(
-    "§7.1 steps 1 and 8, §13.4.3",
+    "§7.1 steps 1 and 8, §13.5.3",
     "Let options be a new CredentialCreationOptions structure configured to the Relying Party's needs for the ceremony. \
      Verify that the value of C.challenge equals the base64url encoding of pkOptions.challenge. \
      Therefore, the values of both PublicKeyCredentialCreationOptions.challenge and PublicKeyCredentialRequestOptions.challenge \
@@ -18,7 +18,7 @@ const REG_CHALLENGE_OF_ITS_CEREMONY: Basis = Basis::procedure(
 
 /// As [`REG_CHALLENGE_OF_ITS_CEREMONY`], for an assertion.
 const AUTH_CHALLENGE_OF_ITS_CEREMONY: Basis = Basis::procedure(
-    "§7.2 steps 1 and 11, §13.4.3",
+    "§7.2 steps 1 and 11, §13.5.3",
     "Let options be a new CredentialRequestOptions structure configured to the Relying Party's needs for the ceremony. \
      Verify that the value of C.challenge equals the base64url encoding of pkOptions.challenge. \
      Therefore, the values of both PublicKeyCredentialCreationOptions.challenge and PublicKeyCredentialRequestOptions.challenge \
@@ -53,7 +53,7 @@ pub(super) fn cases() -> Vec<Case> {
         Case {
             id: "reg.stateful.replay",
             ceremony: Ceremony::Registration,
-            spec: "§7.1 step 8, §13.4.3",
+            spec: "§7.1 step 8, §13.5.3",
             level: Level::Must,
             expect: Expect::Reject,
             title: "the accepted registration response is posted again",
@@ -67,7 +67,7 @@ pub(super) fn cases() -> Vec<Case> {
         Case {
             id: "auth.stateful.replay",
             ceremony: Ceremony::Authentication,
-            spec: "§7.2 step 11, §13.4.3",
+            spec: "§7.2 step 11, §13.5.3",
             level: Level::Must,
             expect: Expect::Reject,
             title: "the accepted assertion is posted again (signCount 0)",
