@@ -16,14 +16,14 @@ use super::{
 const DEFAULT: Setup = Setup::DEFAULT;
 const LONG_ID: Setup = Setup { credential_id_len: 1023, ..Setup::DEFAULT };
 
-/// rawId is the credential ID the authenticator attested (§5.1.3 sets [[identifier]] from it; §5.1 rawId returns
-/// it).
+/// rawId is the credential ID the authenticator attested (§5.1.3 sets `[[identifier]]` from it; §5.1 rawId
+/// returns it).
 const RAW_ID_IS_ATTESTED: Basis = Basis::data(
     "§5.1.3, §5.1",
     "Let id be attestationObject.authData.attestedCredentialData.credentialId. This attribute returns the ArrayBuffer contained in the [[identifier internal slot.",
 );
 
-/// id is the base64url of the same [[identifier]] that rawId returns (§5.1).
+/// id is the base64url of the same `[[identifier]]` that rawId returns (§5.1).
 const ID_IS_RAW_ID: Basis = Basis::data(
     "§5.1",
     "This attribute is inherited from Credential, though PublicKeyCredential overrides Credential's getter, instead returning the base64url encoding of the data contained in the object's [[identifier internal slot.",

@@ -87,7 +87,7 @@ const TYPE_IS_PUBLIC_KEY: Basis = Basis::conformance(
     "The PublicKeyCredential interface object's [[type internal slot's value is the string \"public-key\".",
 );
 
-/// A member in standard base64 (§5.1 serializes every byte member as base64url): the FIDO tool's Resp-1 tests.
+/// A member in standard base64 (§5.1 serializes byte members as base64url): the FIDO tool's Resp-1 tests.
 const MEMBER_IS_BASE64URL: Basis = Basis::conformance("§5.1", "");
 
 /// What the rows share whose member no step of §7.1 reads: the FIDO conformance tool expects a rejection.
