@@ -369,6 +369,8 @@ pub struct Both {
     pub flags: &'static [Flag],
     pub check: ByCeremony<Option<CheckId>>,
     pub fido: ByCeremony<Option<&'static str>>,
+    /// What the FIDO conformance tool expects where it differs from `expect`, in the ceremonies that name a
+    /// FIDO test (a ceremony without one has no FIDO expectation).
     pub fido_expect: Option<Expect>,
     pub basis: ByCeremony<Option<Basis>>,
     pub setup: ByCeremony<Setup>,
@@ -410,7 +412,7 @@ impl Both {
             flags: self.flags,
             check: self.check.get(ceremony),
             fido: self.fido.get(ceremony),
-            fido_expect: self.fido_expect,
+            fido_expect: self.fido.get(ceremony).and(self.fido_expect),
             basis: self.basis.get(ceremony),
             setup: self.setup.get(ceremony),
             plan: match ceremony {
