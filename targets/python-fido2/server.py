@@ -2,8 +2,10 @@
 
 Usage: python server.py PORT
 Serves /attestation/options, /attestation/result, /assertion/options, /assertion/result
-on 127.0.0.1:PORT with RP ID "localhost". Origins are checked by Fido2Server's default
-verify_origin (the RP ID rules of fido2.rpid.verify_rp_id), as the library's examples use it.
+on 127.0.0.1:PORT with RP ID "localhost" and the one origin http://localhost:PORT, configured
+as Fido2Server's documentation shows: `verify_origin` compares with the served origin, and
+`verify_attestation` is an AttestationVerifier whose ca_lookup returns the trusted root (the
+harness's attestation root, given as a PEM file by $WEBAUTHN_HARNESS_ATTESTATION_ROOT).
 Users, credentials and sessions live in memory.
 """
 
@@ -11,6 +13,9 @@ import os
 import secrets
 import sys
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from fido2.attestation import AttestationVerifier
 from fido2.server import Fido2Server
 from fido2.webauthn import (
     AttestationConveyancePreference,
@@ -28,11 +33,45 @@ from conformance_server import Failed, describe, port_from_argv, registration_re
 
 RP = PublicKeyCredentialRpEntity(name="python-fido2 adapter", id="localhost")
 
-# Fido2Server takes the attestation conveyance preference per server, not per call:
-# one server per preference, all with the library's default origin and attestation handling.
-SERVERS = {
-    pref.value: Fido2Server(RP, attestation=pref) for pref in AttestationConveyancePreference
-}
+
+def trusted_root():
+    """The DER of the trusted attestation root, or None when none is configured."""
+    path = os.environ.get("WEBAUTHN_HARNESS_ATTESTATION_ROOT")
+    if not path:
+        return None
+    with open(path, "rb") as f:
+        return x509.load_pem_x509_certificate(f.read()).public_bytes(Encoding.DER)
+
+
+class RootVerifier(AttestationVerifier):
+    """The library's attestation verification with one trusted root: its documented extension point is
+    ca_lookup, which returns the root certificate a trust path must chain to (None: untrusted)."""
+
+    def __init__(self, root):
+        super().__init__()
+        self._root = root
+
+    def ca_lookup(self, attestation_result, auth_data):
+        return self._root
+
+
+def servers(port):
+    """Fido2Server takes the attestation conveyance preference per server, not per call: one server per
+    preference, each checking the one served origin and verifying attestation against the trusted root."""
+    origin = f"http://localhost:{port}"
+    verifier = RootVerifier(trusted_root())
+    return {
+        pref.value: Fido2Server(
+            RP,
+            attestation=pref,
+            verify_origin=lambda o: o == origin,
+            verify_attestation=verifier,
+        )
+        for pref in AttestationConveyancePreference
+    }
+
+
+SERVERS = {}
 
 
 class Store:
@@ -166,7 +205,9 @@ ROUTES = {
 
 
 def main():
-    serve(port_from_argv(), ROUTES, "python-fido2", "RP ID localhost")
+    port = port_from_argv()
+    SERVERS.update(servers(port))
+    serve(port, ROUTES, "python-fido2", "RP ID localhost")
 
 
 if __name__ == "__main__":

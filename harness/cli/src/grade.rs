@@ -22,6 +22,7 @@ pub enum Format {
     Json,
     Markdown,
     Junit,
+    Html,
 }
 
 /// `--profile`: whose expectations a case that goes the other way is judged against.
@@ -98,6 +99,8 @@ pub struct Args {
     /// Seed for every generated key, credential and ceremony; the same seed reproduces the same run.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The report's form: text (grouped, with the details of what needs a look), json (schema
+    /// webauthn-harness/report/v1), markdown, junit (JUnit XML), or html (one self-contained page with filters).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Write the report here instead of standard output.
@@ -166,6 +169,7 @@ fn render(report: &Report, format: Format, colours: bool, target_args: &str) -> 
         Format::Json => render::json(report),
         Format::Markdown => render::markdown(report),
         Format::Junit => render::junit(report),
+        Format::Html => render::html(report, &Reproduce { target_args }),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Real browser ceremonies against the reference RP.
+//! Real browser ceremonies against the reference RP, and the HTML report in a real browser.
 //!
 //! `chromium_ceremonies_with_virtual_authenticators` (ignored by default: it needs Debian's `chromium` and
 //! `chromium-driver`; `.ci/run` installs them and runs it with `-- --ignored`) starts `webauthn-harness serve
@@ -10,6 +10,14 @@
 //! authenticator's backup flags. Then the captured vectors pass `vectors check`, and the generator's client
 //! data matches the browser's (below). With `WEBAUTHN_HARNESS_CAPTURE=DIR` it captures into DIR (relative to the
 //! repository's root; how vectors/captured/ is made: see its README); otherwise into a scratch folder.
+//!
+//! `chromium_renders_the_html_report` (ignored likewise; the same `.ci/run` step runs it) opens `grade --format
+//! html` pages from `file://` in headless Chromium: the embedded reference RP's report, and a crafted one whose
+//! FAILs carry an RP message that is a `<script>`. Through the DOM it asserts that the summary's counts are the
+//! report's, that the FAIL filter shows exactly the FAIL results and the counts follow it, that the id search
+//! narrows, that the injected markup shows as text and never ran (no alert, no global set), and that the page
+//! logged no console error; it saves a screenshot of each page (PNG; `WEBAUTHN_HARNESS_SCREENSHOTS=DIR` keeps
+//! them).
 //!
 //! `generator_client_data_matches_the_browsers` (always runs, no browser) holds the generator's clientDataJSON
 //! to the committed captures, byte for byte; see [`compare_client_data`] for exactly what is compared.
@@ -265,6 +273,8 @@ impl Session {
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "webauthn:virtualAuthenticators": true,
+            // The page's console, for `console_errors`.
+            "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": [
@@ -297,6 +307,39 @@ impl Session {
 
     fn script(&self, script: &str, args: Json) -> Json {
         self.call("POST", "/execute/sync", Some(&json!({"script": script, "args": args})))
+    }
+
+    /// The WebDriver id of the first element matching a CSS selector.
+    fn element(&self, css: &str) -> String {
+        let element = self.call("POST", "/element", Some(&json!({"using": "css selector", "value": css})));
+        element
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Json::as_str)
+            .unwrap_or_else(|| panic!("no element {css}"))
+            .to_owned()
+    }
+
+    fn click(&self, css: &str) {
+        let element = self.element(css);
+        self.call("POST", &format!("/element/{element}/click"), Some(&json!({})));
+    }
+
+    /// An element's rendered text, as WebDriver reads it (what a reader sees).
+    fn text(&self, css: &str) -> String {
+        let element = self.element(css);
+        self.call("GET", &format!("/element/{element}/text"), None).as_str().unwrap_or_default().to_owned()
+    }
+
+    /// What the page wrote to the console at level SEVERE (errors), through chromedriver's log endpoint.
+    fn console_errors(&self) -> Vec<String> {
+        let log = self.call("POST", "/se/log", Some(&json!({"type": "browser"})));
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["level"] == "SEVERE")
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
     }
 
     fn add_authenticator(&self, config: &Json) -> String {
@@ -338,14 +381,7 @@ impl Session {
             json!([username, user_verification, resident_key]),
         );
         let seq = seq.as_u64().expect("data-seq");
-        let element = self.call(
-            "POST",
-            "/element",
-            Some(&json!({"using": "css selector", "value": format!("#{button}")})),
-        );
-        let element_id =
-            element.as_object().and_then(|o| o.values().next()).and_then(Json::as_str).expect("an element");
-        self.call("POST", &format!("/element/{element_id}/click"), Some(&json!({})));
+        self.click(&format!("#{button}"));
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let state = self.script(
@@ -620,5 +656,206 @@ fn chromium_ceremonies_with_virtual_authenticators() {
         capture.display(),
         started.elapsed().as_secs_f64()
     );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The HTML report (`grade --format html`) in the browser
+// ---------------------------------------------------------------------------------------------------------
+
+/// The global that the markup injected into `crafted`'s report would set, had it run.
+const INJECTED: &str = "__webauthnHarnessInjected";
+
+/// A report as a faulty RP would give it: the reference RP's, with a valid ceremony rejected with a script for
+/// its message (a FAIL), two procedure cases accepted (FAILs), and a known WARN whose note is an image with an
+/// `onerror` handler. Returns it, the id of the FAIL with the script, and the script.
+fn crafted(mut r: grader::Report) -> (grader::Report, String, String) {
+    let message = format!("<script>window.{INJECTED} = 1; alert(1)</script>");
+    let valid = r.cases.iter_mut().find(|c| c.expect.as_str() == "accept").expect("an accept case");
+    valid.verdict = grader::Verdict::Fail;
+    valid.detail = format!("expected acceptance, got rejected (HTTP 400): {message}");
+    valid.observed = Some(grader::report::Observed {
+        accepted: false,
+        http_status: Some(400),
+        error_message: Some(message.clone()),
+        check: Some("<b>named</b>".into()),
+    });
+    let scripted = valid.id.clone();
+    let procedure = |c: &grader::CaseResult| {
+        c.expect.as_str() == "reject" && c.basis.as_ref().is_some_and(|b| b.kind.as_str() == "procedure")
+    };
+    for c in r.cases.iter_mut().filter(|c| procedure(c)).step_by(60).take(2) {
+        c.verdict = grader::Verdict::Fail;
+        c.detail = "expected rejection, but the RP accepted".into();
+        c.observed = Some(grader::report::Observed {
+            accepted: true,
+            http_status: Some(200),
+            error_message: None,
+            check: None,
+        });
+    }
+    let warn = r.cases.iter_mut().rfind(|c| c.verdict == grader::Verdict::Pass).expect("a PASS");
+    warn.verdict = grader::Verdict::Warn;
+    warn.expected_because = Some(format!("lax <img src=x onerror=\"window.{INJECTED} = 2\"> parser"));
+    warn.expected_kind = Some(grader::report::Kind::Deviation);
+    r.target = "crafted <i>report</i>".into();
+    r.stale_expectations = vec![format!("<script>window.{INJECTED} = 3</script>")];
+    r.summary = grader::Report::summarize(&r.cases);
+    (r, scripted, message)
+}
+
+/// What the page shows, read from its DOM: per verdict the report's count and the shown count, the ids of
+/// the result cards that are rendered (not hidden), the shown-count line, the option labels of each filter,
+/// and whether the injected global exists.
+fn page_state(session: &Session) -> Json {
+    session.script(
+        "const q = s => Array.from(document.querySelectorAll(s));\
+         const cells = c => Object.fromEntries(q('#summary td.' + c)\
+             .map(td => [td.dataset.verdict, Number(td.textContent)]));\
+         const options = id => Object.fromEntries(q('#' + id + ' option').map(o => [o.value, o.textContent]));\
+         return {\
+           total: cells('total'), shown: cells('shown'),\
+           cards: q('#cases > .case').length,\
+           visible: q('#cases > .case').filter(c => c.getClientRects().length > 0).map(c => c.dataset.id),\
+           shownCount: Number(document.getElementById('shown-count').textContent),\
+           totalCount: Number(document.getElementById('total-count').textContent),\
+           verdict: options('f-verdict'), kind: options('f-kind'),\
+           injected: typeof window[arguments[0]],\
+         };",
+        json!([INJECTED]),
+    )
+}
+
+/// A screenshot of the viewport, checked to be a PNG, saved as `path`.
+fn screenshot(session: &Session, path: &Path) {
+    use base64::Engine;
+    let encoded = session.call("GET", "/screenshot", None);
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(encoded.as_str().expect("a base64 screenshot"))
+        .expect("the screenshot is base64");
+    assert!(png.len() > 1000 && png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG: {} bytes", png.len());
+    std::fs::write(path, &png).expect("saving the screenshot");
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver: apt-get install chromium chromium-driver (.ci/run does), then -- --ignored"]
+fn chromium_renders_the_html_report() {
+    let scratch = std::env::temp_dir().join(format!("webauthn-harness-html-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).expect("a scratch folder");
+
+    // The reference RP graded twice with the same seed: as the JSON report, and as the page under test.
+    let grade = |format: &str, file: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_webauthn-harness"))
+            .args(["grade", "--seed", "3", "--format", format, "--output"])
+            .arg(scratch.join(file))
+            .output()
+            .expect("running grade");
+        assert!(out.status.success(), "grade --format {format}: {}", String::from_utf8_lossy(&out.stderr));
+        scratch.join(file)
+    };
+    let report: grader::Report = serde_json::from_str(
+        &std::fs::read_to_string(grade("json", "report.json")).expect("the JSON report"),
+    )
+    .expect("a report");
+    let reference = grade("html", "reference.html");
+    let (crafted, scripted, message) = crafted(report.clone());
+    let crafted_page = scratch.join("crafted.html");
+    let reproduce = grader::render::Reproduce { target_args: "--target http://127.0.0.1:9/ " };
+    std::fs::write(&crafted_page, grader::render::html(&crafted, &reproduce)).expect("writing the page");
+    let counts = |r: &grader::Report| -> Json {
+        r.summary
+            .iter()
+            .map(|(v, n)| (v.as_str().to_owned(), json!(n)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+
+    let session = Session::start(&scratch);
+    session.call("POST", "/window/rect", Some(&json!({"width": 1280, "height": 1000})));
+
+    // The reference RP's page: the summary is the report's, every result has its card and is shown.
+    session.call("POST", "/url", Some(&json!({"url": format!("file://{}", reference.display())})));
+    let state = page_state(&session);
+    assert_eq!(state["total"], counts(&report), "the summary's counts are the report's");
+    assert_eq!(state["shown"], counts(&report), "unfiltered, every result is shown");
+    assert_eq!(state["cards"], report.cases.len());
+    assert_eq!(state["totalCount"], report.cases.len());
+    assert_eq!(state["shownCount"], report.cases.len());
+    assert_eq!(state["visible"].as_array().map(Vec::len), Some(report.cases.len()));
+    // The script ran: it wrote the counts into the filter options.
+    assert_eq!(state["verdict"][""], format!("all ({})", report.cases.len()), "{state}");
+    assert_eq!(state["verdict"]["PASS"], format!("PASS ({})", report.summary[&grader::Verdict::Pass]));
+    let errors = session.console_errors();
+    assert!(errors.is_empty(), "console errors on the reference page: {errors:?}");
+    screenshot(&session, &scratch.join("reference.png"));
+
+    // The crafted page: the FAIL filter shows exactly the FAILs, and the counts follow.
+    session.call("POST", "/url", Some(&json!({"url": format!("file://{}", crafted_page.display())})));
+    // No injected script ran (an open alert would also block every script below).
+    let alert = webdriver(
+        &session.agent,
+        "GET",
+        &format!("{}/session/{}/alert/text", session.base, session.id),
+        None,
+    );
+    assert!(alert.as_ref().is_err_and(|e| e.contains("no such alert")), "an alert is open: {alert:?}");
+    let state = page_state(&session);
+    assert_eq!(state["injected"], "undefined", "injected markup ran");
+    assert_eq!(state["total"], counts(&crafted));
+    let fails: Vec<&str> =
+        crafted.cases.iter().filter(|c| c.verdict == grader::Verdict::Fail).map(|c| c.id.as_str()).collect();
+    assert_eq!(fails.len(), 3);
+    assert_eq!(state["verdict"]["FAIL"], "FAIL (3)", "{state}");
+    session.click("#f-verdict option[value=\"FAIL\"]");
+    let state = page_state(&session);
+    assert_eq!(state["visible"], json!(fails), "the FAIL filter shows exactly the FAIL results");
+    assert_eq!(state["shownCount"], 3);
+    let shown: serde_json::Map<String, Json> = grader::Verdict::ALL
+        .iter()
+        .map(|v| (v.as_str().to_owned(), json!(if *v == grader::Verdict::Fail { 3 } else { 0 })))
+        .collect();
+    assert_eq!(state["shown"], Json::from(shown), "the summary's shown column follows the filter");
+    // The other filters count what they would leave among the FAILs.
+    let fail_kinds = |kind: &str| {
+        crafted
+            .cases
+            .iter()
+            .filter(|c| c.verdict == grader::Verdict::Fail)
+            .filter(|c| c.basis.as_ref().map_or("none", |b| b.kind.as_str()) == kind)
+            .count()
+    };
+    assert_eq!(state["kind"]["procedure"], format!("procedure ({})", fail_kinds("procedure")), "{state}");
+    assert_eq!(state["kind"]["none"], format!("no basis ({})", fail_kinds("none")), "{state}");
+    assert_eq!(state["kind"][""], "all (3)", "{state}");
+
+    // The RP's message is text: it shows literally.
+    let first = format!("#cases > .case[data-id=\"{scripted}\"]");
+    assert_eq!(session.text(&format!("{first} .rp-message")), message);
+    assert!(session.text(&first).contains("the check the RP names: <b>named</b>"));
+    screenshot(&session, &scratch.join("crafted-fail.png"));
+
+    // The summary's FAIL button toggles the filter back off; the id search shows the ids containing it.
+    session.click("#summary button[data-verdict=\"FAIL\"]");
+    assert_eq!(page_state(&session)["shownCount"], crafted.cases.len());
+    let search = session.element("#f-search");
+    session.call("POST", &format!("/element/{search}/value"), Some(&json!({"text": fails[1]})));
+    let state = page_state(&session);
+    let matching: Vec<&str> =
+        crafted.cases.iter().map(|c| c.id.as_str()).filter(|id| id.contains(fails[1])).collect();
+    assert!(matching.contains(&fails[1]), "{matching:?}");
+    assert_eq!(state["visible"], json!(matching), "the id search");
+    let errors = session.console_errors();
+    assert!(errors.is_empty(), "console errors on the crafted page: {errors:?}");
+    drop(session);
+
+    // WEBAUTHN_HARNESS_SCREENSHOTS=DIR keeps the screenshots (for a look at the page).
+    if let Some(dir) = std::env::var_os("WEBAUTHN_HARNESS_SCREENSHOTS") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("the screenshot folder");
+        for png in ["reference.png", "crafted-fail.png"] {
+            std::fs::copy(scratch.join(png), dir.join(png)).expect("copying a screenshot");
+        }
+    }
     let _ = std::fs::remove_dir_all(&scratch);
 }

@@ -1,4 +1,4 @@
-//! `webauthn-harness grade`: exit codes, expectations, transcripts and the JUnit rendering, against the
+//! `webauthn-harness grade`: exit codes, expectations, transcripts and the JUnit and HTML renderings, against the
 //! embedded reference RP (a few cases each, to stay quick).
 
 use std::process::Command;
@@ -254,6 +254,39 @@ fn the_report_names_its_grading() {
     for words in ["webauthn-l3", "fido-conformance", "--strict", "--origin-policy", "subdomains"] {
         assert!(help.contains(words), "{words}: {help}");
     }
+}
+
+#[test]
+fn html_goes_to_the_output_file_with_a_card_per_case() {
+    let dir = tempdir("html");
+    let page = dir.join("report.html");
+    let (code, out, _) = harness(&[
+        "grade",
+        "--case",
+        "reg.client-data.origin.",
+        "--format",
+        "html",
+        "--output",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.is_empty(), "the page went to the file, not to standard output: {out}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let (_, json, _) = harness(&["grade", "--case", "reg.client-data.origin.", "--format", "json"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let cases = report["cases"].as_array().unwrap();
+    assert!(cases.len() > 3);
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert_eq!(html.matches("<details class=\"case ").count(), cases.len());
+    for c in cases {
+        let id = c["id"].as_str().unwrap();
+        assert_eq!(html.matches(&format!("data-id=\"{id}\"")).count(), 1, "{id}");
+        // The embedded RP: the reproduce line has no --target.
+        assert!(html.contains(&format!("webauthn-harness grade --case {id} --seed 1</code>")), "{id}");
+    }
+    let passes = report["summary"]["PASS"].as_u64().unwrap();
+    assert!(html.contains(&format!("<td class=\"total\" data-verdict=\"PASS\">{passes}</td>")));
+    std::fs::remove_dir_all(dir).ok();
 }
 
 #[test]

@@ -57,10 +57,11 @@ fn peers_grades_a_target_folder_and_writes_its_report_and_the_matrix() {
     // The published form carries no RP messages.
     assert!(report["cases"].as_array().unwrap().iter().all(|c| c["detail"] == ""));
     let matrix = std::fs::read_to_string(out.join("README.md")).unwrap();
-    assert!(
-        matrix.contains("| stand-in | [stand-in 1.0 (none, Rust)](https://example.org) | 1 | 351 |"),
-        "{matrix}"
+    let row = format!(
+        "| stand-in | [stand-in 1.0 (none, Rust)](https://example.org) | 1 | {} |",
+        generator::catalog::all().len()
     );
+    assert!(matrix.contains(&row), "{matrix}");
     assert!(std::fs::read_to_string(out.join("matrix.html"))
         .unwrap()
         .contains("<th title=\"stand-in 1.0 (none, Rust)\">stand-in</th>"));

@@ -88,6 +88,17 @@ struct Run<'t> {
     exchanges: Vec<Exchange>,
 }
 
+/// The userHandle an assertion made with another account's credential carries.
+#[derive(Clone, Copy)]
+enum SentUserHandle {
+    /// The signing-in account's: what no authenticator of that credential sends.
+    SigningIn,
+    /// None, as for a credential that is not discoverable.
+    None,
+    /// The owner's, as for a discoverable credential.
+    Owners,
+}
+
 /// A registered credential and the account it belongs to.
 struct Account {
     session: SessionId,
@@ -368,23 +379,12 @@ impl Run<'_> {
                 let subject = self.call(session, Endpoint::AttestationResult, body)?;
                 Ok(completed(control, subject))
             }
-            Stateful::CredentialOfAnotherUser => {
-                let victim = self.register_ok("first account's registration")?;
-                let mut attacker = self.register_ok("second account's registration")?;
-                self.authenticate_ok(&mut attacker, "control assertion")?;
-                let control = self.exchanges.last().and_then(|e| e.reply.clone().ok());
-                // The second account's session asks for options, then answers with the first account's credential.
-                let options = self.request_options(attacker.session, &attacker.username.clone())?;
-                let borrowed = Account {
-                    session: attacker.session,
-                    username: attacker.username.clone(),
-                    user_handle: attacker.user_handle.clone(),
-                    credential: victim.credential.clone(),
-                    sign_count: victim.sign_count,
-                };
-                let (body, _) = self.assertion_response(&options, &borrowed, AuthHooks::default());
-                let subject = self.call(attacker.session, Endpoint::AssertionResult, body)?;
-                Ok(Observation::Completed { control, subject })
+            Stateful::CredentialOfAnotherUser => self.credential_of_another_user(SentUserHandle::SigningIn),
+            Stateful::CredentialOfAnotherUserWithoutUserHandle => {
+                self.credential_of_another_user(SentUserHandle::None)
+            }
+            Stateful::CredentialOfAnotherUserWithOwnersUserHandle => {
+                self.credential_of_another_user(SentUserHandle::Owners)
             }
             Stateful::UserHandleOfAnotherAccount => {
                 let other = self.register_ok("first account's registration")?;
@@ -398,6 +398,39 @@ impl Run<'_> {
                 Ok(Observation::Completed { control, subject })
             }
         }
+    }
+
+    /// A second account's session asks for options and answers with the first account's credential, after a
+    /// control: the second account's own valid assertion. `user_handle` says which userHandle the assertion
+    /// carries.
+    fn credential_of_another_user(&mut self, user_handle: SentUserHandle) -> Result<Observation, Abort> {
+        let victim = self.register_ok("first account's registration")?;
+        let mut attacker = self.register_ok("second account's registration")?;
+        self.authenticate_ok(&mut attacker, "control assertion")?;
+        let control = self.exchanges.last().and_then(|e| e.reply.clone().ok());
+        let options = self.request_options(attacker.session, &attacker.username.clone())?;
+        let borrowed = Account {
+            session: attacker.session,
+            username: attacker.username.clone(),
+            user_handle: attacker.user_handle.clone(),
+            credential: victim.credential.clone(),
+            sign_count: victim.sign_count,
+        };
+        let mut body = self.assertion_response(&options, &borrowed, AuthHooks::default()).0;
+        // userHandle is not signed: setting it after signing is what an authenticator could send.
+        match user_handle {
+            SentUserHandle::SigningIn => {}
+            SentUserHandle::None => {
+                if let Some(response) = body["response"].as_object_mut() {
+                    response.remove("userHandle");
+                }
+            }
+            SentUserHandle::Owners => {
+                body["response"]["userHandle"] = Json::String(base64url::encode(&victim.user_handle));
+            }
+        }
+        let subject = self.call(attacker.session, Endpoint::AssertionResult, body)?;
+        Ok(Observation::Completed { control, subject })
     }
 }
 

@@ -9,7 +9,7 @@
 //! | [`report`] | the result model (the JSON schema `webauthn-harness/report/v1`) |
 //! | [`expectations`] | an RP's known results, with reasons, read from a TOML file |
 //! | [`transcript`] | each case's HTTP exchanges, and writing them to a folder |
-//! | [`render`] | the report as text, JSON, Markdown or JUnit XML |
+//! | [`render`] | the report as text, JSON, Markdown, JUnit XML or a self-contained HTML page |
 //! | [`matrix`] | several reports side by side, as Markdown and HTML |
 //! | [`transport`] | the conformance API over HTTP, or in-process |
 #![forbid(unsafe_code)]

@@ -1,10 +1,14 @@
-//! Renderers, all from the one [`Report`]: coloured text, JSON, Markdown, JUnit XML.
+//! Renderers, all from the one [`Report`]: coloured text, JSON, Markdown, JUnit XML, and a self-contained HTML
+//! page ([`html()`]).
 
 use std::fmt::Write;
 
 use spec::{Ceremony, Expect};
 
 use crate::report::{CaseResult, Report, Verdict};
+
+pub mod html;
+pub use html::html;
 
 /// The width the text report wraps long lines (the quoted requirements) to.
 const WIDTH: usize = 110;
@@ -14,6 +18,13 @@ pub struct Reproduce<'a> {
     /// The options of the run that a re-run of one case repeats (`--target URL`, `--origin`, `--profile`, ...),
     /// each followed by a space; empty for the embedded RP with every default.
     pub target_args: &'a str,
+}
+
+impl Reproduce<'_> {
+    /// The command that re-runs case `id` alone with `seed`.
+    pub fn command(&self, id: &str, seed: u64) -> String {
+        format!("webauthn-harness grade {}--case {id} --seed {seed}", self.target_args)
+    }
 }
 
 fn section(spec: &str) -> &str {
@@ -169,11 +180,7 @@ pub fn text(r: &Report, colours: bool, reproduce: &Reproduce<'_>) -> String {
             if let Some(why) = &c.expected_because {
                 let _ = writeln!(out, "{}", wrapped("    Known:       ", 17, why, WIDTH));
             }
-            let _ = writeln!(
-                out,
-                "    Reproduce:   webauthn-harness grade {}--case {} --seed {}",
-                reproduce.target_args, c.id, r.seed
-            );
+            let _ = writeln!(out, "    Reproduce:   {}", reproduce.command(&c.id, r.seed));
         }
     }
     for s in &r.stale_expectations {

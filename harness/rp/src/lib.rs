@@ -46,6 +46,12 @@ pub struct Config {
     /// Consume a challenge when a result uses it (the correct behaviour). `false` exists only to test that
     /// the grader catches an RP that lets challenges be reused.
     pub single_use_challenges: bool,
+    /// Check that an assertion's credential is one of the account its options were issued for (§7.2 step 6:
+    /// the record is looked up in that account; the correct behaviour). `false` exists only to test that the
+    /// grader catches an RP that does not: it looks the credential up among all accounts and signs in its
+    /// owner, whose user handle a present userHandle is then compared with. Step 5 (allowCredentials) still
+    /// stops another account's credential unless `policy.disabled_checks` switches it off too.
+    pub credential_ownership_checked: bool,
 }
 
 impl Config {
@@ -58,6 +64,7 @@ impl Config {
             max_users: 100_000,
             seed: None,
             single_use_challenges: true,
+            credential_ownership_checked: true,
         }
     }
 }
@@ -452,6 +459,11 @@ impl ReferenceRp {
             (pending, snapshot)
         };
         let response = read().map_err(|r| rejected(&r))?;
+        let (pending, snapshot) = if self.config.credential_ownership_checked {
+            (pending, snapshot)
+        } else {
+            self.credential_owners_account(pending, snapshot, &response.raw_id)
+        };
         let verify = |store: &dyn CredentialStore| {
             verifier::verify_authentication(&response, &pending.expectations, &self.config.policy, store)
                 .map_err(|r| rejected(&r))
@@ -479,6 +491,25 @@ impl ReferenceRp {
             "credential": record,
             "flags": flags_json(Some(&response.authenticator_data)),
         })))
+    }
+
+    /// Only with [`Config::credential_ownership_checked`] off (a deliberately broken RP, for testing the
+    /// grader): the pending assertion made over to the account that owns `credential_id`, found among all
+    /// accounts, and that account's records; unchanged when no account holds the credential.
+    fn credential_owners_account(
+        &self,
+        mut pending: Pending<AuthenticationExpectations>,
+        snapshot: Snapshot,
+        credential_id: &[u8],
+    ) -> (Pending<AuthenticationExpectations>, Snapshot) {
+        let state = self.lock();
+        let Some(owner) = state.credential_owner.get(credential_id) else {
+            return (pending, snapshot);
+        };
+        let snapshot = Snapshot::of(&state, owner);
+        pending.expectations.identified_user = snapshot.handle.clone();
+        pending.username = owner.clone();
+        (pending, snapshot)
     }
 
     /// How many sessions are held (for tests of the memory bound).

@@ -53,7 +53,7 @@ impl BasisKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Basis {
     pub kind: BasisKind,
-    /// Where the quote stands: `§7.1 step 9`, `§6.1`, `§13.4.9`.
+    /// Where the quote stands: `§7.1 step 9`, `§6.1`, `§13.5.9`.
     pub section: &'static str,
     /// The requirement verbatim from the spec, markup dropped: one or more whole sentences. Empty only for a
     /// `conformance` basis, whose case names the FIDO test instead.

@@ -72,7 +72,8 @@ pub fn plain_blocks(source: &str) -> Vec<String> {
         }
         let trimmed = line.trim();
         if trimmed.starts_with("<pre") || trimmed.starts_with("```") {
-            in_pre = !(trimmed.starts_with("<pre") && trimmed.contains("</pre>")) && !in_pre;
+            let one_line_pre = trimmed.starts_with("<pre") && trimmed.contains("</pre>");
+            in_pre = !in_pre && !one_line_pre;
             flush(&mut current, &mut blocks);
             continue;
         }
@@ -136,9 +137,9 @@ pub fn plain(text: &str) -> String {
         s = s.replace(from, to);
     }
     s = strip_tags(&s);
-    s = replace_links(&s, "{{", "}}", |inner| pick(inner));
-    s = replace_links(&s, "[=", "=]", |inner| pick(inner));
-    s = replace_links(&s, "[$", "$]", |inner| pick(inner));
+    s = replace_links(&s, "{{", "}}", pick);
+    s = replace_links(&s, "[=", "=]", pick);
+    s = replace_links(&s, "[$", "$]", pick);
     s = replace_links(&s, "[[", "]]", |inner| {
         // [[#anchor|text]] renders text; [[#anchor]] and [[!REF]] render a section title or a citation.
         match inner.split_once('|') {
@@ -150,7 +151,7 @@ pub fn plain(text: &str) -> String {
         s = s.replace(from, to);
     }
     // |variable| renders as the variable's name; `code` as its text.
-    s = s.replace('|', "").replace('`', "");
+    s = s.replace(['|', '`'], "");
     collapse(&s)
 }
 

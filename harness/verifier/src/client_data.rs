@@ -77,7 +77,7 @@ pub(crate) fn challenge_is(ids: &Ids, c: &CollectedClientData, challenge: &[u8])
     Ok(())
 }
 
-/// "Verify that the value of C.origin is an origin expected by the Relying Party" (§13.4.9).
+/// "Verify that the value of C.origin is an origin expected by the Relying Party" (§13.5.9).
 pub(crate) fn origin_expected(ids: &Ids, c: &CollectedClientData, policy: &Policy) -> Result<(), Rejection> {
     let origin = c.origin().map_err(|e| member_error(ids.origin, e))?;
     if !policy.origin_allowed(origin) {

@@ -8,7 +8,7 @@
 
 use crate::check::{CheckId, Level, Rejection, Warning};
 
-/// How origins in client data are accepted (§13.4.9 "Validating the origin of a credential").
+/// How origins in client data are accepted (§13.5.9 "Validating the origin of a credential").
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OriginPolicy {
     /// Origins accepted by exact string comparison, e.g. `https://example.org`.
@@ -152,7 +152,7 @@ impl Policy {
         }
     }
 
-    /// Whether `origin` is expected (§13.4.9).
+    /// Whether `origin` is expected (§13.5.9).
     pub fn origin_allowed(&self, origin: &str) -> bool {
         if self.origins.allowed.iter().any(|o| o == origin) {
             return true;

@@ -687,13 +687,15 @@ fn attestation_certificate_that_is_a_ca_is_rejected() {
 }
 
 #[test]
-fn absent_basic_constraints_count_as_not_a_ca() {
+fn absent_basic_constraints_are_rejected() {
+    // §8.2.1: the certificate "MUST have" the Basic Constraints extension with the CA component false.
     let (ex, object) = packed_with_edited_leaf(|tbs| {
         if let Some(exts) = tbs.extensions.as_mut() {
             exts.retain(|e| e.extn_id != BASIC_CONSTRAINTS);
         }
     });
-    assert!(register(&ex, &object, &policy(), NOW).is_ok());
+    let r = assert_rejected(register(&ex, &object, &policy(), NOW), CheckId::RegAttestationCertificate);
+    assert!(r.detail.contains("Basic Constraints"), "{}", r.detail);
 }
 
 #[test]

@@ -391,7 +391,7 @@ pub struct PublicKeyCredentialCreationOptionsJSON {
     pub rp: PublicKeyCredentialRpEntity,
     /// The user account.
     pub user: PublicKeyCredentialUserEntityJSON,
-    /// The challenge, base64url (at least 16 random bytes, §13.4.3).
+    /// The challenge, base64url (at least 16 random bytes, §13.5.3).
     pub challenge: String,
     /// Acceptable credential types and algorithms, most preferred first.
     pub pub_key_cred_params: Vec<PublicKeyCredentialParameters>,

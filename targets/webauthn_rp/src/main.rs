@@ -118,6 +118,7 @@ impl conformance_server::Adapter for Adapter {
         // The state is used once: taken out of the session whatever the outcome.
         let (username, state) =
             session.registration.take().ok_or_else(|| failed("no registration in progress in this session"))?;
+        require_id_and_type(body)?;
         let registration = Registration::from_json_relaxed(body).map_err(|e| failed(json_error("credential", e)))?;
         let origins = [self.origin.as_str()];
         let options = RegistrationVerificationOptions::<&str, &str> {
@@ -167,6 +168,7 @@ impl conformance_server::Adapter for Adapter {
     fn assertion_result(&mut self, session: &mut Session, body: &[u8]) -> Outcome {
         let state =
             session.authentication.take().ok_or_else(|| failed("no authentication in progress in this session"))?;
+        require_id_and_type(body)?;
         let authentication =
             NonDiscoverableAuthentication64::from_json_relaxed(body).map_err(|e| failed(json_error("credential", e)))?;
         // Look the credential up by rawId, as the docs do; the library then checks it against the ceremony's
@@ -210,4 +212,19 @@ fn main() {
     let note = format!("origin {origin}");
     let adapter = Adapter { rp_id, origin, accounts: HashMap::new(), owners: HashMap::new() };
     conformance_server::serve(port, "webauthn_rp", &note, adapter);
+}
+
+/// `id` and `type` are required members of a credential's JSON (`RegistrationResponseJSON`,
+/// `AuthenticationResponseJSON`). The library's strict deserialisers require them, but also Level 3 members the
+/// conformance API's JSON does not carry, so the adapter uses the relaxed ones, which let `id` and `type` be
+/// absent: it requires them to be present here, as the strict ones would, and leaves checking their values to the
+/// library.
+fn require_id_and_type(body: &[u8]) -> Result<(), Reply> {
+    let json: Value = serde_json::from_slice(body).map_err(|e| failed(json_error("credential", e)))?;
+    for member in ["id", "type"] {
+        if json.get(member).is_none() {
+            return Err(failed(format!("credential: missing field `{member}`")));
+        }
+    }
+    Ok(())
 }

@@ -15,7 +15,7 @@ use super::mutate::{
 };
 use super::signature::{der, der_parts, pad, sub, P256_N};
 use super::{
-    reg_post, reg_pre, Case, Ceremony, CheckId, Expect, Flag, Level, Plan, RegHooks, RegPost, Setup,
+    reg_post, reg_pre, Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Plan, RegHooks, RegPost, Setup,
 };
 use crate::ceremony::{sign_p256, u2f_registration_data, AttestationKind};
 use crate::keys::Algorithm;
@@ -32,6 +32,44 @@ const SIGNATURE: Option<CheckId> = Some(CheckId::RegAttestationSignature);
 const CERTIFICATE: Option<CheckId> = Some(CheckId::RegAttestationCertificate);
 const UNTRUSTED: Option<CheckId> = Some(CheckId::RegAttestationUntrusted);
 const ALG_MISMATCH: Option<CheckId> = Some(CheckId::RegAttestationAlgMismatch);
+
+// ---- the verification procedures' own steps (§8.2, §8.6): the RP's procedure, through §7.1 step 22 ----
+
+/// §8.2, self attestation: the signature by the credential key.
+const PACKED_SELF_SIG: Option<Basis> = Some(Basis::procedure(
+    "§8.2 verification procedure",
+    "Verify that sig is a valid signature over the concatenation of authenticatorData and clientDataHash using \
+     the credential public key with alg.",
+));
+
+/// §8.2, x5c present: the signature by the attestation certificate's key.
+const PACKED_X5C_SIG: Option<Basis> = Some(Basis::procedure(
+    "§8.2 verification procedure",
+    "Verify that sig is a valid signature over the concatenation of authenticatorData and clientDataHash using \
+     the attestation public key in attestnCert with the algorithm specified in alg.",
+));
+
+/// §8.2's certificate step and the §8.2.1 requirement it names, an item of the list the last sentence heads
+/// (quoted last: a sentence ending in a colon would run into the next one): the certificate has a Basic
+/// Constraints extension, with cA false.
+const PACKED_BASIC_CONSTRAINTS: Option<Basis> = Some(Basis::procedure(
+    "§8.2, §8.2.1",
+    "Verify that attestnCert meets the requirements in . The Basic Constraints extension MUST have the CA \
+     component set to false. The attestation certificate MUST have the following fields/extensions:",
+));
+
+/// §8.6: the signature over verificationData.
+const U2F_SIG: Option<Basis> = Some(Basis::procedure(
+    "§8.6 verification procedure",
+    "Verify the sig using verificationData and the certificate public key per section 4.1.4 of with SHA-256 as \
+     the hash function used in step two.",
+));
+
+/// §8.6: exactly one certificate.
+const U2F_ONE_CERTIFICATE: Option<Basis> = Some(Basis::procedure(
+    "§8.6 verification procedure",
+    "Check that x5c has exactly one element and let attCert be that element.",
+));
 
 /// A fido-u2f attestation the RP must refuse (§8.6).
 const U2F_REJECTED: Case = Case {
@@ -105,6 +143,14 @@ fn set_fmt(p: &mut RegPost<'_>, fmt: &str) {
     p.signed.attestation_object.fmt = fmt.to_owned();
 }
 
+/// §8.7: the none statement is the fixed empty map, which the authenticator's signing procedure returns
+/// (§6.5.4: "the authenticator MUST: Let attStmt be ..."); the none verification procedure reads nothing of it.
+const NONE_STATEMENT: Option<Basis> = Some(Basis::data(
+    "§6.5.4, §8.7",
+    "Let attStmt be the result of running attestationFormat's signing procedure given authData and hash. Return \
+     the fixed attestation statement defined above.",
+));
+
 /// What the rows of a registered format the harness does not produce (sent with an empty statement) share.
 const REGISTERED_FORMAT: Case = Case {
     spec: "§7.1 steps 21-22",
@@ -112,6 +158,14 @@ const REGISTERED_FORMAT: Case = Case {
         "whether or not the RP implements the format, an empty statement conveys no valid attestation of it",
     flags: &[Flag::AttestationFormatUnchecked],
     check: UNSUPPORTED,
+    // Step 21 fails where the RP does not support the format, step 22 where it does.
+    basis: Some(Basis::procedure(
+        "§7.1 steps 21-22",
+        "Determine the attestation statement format by performing a USASCII case-sensitive match on fmt against \
+         the set of supported WebAuthn Attestation Statement Format Identifier values. Verify that attStmt is a \
+         correct attestation statement, conveying a valid attestation signature, by using the attestation \
+         statement format fmt's verification procedure given attStmt, authData and hash.",
+    )),
     setup: NONE,
     ..Case::must_reject(Ceremony::Registration)
 };
@@ -202,6 +256,7 @@ pub(super) fn cases() -> Vec<Case> {
             flags: &[Flag::AttestationUnchecked],
             check: Some(CheckId::RegAttestationNoneNotEmpty),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-7 F-1"),
+            basis: NONE_STATEMENT,
             setup: NONE,
             plan: reg_post(|p| {
                 let leaf = pki::packed_leaf(aaguid(&p.signed));
@@ -219,6 +274,7 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "a none statement is the empty map, not an empty array",
             flags: &[Flag::AttestationUnchecked],
             check: Some(CheckId::RegAttestationNoneNotEmpty),
+            basis: NONE_STATEMENT,
             setup: NONE,
             plan: reg_post(|p| p.signed.attestation_object.att_stmt = Value::Array(vec![])),
             ..Case::DEFAULTS
@@ -239,6 +295,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "packed self attestation whose sig has its last bit flipped",
             rationale: "sig must verify over authData || clientDataHash with the credential public key",
             check: SIGNATURE,
+            basis: PACKED_SELF_SIG,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-6 F-1"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
@@ -249,6 +306,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "packed self attestation signed by another ES256 key than the credential's",
             rationale: "self attestation proves possession of the credential private key; another key's signature proves nothing",
             check: SIGNATURE,
+            basis: PACKED_SELF_SIG,
             setup: SELF,
             plan: reg_post(|p| {
                 let sig = other_key(Algorithm::Es256, 0x05e1_f000).sign(&attestation_message(&p.signed));
@@ -261,6 +319,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "packed self attestation whose sig covers another clientDataJSON than the one sent",
             rationale: "the signature binds the authenticator data to this ceremony's client data (and challenge)",
             check: SIGNATURE,
+            basis: PACKED_SELF_SIG,
             setup: SELF,
             // Signed over the client data with a space appended; the client data is sent without it.
             plan: Plan::Register(RegHooks {
@@ -327,6 +386,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "packed self attestation whose sig is an empty byte string",
             rationale: "an empty byte string is no signature",
             check: SIGNATURE,
+            basis: PACKED_SELF_SIG,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-19"),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "sig", Value::Bytes(vec![])))),
@@ -345,13 +405,19 @@ pub(super) fn cases() -> Vec<Case> {
         Case {
             id: "reg.attestation.packed-self.sig-raw-r-s",
             ceremony: Ceremony::Registration,
-            spec: "§6.5.5, §8.2, §7.1 step 22",
+            spec: "§6.5.5",
             level: Level::Must,
             expect: Expect::Reject,
             title: "packed self attestation whose ES256 sig is raw r||s (64 bytes) instead of DER",
             rationale: "packed ECDSA signatures MUST be ASN.1 DER Ecdsa-Sig-Value (§6.5.5)",
             flags: &[Flag::SignatureEncodingLeniency],
             check: SIGNATURE,
+            // A lenient parser reads the pair and the signature verifies: the DER form is the authenticator's rule.
+            basis: Some(Basis::data(
+                "§6.5.5",
+                "For COSEAlgorithmIdentifier -7 (ES256), and other ECDSA-based algorithms, the sig value MUST be \
+                 encoded as an ASN.1 DER Ecdsa-Sig-Value, as defined in section 2.2.3.",
+            )),
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| reencode_sig(m, |r, s| [pad(&r, 32), pad(&s, 32)].concat()))),
             ..Case::DEFAULTS
@@ -359,13 +425,14 @@ pub(super) fn cases() -> Vec<Case> {
         Case {
             id: "reg.attestation.packed-self.sig-high-s",
             ceremony: Ceremony::Registration,
-            spec: "§6.5.5, §8.2, §7.1 step 22",
+            spec: "§8.2, §7.1 step 22",
             level: Level::Policy,
             expect: Expect::Either,
             title: "packed self attestation whose ES256 sig has s replaced by n - s",
             rationale: "(r, n - s) is a valid ECDSA signature too; WebAuthn does not require low-S",
             flags: &[Flag::SignatureEncodingLeniency],
             check: None,
+            basis: PACKED_SELF_SIG,
             setup: SELF,
             plan: reg_post(|p| edit_att_stmt(p, |m| reencode_sig(m, |r, s| der(&r, &sub(&P256_N, &s))))),
             ..Case::DEFAULTS
@@ -376,6 +443,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "packed x5c attestation whose sig has its last bit flipped",
             rationale: "sig must verify with the attestation certificate's public key",
             check: SIGNATURE,
+            basis: PACKED_X5C_SIG,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-2"),
             setup: X5C,
             plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
@@ -386,6 +454,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "packed attestation with x5c, but sig made with the credential key instead of the certificate's",
             rationale: "with x5c the signature must verify with the attestation certificate's key",
             check: SIGNATURE,
+            basis: PACKED_X5C_SIG,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-14"),
             setup: X5C,
             plan: Plan::Register(RegHooks {
@@ -403,6 +472,8 @@ pub(super) fn cases() -> Vec<Case> {
             title: "packed attestation signed by the attestation key, with x5c removed",
             rationale: "without x5c the statement is self attestation, and sig must then verify with the credential key",
             check: SIGNATURE,
+            // Without x5c the procedure takes the self attestation branch: the credential key must verify sig.
+            basis: PACKED_SELF_SIG,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-3"),
             setup: X5C,
             plan: reg_post(|p| edit_att_stmt(p, |m| remove_text(m, "x5c"))),
@@ -413,6 +484,8 @@ pub(super) fn cases() -> Vec<Case> {
             title: "packed x5c attestation by a P-256 certificate whose alg says -257 (RS256)",
             rationale: "sig is verified with the certificate's key using alg; RS256 does not fit a P-256 key",
             check: ALG_MISMATCH,
+            // The check's sentence is the self attestation branch's; with x5c, alg is what sig is verified with.
+            basis: PACKED_X5C_SIG,
             setup: X5C,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "alg", Value::from(alg::RS256)))),
             ..PACKED_REJECTED
@@ -451,6 +524,7 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the attestation public key comes from attestnCert; bytes that are no certificate hold none",
             flags: &[Flag::AttestationCertificateUnchecked],
             check: STATEMENT,
+            basis: PACKED_X5C_SIG,
             setup: X5C,
             plan: reg_post(|p| {
                 edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![Value::Bytes(vec![0x42; 64])])))
@@ -467,6 +541,12 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "attestnCert MUST be the first element; with the root first the signature does not verify with its key",
             flags: &[Flag::AttestationCertificateUnchecked],
             check: SIGNATURE,
+            basis: Some(Basis::procedure(
+                "§8.2",
+                "The attestation certificate attestnCert MUST be the first element in the array. Verify that sig \
+                 is a valid signature over the concatenation of authenticatorData and clientDataHash using the \
+                 attestation public key in attestnCert with the algorithm specified in alg.",
+            )),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-11"),
             setup: X5C,
             plan: reg_post(|p| {
@@ -488,6 +568,15 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "x5c holds attestnCert \"and its certificate chain\"; the spec does not forbid the root in it (the FIDO tool's Resp-5 F-10 does), and it still chains to the configured anchor",
             flags: &[Flag::AttestationTrustUnchecked],
             check: None,
+            fido_expect: Some(Expect::Reject),
+            basis: Some(Basis::procedure(
+                "§8.2, §7.1 step 24",
+                "The elements of this array contain attestnCert and its certificate chain (if any), each encoded in \
+                 X.509 format. Otherwise, use the X.509 certificates returned as the attestation trust path from the \
+                 verification procedure to verify that the attestation public key either correctly chains up to an \
+                 acceptable root certificate, or is itself an acceptable certificate (i.e., it and the root \
+                 certificate obtained in [step 22](#reg-ceremony-attestation-trust-anchors) may be the same).",
+            )),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-10"),
             setup: X5C,
             plan: reg_post(|p| {
@@ -596,12 +685,13 @@ pub(super) fn cases() -> Vec<Case> {
             id: "reg.attestation.packed-x5c.basic-constraints-absent",
             ceremony: Ceremony::Registration,
             spec: "§8.2.1, §7.1 step 22",
-            level: Level::Policy,
-            expect: Expect::Either,
+            level: Level::Must,
+            expect: Expect::Reject,
             title: "packed attestation certificate without a Basic Constraints extension",
-            rationale: "§8.2.1 asks for the extension with cA false; without it cA defaults to false (RFC 5280), so RPs differ",
+            rationale: "§8.2.1 lists the extension, with cA false, among those the certificate MUST have; that RFC 5280 reads its absence as cA false does not put it there",
             flags: &[Flag::AttestationCertificateUnchecked],
-            check: None,
+            check: CERTIFICATE,
+            basis: PACKED_BASIC_CONSTRAINTS,
             setup: X5C,
             plan: reg_post(|p| packed_leaf_with(p, |s| s.ca = None)),
             ..Case::DEFAULTS
@@ -637,13 +727,18 @@ pub(super) fn cases() -> Vec<Case> {
         Case {
             id: "reg.attestation.packed-x5c.aaguid-critical",
             ceremony: Ceremony::Registration,
-            spec: "§8.2.1, §7.1 step 22",
+            spec: "§8.2, §8.2.1",
             level: Level::Must,
             expect: Expect::Reject,
             title: "packed attestation certificate whose (matching) AAGUID extension is marked critical",
             rationale: "the id-fido-gen-ce-aaguid extension MUST NOT be marked as critical",
             flags: &[Flag::AttestationCertificateUnchecked],
             check: Some(CheckId::RegAttestationAaguidMismatch),
+            // The AAGUID matches; the certificate breaks §8.2.1, which the procedure's certificate step checks.
+            basis: Some(Basis::procedure(
+                "§8.2, §8.2.1",
+                "Verify that attestnCert meets the requirements in . The extension MUST NOT be marked as critical.",
+            )),
             setup: X5C,
             plan: reg_post(|p| {
                 packed_leaf_with(p, |s| {
@@ -664,6 +759,14 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the extension is required only of roots serving several models, which the RP may not know; the procedure checks it only when present",
             flags: &[Flag::Baseline],
             check: None,
+            basis: Some(Basis::procedure(
+                "§8.2, §8.2.1",
+                "If attestnCert contains an extension with OID 1.3.6.1.4.1.45724.1.1.4 (id-fido-gen-ce-aaguid) verify \
+                 that the value of this extension matches the aaguid in authenticatorData. As Relying Parties may \
+                 not know if the attestation root certificate is used for multiple authenticator models, it is \
+                 suggested that Relying Parties check if the extension is present, and if it is, then validate that \
+                 it contains that same AAGUID as presented in the attestation object.",
+            )),
             setup: X5C,
             plan: reg_post(|p| packed_leaf_with(p, |s| s.aaguid = None)),
             ..Case::DEFAULTS
@@ -679,6 +782,13 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "§8.6's procedure never reads the AAGUID (the §16 fido-u2f vector has a nonzero one); the FIDO tool's Resp-8 F-1 expects a rejection",
             flags: &[Flag::AttestationUnchecked],
             check: None,
+            fido_expect: Some(Expect::Reject),
+            // The procedure takes rpIdHash, credentialId and credentialPublicKey from authData, not the AAGUID.
+            basis: Some(Basis::procedure(
+                "§8.6 verification procedure",
+                "Extract the claimed rpIdHash from authenticatorData, and the claimed credentialId and \
+                 credentialPublicKey from authenticatorData.attestedCredentialData.",
+            )),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-8 F-1"),
             setup: U2F,
             plan: reg_pre(|p| {
@@ -693,6 +803,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "fido-u2f attestation whose sig has its last bit flipped",
             rationale: "sig must verify over verificationData with the certificate's public key",
             check: SIGNATURE,
+            basis: U2F_SIG,
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-8 F-2"),
             setup: U2F,
             plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
@@ -703,6 +814,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "fido-u2f attestation whose sig covers authData || clientDataHash (the packed message)",
             rationale: "a U2F signature covers 0x00 || rpIdHash || clientDataHash || credentialId || publicKeyU2F",
             check: SIGNATURE,
+            basis: U2F_SIG,
             setup: U2F,
             plan: reg_post(|p| {
                 let message = attestation_message(&p.signed);
@@ -716,6 +828,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "fido-u2f attestation whose x5c is [attestation certificate, root]",
             rationale: "the procedure checks that x5c has exactly one element",
             check: STATEMENT,
+            basis: U2F_ONE_CERTIFICATE,
             setup: U2F,
             plan: reg_post(|p| {
                 let message = u2f_message(p);
@@ -729,6 +842,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "fido-u2f attestation with an empty x5c",
             rationale: "the procedure checks that x5c has exactly one element",
             check: STATEMENT,
+            basis: U2F_ONE_CERTIFICATE,
             setup: U2F,
             plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "x5c", Value::Array(vec![])))),
             ..U2F_REJECTED
@@ -747,6 +861,12 @@ pub(super) fn cases() -> Vec<Case> {
             title: "fido-u2f attestation (validly signed) of a P-384 credential key",
             rationale: "U2F credential keys are P-256: the procedure requires 32-byte x and y",
             check: CERTIFICATE,
+            basis: Some(Basis::procedure(
+                "§8.6 verification procedure",
+                "Let x be the value corresponding to the \"-2\" key (representing x coordinate) in \
+                 credentialPublicKey, and confirm its size to be of 32 bytes. If size differs or \"-2\" key is not \
+                 found, terminate this algorithm and return an appropriate error.",
+            )),
             setup: U2F,
             plan: reg_pre(|p| {
                 let key = other_key(Algorithm::Es384, 0x0384_0f2f).cose_key().to_bytes();

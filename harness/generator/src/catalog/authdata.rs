@@ -3,7 +3,7 @@
 
 use wire::authdata::{AuthenticatorData, Flags};
 
-use super::{auth_post, auth_pre, reg_post, reg_pre, Case, Ceremony, CheckId, Expect, Flag, Level};
+use super::{auth_post, auth_pre, reg_post, reg_pre, Basis, Case, Ceremony, CheckId, Expect, Flag, Level};
 
 /// Sets ED and gives `auth_data` the one extension output `key`: `value`.
 fn with_extension(auth_data: &mut AuthenticatorData, key: &str, value: wire::cbor::Value) {
@@ -19,8 +19,28 @@ const UNSOLICITED_EXTENSION: Case = Case {
     rationale: "the RP MUST be prepared for unsolicited extension outputs, \"whether by ignoring the unsolicited extensions or by rejecting the\" ceremony: both are conformant (the FIDO tool expects acceptance)",
     flags: &[Flag::UnsolicitedExtensionsRejected],
     check: None,
+    fido_expect: Some(Expect::Accept),
     ..Case::DEFAULTS
 };
+
+/// §6.1 on the authenticator: the data describes its own length, and ED says whether extensions follow. No RP
+/// step reads past what the flags announce, so bytes after it break a rule on the authenticator.
+const SELF_DESCRIBING: Basis = Basis::data(
+    "§6.1",
+    "Note: The authenticator data describes its own length: If the AT and ED flags are not set, it is always 37 bytes long. The attested credential data (which is only present if the AT flag is set) describes its own length. If the ED flag is set, then the total length is 37 bytes plus the length of the attested credential data (if the AT flag is set), plus the length of the extensions output (a CBOR map) that follows. If the authenticator does not include any extension data, it MUST set the ED flag to zero, and to one if extension data is included.",
+);
+
+/// §6.1 on the authenticator: ED set exactly when extensions follow.
+const ED_MATCHES_EXTENSIONS: Basis = Basis::data(
+    "§6.1",
+    "If the authenticator does not include any extension data, it MUST set the ED flag to zero, and to one if extension data is included.",
+);
+
+/// §7.1 step 20 reads the credential public key from the attested credential data that AT announces.
+const KEY_IN_AUTH_DATA: Basis = Basis::procedure(
+    "§7.1 step 20",
+    "Verify that the \"alg\" parameter in the credential public key in authData matches the alg attribute of one of the items in pkOptions.pubKeyCredParams.",
+);
 
 /// Registration authenticator data the RP must refuse as malformed.
 const REG_AUTH_DATA_MALFORMED: Case = Case {
@@ -89,6 +109,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "authData has two bytes after the attested credential data",
             rationale: "authenticator data describes its own length; extra bytes mean it is malformed",
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-12"),
+            basis: Some(SELF_DESCRIBING),
             plan: reg_post(|p| p.signed.attestation_object.auth_data.extend_from_slice(&[0x00, 0x01])),
             ..REG_AUTH_DATA_MALFORMED
         },
@@ -97,6 +118,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "authenticatorData has two bytes after the 37-byte header, signed",
             rationale: "authenticator data describes its own length; extra bytes mean it is malformed",
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-1"),
+            basis: Some(SELF_DESCRIBING),
             plan: auth_post(|p| {
                 // Re-sign over the longer data so that only the structure is wrong.
                 p.signed.authenticator_data.extend_from_slice(&[0x00, 0x01]);
@@ -127,14 +149,20 @@ pub(super) fn cases() -> Vec<Case> {
             title: "AT flag clear but attested credential data present",
             rationale: "without AT the data after the header is leftover bytes",
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-9"),
+            basis: Some(Basis::data(
+                "§6.1",
+                "For attestation signatures, the authenticator MUST set the AT flag and include the attestedCredentialData.",
+            )),
             plan: reg_pre(|p| p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::AT, false)),
             ..REG_AUTH_DATA_MALFORMED
         },
         Case {
             id: "reg.auth-data.at-set-data-absent",
             title: "AT flag set but no attested credential data",
-            rationale: "AT announces attested credential data; its absence is truncated authenticator data",
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 F-11"),
+            spec: "§6.1, §7.1 step 20",
+            rationale: "AT announces attested credential data; without it there is no credential public key for step 20 to read",
+            basis: Some(KEY_IN_AUTH_DATA),
             plan: reg_pre(|p| p.draft.auth_data.attested_credential_data = None),
             ..REG_AUTH_DATA_MALFORMED
         },
@@ -142,6 +170,7 @@ pub(super) fn cases() -> Vec<Case> {
             id: "reg.auth-data.ed-set-no-extensions",
             title: "ED flag set but no extensions follow",
             rationale: "ED announces an extensions map; its absence is truncated authenticator data",
+            basis: Some(ED_MATCHES_EXTENSIONS),
             plan: reg_pre(|p| p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true)),
             ..REG_AUTH_DATA_MALFORMED
         },
@@ -149,6 +178,7 @@ pub(super) fn cases() -> Vec<Case> {
             id: "reg.auth-data.extensions-without-ed",
             title: "an extensions map follows the attested data but ED is clear",
             rationale: "without ED the map is leftover bytes, not extensions",
+            basis: Some(ED_MATCHES_EXTENSIONS),
             plan: reg_pre(|p| p.draft.auth_data.extensions = Some(wire::cbor::Value::Map(vec![]))),
             ..REG_AUTH_DATA_MALFORMED
         },
@@ -157,6 +187,10 @@ pub(super) fn cases() -> Vec<Case> {
             ceremony: Ceremony::Registration,
             spec: "§6.1, §7.1 step 28",
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-3 P-1"),
+            basis: Some(Basis::procedure(
+                "§7.1 step 28",
+                "The Relying Party MUST be prepared to handle such situations, whether by ignoring the unsolicited extensions or by rejecting the attestation. The Relying Party can make this decision based on local policy and the extensions in use.",
+            )),
             plan: reg_pre(|p| {
                 with_extension(&mut p.draft.auth_data, "credProtect", wire::cbor::Value::from(1))
             }),
@@ -167,6 +201,10 @@ pub(super) fn cases() -> Vec<Case> {
             ceremony: Ceremony::Authentication,
             spec: "§6.1, §7.2 step 23",
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 P-8"),
+            basis: Some(Basis::procedure(
+                "§7.2 step 23",
+                "The Relying Party MUST be prepared to handle such situations, whether by ignoring the unsolicited extensions or by rejecting the assertion. The Relying Party can make this decision based on local policy and the extensions in use.",
+            )),
             plan: auth_pre(|p| {
                 with_extension(&mut p.draft.auth_data, "example", wire::cbor::Value::Bool(true))
             }),
@@ -177,6 +215,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "one byte after the extensions map, signed",
             rationale:
                 "the extensions map is the last part of authenticator data; a byte after it is leftover",
+            basis: Some(SELF_DESCRIBING),
             plan: super::Plan::Authenticate(super::AuthHooks {
                 pre: Some(|p| {
                     p.draft.auth_data.flags = p.draft.auth_data.flags.with(Flags::ED, true);
@@ -213,7 +252,12 @@ pub(super) fn cases() -> Vec<Case> {
         Case {
             id: "auth.auth-data.truncated",
             title: "authenticatorData is 36 bytes",
-            rationale: "authenticator data is at least 37 bytes",
+            spec: "§6.1, §7.2 step 22",
+            rationale: "authenticator data is at least 37 bytes; in 36 there is no signCount for step 22 to compare",
+            basis: Some(Basis::procedure(
+                "§7.2 step 22",
+                "If authData.signCount is nonzero or credentialRecord.signCount is nonzero, then run the following sub-step:",
+            )),
             plan: auth_post(|p| {
                 p.signed.authenticator_data.truncate(36);
                 p.signed.signature =

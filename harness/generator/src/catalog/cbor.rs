@@ -4,7 +4,9 @@
 //!
 //! §2.4 makes canonical form a MUST for encoders and a SHOULD for decoders ("decoders SHOULD reject CBOR that
 //! is not validly encoded in the CTAP2 canonical CBOR encoding form and SHOULD reject messages with duplicate
-//! map keys"), so those cases are SHOULD. A structure that step 13 cannot read at all is a MUST.
+//! map keys"), so those cases are SHOULD, whichever check of the reference verifier refuses them. A structure
+//! that step 13 cannot read at all fails the RP's own procedure (MUST); one it can read but that breaks the
+//! syntax the authenticator MUST produce (an extra entry, extensions that are no map) is a `data` MUST.
 
 use wire::cbor::{self, Value};
 use wire::cose::label;
@@ -14,7 +16,7 @@ use super::mutate::{
     raw_map_indefinite, registration_with_raw_extensions, send_object, set_credential_key, text_entry,
     widen_head, RawEntry,
 };
-use super::{auth_post, reg_post, reg_pre, Case, Ceremony, CheckId, Expect, Flag, Level, Setup};
+use super::{auth_post, reg_post, reg_pre, Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Setup};
 use crate::ceremony::AttestationKind;
 
 const NONE: Setup = Setup::DEFAULT;
@@ -28,12 +30,21 @@ const AUTH_NON_CANONICAL: Option<CheckId> = Some(CheckId::AuthNonCanonicalCbor);
 
 const STRUCTURE: &str = "a correct RP cannot obtain fmt, attStmt and authData (step 13) from this object";
 
+/// §2.4: what the RP's CBOR decoder SHOULD refuse. The basis of every strictness case, also those the reference
+/// verifier's decoder refuses before any canonical-form check (duplicate keys, indefinite lengths, tags).
+const DECODERS_SHOULD_REJECT: Option<Basis> = Some(Basis::data(
+    "§2.4",
+    "All decoders of the above conformance classes SHOULD reject CBOR that is not validly encoded in the CTAP2 \
+     canonical CBOR encoding form and SHOULD reject messages with duplicate map keys.",
+));
+
 /// A registration whose CBOR repeats a map key, which decoders SHOULD refuse (§2.4).
 const REG_DUPLICATE_KEYS: Case = Case {
     ceremony: Ceremony::Registration,
     level: Level::Should,
     expect: Expect::Reject,
     flags: &[Flag::CborDuplicateKeys],
+    basis: DECODERS_SHOULD_REJECT,
     setup: NONE,
     ..Case::DEFAULTS
 };
@@ -44,6 +55,7 @@ const REG_LENIENT: Case = Case {
     level: Level::Should,
     expect: Expect::Reject,
     flags: &[Flag::CborLeniency],
+    basis: DECODERS_SHOULD_REJECT,
     setup: NONE,
     ..Case::DEFAULTS
 };
@@ -248,13 +260,19 @@ pub(super) fn cases() -> Vec<Case> {
         Case {
             id: "reg.cbor.extra-member",
             ceremony: Ceremony::Registration,
-            spec: "§6.5.4, §7.1 step 13",
-            level: Level::Policy,
+            spec: "§6.5.4",
+            level: Level::Must,
             expect: Expect::Either,
             title: "the attestation object has a fourth entry \"epAtt\": true",
             rationale: "the §6.5.4 syntax has no other entries, but step 13 only needs fmt, attStmt and authData",
             flags: &[Flag::CborLeniency],
             check: OBJECT_MALFORMED,
+            // The authenticator MUST return exactly the §6.5.4 syntax; no step of §7.1 rejects another entry.
+            basis: Some(Basis::data(
+                "§6.5.4",
+                "Return the attestation object as a CBOR map with the following syntax, filled in with variables \
+                 initialized by this algorithm:",
+            )),
             setup: NONE,
             plan: reg_post(|p| with_extra(p, text_entry("epAtt", &Value::Bool(true)))),
             ..Case::DEFAULTS
@@ -537,6 +555,7 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "decoders SHOULD reject duplicate map keys: two readers may see different extension outputs",
             flags: &[Flag::CborDuplicateKeys],
             check: AUTH_AUTH_DATA_MALFORMED,
+            basis: DECODERS_SHOULD_REJECT,
             setup: NONE,
             plan: auth_post(|p| assertion_with_raw_extensions(p, &ext(&[cred_protect(1), cred_protect(3)]))),
             ..Case::DEFAULTS
@@ -551,6 +570,7 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "the same key in two encodings is still a duplicate; comparing encoded bytes misses it",
             flags: &[Flag::CborDuplicateKeys],
             check: AUTH_AUTH_DATA_MALFORMED,
+            basis: DECODERS_SHOULD_REJECT,
             setup: NONE,
             plan: auth_post(|p| {
                 let (k, v) = cred_protect(3);
@@ -568,6 +588,7 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "canonical CBOR has definite lengths only; decoders SHOULD reject indefinite ones",
             flags: &[Flag::CborLeniency],
             check: AUTH_AUTH_DATA_MALFORMED,
+            basis: DECODERS_SHOULD_REJECT,
             setup: NONE,
             plan: auth_post(|p| assertion_with_raw_extensions(p, &raw_map_indefinite(&[example(true)]))),
             ..Case::DEFAULTS
@@ -575,13 +596,20 @@ pub(super) fn cases() -> Vec<Case> {
         Case {
             id: "auth.cbor.extensions.not-a-map",
             ceremony: Ceremony::Authentication,
-            spec: "§6.1, §7.2 step 7",
+            spec: "§6.1",
             level: Level::Must,
             expect: Expect::Reject,
             title: "ED set and an array follows the header instead of an extensions map, signed",
             rationale: "the extensions are a CBOR map of extension identifiers to outputs; an array is malformed authenticator data",
             flags: &[Flag::AuthDataLeniency],
             check: AUTH_AUTH_DATA_MALFORMED,
+            // The array is one CBOR item, so the authenticator data still parses and the signature over it
+            // verifies; only an RP that reads the extensions (§7.2 step 23, which may ignore them) meets it.
+            basis: Some(Basis::data(
+                "§6.1",
+                "Extension-defined authenticator data. This is a CBOR map with extension identifiers as keys, and \
+                 authenticator extension outputs as values.",
+            )),
             setup: NONE,
             plan: auth_post(|p| {
                 assertion_with_raw_extensions(p, &cbor::encode(&Value::Array(vec![Value::from("example")])))

@@ -6,8 +6,8 @@ use serde_json::json;
 use wire::base64url;
 
 use super::{
-    remove_member, set_member, Both, ByCeremony, Case, CheckId, ClientDataMembers, Expect, Expected, Flag,
-    Level, Setup,
+    remove_member, set_member, Basis, Both, ByCeremony, Case, CheckId, ClientDataMembers, Expect, Expected,
+    Flag, Level, Setup,
 };
 
 fn other_type(t: &str) -> &'static str {
@@ -153,6 +153,36 @@ fn conformance_tool_order(m: &mut ClientDataMembers, _: &Expected) {
 fn token_binding_present(m: &mut ClientDataMembers, _: &Expected) {
     set_member(m, "tokenBinding", json!({"status": "present", "id": "AAAA"}))
 }
+fn token_binding_not_object(m: &mut ClientDataMembers, _: &Expected) {
+    set_member(m, "tokenBinding", json!("present"))
+}
+fn token_binding_status_missing(m: &mut ClientDataMembers, _: &Expected) {
+    set_member(m, "tokenBinding", json!({}))
+}
+fn token_binding_status_unknown(m: &mut ClientDataMembers, _: &Expected) {
+    set_member(m, "tokenBinding", json!({"status": "bananas"}))
+}
+
+/// Level 3 keeps `tokenBinding` only as a reserved name (§5.8.1), and no step of §7.1 or §7.2 reads it.
+const TOKEN_BINDING_RESERVED: Basis = Basis::data(
+    "§5.8.1",
+    "Note: While Token Binding was present in Level 1 and Level 2 of WebAuthn, its use is not expected in Level 3. The tokenBinding field is reserved so that it will not be reused for a different purpose.",
+);
+
+/// A tokenBinding of a shape the FIDO tool's Resp-2 F-15..F-17 expect to be rejected; Level 3 lets the RP
+/// ignore the member, so the answer is recorded.
+const TOKEN_BINDING_MALFORMED: Both = Both {
+    spec: ByCeremony { reg: "§7.1 step 6", auth: "§7.2 step 9" },
+    level: Level::Policy,
+    expect: Expect::Either,
+    rationale: "tokenBinding is reserved in Level 3 and no step reads it; an RP may ignore it (the FIDO tool expects a rejection)",
+    fido_expect: Some(Expect::Reject),
+    basis: ByCeremony::same(Some(Basis::conformance(
+        "§5.8.1",
+        "The tokenBinding field is reserved so that it will not be reused for a different purpose.",
+    ))),
+    ..Both::DEFAULTS
+};
 
 /// Raw-byte mutations of the whole clientDataJSON.
 fn not_utf8(b: &mut Vec<u8>) {
@@ -192,13 +222,24 @@ const CHALLENGE_REJECTED: Both = Both {
     ..Both::MUST_REJECT
 };
 
+/// The origin section's rule, which steps 9 (§7.1) and 12 (§7.2) refer to for guidance.
+const UNEXPECTED_ORIGIN: Basis = Basis::procedure(
+    "§13.5.9",
+    "The Relying Party MUST NOT accept unexpected values of origin, as doing so could allow a malicious website to obtain valid credentials.",
+);
+
 /// A response whose origin the RP must refuse.
 const ORIGIN_REJECTED: Both = Both {
-    spec: ByCeremony { reg: "§7.1 step 9", auth: "§7.2 step 12" },
+    spec: ByCeremony { reg: "§7.1 step 9, §13.5.9", auth: "§7.2 step 12, §13.5.9" },
     flags: &[Flag::OriginUnchecked],
     check: ByCeremony { reg: Some(CheckId::RegOrigin), auth: Some(CheckId::AuthOrigin) },
+    basis: ByCeremony::same(Some(UNEXPECTED_ORIGIN)),
     ..Both::MUST_REJECT
 };
+
+/// Parsing clientDataJSON: a JSON parser is recommended, and it must tolerate unknown and reordered members;
+/// the §5.8.1.2 limited verification, allowed where a full parser is too large, compares a fixed prefix.
+const JSON_PARSING: &str = "Note: The CollectedClientData may be extended in the future. Therefore it's critical when parsing to be tolerant of unknown keys and of any reordering of the keys. While verifiers are recommended to perform standard JSON parsing, they may use the [more limited algorithm](#clientdatajson-verification) below in contexts where a full JSON parser is too large.";
 
 pub(super) fn cases() -> Vec<Case> {
     [
@@ -370,7 +411,7 @@ pub(super) fn cases() -> Vec<Case> {
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.other-site", auth: "auth.client-data.origin.other-site" },
             title: "clientData.origin is another site",
-            rationale: "the RP must not accept unexpected origins (§13.4.9)",
+            rationale: "the RP must not accept unexpected origins (§13.5.9)",
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-14"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-14"),
@@ -395,7 +436,7 @@ pub(super) fn cases() -> Vec<Case> {
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.subdomain", auth: "auth.client-data.origin.subdomain" },
             title: "clientData.origin is a subdomain of the RP ID",
-            rationale: "a subdomain is not the expected origin unless the RP chose to allow subdomains (§13.4.9)",
+            rationale: "a subdomain is not the expected origin unless the RP chose to allow subdomains (§13.5.9)",
             mutation: |c| c.edit_members(origin_subdomain),
             ..ORIGIN_REJECTED
         },
@@ -448,13 +489,17 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.cross-origin.not-boolean", auth: "auth.client-data.cross-origin.not-boolean" },
-            spec: ByCeremony { reg: "§7.1 step 10", auth: "§7.2 step 13" },
+            spec: ByCeremony { reg: "§5.8.1, §7.1 step 10", auth: "§5.8.1, §7.2 step 13" },
             level: Level::Must,
             expect: Expect::Reject,
             title: "clientData.crossOrigin is the string \"true\"",
-            rationale: "crossOrigin is a boolean; a string is not one the RP can trust as false",
+            rationale: "crossOrigin is a boolean (§5.8.1), so no client sends a string; steps 10 and 13 apply to the boolean true only, and an RP that reads the string as not true takes a possibly framed ceremony for an unframed one",
             flags: &[Flag::FramingUnchecked],
             check: ByCeremony { reg: Some(CheckId::RegCrossOrigin), auth: Some(CheckId::AuthCrossOrigin) },
+            basis: ByCeremony::same(Some(Basis::data(
+                "§5.8.1",
+                "This OPTIONAL member contains the inverse of the sameOriginWithAncestors argument value that was passed into the internal method.",
+            ))),
             mutation: |c| c.edit_members(cross_origin_not_bool),
             ..Both::DEFAULTS
         },
@@ -488,8 +533,18 @@ pub(super) fn cases() -> Vec<Case> {
             level: Level::Must,
             expect: Expect::Accept,
             title: "clientData has an additional member",
-            rationale: "§5.8.1.3: clients may add members; RPs must not compare clientDataJSON to a template",
+            rationale: "§5.8.1: clients may add members and parsers must tolerate unknown keys; RPs must not compare clientDataJSON to a template",
             flags: &[Flag::Baseline],
+            basis: ByCeremony {
+                reg: Some(Basis::procedure(
+                    "§5.8.1, §7.1 step 29",
+                    "Note: The CollectedClientData may be extended in the future. Therefore it's critical when parsing to be tolerant of unknown keys and of any reordering of the keys. If all the above steps are successful, store credentialRecord in the user account that was denoted in pkOptions.user and continue the registration ceremony as appropriate.",
+                )),
+                auth: Some(Basis::procedure(
+                    "§5.8.1, §7.2 step 25",
+                    "Note: The CollectedClientData may be extended in the future. Therefore it's critical when parsing to be tolerant of unknown keys and of any reordering of the keys. If all the above steps are successful, continue the authentication ceremony as appropriate.",
+                )),
+            },
             mutation: |c| c.edit_members(extra_member),
             ..Both::DEFAULTS
         },
@@ -501,17 +556,28 @@ pub(super) fn cases() -> Vec<Case> {
             title: "clientData has no crossOrigin member",
             rationale: "crossOrigin is optional; the step applies only when it is present and true",
             flags: &[Flag::Baseline],
+            basis: ByCeremony {
+                reg: Some(Basis::procedure(
+                    "§7.1 step 10",
+                    "If C.crossOrigin is present and set to true, verify that the Relying Party expects that this credential would have been created within an iframe that is not same-origin with its ancestors.",
+                )),
+                auth: Some(Basis::procedure(
+                    "§7.2 step 13",
+                    "If C.crossOrigin is present and set to true, verify that the Relying Party expects this credential to be used within an iframe that is not same-origin with its ancestors.",
+                )),
+            },
             mutation: |c| c.edit_members(cross_origin_absent),
             ..Both::DEFAULTS
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.member-order.conformance-tool", auth: "auth.client-data.member-order.conformance-tool" },
-            spec: ByCeremony { reg: "§7.1 step 6", auth: "§7.2 step 9" },
-            level: Level::Policy,
-            expect: Expect::Either,
+            spec: ByCeremony { reg: "§5.8.1, §7.1 step 6", auth: "§5.8.1, §7.2 step 9" },
+            level: Level::Should,
+            expect: Expect::Accept,
             title: "clientData members in the order {origin, challenge, type}, without crossOrigin",
-            rationale: "a JSON parser accepts any order; an RP using the §5.8.1.2 limited verification rejects it",
-            flags: &[],
+            rationale: "the recommended JSON parsing accepts any order (what the FIDO conformance tool sends); only the §5.8.1.2 limited verification, for where a full JSON parser is too large, rejects it",
+            flags: &[Flag::Baseline],
+            basis: ByCeremony::same(Some(Basis::procedure("§5.8.1", JSON_PARSING))),
             mutation: |c| c.edit_members(conformance_tool_order),
             ..Both::DEFAULTS
         },
@@ -520,15 +586,47 @@ pub(super) fn cases() -> Vec<Case> {
             spec: ByCeremony { reg: "§7.1 step 6", auth: "§7.2 step 9" },
             level: Level::Policy,
             expect: Expect::Either,
-            title: "clientData has a tokenBinding member",
-            rationale: "tokenBinding is reserved in Level 3; an RP may ignore it",
+            title: "clientData has a well-formed tokenBinding member with status \"present\"",
+            rationale: "tokenBinding is reserved in Level 3 and no step verifies it; an RP may ignore it (no FIDO test sends it)",
             flags: &[],
+            basis: ByCeremony::same(Some(TOKEN_BINDING_RESERVED)),
+            mutation: |c| c.edit_members(token_binding_present),
+            ..Both::DEFAULTS
+        },
+        Both {
+            id: ByCeremony { reg: "reg.client-data.token-binding.not-object", auth: "auth.client-data.token-binding.not-object" },
+            title: "clientData's tokenBinding is a string, not an object",
             fido: ByCeremony {
                 reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-15"),
                 auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-15"),
             },
-            mutation: |c| c.edit_members(token_binding_present),
-            ..Both::DEFAULTS
+            mutation: |c| c.edit_members(token_binding_not_object),
+            ..TOKEN_BINDING_MALFORMED
+        },
+        Both {
+            id: ByCeremony { reg: "reg.client-data.token-binding.status-missing", auth: "auth.client-data.token-binding.status-missing" },
+            title: "clientData's tokenBinding is an object without status",
+            fido: ByCeremony {
+                reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-16"),
+                auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-16"),
+            },
+            mutation: |c| c.edit_members(token_binding_status_missing),
+            ..TOKEN_BINDING_MALFORMED
+        },
+        Both {
+            id: ByCeremony { reg: "reg.client-data.token-binding.status-unknown", auth: "auth.client-data.token-binding.status-unknown" },
+            title: "clientData's tokenBinding.status is \"bananas\", not present/supported/not-supported",
+            rationale: "tokenBinding is reserved in Level 3, and clients treat an unknown status as no tokenBinding; an RP may ignore it (the FIDO tool expects a rejection)",
+            fido: ByCeremony {
+                reg: Some("Server-ServerAuthenticatorAttestationResponse-Resp-2 F-17"),
+                auth: Some("Server-ServerAuthenticatorAssertionResponse-Resp-2 F-17"),
+            },
+            basis: ByCeremony::same(Some(Basis::conformance(
+                "§5.8.1",
+                "The tokenBinding field is reserved so that it will not be reused for a different purpose. This member SHOULD be a member of TokenBindingStatus but client platforms MUST ignore unknown values, treating an unknown value as if the tokenBinding member does not exist.",
+            ))),
+            mutation: |c| c.edit_members(token_binding_status_unknown),
+            ..TOKEN_BINDING_MALFORMED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.encoding.not-utf8", auth: "auth.client-data.encoding.not-utf8" },
@@ -556,24 +654,38 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.encoding.duplicate-challenge", auth: "auth.client-data.encoding.duplicate-challenge" },
-            spec: ByCeremony { reg: "§7.1 step 6", auth: "§7.2 step 9" },
+            spec: ByCeremony { reg: "§5.8.1, §7.1 step 6", auth: "§5.8.1, §7.2 step 9" },
             level: Level::Should,
             expect: Expect::Reject,
             title: "clientDataJSON has a second challenge member",
-            rationale: "with duplicate members, which value a parser checks is parser-defined; the reference parser rejects duplicates",
+            rationale: "client data is a mapping (§5.8.1), so no client sends a member twice; which value a parser checks is parser-defined, so two readers of the same bytes can disagree (the §5.8.1.2 limited verification passes it)",
             flags: &[Flag::ChallengeNotBound],
+            basis: ByCeremony::same(Some(Basis::hardening(
+                "§5.8.1",
+                "The client data represents the contextual bindings of both the WebAuthn Relying Party and the client. It is a key-value mapping whose keys are strings.",
+            ))),
             check: ByCeremony { reg: Some(CheckId::RegClientDataNotJson), auth: Some(CheckId::AuthClientDataNotJson) },
             mutation: |c| duplicate_challenge(c.client_data_json),
             ..Both::DEFAULTS
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.encoding.byte-order-mark", auth: "auth.client-data.encoding.byte-order-mark" },
-            spec: ByCeremony { reg: "§7.1 step 5", auth: "§7.2 step 8" },
+            spec: ByCeremony { reg: "§7.1 step 5, §5.8.1", auth: "§7.2 step 8, §5.8.1" },
             level: Level::Should,
             expect: Expect::Accept,
             title: "clientDataJSON starts with a UTF-8 byte order mark",
-            rationale: "UTF-8 decode strips a leading BOM (the note under the step)",
+            rationale: "UTF-8 decode strips a leading BOM (the note under the step), so the recommended JSON parsing accepts it; the §5.8.1.2 limited verification compares bytes and does not",
             flags: &[Flag::Baseline],
+            basis: ByCeremony {
+                reg: Some(Basis::procedure(
+                    "§7.1 step 5, §5.8.1",
+                    "Let JSONtext be the result of running UTF-8 decode on the value of response.clientDataJSON. Note: Using any implementation of UTF-8 decode is acceptable as long as it yields the same result as that yielded by the UTF-8 decode algorithm. In particular, any leading byte order mark (BOM) must be stripped. While verifiers are recommended to perform standard JSON parsing, they may use the [more limited algorithm](#clientdatajson-verification) below in contexts where a full JSON parser is too large.",
+                )),
+                auth: Some(Basis::procedure(
+                    "§7.2 step 8, §5.8.1",
+                    "Let JSONtext be the result of running UTF-8 decode on the value of cData. Note: Using any implementation of UTF-8 decode is acceptable as long as it yields the same result as that yielded by the UTF-8 decode algorithm. In particular, any leading byte order mark (BOM) must be stripped. While verifiers are recommended to perform standard JSON parsing, they may use the [more limited algorithm](#clientdatajson-verification) below in contexts where a full JSON parser is too large.",
+                )),
+            },
             mutation: |c| byte_order_mark(c.client_data_json),
             ..Both::DEFAULTS
         },

@@ -12,7 +12,7 @@ use super::mutate::{
     cose_value, edit_cose, first_not_offered, fixed_bytes, other_key, p521_cose, remove_label, rsa_cose,
     rsa_cose_of_size, set_credential_key, set_label,
 };
-use super::{reg_pre, Case, Ceremony, CheckId, Expect, Flag, Level, Setup};
+use super::{reg_pre, Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Setup};
 use crate::keys::Algorithm;
 
 const ES256: Setup = Setup::DEFAULT;
@@ -23,6 +23,67 @@ const EDDSA: Setup = Setup { alg: Algorithm::EdDsa, ..Setup::DEFAULT };
 const MALFORMED: Option<CheckId> = Some(CheckId::RegCredentialPublicKeyMalformed);
 const INVALID: Option<CheckId> = Some(CheckId::RegCredentialPublicKeyInvalid);
 const NOT_OFFERED: Option<CheckId> = Some(CheckId::RegAlgorithmNotAllowed);
+
+// ---- what the credential public key must be (§6.5.1, §5.8.5): rules on what the authenticator produces ----
+//
+// Step 20 reads only the key's alg, and with `none` attestation nothing else in §7.1 looks at the key, so a key
+// whose alg was offered but which breaks one of these rules passes every step of the RP's procedure: these
+// are `data` rules (a key without a usable alg fails step 20 itself, the check's own basis).
+
+/// §6.5.1: the key is a COSE_Key (RFC 9052 §7: a map with kty), with the parameters its kty and alg require.
+const COSE_KEY_PARAMETERS: Option<Basis> = Some(Basis::data(
+    "§6.5.1",
+    "The credential public key encoded in COSE_Key format, as defined in Section 7 of , using the CTAP2 \
+     canonical CBOR encoding form. The encoded credential public key MUST also contain any additional REQUIRED \
+     parameters stipulated by the relevant key type specification, i.e., REQUIRED for the key type \"kty\" and \
+     algorithm \"alg\" (see Section 2 of ).",
+));
+
+/// §6.5.1: alg and no other optional parameter.
+const NO_OPTIONAL_PARAMETERS: Option<Basis> = Some(Basis::data(
+    "§6.5.1",
+    "The COSE_Key-encoded credential public key MUST contain the \"alg\" parameter and MUST NOT contain any \
+     other OPTIONAL parameters.",
+));
+
+/// §5.8.5: an ES256 key is an uncompressed P-256 point.
+const ES256_KEY: Option<Basis> = Some(Basis::data(
+    "§5.8.5",
+    "Keys with algorithm -7 (ES256) MUST specify 1 (P-256) as the crv parameter and MUST NOT use the \
+     compressed point form.",
+));
+
+/// §5.8.5: an ES384 key is an uncompressed P-384 point.
+const ES384_KEY: Option<Basis> = Some(Basis::data(
+    "§5.8.5",
+    "Keys with algorithm -35 (ES384) MUST specify 2 (P-384) as the crv parameter and MUST NOT use the \
+     compressed point form.",
+));
+
+/// §5.8.5: an EdDSA key is on Ed25519.
+const EDDSA_KEY: Option<Basis> = Some(Basis::data(
+    "§5.8.5",
+    "Keys with algorithm -8 (EdDSA) MUST specify 6 (Ed25519) as the crv parameter.",
+));
+
+/// §5.8.5 and its note: an ES256 key is a P-256 point, which an implementation checks is on the curve (the
+/// note's "should" is no requirement keyword; the MUST is the key's).
+const ES256_ON_CURVE: Option<Basis> = Some(Basis::data(
+    "§5.8.5",
+    "Keys with algorithm -7 (ES256) MUST specify 1 (P-256) as the crv parameter and MUST NOT use the \
+     compressed point form. Note: There are many checks neccessary to correctly implement signature \
+     verification using these algorithms. One of these is that, when processing uncompressed elliptic-curve \
+     points, implementations should check that the point is actually on the curve.",
+));
+
+/// As [`ES256_ON_CURVE`], for P-384.
+const ES384_ON_CURVE: Option<Basis> = Some(Basis::data(
+    "§5.8.5",
+    "Keys with algorithm -35 (ES384) MUST specify 2 (P-384) as the crv parameter and MUST NOT use the \
+     compressed point form. Note: There are many checks neccessary to correctly implement signature \
+     verification using these algorithms. One of these is that, when processing uncompressed elliptic-curve \
+     points, implementations should check that the point is actually on the curve.",
+));
 
 /// A key whose alg is none of those the RP offered in pubKeyCredParams (step 20).
 const ALG_NOT_OFFERED: Case = Case {
@@ -111,23 +172,26 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.credential-key.alg-not-integer",
-            spec: "§5.8.5, §6.5.1",
             title: "the credential public key's alg is the text \"ES256\"",
-            rationale: "alg MUST contain a COSEAlgorithmIdentifier, which is an integer",
+            rationale: "alg MUST contain a COSEAlgorithmIdentifier, an integer; a text alg matches none of pubKeyCredParams (step 20)",
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from("ES256")))),
             ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.kty-missing",
+            spec: "§6.5.1",
             title: "the credential public key has no kty (label 1)",
             rationale: "kty is required by RFC 9052 §7, which §6.5.1 makes the key's format",
+            basis: COSE_KEY_PARAMETERS,
             plan: reg_pre(|p| edit_cose(p, |v| remove_label(v, label::KTY))),
             ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.kty-symmetric",
+            spec: "§6.5.1",
             title: "the credential public key's kty is 4 (Symmetric)",
             rationale: "a symmetric key is no public key: no signature can be verified with it",
+            basis: COSE_KEY_PARAMETERS,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::KTY, Value::from(kty::SYMMETRIC)))),
             ..KEY_MALFORMED
         },
@@ -163,23 +227,28 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.credential-key.ec2.crv-unknown",
-            spec: "§5.8.5, §6.5.1",
+            spec: "§5.8.5",
             title: "an ES256 key whose crv is 8 (secp256k1)",
             rationale: "keys with alg -7 MUST specify crv 1 (P-256)",
+            basis: ES256_KEY,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::CRV, Value::from(8)))),
             ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.ec2.x-short",
+            spec: "§6.5.1",
             title: "an ES256 key whose x coordinate is 31 bytes",
             rationale: "a P-256 coordinate is 32 bytes (RFC 9053 §7.1.1); a shorter one is no point encoding",
+            basis: COSE_KEY_PARAMETERS,
             plan: reg_pre(|p| edit_cose(p, drop_first_byte_of_x)),
             ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.ec2.y-missing",
+            spec: "§6.5.1",
             title: "an ES256 key without its y coordinate",
             rationale: "an uncompressed EC2 key needs y; without it there is no point",
+            basis: COSE_KEY_PARAMETERS,
             plan: reg_pre(|p| edit_cose(p, |v| remove_label(v, label::Y))),
             ..KEY_MALFORMED
         },
@@ -188,6 +257,7 @@ pub(super) fn cases() -> Vec<Case> {
             spec: "§5.8.5",
             title: "an ES256 key in compressed form (y is the sign bit true)",
             rationale: "keys with alg -7 MUST NOT use the compressed point form",
+            basis: ES256_KEY,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::Y, Value::Bool(true)))),
             ..KEY_MALFORMED
         },
@@ -196,6 +266,7 @@ pub(super) fn cases() -> Vec<Case> {
             spec: "§6.5.1",
             title: "an ES256 key that also carries a private key d (label -4)",
             rationale: "the credential public key MUST NOT carry other optional parameters; a private key leaked into it is no public key",
+            basis: NO_OPTIONAL_PARAMETERS,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::D, Value::Bytes(fixed_bytes(0xd, 32))))),
             ..KEY_MALFORMED
         },
@@ -203,37 +274,43 @@ pub(super) fn cases() -> Vec<Case> {
             id: "reg.credential-key.kid-present",
             ceremony: Ceremony::Registration,
             spec: "§6.5.1",
-            level: Level::Policy,
+            level: Level::Must,
             expect: Expect::Either,
             title: "an ES256 key that also carries a kid (label 2)",
             rationale: "authenticators MUST NOT add optional parameters besides alg, but no step of §7.1 checks for them",
             flags: &[Flag::KeyUnchecked],
             check: None,
+            basis: NO_OPTIONAL_PARAMETERS,
             setup: ES256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::KID, Value::Bytes(b"key-1".to_vec())))),
             ..Case::DEFAULTS
         },
         Case {
             id: "reg.credential-key.okp.x25519",
-            spec: "§5.8.5, §6.5.1",
+            spec: "§5.8.5",
             title: "an EdDSA key on crv 4 (X25519, a key-agreement curve)",
             rationale: "keys with alg -8 MUST specify crv 6 (Ed25519); X25519 cannot sign",
+            basis: EDDSA_KEY,
             setup: EDDSA,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::CRV, Value::from(4)))),
             ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.okp.x-short",
+            spec: "§6.5.1",
             title: "an EdDSA key of 31 bytes",
             rationale: "an Ed25519 public key is 32 bytes (RFC 8032 §5.1.5)",
+            basis: COSE_KEY_PARAMETERS,
             setup: EDDSA,
             plan: reg_pre(|p| edit_cose(p, drop_first_byte_of_x)),
             ..KEY_MALFORMED
         },
         Case {
             id: "reg.credential-key.rsa.exponent-empty",
+            spec: "§6.5.1",
             title: "an RS256 key whose public exponent e is an empty byte string",
             rationale: "e is a required RSA parameter (RFC 8230 §4); an empty one is no exponent",
+            basis: COSE_KEY_PARAMETERS,
             setup: RS256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::E, Value::Bytes(vec![])))),
             ..KEY_MALFORMED
@@ -243,6 +320,7 @@ pub(super) fn cases() -> Vec<Case> {
             spec: "§6.5.1",
             title: "an RS256 key that also carries a private exponent d (label -3)",
             rationale: "the credential public key MUST NOT carry other optional parameters; a private exponent is no public key",
+            basis: NO_OPTIONAL_PARAMETERS,
             setup: RS256,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, -3, Value::Bytes(fixed_bytes(0xd, 256))))),
             ..KEY_MALFORMED
@@ -257,6 +335,12 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "RFC 8230 §4 asks for the minimal encoding, but the value is the same key and no step of §7.1 checks it",
             flags: &[Flag::KeyUnchecked],
             check: None,
+            // WebAuthn asks for a COSE_Key and says nothing of how its numbers are padded: the RP's choice.
+            basis: Some(Basis::data(
+                "§6.5.1",
+                "The credential public key encoded in COSE_Key format, as defined in Section 7 of , using the \
+                 CTAP2 canonical CBOR encoding form.",
+            )),
             setup: RS256,
             plan: reg_pre(|p| {
                 edit_cose(p, |v| {
@@ -283,13 +367,18 @@ pub(super) fn cases() -> Vec<Case> {
         Case {
             id: "reg.credential-key.rsa.1024-bit",
             ceremony: Ceremony::Registration,
-            spec: "§6.5.1, §7.1 step 20",
+            spec: "§7.1 step 20",
             level: Level::Policy,
             expect: Expect::Either,
             title: "an RS256 key with a 1024-bit modulus",
-            rationale: "WebAuthn sets no minimum RSA key size; refusing weak keys is the RP's policy",
+            rationale: "WebAuthn sets no minimum RSA key size: the key passes step 20, its only check, and refusing weak keys is the RP's policy",
             flags: &[Flag::KeyUnchecked],
             check: INVALID,
+            basis: Some(Basis::procedure(
+                "§7.1 step 20",
+                "Verify that the \"alg\" parameter in the credential public key in authData matches the alg \
+                 attribute of one of the items in pkOptions.pubKeyCredParams.",
+            )),
             setup: ES256,
             plan: reg_pre(|p| set_credential_key(p, cbor::encode_canonical(&rsa_cose_of_size(alg::RS256, 128)))),
             ..Case::DEFAULTS
@@ -297,16 +386,18 @@ pub(super) fn cases() -> Vec<Case> {
         // ---- a usable key: on the curve, its type what its alg says (§5.8.5) ----
         Case {
             id: "reg.credential-key.ec2.off-curve",
-            spec: "§5.8.5, §7.1 step 20",
+            spec: "§5.8.5",
             title: "an ES256 key whose y coordinate is one more than the real one (a point off P-256)",
             rationale: "a point off the curve is no P-256 public key; accepting one invites invalid-curve attacks",
+            basis: ES256_ON_CURVE,
             plan: reg_pre(|p| edit_cose(p, |v| increment_label(v, label::Y))),
             ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.ec2.zero-point",
-            spec: "§5.8.5, §7.1 step 20",
+            spec: "§5.8.5",
             title: "an ES256 key with x = y = 0",
+            basis: ES256_ON_CURVE,
             rationale: "(0, 0) is not on P-256 (and stands for the point at infinity in some encodings)",
             plan: reg_pre(|p| {
                 edit_cose(p, |v| {
@@ -318,8 +409,9 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.credential-key.es384.off-curve",
-            spec: "§5.8.5, §7.1 step 20",
+            spec: "§5.8.5",
             title: "an ES384 key whose y coordinate is one more than the real one (a point off P-384)",
+            basis: ES384_ON_CURVE,
             rationale: "a point off the curve is no P-384 public key",
             setup: ES384,
             plan: reg_pre(|p| edit_cose(p, |v| increment_label(v, label::Y))),
@@ -327,7 +419,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.credential-key.okp.not-a-point",
-            spec: "§5.8.5, §7.1 step 20",
             title: "an EdDSA key whose 32 bytes decode to no Ed25519 point",
             rationale: "an encoding with no point behind it is no Ed25519 public key (RFC 8032 §5.1.3)",
             setup: EDDSA,
@@ -336,7 +427,6 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.credential-key.alg-mismatch.p256-as-rs256",
-            spec: "§5.8.5, §7.1 step 20",
             title: "a P-256 EC2 key labelled alg -257 (RS256)",
             rationale: "an EC2 key cannot verify RSA signatures; the key type must fit its alg",
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::RS256)))),
@@ -344,33 +434,37 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.credential-key.alg-mismatch.p256-as-es384",
-            spec: "§5.8.5, §7.1 step 20",
+            spec: "§5.8.5",
             title: "a P-256 EC2 key (crv 1) labelled alg -35 (ES384)",
             rationale: "keys with alg -35 MUST specify crv 2 (P-384)",
+            basis: ES384_KEY,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::ES384)))),
             ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.alg-mismatch.p256-as-eddsa",
-            spec: "§5.8.5, §7.1 step 20",
+            spec: "§5.8.5",
             title: "a P-256 EC2 key labelled alg -8 (EdDSA)",
-            rationale: "keys with alg -8 are OKP keys on Ed25519, not EC2 keys",
+            rationale: "keys with alg -8 MUST specify crv 6 (Ed25519): they are OKP keys, not EC2 keys",
+            basis: EDDSA_KEY,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::EDDSA)))),
             ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.alg-mismatch.rsa-as-es256",
-            spec: "§5.8.5, §7.1 step 20",
+            spec: "§5.8.5",
             title: "an RSA key labelled alg -7 (ES256)",
-            rationale: "keys with alg -7 are EC2 keys on P-256; an RSA key cannot verify ECDSA signatures",
+            rationale: "keys with alg -7 MUST specify crv 1 (P-256); an RSA key has no curve and cannot verify ECDSA signatures",
+            basis: ES256_KEY,
             plan: reg_pre(|p| set_credential_key(p, cbor::encode_canonical(&rsa_cose(alg::ES256)))),
             ..KEY_INVALID
         },
         Case {
             id: "reg.credential-key.alg-mismatch.ed25519-as-es256",
-            spec: "§5.8.5, §7.1 step 20",
+            spec: "§5.8.5",
             title: "an Ed25519 OKP key labelled alg -7 (ES256)",
-            rationale: "keys with alg -7 are EC2 keys on P-256, not OKP keys",
+            rationale: "keys with alg -7 MUST specify crv 1 (P-256), not Ed25519",
+            basis: ES256_KEY,
             plan: reg_pre(|p| {
                 let mut v = other_key(Algorithm::EdDsa, 0x0ed0_0001).cose_key().to_value();
                 set_label(&mut v, label::ALG, Value::from(alg::ES256));

@@ -1,9 +1,15 @@
 //! The signature counter (§6.1.1, §7.2 step 22). Whether a counter that did not increase fails the ceremony is
 //! the RP's decision, so these cases are POLICY level: a correct RP may accept with a clone signal.
 
-use super::{auth_pre, Case, Ceremony, CheckId, Counter, Expect, Flag, Level, Setup};
+use super::{auth_pre, Basis, Case, Ceremony, CheckId, Counter, Expect, Flag, Level, Setup};
 
 const COUNTING: Setup = Setup { counter: Counter::Incrementing, ..Setup::DEFAULT };
+
+/// A counter greater than the stored one is valid (§7.2 step 22), whatever the step between them (§6.1.1).
+const GREATER_IS_VALID: Basis = Basis::procedure(
+    "§7.2 step 22, §6.1.1",
+    "The signature counter is incremented for each successful authenticatorGetAssertion operation by some positive value, and subsequent values are returned to the WebAuthn Relying Party within the authenticator data again. The signature counter is valid.",
+);
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -18,6 +24,8 @@ pub(super) fn cases() -> Vec<Case> {
             flags: &[Flag::CounterUnchecked],
             check: Some(CheckId::AuthSignCount),
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 F-4"),
+            // The tool fails an RP that accepts it; §7.2 step 22 leaves failing to the RP.
+            fido_expect: Some(Expect::Reject),
             setup: COUNTING,
             plan: auth_pre(|p| p.draft.auth_data.sign_count = p.last_sign_count.saturating_sub(1)),
             ..Case::DEFAULTS
@@ -60,6 +68,10 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "when both counters are zero the step does not apply",
             flags: &[Flag::Baseline],
             check: None,
+            basis: Some(Basis::procedure(
+                "§7.2 step 22, §6.1.1",
+                "Authenticators that do not implement a signature counter leave the signCount in the authenticator data constant at zero. If authData.signCount is nonzero or credentialRecord.signCount is nonzero, then run the following sub-step:",
+            )),
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 P-1"),
             plan: super::AUTH_VALID,
             ..Case::DEFAULTS
@@ -74,6 +86,7 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "an increasing counter is valid",
             flags: &[Flag::Baseline],
             check: None,
+            basis: Some(GREATER_IS_VALID),
             setup: COUNTING,
             plan: super::AUTH_VALID,
             ..Case::DEFAULTS
@@ -88,6 +101,7 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "counters may increase by more than one (shared across credentials); greater is valid",
             flags: &[Flag::Baseline],
             check: None,
+            basis: Some(GREATER_IS_VALID),
             setup: COUNTING,
             plan: auth_pre(|p| p.draft.auth_data.sign_count = p.last_sign_count + 1_000_000),
             ..Case::DEFAULTS

@@ -202,10 +202,17 @@ pub enum Stateful {
     AssertionChallengeOtherSession,
     /// A second user registers the first user's credential ID (and key).
     CredentialRegisteredTwice,
-    /// A user signs in with a credential registered to another user.
+    /// A user signs in with a credential registered to another user, the assertion carrying the signing-in
+    /// user's userHandle.
     CredentialOfAnotherUser,
     /// The assertion's userHandle names another account.
     UserHandleOfAnotherAccount,
+    /// As [`Stateful::CredentialOfAnotherUser`], without a userHandle (as an authenticator sends for a
+    /// credential that is not discoverable).
+    CredentialOfAnotherUserWithoutUserHandle,
+    /// As [`Stateful::CredentialOfAnotherUser`], with the userHandle of the account that owns the credential
+    /// (as its authenticator sends for a discoverable credential).
+    CredentialOfAnotherUserWithOwnersUserHandle,
 }
 
 impl Stateful {
@@ -218,7 +225,9 @@ impl Stateful {
             Stateful::AssertionReplay
             | Stateful::AssertionChallengeOtherSession
             | Stateful::CredentialOfAnotherUser
-            | Stateful::UserHandleOfAnotherAccount => Ceremony::Authentication,
+            | Stateful::UserHandleOfAnotherAccount
+            | Stateful::CredentialOfAnotherUserWithoutUserHandle
+            | Stateful::CredentialOfAnotherUserWithOwnersUserHandle => Ceremony::Authentication,
         }
     }
 }
@@ -360,6 +369,8 @@ pub struct Both {
     pub flags: &'static [Flag],
     pub check: ByCeremony<Option<CheckId>>,
     pub fido: ByCeremony<Option<&'static str>>,
+    /// What the FIDO conformance tool expects where it differs from `expect`, in the ceremonies that name a
+    /// FIDO test (a ceremony without one has no FIDO expectation).
     pub fido_expect: Option<Expect>,
     pub basis: ByCeremony<Option<Basis>>,
     pub setup: ByCeremony<Setup>,
@@ -401,7 +412,7 @@ impl Both {
             flags: self.flags,
             check: self.check.get(ceremony),
             fido: self.fido.get(ceremony),
-            fido_expect: self.fido_expect,
+            fido_expect: self.fido.get(ceremony).and(self.fido_expect),
             basis: self.basis.get(ceremony),
             setup: self.setup.get(ceremony),
             plan: match ceremony {

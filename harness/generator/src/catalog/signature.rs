@@ -10,7 +10,7 @@
 use sha2::{Digest, Sha256};
 
 use super::mutate::{assertion_message, other_key};
-use super::{auth_post, AuthPost, Case, Ceremony, CheckId, Expect, Flag, Level, Setup};
+use super::{auth_post, AuthPost, Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Setup};
 use crate::keys::Algorithm;
 
 const ES256: Setup = Setup::DEFAULT;
@@ -207,6 +207,19 @@ const ENCODING: Case = Case {
     ..Case::must_reject(Ceremony::Authentication)
 };
 
+/// Step 21, the RP's own verification of the signature.
+const STEP_21: &str =
+    "Using credentialRecord.publicKey, verify that sig is a valid signature over the binary concatenation of authData and hash.";
+
+/// What the rows of a signature that no reading makes valid share: ECDSA r or s outside [1, n-1] (SEC 1
+/// §4.1.4 step 1; a negative INTEGER included), a DER signature cut short, an RSA signature not k octets long
+/// (RFC 8017 §8.2.2 step 1), an Ed25519 signature not 64 bytes (RFC 8032 §5.1.7). Step 21 fails, the RP's own
+/// procedure; an encoding that is merely not DER, which a lenient parser reads as the valid signature it
+/// stands for, breaks a rule on what the authenticator produces (`ENCODING`, the check's `data` basis). The
+/// reference verifier reports both as `auth.signature.malformed`.
+const NOT_A_SIGNATURE: Case =
+    Case { spec: "§7.2 step 21", basis: Some(Basis::procedure("§7.2 step 21", STEP_21)), ..ENCODING };
+
 /// What the rows of a well-encoded signature that does not verify share.
 const WRONG: Case = Case {
     spec: "§7.2 step 21",
@@ -215,14 +228,22 @@ const WRONG: Case = Case {
     ..Case::must_reject(Ceremony::Authentication)
 };
 
-/// The high-S twin (r, n - s) of a valid ECDSA signature: valid too, so rejecting it is policy.
+/// The high-S twin (r, n - s) of a valid ECDSA signature: valid too, so step 21 passes; an RP may add checks of
+/// its own (§7.2 step 24 speaks of them), so rejecting it is policy.
 const HIGH_S: Case = Case {
     ceremony: Ceremony::Authentication,
-    spec: SPEC,
+    spec: "§7.2 steps 21, 24",
     level: Level::Policy,
     expect: Expect::Either,
     flags: &[Flag::SignatureEncodingLeniency],
     check: None,
+    basis: Some(Basis::procedure(
+        "§7.2 steps 21, 24",
+        "Using credentialRecord.publicKey, verify that sig is a valid signature over the binary concatenation of \
+         authData and hash. If the Relying Party performs additional security checks beyond these WebAuthn \
+         authentication ceremony steps, the above state updates SHOULD be deferred to after those additional \
+         checks are completed successfully.",
+    )),
     ..Case::DEFAULTS
 };
 
@@ -274,15 +295,15 @@ pub(super) fn cases() -> Vec<Case> {
                     tlv(0x30, &[tlv(0x02, &neg), der_int(&s)].concat())
                 })
             }),
-            ..ENCODING
+            ..NOT_A_SIGNATURE
         },
         Case {
             id: "auth.signature.es256.truncated",
             setup: ES256,
             title: "the DER signature without its last byte",
-            rationale: DER,
+            rationale: "a DER signature cut short decodes to no Ecdsa-Sig-Value at all, so it is no valid signature",
             plan: auth_post(|p| resign_with(p, |s| s.get(..s.len().saturating_sub(1)).unwrap_or_default().to_vec())),
-            ..ENCODING
+            ..NOT_A_SIGNATURE
         },
         Case {
             id: "auth.signature.es256.trailing-byte",
@@ -323,7 +344,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "r = 0",
             rationale: RANGE,
             plan: auth_post(|p| ecdsa(p, |_, s| der(&[], &s))),
-            ..ENCODING
+            ..NOT_A_SIGNATURE
         },
         Case {
             id: "auth.signature.es256.s-zero",
@@ -331,7 +352,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "s = 0",
             rationale: RANGE,
             plan: auth_post(|p| ecdsa(p, |r, _| der(&r, &[]))),
-            ..ENCODING
+            ..NOT_A_SIGNATURE
         },
         Case {
             id: "auth.signature.es256.s-equals-n",
@@ -339,7 +360,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "s = n, the group order",
             rationale: RANGE,
             plan: auth_post(|p| ecdsa(p, |r, _| der(&r, &P256_N))),
-            ..ENCODING
+            ..NOT_A_SIGNATURE
         },
         Case {
             id: "auth.signature.es256.s-plus-n",
@@ -347,7 +368,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "s replaced by s + n (the same value mod n, out of range)",
             rationale: "s + n ≡ s (mod n), but s must be below n; accepting it makes signatures malleable",
             plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &add(&s, &P256_N)))),
-            ..ENCODING
+            ..NOT_A_SIGNATURE
         },
         Case {
             id: "auth.signature.es256.p384-signature",
@@ -355,7 +376,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "a P-384 signature (48-byte r and s) against the P-256 credential key",
             rationale: "r and s of a P-256 signature are below the P-256 order; 384-bit integers are out of range",
             plan: auth_post(|p| sign_by_other(p, Algorithm::Es384, 0x0384_5160)),
-            ..ENCODING
+            ..NOT_A_SIGNATURE
         },
         // ---- ES256: well-formed, wrong ----
         Case {
@@ -451,7 +472,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "an ES384 signature with s replaced by s + n",
             rationale: RANGE,
             plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &add(&s, &P384_N)))),
-            ..ENCODING
+            ..NOT_A_SIGNATURE
         },
         Case {
             id: "auth.signature.es384.last-byte-incremented",
@@ -476,7 +497,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "an RS256 signature without its first byte (255 bytes for a 2048-bit key)",
             rationale: "an RSASSA-PKCS1-v1_5 signature is exactly as long as the modulus (RFC 8017 §8.2.2)",
             plan: auth_post(|p| resign_with(p, |s| s.get(1..).unwrap_or_default().to_vec())),
-            ..ENCODING
+            ..NOT_A_SIGNATURE
         },
         Case {
             id: "auth.signature.rs256.leading-zero",
@@ -484,7 +505,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "an RS256 signature with a zero byte prepended (257 bytes)",
             rationale: "an RSASSA-PKCS1-v1_5 signature is exactly as long as the modulus (RFC 8017 §8.2.2)",
             plan: auth_post(|p| resign_with(p, |s| [&[0u8][..], s].concat())),
-            ..ENCODING
+            ..NOT_A_SIGNATURE
         },
         Case {
             id: "auth.signature.rs256.byte-flipped",
@@ -521,7 +542,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "an Ed25519 signature without its last byte (63 bytes)",
             rationale: "an Ed25519 signature is exactly 64 bytes (RFC 8032 §5.1.6)",
             plan: auth_post(|p| resign_with(p, |s| s.get(..63).unwrap_or_default().to_vec())),
-            ..ENCODING
+            ..NOT_A_SIGNATURE
         },
         Case {
             id: "auth.signature.eddsa.65-bytes",
@@ -529,7 +550,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "an Ed25519 signature followed by one 0x00 byte (65 bytes)",
             rationale: "an Ed25519 signature is exactly 64 bytes (RFC 8032 §5.1.6)",
             plan: auth_post(|p| resign_with(p, |s| [s, &[0u8][..]].concat())),
-            ..ENCODING
+            ..NOT_A_SIGNATURE
         },
         Case {
             id: "auth.signature.eddsa.byte-flipped",

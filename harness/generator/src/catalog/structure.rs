@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::signature::resign_until;
-use super::{auth_json, reg_json, std_alphabet, AuthHooks, Case, Ceremony, CheckId, Flag, Plan};
+use super::{auth_json, reg_json, std_alphabet, AuthHooks, Basis, Case, Ceremony, CheckId, Flag, Plan};
 
 fn remove(v: &mut Value, path: &[&str]) {
     let (last, parents) = match path.split_last() {
@@ -72,7 +72,37 @@ const AUTH_MALFORMED: Case = Case {
     rationale: RATIONALE,
     flags: &[Flag::ResponseStructureUnchecked],
     check: Some(CheckId::AuthResponseMalformed),
-    ..Case::must_reject(Ceremony::Registration)
+    ..Case::must_reject(Ceremony::Authentication)
+};
+
+/// `id` is the base64url of rawId (§5.1): the FIDO tool's Resp-1 tests of `id`.
+const ID_IS_BASE64URL: Basis = Basis::conformance(
+    "§5.1",
+    "This attribute is inherited from Credential, though PublicKeyCredential overrides Credential's getter, instead returning the base64url encoding of the data contained in the object's [[identifier internal slot.",
+);
+
+/// `type` is "public-key" (§5.1): the FIDO tool's Resp-1 tests of `type`.
+const TYPE_IS_PUBLIC_KEY: Basis = Basis::conformance(
+    "§5.1",
+    "The PublicKeyCredential interface object's [[type internal slot's value is the string \"public-key\".",
+);
+
+/// A member in standard base64 (§5.1 serializes byte members as base64url): the FIDO tool's Resp-1 tests.
+const MEMBER_IS_BASE64URL: Basis = Basis::conformance("§5.1", "");
+
+/// What the rows share whose member no step of §7.1 reads: the FIDO conformance tool expects a rejection.
+const REG_ENVELOPE: Case = Case {
+    spec: "§5.1",
+    rationale: "§5.1 serializes id as the base64url of rawId and type as \"public-key\"; no step of §7.1 verifies either (the credential ID is read from authData), but the FIDO conformance tool expects the RP to reject a response where they are missing, mistyped or not base64url",
+    ..REG_MALFORMED
+};
+
+/// What the rows share whose member the RP can read leniently without failing a step of §7.2: the FIDO
+/// conformance tool expects a rejection.
+const AUTH_ENVELOPE: Case = Case {
+    spec: "§5.1",
+    rationale: "§5.1 serializes id and every byte member as base64url and type as \"public-key\"; an RP that finds the record by rawId (§7.2 step 6) and decodes leniently fails no step, but the FIDO conformance tool expects it to reject",
+    ..AUTH_MALFORMED
 };
 
 pub(super) fn cases() -> Vec<Case> {
@@ -84,51 +114,57 @@ pub(super) fn cases() -> Vec<Case> {
             ceremony: Ceremony::Registration,
             title: "id is missing",
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-1"),
+            basis: Some(ID_IS_BASE64URL),
             plan: reg_json(|j| {
                 remove(j, &["id"]);
                 remove(j, &["rawId"])
             }),
-            ..REG_MALFORMED
+            ..REG_ENVELOPE
         },
         Case {
             id: "reg.response.id.not-string",
             ceremony: Ceremony::Registration,
             title: "id is a number",
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-2"),
+            basis: Some(ID_IS_BASE64URL),
             plan: reg_json(|j| set(j, &["id"], json!(42))),
-            ..REG_MALFORMED
+            ..REG_ENVELOPE
         },
         Case {
             id: "reg.response.id.standard-base64",
             ceremony: Ceremony::Registration,
             title: "id is standard base64 with padding",
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-3"),
+            basis: Some(ID_IS_BASE64URL),
             plan: reg_json(|j| standard_base64(j, &["id"])),
-            ..REG_MALFORMED
+            ..REG_ENVELOPE
         },
         Case {
             id: "reg.response.type.missing",
             ceremony: Ceremony::Registration,
             title: "type is missing",
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-4"),
+            basis: Some(TYPE_IS_PUBLIC_KEY),
             plan: reg_json(|j| remove(j, &["type"])),
-            ..REG_MALFORMED
+            ..REG_ENVELOPE
         },
         Case {
             id: "reg.response.type.not-string",
             ceremony: Ceremony::Registration,
             title: "type is an object",
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-5"),
+            basis: Some(TYPE_IS_PUBLIC_KEY),
             plan: reg_json(|j| set(j, &["type"], json!({}))),
-            ..REG_MALFORMED
+            ..REG_ENVELOPE
         },
         Case {
             id: "reg.response.type.not-public-key",
             ceremony: Ceremony::Registration,
             title: "type is \"avocado-toast\"",
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-6"),
+            basis: Some(TYPE_IS_PUBLIC_KEY),
             plan: reg_json(|j| set(j, &["type"], json!("avocado-toast"))),
-            ..REG_MALFORMED
+            ..REG_ENVELOPE
         },
         Case {
             id: "reg.response.response.missing",
@@ -201,6 +237,12 @@ pub(super) fn cases() -> Vec<Case> {
             ceremony: Ceremony::Authentication,
             title: "id is missing",
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-1"),
+            spec: "§7.2 step 6, §5.1",
+            rationale: "without rawId (or id) no credential record can be found whose id equals credential.rawId",
+            basis: Some(Basis::procedure(
+                "§7.2 step 6",
+                "verify that the identified user account contains a credential record whose id equals credential.rawId.",
+            )),
             plan: auth_json(|j| {
                 remove(j, &["id"]);
                 remove(j, &["rawId"])
@@ -212,40 +254,45 @@ pub(super) fn cases() -> Vec<Case> {
             ceremony: Ceremony::Authentication,
             title: "id is a number",
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-2"),
+            basis: Some(ID_IS_BASE64URL),
             plan: auth_json(|j| set(j, &["id"], json!(42))),
-            ..AUTH_MALFORMED
+            ..AUTH_ENVELOPE
         },
         Case {
             id: "auth.response.id.standard-base64",
             ceremony: Ceremony::Authentication,
             title: "id is standard base64 with padding",
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-3"),
+            basis: Some(ID_IS_BASE64URL),
             plan: auth_json(|j| standard_base64(j, &["id"])),
-            ..AUTH_MALFORMED
+            ..AUTH_ENVELOPE
         },
         Case {
             id: "auth.response.type.missing",
             ceremony: Ceremony::Authentication,
             title: "type is missing",
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-4"),
+            basis: Some(TYPE_IS_PUBLIC_KEY),
             plan: auth_json(|j| remove(j, &["type"])),
-            ..AUTH_MALFORMED
+            ..AUTH_ENVELOPE
         },
         Case {
             id: "auth.response.type.not-string",
             ceremony: Ceremony::Authentication,
             title: "type is an array",
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-5"),
+            basis: Some(TYPE_IS_PUBLIC_KEY),
             plan: auth_json(|j| set(j, &["type"], json!([]))),
-            ..AUTH_MALFORMED
+            ..AUTH_ENVELOPE
         },
         Case {
             id: "auth.response.type.not-public-key",
             ceremony: Ceremony::Authentication,
             title: "type is \"avocado-toast\"",
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-6"),
+            basis: Some(TYPE_IS_PUBLIC_KEY),
             plan: auth_json(|j| set(j, &["type"], json!("avocado-toast"))),
-            ..AUTH_MALFORMED
+            ..AUTH_ENVELOPE
         },
         Case {
             id: "auth.response.response.missing",
@@ -309,8 +356,9 @@ pub(super) fn cases() -> Vec<Case> {
             ceremony: Ceremony::Authentication,
             title: "response.authenticatorData is standard base64 with padding",
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-14"),
+            basis: Some(MEMBER_IS_BASE64URL),
             plan: auth_json(|j| standard_base64(j, &["response", "authenticatorData"])),
-            ..AUTH_MALFORMED
+            ..AUTH_ENVELOPE
         },
         Case {
             id: "auth.response.authenticator-data.empty",
@@ -345,6 +393,7 @@ pub(super) fn cases() -> Vec<Case> {
             // The signature's standard base64 must differ from its base64url by more than padding (a '+' or '/'),
             // or a decoder that only strips '=' would pass or fail by the luck of the RP's challenge: re-signed
             // until it does.
+            basis: Some(MEMBER_IS_BASE64URL),
             plan: Plan::Authenticate(AuthHooks {
                 post: Some(|p| resign_until(p, std_alphabet)),
                 json: Some(|j| standard_base64(j, &["response", "signature"])),
@@ -358,6 +407,12 @@ pub(super) fn cases() -> Vec<Case> {
             title: "response.signature is the empty string",
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-19"),
             check: Some(CheckId::AuthSignatureMalformed),
+            spec: "§7.2 step 21",
+            rationale: "zero bytes are not a valid signature over authenticatorData and the client data hash",
+            basis: Some(Basis::procedure(
+                "§7.2 step 21",
+                "Using credentialRecord.publicKey, verify that sig is a valid signature over the binary concatenation of authData and hash.",
+            )),
             plan: auth_json(|j| set(j, &["response", "signature"], json!(""))),
             ..AUTH_MALFORMED
         },
@@ -366,6 +421,12 @@ pub(super) fn cases() -> Vec<Case> {
             ceremony: Ceremony::Authentication,
             title: "response.userHandle is a number",
             fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 F-21"),
+            spec: "§7.2 step 6, §5.1",
+            rationale: "a present userHandle must equal the account's user handle, and a number equals no byte sequence",
+            basis: Some(Basis::procedure(
+                "§7.2 step 6",
+                "If response.userHandle is present, verify that it equals the user handle of the user account.",
+            )),
             plan: auth_json(|j| set(j, &["response", "userHandle"], json!(5))),
             ..AUTH_MALFORMED
         },

@@ -2,7 +2,7 @@
 //! these does not support it (the grader marks that algorithm's or format's cases UNSUPPORTED); the reference
 //! RP accepts them all. The registrations are the catalogue's baselines ([`Case::baseline`]).
 
-use super::{Case, Ceremony, Expect, Flag, Level, Setup, AUTH_VALID, REG_VALID};
+use super::{Basis, Case, Ceremony, Expect, Flag, Level, Setup, AUTH_VALID, REG_VALID};
 use crate::ceremony::AttestationKind;
 use crate::keys::Algorithm;
 
@@ -10,11 +10,24 @@ const fn setup(alg: Algorithm, attestation: AttestationKind) -> Setup {
     Setup { alg, attestation, ..Setup::DEFAULT }
 }
 
+/// Every step of §7.1 holds, so the RP registers the credential.
+const REGISTERED: Basis = Basis::procedure(
+    "§7.1 step 29",
+    "If all the above steps are successful, store credentialRecord in the user account that was denoted in pkOptions.user and continue the registration ceremony as appropriate.",
+);
+
+/// Every step of §7.2 holds, so the RP authenticates the user.
+const AUTHENTICATED: Basis = Basis::procedure(
+    "§7.2 step 25",
+    "If all the above steps are successful, continue the authentication ceremony as appropriate.",
+);
+
 /// What every valid registration shares.
 const REGISTRATION: Case = Case {
     level: Level::Must,
     expect: Expect::Accept,
     flags: &[Flag::Baseline],
+    basis: Some(REGISTERED),
     plan: REG_VALID,
     baseline: true,
     ..Case::DEFAULTS
@@ -45,6 +58,7 @@ const ASSERTION: Case = Case {
     title: "a valid assertion from a registered credential",
     rationale: "every step of §7.2 holds, so the RP must authenticate the user",
     flags: &[Flag::Baseline],
+    basis: Some(AUTHENTICATED),
     plan: AUTH_VALID,
     ..Case::DEFAULTS
 };
@@ -61,6 +75,7 @@ pub(super) fn cases() -> Vec<Case> {
         Case {
             id: "auth.valid.es256",
             ceremony: Ceremony::Authentication,
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-1 P-1"),
             setup: setup(Algorithm::Es256, AttestationKind::None),
             ..ASSERTION
         },

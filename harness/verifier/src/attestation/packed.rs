@@ -167,12 +167,14 @@ fn step_2b_certificate_requirements(leaf: &Certificate) -> Result<(), Rejection>
     }
     // "Subject-CN: A UTF8String of the vendor's choosing".
     single_subject_value(leaf, oid::COMMON_NAME, "CN").map_err(bad)?;
-    // "The Basic Constraints extension MUST have the CA component set to FALSE."
+    // "The Basic Constraints extension MUST have the CA component set to false.": one of the fields and
+    // extensions the certificate "MUST have", so an absent extension fails too.
     match leaf.basic_constraints_ca() {
         Ok(Some(true)) => {
             Err(bad("basic constraints say cA TRUE; an attestation certificate is not a CA".into()))
         }
-        Ok(Some(false) | None) => Ok(()),
+        Ok(None) => Err(bad("no Basic Constraints extension; §8.2.1 requires one with cA false".into())),
+        Ok(Some(false)) => Ok(()),
         Err(e) => Err(bad(e.to_string())),
     }
 }
