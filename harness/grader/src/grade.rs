@@ -38,6 +38,23 @@ pub struct GradeConfig {
     pub origins: Origins,
 }
 
+impl GradeConfig {
+    /// A run of `target` as `client` with `seed` and every default: no required format besides `none`, no
+    /// expectations, the `webauthn-l3` grading, and the client's origin as the one declared origin (exact).
+    pub fn new(target: impl Into<String>, client: ClientConfig, seed: u64) -> GradeConfig {
+        let origins = Origins { declared: vec![client.origin.clone()], policy: Default::default() };
+        GradeConfig {
+            target: target.into(),
+            client,
+            seed,
+            required_formats: vec![],
+            expectations: Expectations::default(),
+            grading: Grading::default(),
+            origins,
+        }
+    }
+}
+
 /// What discovery learned the RP supports.
 #[derive(Debug, Clone, Default)]
 pub struct Support {

@@ -10,7 +10,7 @@ use generator::catalog::{self, BasisKind, Case, Level};
 use generator::client::ClientConfig;
 use grader::expectations::{Expectations, Kind};
 use grader::transport::{FnTarget, HttpConfig, HttpTarget};
-use grader::{GradeConfig, Grading, OriginPolicy, Origins, Profile, Report, Verdict};
+use grader::{GradeConfig, Grading, OriginPolicy, Profile, Report, Verdict};
 use rp::{Config, ReferenceRp};
 use serde_json::{json, Value};
 use verifier::CheckId;
@@ -24,15 +24,7 @@ fn config() -> Config {
 }
 
 fn grade_cfg() -> GradeConfig {
-    GradeConfig {
-        target: "test".into(),
-        client: ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() },
-        seed: 5,
-        required_formats: vec![],
-        expectations: Expectations::default(),
-        grading: Grading::default(),
-        origins: Origins { declared: vec![ORIGIN.into()], policy: OriginPolicy::Exact },
-    }
+    GradeConfig::new("test", ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() }, 5)
 }
 
 fn grade_in_process(rp: ReferenceRp, cases: &[Case]) -> Report {
@@ -269,15 +261,7 @@ fn origin_cases_hold_for_an_rp_at_an_http_origin_over_http() {
     c.seed = Some(4);
     let server = rp::server::Running::start_on(listener, std::sync::Arc::new(ReferenceRp::new(c))).unwrap();
     let mut target = HttpTarget::new(HttpConfig::new(&server.url()));
-    let cfg = GradeConfig {
-        target: "http origin".into(),
-        client: ClientConfig { origin: origin.clone(), rp_id: "localhost".into() },
-        seed: 5,
-        required_formats: vec![],
-        expectations: Expectations::default(),
-        grading: Grading::default(),
-        origins: Origins { declared: vec![origin], policy: OriginPolicy::Exact },
-    };
+    let cfg = GradeConfig::new("http origin", ClientConfig { origin, rp_id: "localhost".into() }, 5);
     let cases: Vec<Case> =
         catalog::all().into_iter().filter(|c| c.id.contains(".client-data.origin.")).collect();
     assert!(cases.len() > 20);
