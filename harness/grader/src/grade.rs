@@ -208,6 +208,15 @@ struct Answer {
     described: String,
 }
 
+/// An expected outcome in words: "acceptance", "rejection", "either outcome".
+pub fn outcome_name(e: Expect) -> &'static str {
+    match e {
+        Expect::Accept => "acceptance",
+        Expect::Reject => "rejection",
+        Expect::Either => "either outcome",
+    }
+}
+
 /// The verdict for one case under `grading`, with why in one line. Every verdict of a report is decided here
 /// (see `grading` for the profiles).
 pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdict, String) {
@@ -260,18 +269,16 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
         _ => rule.expect,
     };
     let (verdict_if_other_way, note) = if by_fido {
-        let says = match expect {
-            Expect::Accept => "acceptance",
-            Expect::Reject => "rejection",
-            Expect::Either => "either outcome",
+        let differs = match rule.expect {
+            _ if expect == rule.expect => "",
+            Expect::Accept => ", where WebAuthn L3 expects acceptance",
+            Expect::Reject => ", where WebAuthn L3 expects rejection",
+            Expect::Either => ", where WebAuthn L3 allows either outcome",
         };
-        let differs = if expect != rule.expect { ", where WebAuthn L3 does not" } else { "" };
+        let test = rule.fido.unwrap_or_default();
         (
             Verdict::Fail,
-            Some(format!(
-                "the FIDO conformance test {} expects {says}{differs}",
-                rule.fido.unwrap_or_default()
-            )),
+            Some(format!("the FIDO conformance test {test} expects {}{differs}", outcome_name(expect))),
         )
     } else {
         let procedure = rule.basis.is_none_or(|(kind, _)| kind == BasisKind::Procedure);
@@ -630,7 +637,7 @@ mod tests {
         let (v, detail) = verdict(&c, false, FIDO);
         assert_eq!(v, Verdict::Fail);
         assert!(
-            detail.starts_with("expected acceptance, got rejected (HTTP 400): no (the FIDO conformance test Server-ServerAuthenticatorAssertionResponse-Resp-3 P-1 expects acceptance, where WebAuthn L3 does not)"),
+            detail.starts_with("expected acceptance, got rejected (HTTP 400): no (the FIDO conformance test Server-ServerAuthenticatorAssertionResponse-Resp-3 P-1 expects acceptance, where WebAuthn L3 expects rejection)"),
             "{detail}"
         );
         assert_eq!(verdict(&c, false, FIDO_STRICT).0, Verdict::Fail);

@@ -58,7 +58,8 @@ fn expected_text(c: &CaseResult) -> String {
         (Expect::Either, _) => format!("either outcome ({})", c.spec),
     };
     if let (Some(test), Some(fido)) = (&c.fido, c.fido_expect) {
-        let _ = write!(text, "; the FIDO conformance test {test} expects {}", fido.as_str());
+        let _ =
+            write!(text, "; the FIDO conformance test {test} expects {}", crate::grade::outcome_name(fido));
     }
     if c.origin_declared {
         text.push_str("; the origin sent is a declared one, so either outcome conforms");
