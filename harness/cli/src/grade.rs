@@ -29,7 +29,7 @@ pub enum Format {
 #[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ProfileArg {
     /// WebAuthn Level 3: FAIL only where a MUST of the RP's own procedure (§7.1, §7.2, a format's verification
-    /// procedure, the origin rule of §13.4.9) goes the other way; data, conformance and hardening cases and
+    /// procedure, the origin rule of §13.5.9) goes the other way; data, conformance and hardening cases and
     /// SHOULD or POLICY cases WARN, naming their basis.
     #[value(name = "webauthn-l3")]
     WebauthnL3,

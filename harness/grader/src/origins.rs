@@ -1,6 +1,6 @@
 //! The origins an RP is declared to accept, and whether an origin the harness sent is one of them.
 //!
-//! §13.4.9 lets the RP choose which origins it expects ("The Relying Party MUST NOT accept unexpected values of
+//! §13.5.9 lets the RP choose which origins it expects ("The Relying Party MUST NOT accept unexpected values of
 //! origin"), so an origin case is graded against what the user declared: `--origin` (repeatable; the first is
 //! the origin the virtual client reports) and `--origin-policy`:
 //!

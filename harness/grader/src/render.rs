@@ -372,7 +372,7 @@ mod tests {
     use crate::report::{CaseBasis, Observed};
 
     const QUOTE: &str =
-        "Verify that the value of C.origin is an origin expected by the Relying Party. See § 13.4.9 \
+        "Verify that the value of C.origin is an origin expected by the Relying Party. See § 13.5.9 \
                          Validating the origin of a credential for guidance.";
 
     fn result(id: &str, verdict: Verdict, basis: CaseBasis) -> CaseResult {
