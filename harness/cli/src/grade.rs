@@ -13,7 +13,7 @@ use generator::target::{Endpoint, Target};
 use grader::expectations::{self, Expectations};
 use grader::render::{self, Reproduce};
 use grader::transport::{HttpConfig, HttpTarget};
-use grader::{GradeConfig, Report};
+use grader::{GradeConfig, Grading, OriginPolicy, Origins, Profile, Report};
 use serde_json::json;
 
 #[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
@@ -25,15 +25,71 @@ pub enum Format {
     Html,
 }
 
+/// `--profile`: whose expectations a case that goes the other way is judged against.
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ProfileArg {
+    /// WebAuthn Level 3: FAIL only where a MUST of the RP's own procedure (§7.1, §7.2, a format's verification
+    /// procedure, the origin rule of §13.5.9) goes the other way; data, conformance and hardening cases and
+    /// SHOULD or POLICY cases WARN, naming their basis.
+    #[value(name = "webauthn-l3")]
+    WebauthnL3,
+    /// The FIDO2 server conformance tool: a case with a FIDO test id FAILs where that tool would (against its
+    /// expectation, where it differs from the spec's); the other cases as under webauthn-l3.
+    #[value(name = "fido-conformance")]
+    FidoConformance,
+}
+
+impl From<ProfileArg> for Profile {
+    fn from(p: ProfileArg) -> Profile {
+        match p {
+            ProfileArg::WebauthnL3 => Profile::WebauthnL3,
+            ProfileArg::FidoConformance => Profile::FidoConformance,
+        }
+    }
+}
+
+/// `--origin-policy`: which origins besides the declared ones count as declared.
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OriginPolicyArg {
+    /// Only the --origin values, byte for byte.
+    Exact,
+    /// Also their subdomains: the same scheme and port, a host that is a subdomain of a declared origin's host.
+    Subdomains,
+}
+
+impl From<OriginPolicyArg> for OriginPolicy {
+    fn from(p: OriginPolicyArg) -> OriginPolicy {
+        match p {
+            OriginPolicyArg::Exact => OriginPolicy::Exact,
+            OriginPolicyArg::Subdomains => OriginPolicy::Subdomains,
+        }
+    }
+}
+
 #[derive(clap::Args)]
 pub struct Args {
     /// The RP's base URL (the conformance API endpoints are appended to it; it may carry a path prefix).
     /// Without it, the embedded reference RP is started on a loopback port and graded.
     #[arg(long, value_name = "URL")]
     target: Option<String>,
-    /// The origin the virtual client reports (default: the target URL's scheme://host[:port]).
-    #[arg(long, value_name = "ORIGIN")]
-    origin: Option<String>,
+    /// An origin the RP accepts (repeatable). The first is the one the virtual client reports (default: the
+    /// target URL's scheme://host[:port]; with the embedded RP, https://rp.example); the others are declared
+    /// too. An origin case whose origin is declared (see --origin-policy) is INFO: either answer conforms.
+    #[arg(long = "origin", value_name = "ORIGIN")]
+    origins: Vec<String>,
+    /// Which origins count as declared: `exact` (the --origin values, byte for byte) or `subdomains` (also any
+    /// origin with the scheme and port of a declared one whose host is a subdomain of its host).
+    #[arg(long, value_enum, default_value = "exact", value_name = "POLICY")]
+    origin_policy: OriginPolicyArg,
+    /// Whose expectations a case that goes the other way is judged against. webauthn-l3: FAIL only for a MUST
+    /// of the RP's own procedure, WARN for the rest (data, conformance, hardening, SHOULD, POLICY).
+    /// fido-conformance: a case with a FIDO test id FAILs where the FIDO conformance tool would; the others as
+    /// under webauthn-l3.
+    #[arg(long, value_enum, default_value = "webauthn-l3", value_name = "PROFILE")]
+    profile: ProfileArg,
+    /// With either profile: every MUST case that goes the other way FAILs, whatever its basis.
+    #[arg(long)]
+    strict: bool,
     /// The RP ID used when the RP's options name none (default: the target URL's host).
     #[arg(long, value_name = "ID")]
     rp_id: Option<String>,
@@ -156,12 +212,17 @@ fn run_inner(args: Args) -> Result<ExitCode> {
             (
                 url.clone(),
                 url.clone(),
-                args.origin.clone().unwrap_or(origin),
+                args.origins.first().cloned().unwrap_or(origin),
                 args.rp_id.clone().unwrap_or(host),
                 format!("--target {url} "),
             )
         }
         None => {
+            if args.origins.first().is_some_and(|o| o != EMBEDDED_ORIGIN) {
+                return Ok(usage(format!(
+                    "the embedded RP is served at {EMBEDDED_ORIGIN}: without --target, the first --origin must be it"
+                )));
+            }
             let listener = std::net::TcpListener::bind("127.0.0.1:0")
                 .context("binding a loopback port for the embedded RP")?;
             let server = rp::server::Running::start_on(listener, Arc::new(embedded_rp(args.seed)))
@@ -177,6 +238,29 @@ fn run_inner(args: Args) -> Result<ExitCode> {
             )
         }
     };
+    // Every declared origin: the client's, then the other --origin values.
+    if let Err(e) = Origins::check(&args.origins) {
+        return Ok(usage(format!("--origin: {e}")));
+    }
+    let declared: Vec<String> =
+        std::iter::once(origin.clone()).chain(args.origins.iter().skip(1).cloned()).collect();
+    let origins = Origins { declared, policy: args.origin_policy.into() };
+    let grading = Grading { profile: args.profile.into(), strict: args.strict };
+    // What the re-run of one case needs besides --case and --seed.
+    let mut target_args = target_args;
+    for o in &args.origins {
+        target_args.push_str(&format!("--origin {o} "));
+    }
+    if origins.policy != OriginPolicy::Exact {
+        target_args.push_str(&format!("--origin-policy {} ", origins.policy));
+    }
+    if grading.profile != Profile::default() {
+        target_args.push_str(&format!("--profile {} ", grading.profile));
+    }
+    if grading.strict {
+        target_args.push_str("--strict ");
+    }
+
     let mut http = HttpConfig::new(&base_url);
     http.timeout = Duration::from_secs(args.timeout.max(1));
     let mut target = HttpTarget::new(http);
@@ -198,6 +282,8 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         seed: args.seed,
         required_formats: args.required_formats.clone(),
         expectations,
+        grading,
+        origins,
     };
     let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
     if !std::io::stderr().is_terminal() {

@@ -1,7 +1,8 @@
 //! `webauthn-harness peers`: install, start, grade and stop every peer implementation under `targets/`, then
 //! write each one's report and the matrix of all of them (issue: grade real relying-party libraries).
 //!
-//! A target is a folder with `target.toml` (name, library, registry, version, language, docs), `install.sh`
+//! A target is a folder with `target.toml` (name, library, registry, version, language, docs, and optionally
+//! the origins its adapter accepts: `origins`, `origin_policy`; see [`TargetInfo`]), `install.sh`
 //! (installs its pinned dependencies from the registries into the folder), `start.sh PORT` (serves the
 //! conformance API on 127.0.0.1:PORT for the origin `http://localhost:PORT` and RP ID `localhost`) and
 //! `expectations.toml` (every known non-passing result, with its reason and kind).
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use grader::matrix::{self, Column};
-use grader::Report;
+use grader::{OriginPolicy, Origins, Report};
 use serde::Deserialize;
 
 use crate::procs::{free_port, tail, Server};
@@ -46,8 +47,7 @@ pub struct Args {
 }
 
 /// `target.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetInfo {
     pub name: String,
     pub library: String,
@@ -55,9 +55,67 @@ pub struct TargetInfo {
     pub version: String,
     pub language: String,
     pub docs: String,
+    /// Origins the adapter accepts besides `http://localhost:PORT` (the one the client reports), `PORT`
+    /// standing for the port it is started on: declared to `grade` with `--origin`.
+    pub origins: Vec<String>,
+    /// How the adapter matches origins (`origin_policy = "exact"` or `"subdomains"`; default exact): declared
+    /// to `grade` with `--origin-policy`, so that an origin case the adapter is configured to accept is INFO.
+    pub origin_policy: OriginPolicy,
 }
 
+/// `target.toml` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    name: String,
+    library: String,
+    registry: String,
+    version: String,
+    language: String,
+    docs: String,
+    #[serde(default)]
+    origins: Vec<String>,
+    #[serde(default)]
+    origin_policy: Option<String>,
+}
+
+/// The origin the client reports to a target started on `port`, or the origins of `target.toml` there.
+fn at_port(origin: &str, port: u16) -> String {
+    origin.replace("PORT", &port.to_string())
+}
+
+/// The origin every adapter serves (`start.sh PORT`), as published: `PORT` for the port.
+pub const PEER_ORIGIN: &str = "http://localhost:PORT";
+
 impl TargetInfo {
+    /// Reads `target.toml` (`path` names it in errors, with the field at fault).
+    pub fn parse(text: &str, path: &Path) -> Result<TargetInfo> {
+        let m: Manifest = toml::from_str(text).with_context(|| format!("{}", path.display()))?;
+        let origin_policy = match &m.origin_policy {
+            None => OriginPolicy::default(),
+            Some(p) => p.parse().map_err(|e| anyhow::anyhow!("{}: origin_policy: {e}", path.display()))?,
+        };
+        // PORT is a number when the target runs; check the origins as they will be.
+        let sample: Vec<String> = m.origins.iter().map(|o| at_port(o, 8080)).collect();
+        Origins::check(&sample).map_err(|e| anyhow::anyhow!("{}: origins: {e}", path.display()))?;
+        Ok(TargetInfo {
+            name: m.name,
+            library: m.library,
+            registry: m.registry,
+            version: m.version,
+            language: m.language,
+            docs: m.docs,
+            origins: m.origins,
+            origin_policy,
+        })
+    }
+
+    /// Every origin declared for the target as published (`PORT` for the port): the one the client reports,
+    /// then the others the adapter accepts.
+    pub fn declared_origins(&self) -> Vec<String> {
+        std::iter::once(PEER_ORIGIN.to_owned()).chain(self.origins.iter().cloned()).collect()
+    }
+
     fn implementation(&self) -> String {
         format!("{} {} ({}, {})", self.library, self.version, self.registry, self.language)
     }
@@ -81,7 +139,7 @@ pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, TargetInfo)>> {
         }
         let text =
             std::fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
-        let info: TargetInfo = toml::from_str(&text).with_context(|| format!("{}", manifest.display()))?;
+        let info = TargetInfo::parse(&text, &manifest)?;
         let folder = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         if info.name != folder {
             bail!("{}: name {:?} is not the folder's name {folder:?}", manifest.display(), info.name);
@@ -187,24 +245,27 @@ fn one(dir: &Path, info: &TargetInfo, args: &Args, logs: &Path) -> Result<Report
     let mut server = start_target(dir, port, &server_log)?;
     server.wait_listening(port, Duration::from_secs(args.start_timeout))?;
     eprintln!("==> {name}: grading");
-    let grade_args: Vec<String> = vec![
-        "--target".into(),
-        format!("http://127.0.0.1:{port}"),
-        "--origin".into(),
-        format!("http://localhost:{port}"),
+    let mut grade_args: Vec<String> = vec!["--target".into(), format!("http://127.0.0.1:{port}")];
+    for origin in info.declared_origins() {
+        grade_args.extend(["--origin".into(), at_port(&origin, port)]);
+    }
+    grade_args.extend([
+        "--origin-policy".into(),
+        info.origin_policy.to_string(),
         "--rp-id".into(),
         "localhost".into(),
         "--seed".into(),
         args.seed.to_string(),
         "--expect".into(),
         dir.join("expectations.toml").display().to_string(),
-    ];
+    ]);
     let full = logs.join(format!("{name}-full-report.json"));
     let mut report = grade(&grade_args, &full, &logs.join(format!("{name}-grade.log")))?;
     drop(server);
     // The port is chosen per run; the published report names the target by what it is.
     report.target = info.implementation();
-    report.origin = "http://localhost:PORT".into();
+    report.origin = PEER_ORIGIN.into();
+    report.origins = info.declared_origins();
     Ok(report)
 }
 
@@ -317,7 +378,8 @@ pub fn preamble(seed: u64) -> String {
     format!(
         "Each column is one implementation put on the FIDO2 server conformance API by a thin adapter in \
          [`targets/<name>/`](../targets/README.md) that uses the library as its documentation tells an integrator \
-         to, graded with seed {seed} at origin `http://localhost:PORT`, RP ID `localhost`; the first column is the \
+         to, graded with seed {seed} at origin `http://localhost:PORT`, RP ID `localhost` (origin cases against the origins \
+         each `target.toml` declares its adapter accepts) under the `webauthn-l3` profile; the first column is the \
          harness's own reference RP. Open [`matrix.html`](matrix.html) for a coloured version with the notes as \
          tooltips.\n\n\
          Each report is kept as [insta](https://insta.rs) snapshots, so that a change in an implementation or in the \

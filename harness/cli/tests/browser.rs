@@ -679,6 +679,7 @@ fn crafted(mut r: grader::Report) -> (grader::Report, String, String) {
         http_status: Some(400),
         error_message: Some(message.clone()),
         check: Some("<b>named</b>".into()),
+        not_json: false,
     });
     let scripted = valid.id.clone();
     let procedure = |c: &grader::CaseResult| {
@@ -692,6 +693,7 @@ fn crafted(mut r: grader::Report) -> (grader::Report, String, String) {
             http_status: Some(200),
             error_message: None,
             check: None,
+            not_json: false,
         });
     }
     let warn = r.cases.iter_mut().rfind(|c| c.verdict == grader::Verdict::Pass).expect("a PASS");

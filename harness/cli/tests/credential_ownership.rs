@@ -9,7 +9,6 @@
 use std::collections::BTreeSet;
 
 use generator::catalog::{self, Case};
-use grader::expectations::Expectations;
 use grader::{GradeConfig, Report, Verdict};
 use rp::ReferenceRp;
 use testkit::{client, NOW, ORIGIN, RP_ID};
@@ -20,13 +19,7 @@ const NO_USER_HANDLE: &str = "auth.stateful.credential-of-another-user.no-user-h
 const OWNER_USER_HANDLE: &str = "auth.stateful.credential-of-another-user.owner-user-handle";
 
 fn grade(rp: ReferenceRp, cases: &[Case]) -> Report {
-    let cfg = GradeConfig {
-        target: "test".into(),
-        client: client(),
-        seed: 5,
-        required_formats: vec![],
-        expectations: Expectations::default(),
-    };
+    let cfg = GradeConfig::new("test", client(), 5);
     let mut target = testkit::in_process(&rp, NOW);
     grader::grade(&mut target, &cfg, &catalog::all(), cases, &mut |_, _, _| {}).report
 }

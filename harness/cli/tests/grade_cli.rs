@@ -144,6 +144,118 @@ fn junit_is_well_formed_and_counts_every_case() {
     }
 }
 
+fn case<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["cases"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no {id}"))
+}
+
+#[test]
+fn origin_cases_are_graded_against_the_declared_origins() {
+    // The embedded RP accepts only https://rp.example; declaring its subdomains makes the subdomain cases
+    // INFO (either answer conforms), and nothing else.
+    let (code, out, err) = harness(&[
+        "grade",
+        "--case",
+        "reg.client-data.origin.",
+        "--case",
+        "auth.client-data.origin.",
+        "--origin-policy",
+        "subdomains",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["profile"], "webauthn-l3");
+    assert_eq!(report["origins"], serde_json::json!(["https://rp.example"]));
+    assert_eq!(report["origin_policy"], "subdomains");
+    for ceremony in ["reg", "auth"] {
+        let sub = case(&report, &format!("{ceremony}.client-data.origin.subdomain"));
+        assert_eq!(sub["verdict"], "INFO", "{sub}");
+        assert_eq!(sub["origin_declared"], true);
+        let detail = sub["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with("origin https://evil.rp.example is within the declared origins: rejected"),
+            "{detail}"
+        );
+        let lookalike = case(&report, &format!("{ceremony}.client-data.origin.suffix-lookalike"));
+        assert_eq!(lookalike["verdict"], "PASS", "{lookalike}");
+        assert_eq!(lookalike.get("origin_declared"), None);
+        assert_eq!(case(&report, &format!("{ceremony}.client-data.origin.other-port"))["verdict"], "PASS");
+    }
+    let info = report["cases"].as_array().unwrap().iter().filter(|c| c["verdict"] == "INFO").count();
+    assert_eq!(info, 2);
+
+    // By default (exact), the same cases are rejections the RP owes, and it makes them.
+    let (code, out, _) =
+        harness(&["grade", "--case", "reg.client-data.origin.subdomain", "--format", "json"]);
+    assert_eq!(code, 0);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["origin_policy"], "exact");
+    assert_eq!(case(&report, "reg.client-data.origin.subdomain")["verdict"], "PASS");
+
+    // Another declared origin, byte for byte.
+    let (code, out, err) = harness(&[
+        "grade",
+        "--case",
+        "reg.client-data.origin.other-site",
+        "--origin",
+        "https://rp.example",
+        "--origin",
+        "https://evil.example.com",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["origins"], serde_json::json!(["https://rp.example", "https://evil.example.com"]));
+    assert_eq!(case(&report, "reg.client-data.origin.other-site")["verdict"], "INFO");
+}
+
+#[test]
+fn declared_origins_are_checked_before_anything_runs() {
+    // The embedded RP's origin is fixed: the client cannot report another.
+    let (code, _, err) = harness(&["grade", "--origin", "https://other.example"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the first --origin must be it"), "{err}");
+    let (code, _, err) =
+        harness(&["grade", "--origin", "https://rp.example", "--origin", "rp.example/login"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("\"rp.example/login\" is not an origin"), "{err}");
+    let (code, _, err) = harness(&["grade", "--origin-policy", "prefix"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn the_report_names_its_grading() {
+    let (code, out, err) = harness(&[
+        "grade",
+        "--case",
+        "auth.counter.rollback",
+        "--profile",
+        "fido-conformance",
+        "--strict",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["profile"], "fido-conformance+strict");
+    let (_, out, _) = harness(&["grade", "--case", "auth.counter.rollback", "--strict", "--format", "junit"]);
+    assert!(out.contains("<property name=\"profile\" value=\"webauthn-l3+strict\"/>"), "{out}");
+    let (_, out, _) = harness(&["grade", "--case", "auth.counter.rollback", "--format", "markdown"]);
+    assert!(out.contains("- profile: `webauthn-l3` (a MUST of the relying party's own procedure"), "{out}");
+    let (_, out, _) = harness(&["grade", "--case", "auth.counter.rollback", "--profile", "fido-conformance"]);
+    assert!(out.contains("\nProfile fido-conformance: a case with a FIDO conformance test FAILs"), "{out}");
+    assert!(out.contains("\nDeclared origins (exact): https://rp.example\n"), "{out}");
+    let (code, _, err) = harness(&["grade", "--profile", "webauthn-l2"]);
+    assert_eq!(code, 2, "{err}");
+    // The help says what FAILs under each profile.
+    let (_, help, _) = harness(&["grade", "--help"]);
+    for words in ["webauthn-l3", "fido-conformance", "--strict", "--origin-policy", "subdomains"] {
+        assert!(help.contains(words), "{words}: {help}");
+    }
+}
+
 #[test]
 fn html_goes_to_the_output_file_with_a_card_per_case() {
     let dir = tempdir("html");

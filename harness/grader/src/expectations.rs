@@ -197,6 +197,7 @@ mod known_tests {
             fido: None,
             fido_expect: None,
             basis: None,
+            origin_declared: false,
             observed: None,
             expected_because: None,
             expected_kind: None,

@@ -4,14 +4,17 @@
 
 use std::collections::HashSet;
 
-use generator::catalog::{Case, Expect, Level};
+use generator::catalog::{BasisKind, Case, CheckId, Expect, Level};
 use generator::ceremony::AttestationKind;
 use generator::client::ClientConfig;
 use generator::keys::Algorithm;
-use generator::runner::{run_case, Observation};
-use generator::target::{Reply, Target};
+use generator::runner::{run_case, Exchange, Observation};
+use generator::target::{Endpoint, Reply, Target};
+use wire::base64url;
 
 use crate::expectations::Expectations;
+use crate::grading::{Grading, Profile};
+use crate::origins::Origins;
 use crate::report::{CaseResult, Observed, Report, Verdict, SCHEMA};
 use crate::transcript::Transcript;
 
@@ -28,6 +31,28 @@ pub struct GradeConfig {
     /// The RP's known results: matching results are marked expected, entries no result matches are stale, and
     /// `SKIPPED` entries leave their cases out of the run.
     pub expectations: Expectations,
+    /// How verdicts are decided (profile and strictness).
+    pub grading: Grading,
+    /// The origins the RP is declared to accept (the first is `client.origin`): an origin case whose origin
+    /// they allow is INFO, not a rejection the RP owes.
+    pub origins: Origins,
+}
+
+impl GradeConfig {
+    /// A run of `target` as `client` with `seed` and every default: no required format besides `none`, no
+    /// expectations, the `webauthn-l3` grading, and the client's origin as the one declared origin (exact).
+    pub fn new(target: impl Into<String>, client: ClientConfig, seed: u64) -> GradeConfig {
+        let origins = Origins { declared: vec![client.origin.clone()], policy: Default::default() };
+        GradeConfig {
+            target: target.into(),
+            client,
+            seed,
+            required_formats: vec![],
+            expectations: Expectations::default(),
+            grading: Grading::default(),
+            origins,
+        }
+    }
 }
 
 /// What discovery learned the RP supports.
@@ -63,6 +88,7 @@ fn observed(r: &Reply) -> Observed {
         http_status: Some(r.status),
         error_message: r.error_message().map(str::to_owned),
         check: r.check().map(str::to_owned),
+        not_json: r.body.is_null(),
     }
 }
 
@@ -83,69 +109,205 @@ fn describe(r: &Reply) -> String {
     }
 }
 
+/// What a report recorded of an answer, described as [`describe`] describes a reply (less what the report
+/// did not keep).
+fn describe_observed(o: &Observed) -> String {
+    let status = o.http_status.map_or_else(|| "no HTTP status".to_owned(), |s| format!("HTTP {s}"));
+    if o.accepted {
+        format!("accepted ({status})")
+    } else if o.not_json {
+        format!("{status} with a body that is not JSON")
+    } else {
+        match &o.error_message {
+            Some(m) => format!("rejected ({status}): {m}"),
+            None => format!("rejected ({status})"),
+        }
+    }
+}
+
+/// What a verdict depends on of a case: from the catalogue ([`Rule::of`]) or from a report's result
+/// ([`Rule::of_result`]), so that a graded report can be judged again under another grading ([`regrade`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule<'a> {
+    pub level: Level,
+    /// What a correct RP does.
+    pub expect: Expect,
+    /// The FIDO conformance test the case corresponds to.
+    pub fido: Option<&'a str>,
+    /// What that test expects where it differs from `expect`.
+    pub fido_expect: Option<Expect>,
+    /// The kind and section of the requirement the case rests on.
+    pub basis: Option<(BasisKind, &'a str)>,
+    /// A valid registration baseline, whose rejection may mean the RP does not offer its algorithm or format.
+    pub baseline: bool,
+}
+
+impl<'a> Rule<'a> {
+    pub fn of(case: &Case) -> Rule<'static> {
+        Rule {
+            level: case.level,
+            expect: case.expect,
+            fido: case.fido,
+            fido_expect: case.fido_expect,
+            basis: case.basis().map(|b| (b.kind, b.section)),
+            baseline: case.is_baseline(),
+        }
+    }
+
+    /// The rule of a result in a report. Whether it was a baseline is not recorded; it only matters for a
+    /// rejected baseline that made its algorithm or format UNSUPPORTED, and [`regrade`] keeps those.
+    pub fn of_result(c: &'a CaseResult) -> Rule<'a> {
+        Rule {
+            level: c.level,
+            expect: c.expect,
+            fido: c.fido.as_deref(),
+            fido_expect: c.fido_expect,
+            basis: c.basis.as_ref().map(|b| (b.kind, b.section.as_str())),
+            baseline: false,
+        }
+    }
+
+    /// What the FIDO conformance tool expects, where it has a test for the case.
+    fn fido_expects(&self) -> Option<Expect> {
+        self.fido.map(|_| self.fido_expect.unwrap_or(self.expect))
+    }
+
+    /// The requirement, when it is not a MUST of the RP's own procedure: "(data: §6.1, ...)".
+    fn basis_note(&self) -> Option<String> {
+        let (kind, section) = self.basis?;
+        let whose = match (kind, self.level) {
+            (BasisKind::Procedure, Level::Must) => return None,
+            (BasisKind::Procedure, Level::Should) => "a SHOULD of the relying party's own procedure",
+            (BasisKind::Procedure, Level::Policy) => "a choice the spec leaves to the relying party",
+            (kind, _) => kind.whose(),
+        };
+        Some(format!("{}: {section}, {whose}", kind.as_str()))
+    }
+}
+
 /// How a selected case came out, before it is judged.
 #[derive(Debug, Clone, Copy)]
 pub enum Outcome<'a> {
     /// The case ran. `baseline_mandatory`: the case is a baseline whose rejection is a failure (ES256 with a
-    /// required format), not a sign that the RP does not offer its algorithm or format.
-    Ran { observation: &'a Observation, baseline_mandatory: bool },
+    /// required format), not a sign that the RP does not offer its algorithm or format. `declared_origin`: for
+    /// an origin case, the origin the harness sent, when the declared origins allow it.
+    Ran { observation: &'a Observation, baseline_mandatory: bool, declared_origin: Option<&'a str> },
+    /// The subject call was answered, as a report recorded it (how [`regrade`] judges a report again).
+    Recorded { observed: &'a Observed, origin_declared: bool },
     /// Not run: discovery found the RP rejects the valid baseline for the case's algorithm or attestation format.
-    NotOffered,
+    NotOffered { alg: Algorithm, attestation: AttestationKind },
     /// Not run: an expectations entry skips it, for this reason.
     Skipped { reason: &'a str },
 }
 
-/// The verdict for one case, with why in one line. Every verdict of a report is decided here.
-pub fn judge(case: &Case, outcome: Outcome<'_>) -> (Verdict, String) {
-    let (observation, baseline_mandatory) = match outcome {
-        Outcome::Ran { observation, baseline_mandatory } => (observation, baseline_mandatory),
-        Outcome::NotOffered => {
-            let s = case.setup;
+/// The subject call's answer, as far as a verdict depends on it.
+struct Answer {
+    accepted: bool,
+    /// A server error, or a body that is not JSON: no answer at all where acceptance was required.
+    unusable: bool,
+    described: String,
+}
+
+/// An expected outcome in words: "acceptance", "rejection", "either outcome".
+pub fn outcome_name(e: Expect) -> &'static str {
+    match e {
+        Expect::Accept => "acceptance",
+        Expect::Reject => "rejection",
+        Expect::Either => "either outcome",
+    }
+}
+
+/// The verdict for one case under `grading`, with why in one line. Every verdict of a report is decided here
+/// (see `grading` for the profiles).
+pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdict, String) {
+    let (answer, baseline_mandatory, declared_origin) = match outcome {
+        Outcome::NotOffered { alg, attestation } => {
             return (
                 Verdict::Unsupported,
                 format!(
-                    "the RP rejected the valid baseline for {:?} with {} attestation",
-                    s.alg,
-                    fmt_name(s.attestation)
+                    "the RP rejected the valid baseline for {alg:?} with {} attestation",
+                    fmt_name(attestation)
                 ),
             );
         }
         Outcome::Skipped { reason } => {
             return (Verdict::Skipped, format!("skipped by the expectations file: {reason}"));
         }
-    };
-    match observation {
-        Observation::Error { why } => (Verdict::Error, why.clone()),
-        Observation::Unsupported { why } => (Verdict::Unsupported, why.clone()),
-        Observation::ControlRejected { step, reply } => {
-            if case.is_baseline() && !baseline_mandatory {
-                (Verdict::Unsupported, format!("{step} failed: {}", describe(reply)))
-            } else {
-                (Verdict::Inconclusive, format!("the {step} was not accepted: {}", describe(reply)))
-            }
+        Outcome::Recorded { observed, origin_declared } => {
+            let answer = Answer {
+                accepted: observed.accepted,
+                unusable: observed.not_json || observed.http_status.is_some_and(|s| s >= 500),
+                described: describe_observed(observed),
+            };
+            (answer, true, origin_declared.then_some("the origin sent"))
         }
-        Observation::Completed { subject, .. } => {
-            let accepted = subject.accepted();
-            match case.expect {
-                Expect::Either => (Verdict::Info, describe(subject)),
-                Expect::Accept if accepted => (Verdict::Pass, describe(subject)),
-                Expect::Accept => {
-                    if subject.status >= 500 || subject.body.is_null() {
-                        (Verdict::Error, describe(subject))
-                    } else if case.is_baseline() && !baseline_mandatory {
-                        (Verdict::Unsupported, format!("the valid baseline was {}", describe(subject)))
-                    } else if case.level == Level::Must {
-                        (Verdict::Fail, format!("expected acceptance, got {}", describe(subject)))
-                    } else {
-                        (Verdict::Warn, format!("expected acceptance, got {}", describe(subject)))
-                    }
-                }
-                Expect::Reject if !accepted => (Verdict::Pass, describe(subject)),
-                Expect::Reject if case.level == Level::Must => {
-                    (Verdict::Fail, "expected rejection, but the RP accepted".to_owned())
-                }
-                Expect::Reject => (Verdict::Warn, "expected rejection, but the RP accepted".to_owned()),
+        Outcome::Ran { observation, baseline_mandatory, declared_origin } => match observation {
+            Observation::Error { why } => return (Verdict::Error, why.clone()),
+            Observation::Unsupported { why } => return (Verdict::Unsupported, why.clone()),
+            Observation::ControlRejected { step, reply } => {
+                return if rule.baseline && !baseline_mandatory {
+                    (Verdict::Unsupported, format!("{step} failed: {}", describe(reply)))
+                } else {
+                    (Verdict::Inconclusive, format!("the {step} was not accepted: {}", describe(reply)))
+                };
             }
+            Observation::Completed { subject, .. } => {
+                let answer = Answer {
+                    accepted: subject.accepted(),
+                    unusable: subject.status >= 500 || subject.body.is_null(),
+                    described: describe(subject),
+                };
+                (answer, baseline_mandatory, declared_origin)
+            }
+        },
+    };
+    // What a correct RP does under this grading, and who says so.
+    let by_fido = grading.profile == Profile::FidoConformance && rule.fido_expects().is_some();
+    let expect = match (declared_origin, rule.fido_expects()) {
+        (Some(_), _) => Expect::Either,
+        (None, Some(fido)) if by_fido => fido,
+        _ => rule.expect,
+    };
+    let (verdict_if_other_way, note) = if by_fido {
+        let differs = match rule.expect {
+            _ if expect == rule.expect => "",
+            Expect::Accept => ", where WebAuthn L3 expects acceptance",
+            Expect::Reject => ", where WebAuthn L3 expects rejection",
+            Expect::Either => ", where WebAuthn L3 allows either outcome",
+        };
+        let test = rule.fido.unwrap_or_default();
+        (
+            Verdict::Fail,
+            Some(format!("the FIDO conformance test {test} expects {}{differs}", outcome_name(expect))),
+        )
+    } else {
+        let procedure = rule.basis.is_none_or(|(kind, _)| kind == BasisKind::Procedure);
+        let fails = rule.level == Level::Must && (procedure || grading.strict);
+        (if fails { Verdict::Fail } else { Verdict::Warn }, rule.basis_note())
+    };
+    let with_note = |s: String| match &note {
+        Some(n) => format!("{s} ({n})"),
+        None => s,
+    };
+    let accepted = answer.accepted;
+    match expect {
+        Expect::Either => match declared_origin {
+            Some(o) => {
+                (Verdict::Info, format!("origin {o} is within the declared origins: {}", answer.described))
+            }
+            None => (Verdict::Info, answer.described),
+        },
+        Expect::Accept if accepted => (Verdict::Pass, answer.described),
+        Expect::Reject if !accepted => (Verdict::Pass, answer.described),
+        Expect::Accept if answer.unusable => (Verdict::Error, answer.described),
+        Expect::Accept if rule.baseline && !baseline_mandatory => {
+            (Verdict::Unsupported, format!("the valid baseline was {}", answer.described))
+        }
+        Expect::Accept => {
+            (verdict_if_other_way, with_note(format!("expected acceptance, got {}", answer.described)))
+        }
+        Expect::Reject => {
+            (verdict_if_other_way, with_note("expected rejection, but the RP accepted".to_owned()))
         }
     }
 }
@@ -153,14 +315,18 @@ pub fn judge(case: &Case, outcome: Outcome<'_>) -> (Verdict, String) {
 /// One case's result: its verdict (from [`judge`]), what the subject call came back with, and the expectation
 /// entry that makes the verdict a known result, if any. A known PASS, INFO or UNSUPPORTED needs no note and
 /// gets none (its entry still counts as used).
-fn result(case: &Case, outcome: Outcome<'_>, expectations: &Expectations) -> CaseResult {
-    let (verdict, detail) = judge(case, outcome);
-    let subject = match outcome {
-        Outcome::Ran { observation: Observation::Completed { subject, .. }, .. } => Some(observed(subject)),
-        _ => None,
+fn result(case: &Case, outcome: Outcome<'_>, cfg: &GradeConfig) -> CaseResult {
+    let (verdict, detail) = judge(&Rule::of(case), outcome, cfg.grading);
+    let (subject, origin_declared) = match outcome {
+        Outcome::Ran { observation: Observation::Completed { subject, .. }, declared_origin, .. } => {
+            (Some(observed(subject)), declared_origin.is_some())
+        }
+        _ => (None, false),
     };
-    let known =
-        expectations.known(case.id, verdict).filter(|_| !verdict.is_good() || verdict == Verdict::Skipped);
+    let known = cfg
+        .expectations
+        .known(case.id, verdict)
+        .filter(|_| !verdict.is_good() || verdict == Verdict::Skipped);
     CaseResult {
         id: case.id.to_owned(),
         ceremony: case.ceremony(),
@@ -175,10 +341,68 @@ fn result(case: &Case, outcome: Outcome<'_>, expectations: &Expectations) -> Cas
         fido: case.fido.map(str::to_owned),
         fido_expect: case.fido_expect,
         basis: case.basis().map(Into::into),
+        origin_declared,
         observed: subject,
         expected_because: known.map(|e| e.reason.clone()),
         expected_kind: known.and_then(|e| e.kind),
     }
+}
+
+/// For an origin case that completed, the origin it sent when the declared origins allow it.
+fn declared_origin(case: &Case, exchanges: &[Exchange], cfg: &GradeConfig) -> Option<String> {
+    if !is_origin_case(case) {
+        return None;
+    }
+    origin_sent(exchanges).filter(|o| cfg.origins.allowing(o).is_some())
+}
+
+/// Whether a case judges the RP's origin check (§7.1 step 9, §7.2 step 12): such a case is graded against the
+/// declared origins.
+fn is_origin_case(case: &Case) -> bool {
+    matches!(case.check, Some(CheckId::RegOrigin | CheckId::AuthOrigin))
+}
+
+/// The origin the harness sent in the subject call's clientDataJSON: the last result call of the run (every
+/// plan sends its subject last), read from the request as sent, never from the RP's answer.
+fn origin_sent(exchanges: &[Exchange]) -> Option<String> {
+    let subject = exchanges
+        .iter()
+        .rev()
+        .find(|e| matches!(e.endpoint, Endpoint::AttestationResult | Endpoint::AssertionResult))?;
+    let encoded = subject.request.get("response")?.get("clientDataJSON")?.as_str()?;
+    let bytes = base64url::decode(encoded)
+        .ok()
+        .or_else(|| base64url::decode_lenient(encoded).ok().map(|l| l.bytes))?;
+    let client_data: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    client_data.get("origin")?.as_str().map(str::to_owned)
+}
+
+/// Judges a graded report again under `grading`, from what the RP answered as the report recorded it: nothing
+/// is sent again. Each result whose subject call was answered gets its verdict and detail from [`judge`] (a
+/// published report's empty details stay empty); the others (UNSUPPORTED, SKIPPED, INCONCLUSIVE, an ERROR
+/// without an answer) keep theirs, since no grading changes them. A known result's note stays only where the
+/// verdict did not change; the summary is counted again.
+pub fn regrade(report: &Report, grading: Grading) -> Report {
+    let mut regraded = report.clone();
+    regraded.profile = grading;
+    for c in &mut regraded.cases {
+        let Some(observed) = &c.observed else { continue };
+        if c.verdict == Verdict::Unsupported {
+            continue;
+        }
+        let outcome = Outcome::Recorded { observed, origin_declared: c.origin_declared };
+        let (verdict, detail) = judge(&Rule::of_result(c), outcome, grading);
+        if verdict != c.verdict {
+            c.expected_because = None;
+            c.expected_kind = None;
+        }
+        c.verdict = verdict;
+        if !c.detail.is_empty() {
+            c.detail = detail;
+        }
+    }
+    regraded.summary = Report::summarize(&regraded.cases);
+    regraded
 }
 
 /// Everything a run produced: the finished report and the exchanges of each case that ran.
@@ -219,9 +443,13 @@ pub fn grade(
             }
         }
         if to_run_ids.contains(case.id) {
-            let outcome =
-                Outcome::Ran { observation: &run.observation, baseline_mandatory: mandatory(case, cfg) };
-            results.push(result(case, outcome, &cfg.expectations));
+            let declared = declared_origin(case, &run.exchanges, cfg);
+            let outcome = Outcome::Ran {
+                observation: &run.observation,
+                baseline_mandatory: mandatory(case, cfg),
+                declared_origin: declared.as_deref(),
+            };
+            results.push(result(case, outcome, cfg));
             transcripts.push(Transcript { case: case.id, seed: cfg.seed, exchanges: run.exchanges });
         }
         done += 1;
@@ -233,24 +461,33 @@ pub fn grade(
             && (support.attestations.contains(&s.attestation) || format_required(s.attestation, cfg));
         if offered {
             let run = run_case(case, target, &cfg.client, cfg.seed);
-            let outcome = Outcome::Ran { observation: &run.observation, baseline_mandatory: true };
-            results.push(result(case, outcome, &cfg.expectations));
+            let declared = declared_origin(case, &run.exchanges, cfg);
+            let outcome = Outcome::Ran {
+                observation: &run.observation,
+                baseline_mandatory: true,
+                declared_origin: declared.as_deref(),
+            };
+            results.push(result(case, outcome, cfg));
             transcripts.push(Transcript { case: case.id, seed: cfg.seed, exchanges: run.exchanges });
         } else {
-            results.push(result(case, Outcome::NotOffered, &cfg.expectations));
+            let outcome = Outcome::NotOffered { alg: s.alg, attestation: s.attestation };
+            results.push(result(case, outcome, cfg));
         }
         done += 1;
     }
     progress(total, total, "");
     for case in skipped {
         let reason = cfg.expectations.skipped(case.id).map(|e| e.reason.as_str()).unwrap_or_default();
-        results.push(result(case, Outcome::Skipped { reason }, &cfg.expectations));
+        results.push(result(case, Outcome::Skipped { reason }, cfg));
     }
     let report = Report {
         schema: SCHEMA.to_owned(),
         harness_version: env!("CARGO_PKG_VERSION").to_owned(),
         target: cfg.target.clone(),
+        profile: cfg.grading,
         origin: cfg.client.origin.clone(),
+        origins: cfg.origins.declared.clone(),
+        origin_policy: cfg.origins.policy,
         rp_id: cfg.client.rp_id.clone(),
         seed: cfg.seed,
         summary: Report::summarize(&results),
@@ -258,4 +495,334 @@ pub fn grade(
         cases: results,
     };
     Graded { report, transcripts }
+}
+
+#[cfg(test)]
+mod tests {
+    use generator::catalog::Basis;
+    use generator::target::SessionId;
+    use serde_json::json;
+
+    use super::*;
+    use crate::report::CaseBasis;
+
+    const L3: Grading = Grading { profile: Profile::WebauthnL3, strict: false };
+    const STRICT: Grading = Grading { profile: Profile::WebauthnL3, strict: true };
+    const FIDO: Grading = Grading { profile: Profile::FidoConformance, strict: false };
+    const FIDO_STRICT: Grading = Grading { profile: Profile::FidoConformance, strict: true };
+    const ALL: [Grading; 4] = [L3, STRICT, FIDO, FIDO_STRICT];
+
+    fn case(level: Level, expect: Expect, basis: Basis) -> Case {
+        Case { id: "reg.test.case", level, expect, basis: Some(basis), ..Case::DEFAULTS }
+    }
+
+    fn procedure() -> Basis {
+        Basis::procedure(
+            "§7.1 step 9",
+            "Verify that the value of C.origin is an origin expected by the Relying Party.",
+        )
+    }
+
+    fn data() -> Basis {
+        Basis::data("§6.1", "a rule on authenticator data")
+    }
+
+    fn reply(accepted: bool) -> Reply {
+        let body = if accepted {
+            json!({"status": "ok"})
+        } else {
+            json!({"status": "failed", "errorMessage": "no"})
+        };
+        Reply { status: if accepted { 200 } else { 400 }, body }
+    }
+
+    fn completed(accepted: bool) -> Observation {
+        Observation::Completed { control: Some(reply(true)), subject: reply(accepted) }
+    }
+
+    /// The verdict of `case` whose subject was answered (`accepted` or not) under `grading`, judged from the
+    /// observation and, again, from the result a report records of it: both must agree.
+    fn verdict(case: &Case, accepted: bool, grading: Grading) -> (Verdict, String) {
+        let observation = completed(accepted);
+        let outcome =
+            Outcome::Ran { observation: &observation, baseline_mandatory: true, declared_origin: None };
+        let ran = judge(&Rule::of(case), outcome, grading);
+        let Observation::Completed { subject, .. } = &observation else { unreachable!() };
+        let recorded = judge(
+            &Rule::of(case),
+            Outcome::Recorded { observed: &observed(subject), origin_declared: false },
+            grading,
+        );
+        assert_eq!(ran.0, recorded.0, "judged from the report: {}", recorded.1);
+        ran
+    }
+
+    #[test]
+    fn a_procedure_must_that_goes_the_other_way_fails_under_every_grading() {
+        let c = case(Level::Must, Expect::Reject, procedure());
+        for g in ALL {
+            let (v, detail) = verdict(&c, true, g);
+            assert_eq!(v, Verdict::Fail, "{g}");
+            assert_eq!(detail, "expected rejection, but the RP accepted", "{g}");
+            assert_eq!(verdict(&c, false, g).0, Verdict::Pass, "{g}");
+        }
+        let accept = case(Level::Must, Expect::Accept, procedure());
+        let (v, detail) = verdict(&accept, false, L3);
+        assert_eq!(v, Verdict::Fail);
+        assert_eq!(detail, "expected acceptance, got rejected (HTTP 400): no");
+    }
+
+    #[test]
+    fn a_data_must_warns_under_l3_naming_its_basis_and_fails_when_strict() {
+        let c = case(Level::Must, Expect::Reject, data());
+        let (v, detail) = verdict(&c, true, L3);
+        assert_eq!(v, Verdict::Warn);
+        assert_eq!(
+            detail,
+            "expected rejection, but the RP accepted (data: §6.1, a rule on what the client or authenticator \
+             produces, which no relying-party step checks)"
+        );
+        assert_eq!(verdict(&c, true, FIDO).0, Verdict::Warn, "no FIDO test: judged as under webauthn-l3");
+        for g in [STRICT, FIDO_STRICT] {
+            let (v, detail) = verdict(&c, true, g);
+            assert_eq!(v, Verdict::Fail, "{g}");
+            assert!(detail.contains("(data: §6.1,"), "{detail}");
+        }
+        assert_eq!(verdict(&c, false, L3).0, Verdict::Pass);
+    }
+
+    #[test]
+    fn conformance_and_hardening_cases_warn_under_l3() {
+        let conformance = case(Level::Must, Expect::Reject, Basis::conformance("§5.1", ""));
+        let (v, detail) = verdict(&conformance, true, L3);
+        assert_eq!(v, Verdict::Warn);
+        assert!(
+            detail.ends_with(
+                "(conformance: §5.1, an expectation of the FIDO conformance tool beyond the spec)"
+            ),
+            "{detail}"
+        );
+        assert_eq!(verdict(&conformance, true, STRICT).0, Verdict::Fail);
+        let hardening = case(Level::Should, Expect::Reject, Basis::hardening("§13.4.1", "a defence"));
+        let (v, detail) = verdict(&hardening, true, STRICT);
+        assert_eq!(v, Verdict::Warn, "strict makes MUSTs fail, not SHOULDs");
+        assert!(detail.contains("(hardening: §13.4.1, no MUST: a defence against an attack)"), "{detail}");
+    }
+
+    #[test]
+    fn should_and_policy_cases_warn_even_when_strict() {
+        let should = case(Level::Should, Expect::Reject, procedure());
+        for g in ALL {
+            let (v, detail) = verdict(&should, true, g);
+            assert_eq!(v, Verdict::Warn, "{g}");
+            assert!(
+                detail.ends_with("(procedure: §7.1 step 9, a SHOULD of the relying party's own procedure)"),
+                "{detail}"
+            );
+        }
+        let policy = case(Level::Policy, Expect::Reject, procedure());
+        let (v, detail) = verdict(&policy, true, STRICT);
+        assert_eq!(v, Verdict::Warn);
+        assert!(detail.contains("a choice the spec leaves to the relying party"), "{detail}");
+    }
+
+    #[test]
+    fn a_fido_case_is_judged_against_the_tool_under_fido_conformance_only() {
+        // The tool expects acceptance where L3 expects rejection.
+        let c = Case {
+            fido: Some("Server-ServerAuthenticatorAssertionResponse-Resp-3 P-1"),
+            fido_expect: Some(Expect::Accept),
+            ..case(Level::Must, Expect::Reject, procedure())
+        };
+        let (v, detail) = verdict(&c, false, FIDO);
+        assert_eq!(v, Verdict::Fail);
+        assert!(
+            detail.starts_with("expected acceptance, got rejected (HTTP 400): no (the FIDO conformance test Server-ServerAuthenticatorAssertionResponse-Resp-3 P-1 expects acceptance, where WebAuthn L3 expects rejection)"),
+            "{detail}"
+        );
+        assert_eq!(verdict(&c, false, FIDO_STRICT).0, Verdict::Fail);
+        assert_eq!(verdict(&c, false, L3).0, Verdict::Pass);
+        assert_eq!(verdict(&c, false, STRICT).0, Verdict::Pass);
+        assert_eq!(verdict(&c, true, FIDO).0, Verdict::Pass);
+        assert_eq!(verdict(&c, true, L3).0, Verdict::Fail);
+
+        // A data case with a FIDO test and no differing expectation: the tool fails what L3 only warns about.
+        let d = Case { fido: Some("Server-X F-1"), ..case(Level::Must, Expect::Reject, data()) };
+        assert_eq!(verdict(&d, true, L3).0, Verdict::Warn);
+        let (v, detail) = verdict(&d, true, FIDO);
+        assert_eq!(v, Verdict::Fail);
+        assert!(detail.ends_with("(the FIDO conformance test Server-X F-1 expects rejection)"), "{detail}");
+        // And a SHOULD case the tool tests fails under its profile too.
+        let s = Case { fido: Some("Server-X F-2"), ..case(Level::Should, Expect::Reject, procedure()) };
+        assert_eq!(verdict(&s, true, FIDO).0, Verdict::Fail);
+        assert_eq!(verdict(&s, true, L3).0, Verdict::Warn);
+    }
+
+    #[test]
+    fn either_cases_stay_info() {
+        let c = case(Level::Policy, Expect::Either, procedure());
+        for g in ALL {
+            for accepted in [true, false] {
+                assert_eq!(verdict(&c, accepted, g).0, Verdict::Info, "{g}");
+            }
+        }
+        // Unless the FIDO tool expects one answer.
+        let f = Case { fido: Some("Server-X F-3"), fido_expect: Some(Expect::Reject), ..c };
+        assert_eq!(verdict(&f, true, FIDO).0, Verdict::Fail);
+        assert_eq!(verdict(&f, true, L3).0, Verdict::Info);
+    }
+
+    #[test]
+    fn a_declared_origin_makes_an_origin_case_info_under_every_grading() {
+        let c = Case {
+            fido: Some("Server-X F-4"),
+            check: Some(CheckId::RegOrigin),
+            ..case(Level::Must, Expect::Reject, procedure())
+        };
+        let observation = completed(true);
+        for g in ALL {
+            let outcome = Outcome::Ran {
+                observation: &observation,
+                baseline_mandatory: true,
+                declared_origin: Some("https://evil.rp.example"),
+            };
+            let (v, detail) = judge(&Rule::of(&c), outcome, g);
+            assert_eq!(v, Verdict::Info, "{g}");
+            assert_eq!(
+                detail,
+                "origin https://evil.rp.example is within the declared origins: accepted (HTTP 200)"
+            );
+            let recorded = Outcome::Recorded { observed: &observed(&reply(true)), origin_declared: true };
+            assert_eq!(judge(&Rule::of(&c), recorded, g).0, Verdict::Info);
+        }
+    }
+
+    #[test]
+    fn unusable_answers_and_rejected_baselines() {
+        let accept = case(Level::Must, Expect::Accept, procedure());
+        let server_error =
+            Observation::Completed { control: None, subject: Reply { status: 500, body: json!({}) } };
+        let ran = |o: &Observation, mandatory: bool, c: &Case| {
+            judge(
+                &Rule::of(c),
+                Outcome::Ran { observation: o, baseline_mandatory: mandatory, declared_origin: None },
+                L3,
+            )
+            .0
+        };
+        assert_eq!(ran(&server_error, true, &accept), Verdict::Error);
+        let baseline = Case { baseline: true, ..accept };
+        assert_eq!(ran(&completed(false), false, &baseline), Verdict::Unsupported);
+        assert_eq!(ran(&completed(false), true, &baseline), Verdict::Fail);
+        let control = Observation::ControlRejected { step: "control registration", reply: reply(false) };
+        assert_eq!(ran(&control, true, &accept), Verdict::Inconclusive);
+        let skipped = judge(&Rule::of(&accept), Outcome::Skipped { reason: "r" }, STRICT);
+        assert_eq!(skipped.0, Verdict::Skipped);
+    }
+
+    fn result_of(c: &Case, accepted: bool, grading: Grading) -> CaseResult {
+        let (verdict, detail) = verdict(c, accepted, grading);
+        CaseResult {
+            id: c.id.to_owned(),
+            ceremony: c.ceremony(),
+            spec: "§6.1".into(),
+            level: c.level,
+            expect: c.expect,
+            verdict,
+            detail,
+            title: String::new(),
+            flags: vec![],
+            check: c.check,
+            fido: c.fido.map(str::to_owned),
+            fido_expect: c.fido_expect,
+            basis: c.basis().map(CaseBasis::from),
+            origin_declared: false,
+            observed: Some(observed(&reply(accepted))),
+            expected_because: Some("known".into()),
+            expected_kind: None,
+        }
+    }
+
+    #[test]
+    fn a_report_is_judged_again_without_sending_anything() {
+        let data_case = case(Level::Must, Expect::Reject, data());
+        let fido_case = Case {
+            id: "auth.test.fido",
+            fido: Some("Server-X P-1"),
+            fido_expect: Some(Expect::Accept),
+            ..case(Level::Must, Expect::Reject, procedure())
+        };
+        let mut unsupported = result_of(&data_case, false, L3);
+        unsupported.id = "reg.test.unsupported".into();
+        unsupported.verdict = Verdict::Unsupported;
+        let cases = vec![result_of(&data_case, true, L3), result_of(&fido_case, false, L3), unsupported];
+        let report = Report {
+            schema: SCHEMA.into(),
+            harness_version: "0".into(),
+            target: "t".into(),
+            profile: L3,
+            origin: "https://rp.example".into(),
+            origins: vec!["https://rp.example".into()],
+            origin_policy: Default::default(),
+            rp_id: "rp.example".into(),
+            seed: 1,
+            summary: Report::summarize(&cases),
+            cases,
+            stale_expectations: vec![],
+        };
+        assert_eq!(regrade(&report, L3), report, "the same grading gives the same report");
+
+        let strict = regrade(&report, STRICT);
+        assert_eq!(strict.profile, STRICT);
+        let verdicts: Vec<Verdict> = strict.cases.iter().map(|c| c.verdict).collect();
+        assert_eq!(verdicts, [Verdict::Fail, Verdict::Pass, Verdict::Unsupported]);
+        assert_eq!(strict.cases[0].expected_because, None, "a changed verdict loses its note");
+        assert_eq!(strict.cases[1].expected_because.as_deref(), Some("known"));
+        assert_eq!(strict.summary[&Verdict::Fail], 1);
+        assert_eq!(strict.summary[&Verdict::Warn], 0);
+
+        let fido = regrade(&report, FIDO);
+        let verdicts: Vec<Verdict> = fido.cases.iter().map(|c| c.verdict).collect();
+        assert_eq!(verdicts, [Verdict::Warn, Verdict::Fail, Verdict::Unsupported]);
+
+        // A published report's empty details stay empty.
+        let published = regrade(&report.published(), FIDO);
+        assert!(published.cases.iter().all(|c| c.detail.is_empty()));
+        assert_eq!(published.cases[1].verdict, Verdict::Fail);
+    }
+
+    fn exchange(endpoint: Endpoint, client_data: &[u8]) -> Exchange {
+        Exchange {
+            session: SessionId(1),
+            endpoint,
+            request: json!({"response": {"clientDataJSON": base64url::encode(client_data)}}),
+            reply: Ok(reply(false)),
+        }
+    }
+
+    #[test]
+    fn the_origin_sent_is_read_from_the_subject_request() {
+        let control = exchange(
+            Endpoint::AttestationResult,
+            br#"{"type":"webauthn.create","origin":"https://rp.example"}"#,
+        );
+        let subject = exchange(
+            Endpoint::AttestationResult,
+            br#"{"type":"webauthn.create","origin":"https://evil.rp.example"}"#,
+        );
+        let options =
+            Exchange { endpoint: Endpoint::AssertionOptions, request: json!({}), ..control.clone() };
+        assert_eq!(
+            origin_sent(&[control.clone(), subject.clone(), options]).as_deref(),
+            Some("https://evil.rp.example")
+        );
+        assert_eq!(origin_sent(&[subject, control.clone()]).as_deref(), Some("https://rp.example"));
+        // No origin member, not a string, not JSON: nothing was sent that a declared origin could allow.
+        for bad in
+            [&br#"{"type":"webauthn.create"}"#[..], br#"{"origin":{"origin":"https://rp.example"}}"#, b"\xff"]
+        {
+            assert_eq!(origin_sent(&[exchange(Endpoint::AssertionResult, bad)]), None);
+        }
+        assert_eq!(origin_sent(&[]), None);
+    }
 }

@@ -3,7 +3,9 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`grade`] | discovery, the runs, one verdict per case, the expectations applied: the finished [`Report`] |
+//! | [`grade`] | discovery, the runs, one verdict per case, the expectations applied: the finished [`Report`]; a report judged again under another grading |
+//! | [`grading`] | the grading profiles (`webauthn-l3`, `fido-conformance`) and `strict` |
+//! | [`origins`] | the declared origins and the origin policy (`exact`, `subdomains`) |
 //! | [`report`] | the result model (the JSON schema `webauthn-harness/report/v1`) |
 //! | [`expectations`] | an RP's known results, with reasons, read from a TOML file |
 //! | [`transcript`] | each case's HTTP exchanges, and writing them to a folder |
@@ -14,11 +16,15 @@
 
 pub mod expectations;
 pub mod grade;
+pub mod grading;
 pub mod matrix;
+pub mod origins;
 pub mod render;
 pub mod report;
 pub mod transcript;
 pub mod transport;
 
-pub use grade::{grade, GradeConfig, Graded};
+pub use grade::{grade, regrade, GradeConfig, Graded};
+pub use grading::{Grading, Profile};
+pub use origins::{OriginPolicy, Origins};
 pub use report::{CaseResult, Report, Verdict};

@@ -5,6 +5,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use spec::BasisKind;
+
+use crate::grade::regrade;
+use crate::grading::Grading;
 use crate::report::{CaseResult, Report, Verdict};
 
 /// One implementation's column.
@@ -61,6 +65,100 @@ fn rows(columns: &[Column]) -> Vec<Row<'_>> {
         .collect()
 }
 
+/// A case's basis in a few words: its kind and section (`procedure §7.1 step 9`).
+pub fn basis(c: &CaseResult) -> String {
+    match &c.basis {
+        Some(b) if b.section.is_empty() => b.kind.as_str().to_owned(),
+        Some(b) => format!("{} {}", b.kind.as_str(), b.section),
+        None => "—".to_owned(),
+    }
+}
+
+/// How many of a report's cases FAIL and WARN under `grading`, judged again from what the RP answered.
+pub fn fail_warn(report: &Report, grading: Grading) -> (usize, usize) {
+    let r = regrade(report, grading);
+    let n = |v| r.summary.get(&v).copied().unwrap_or(0);
+    (n(Verdict::Fail), n(Verdict::Warn))
+}
+
+/// Of the cases that went the other way under `grading`, how many FAIL and WARN for each basis kind (`None`:
+/// the result states no basis).
+fn by_basis(report: &Report, grading: Grading) -> BTreeMap<Option<BasisKind>, (usize, usize)> {
+    let mut counts = BTreeMap::new();
+    for c in &regrade(report, grading).cases {
+        let entry: &mut (usize, usize) = counts.entry(c.basis.as_ref().map(|b| b.kind)).or_default();
+        match c.verdict {
+            Verdict::Fail => entry.0 += 1,
+            Verdict::Warn => entry.1 += 1,
+            _ => {}
+        }
+    }
+    counts
+}
+
+/// The basis kinds the columns' cases have, in order, with `None` last when some case states none.
+fn basis_kinds(columns: &[Column]) -> Vec<Option<BasisKind>> {
+    let mut kinds: Vec<Option<BasisKind>> = BasisKind::ALL.into_iter().map(Some).collect();
+    if columns.iter().any(|col| col.report.cases.iter().any(|c| c.basis.is_none())) {
+        kinds.push(None);
+    }
+    kinds
+}
+
+fn basis_kind_name(kind: Option<BasisKind>) -> &'static str {
+    kind.map_or("no basis stated", BasisKind::as_str)
+}
+
+/// The Markdown tables of FAIL and WARN counts under each compared grading, and per basis kind.
+fn md_gradings(out: &mut String, columns: &[Column]) {
+    let _ = writeln!(
+        out,
+        "## Under each grading\n\n\
+         Grading is a function of what the RP answered, so the same answers are judged again under each profile \
+         (nothing is sent again). FAIL / WARN per implementation:\n"
+    );
+    for g in Grading::COMPARED {
+        let _ = writeln!(out, "- `{g}`: {}", g.describe());
+    }
+    let _ = write!(out, "\n| implementation |");
+    for g in Grading::COMPARED {
+        let _ = write!(out, " `{g}` |");
+    }
+    let _ = writeln!(out, "\n|---|{}", "---|".repeat(Grading::COMPARED.len()));
+    for col in columns {
+        let _ = write!(out, "| {} |", md(&col.name));
+        for g in Grading::COMPARED {
+            let (fail, warn) = fail_warn(&col.report, g);
+            let _ = write!(out, " {fail} / {warn} |");
+        }
+        out.push('\n');
+    }
+    let grading = Grading::default();
+    let kinds = basis_kinds(columns);
+    let _ = writeln!(
+        out,
+        "\n### By basis (`{grading}`)\n\n\
+         The cases that went the other way, by whose requirement they rest on: `procedure` (the RP's own steps), \
+         `data` (a rule on what the client or authenticator produces that no RP step checks), `conformance` (what \
+         the FIDO conformance tool expects beyond the spec), `hardening` (no MUST). FAIL / WARN:\n"
+    );
+    let _ = write!(out, "| implementation |");
+    for k in &kinds {
+        let _ = write!(out, " {} |", basis_kind_name(*k));
+    }
+    let _ = writeln!(out, "\n|---|{}", "---|".repeat(kinds.len()));
+    for col in columns {
+        let counts = by_basis(&col.report, grading);
+        let _ = write!(out, "| {} |", md(&col.name));
+        for k in &kinds {
+            let (fail, warn) = counts.get(k).copied().unwrap_or_default();
+            let _ = write!(out, " {fail} / {warn} |");
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
 fn md(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -80,19 +178,26 @@ fn md_cell(c: Option<&CaseResult>) -> String {
 }
 
 fn md_table(out: &mut String, columns: &[Column], rows: &[&Row<'_>]) {
-    let _ = write!(out, "| case | spec | level | expect |");
+    let _ = write!(out, "| case | spec | level | expect | basis |");
     for col in columns {
         let _ = write!(out, " {} |", md(&col.name));
     }
-    let _ = write!(out, "\n|---|---|---|---|");
+    let _ = write!(out, "\n|---|---|---|---|---|");
     for _ in columns {
         let _ = write!(out, "---|");
     }
     out.push('\n');
     for row in rows {
         let c = row.case;
-        let _ =
-            write!(out, "| `{}` | {} | {} | {} |", c.id, md(&c.spec), c.level.as_str(), c.expect.as_str());
+        let _ = write!(
+            out,
+            "| `{}` | {} | {} | {} | {} |",
+            c.id,
+            md(&c.spec),
+            c.level.as_str(),
+            c.expect.as_str(),
+            md(&basis(c))
+        );
         for cell in &row.cells {
             let _ = write!(out, " {} |", md_cell(*cell));
         }
@@ -128,6 +233,7 @@ pub fn markdown(title: &str, preamble: &str, columns: &[Column]) -> String {
         "\n¹ a known result, explained in that implementation's report (`{{name}}/report-markdown.snap`, section Notes).\n\
          INFO cases are those where either outcome conforms; the cell says which one the RP chose.\n"
     );
+    md_gradings(&mut out, columns);
     let _ =
         writeln!(out, "## Where the implementations differ ({} of {} cases)\n", differing.len(), rows.len());
     md_table(&mut out, columns, &differing);
@@ -168,11 +274,25 @@ pub fn html(title: &str, columns: &[Column]) -> String {
         html_escape(title),
         html_escape(title)
     );
+    out.push_str("<p>FAIL / WARN under each grading, judged again from the same answers:</p>\n<table>\n<tr><th>implementation</th>");
+    for g in Grading::COMPARED {
+        let _ = write!(out, "<th title=\"{}\">{g}</th>", html_escape(&g.describe()));
+    }
+    out.push_str("</tr>\n");
+    for col in columns {
+        let _ = write!(out, "<tr><td>{}</td>", html_escape(&col.name));
+        for g in Grading::COMPARED {
+            let (fail, warn) = fail_warn(&col.report, g);
+            let _ = write!(out, "<td>{fail} / {warn}</td>");
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
     let differing = rows.iter().filter(|r| r.differs()).count();
     let _ = write!(
         out,
         "<p><label><input type=\"checkbox\" checked onchange=\"document.body.classList.toggle('pruned', this.checked)\"> \
-         only the {differing} cases (of {}) where the implementations differ</label></p>\n<table>\n<tr><th>case</th><th>spec</th><th>level</th><th>expect</th>",
+         only the {differing} cases (of {}) where the implementations differ</label></p>\n<table>\n<tr><th>case</th><th>spec</th><th>level</th><th>expect</th><th>basis</th>",
         rows.len()
     );
     for col in columns {
@@ -184,13 +304,15 @@ pub fn html(title: &str, columns: &[Column]) -> String {
         let c = row.case;
         let _ = write!(
             out,
-            "<tr class=\"{}\"><td class=\"case\" title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            "<tr class=\"{}\"><td class=\"case\" title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td title=\"{}\">{}</td>",
             if row.differs() { "differs" } else { "same" },
             html_escape(&c.title),
             html_escape(&c.id),
             html_escape(&c.spec),
             html_escape(c.level.as_str()),
-            html_escape(c.expect.as_str())
+            html_escape(c.expect.as_str()),
+            html_escape(c.basis.as_ref().map_or("", |b| b.quote.as_str())),
+            html_escape(&basis(c))
         );
         for cell_result in &row.cells {
             match cell_result {
@@ -239,7 +361,14 @@ mod tests {
             fido: None,
             fido_expect: None,
             basis: None,
-            observed: Some(Observed { accepted, http_status: Some(200), error_message: None, check: None }),
+            origin_declared: false,
+            observed: Some(Observed {
+                accepted,
+                http_status: Some(200),
+                error_message: None,
+                check: None,
+                not_json: false,
+            }),
             expected_because: None,
             expected_kind: None,
         }
@@ -250,7 +379,10 @@ mod tests {
             schema: String::new(),
             harness_version: String::new(),
             target: name.into(),
+            profile: Default::default(),
             origin: String::new(),
+            origins: vec![],
+            origin_policy: Default::default(),
             rp_id: String::new(),
             seed: 1,
             summary: Report::summarize(&cases),

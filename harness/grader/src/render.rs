@@ -10,9 +10,13 @@ use crate::report::{CaseResult, Report, Verdict};
 pub mod html;
 pub use html::html;
 
+/// The width the text report wraps long lines (the quoted requirements) to.
+const WIDTH: usize = 110;
+
 /// How to print the command that re-runs one case.
 pub struct Reproduce<'a> {
-    /// `--target URL` or nothing for the embedded RP.
+    /// The options of the run that a re-run of one case repeats (`--target URL`, `--origin`, `--profile`, ...),
+    /// each followed by a space; empty for the embedded RP with every default.
     pub target_args: &'a str,
 }
 
@@ -45,14 +49,80 @@ fn colour(v: Verdict, on: bool) -> (&'static str, &'static str) {
 
 fn expected_text(c: &CaseResult) -> String {
     let level = c.level.as_str();
-    match (c.expect, c.check) {
+    let mut text = match (c.expect, c.check) {
         (Expect::Reject, Some(check)) => {
             format!("rejection ({level} {}; the reference verifier's check is {check})", c.spec)
         }
         (Expect::Reject, None) => format!("rejection ({level} {})", c.spec),
         (Expect::Accept, _) => format!("acceptance ({level} {})", c.spec),
         (Expect::Either, _) => format!("either outcome ({})", c.spec),
+    };
+    if let (Some(test), Some(fido)) = (&c.fido, c.fido_expect) {
+        let _ =
+            write!(text, "; the FIDO conformance test {test} expects {}", crate::grade::outcome_name(fido));
     }
+    if c.origin_declared {
+        text.push_str("; the origin sent is a declared one, so either outcome conforms");
+    }
+    text
+}
+
+/// The requirement a case rests on, as one line: its section and basis kind, then the spec's words (or, for a
+/// conformance basis without them, whose rule it is). A case without a basis gives its title and step.
+pub fn requirement(c: &CaseResult) -> String {
+    let Some(b) = &c.basis else {
+        return format!("{} [{}]", c.title, c.spec);
+    };
+    let place = if b.section.is_empty() {
+        b.kind.as_str().to_owned()
+    } else {
+        format!("{} ({})", b.section, b.kind.as_str())
+    };
+    if b.quote.is_empty() {
+        let test = c.fido.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
+        format!("{place}: {}{test}", b.kind.whose())
+    } else {
+        format!("{place}: \u{201c}{}\u{201d}", b.quote)
+    }
+}
+
+/// What the RP did, in one line: the detail, or, in a published report (which has none), its answer.
+pub fn actual_text(c: &CaseResult) -> String {
+    if !c.detail.is_empty() {
+        return c.detail.clone();
+    }
+    match &c.observed {
+        Some(o) => {
+            let status = o.http_status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+            format!("{}{status}", if o.accepted { "accepted" } else { "rejected" })
+        }
+        None => String::new(),
+    }
+}
+
+/// `text` in lines of at most `width` characters (a longer word gets a line of its own), the first after
+/// `first`, the rest after `indent`.
+fn wrapped(first: &str, indent: usize, text: &str, width: usize) -> String {
+    let mut out = String::from(first);
+    let mut column = first.chars().count();
+    let mut line_empty = true;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if !line_empty && column + 1 + len > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            column = indent;
+            line_empty = true;
+        }
+        if !line_empty {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += len;
+        line_empty = false;
+    }
+    out
 }
 
 pub fn summary_line(r: &Report) -> String {
@@ -69,6 +139,11 @@ pub fn text(r: &Report, colours: bool, reproduce: &Reproduce<'_>) -> String {
         "webauthn-harness {} — target {} (origin {}, RP ID {}, seed {})",
         r.harness_version, r.target, r.origin, r.rp_id, r.seed
     );
+    let _ =
+        writeln!(out, "{}", wrapped(&format!("Profile {}: ", r.profile), 2, &r.profile.describe(), WIDTH));
+    if !r.origins.is_empty() {
+        let _ = writeln!(out, "Declared origins ({}): {}", r.origin_policy, r.origins.join(", "));
+    }
     for ceremony in [Ceremony::Registration, Ceremony::Authentication] {
         let cases: Vec<&CaseResult> = r.cases.iter().filter(|c| c.ceremony == ceremony).collect();
         if cases.is_empty() {
@@ -99,12 +174,12 @@ pub fn text(r: &Report, colours: bool, reproduce: &Reproduce<'_>) -> String {
         let _ = writeln!(out, "\nDetails");
         for c in attention {
             let (on, off) = colour(c.verdict, colours);
-            let _ = writeln!(out, "\n  {on}{}{off} {}", c.verdict.as_str(), c.id);
-            let _ = writeln!(out, "    Requirement: {} [{}]", c.title, c.spec);
-            let _ = writeln!(out, "    Expected:    {}", expected_text(c));
-            let _ = writeln!(out, "    Actual:      {}", c.detail);
+            let _ = writeln!(out, "\n  {on}{}{off} {} \u{2014} {}", c.verdict.as_str(), c.id, c.title);
+            let _ = writeln!(out, "{}", wrapped("    Requirement: ", 17, &requirement(c), WIDTH));
+            let _ = writeln!(out, "{}", wrapped("    Expected:    ", 17, &expected_text(c), WIDTH));
+            let _ = writeln!(out, "{}", wrapped("    Actual:      ", 17, &actual_text(c), WIDTH));
             if let Some(why) = &c.expected_because {
-                let _ = writeln!(out, "    Known:       {why}");
+                let _ = writeln!(out, "{}", wrapped("    Known:       ", 17, why, WIDTH));
             }
             let _ = writeln!(out, "    Reproduce:   {}", reproduce.command(&c.id, r.seed));
         }
@@ -129,7 +204,12 @@ pub fn markdown(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# webauthn-harness report: {}\n", md_escape(&r.target));
     let _ = writeln!(out, "- harness version: {}", r.harness_version);
+    let _ = writeln!(out, "- profile: `{}` ({})", r.profile, r.profile.describe());
     let _ = writeln!(out, "- origin: `{}`, RP ID: `{}`, seed: {}", r.origin, r.rp_id, r.seed);
+    if !r.origins.is_empty() {
+        let list: Vec<String> = r.origins.iter().map(|o| format!("`{o}`")).collect();
+        let _ = writeln!(out, "- declared origins (policy `{}`): {}", r.origin_policy, list.join(", "));
+    }
     let _ = writeln!(out, "- {}\n", summary_line(r));
     let _ = writeln!(out, "| verdict | count |\n|---|---|");
     for (v, n) in &r.summary {
@@ -147,6 +227,27 @@ pub fn markdown(r: &Report) -> String {
             c.verdict.as_str(),
             md_escape(&c.detail)
         );
+    }
+    let attention: Vec<&CaseResult> = r.cases.iter().filter(|c| !c.verdict.is_good()).collect();
+    if !attention.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Results that need a look\n\nEach with the requirement it rests on (section, basis kind, the spec's words), \
+             then what was expected and what the RP did.\n"
+        );
+        for c in attention {
+            let known = if c.expected_because.is_some() { " (known: see Notes)" } else { "" };
+            let _ = writeln!(
+                out,
+                "- **{}** `{}`: {}{known}\n  - Requirement: {}\n  - Expected: {}; actual: {}",
+                c.verdict.as_str(),
+                c.id,
+                md_escape(&c.title),
+                md_escape(&requirement(c)),
+                md_escape(&expected_text(c)),
+                md_escape(&actual_text(c))
+            );
+        }
     }
     let notes: Vec<&CaseResult> = r.cases.iter().filter(|c| c.expected_because.is_some()).collect();
     if !notes.is_empty() {
@@ -213,6 +314,19 @@ pub fn junit(r: &Report) -> String {
         xml_escape(&r.target),
         r.cases.len()
     );
+    out.push_str("    <properties>\n");
+    let properties = [
+        ("profile", r.profile.to_string()),
+        ("origin", r.origin.clone()),
+        ("origins", r.origins.join(" ")),
+        ("origin_policy", r.origin_policy.to_string()),
+        ("rp_id", r.rp_id.clone()),
+        ("seed", r.seed.to_string()),
+    ];
+    for (name, value) in properties {
+        let _ = writeln!(out, "      <property name=\"{name}\" value=\"{}\"/>", xml_escape(&value));
+    }
+    out.push_str("    </properties>\n");
     for c in &r.cases {
         let _ = write!(
             out,
@@ -246,4 +360,150 @@ pub fn junit(r: &Report) -> String {
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use spec::{BasisKind, Level};
+
+    use super::*;
+    use crate::grading::{Grading, Profile};
+    use crate::origins::OriginPolicy;
+    use crate::report::{CaseBasis, Observed};
+
+    const QUOTE: &str =
+        "Verify that the value of C.origin is an origin expected by the Relying Party. See § 13.5.9 \
+                         Validating the origin of a credential for guidance.";
+
+    fn result(id: &str, verdict: Verdict, basis: CaseBasis) -> CaseResult {
+        CaseResult {
+            id: id.into(),
+            ceremony: Ceremony::Registration,
+            spec: "§7.1 step 9".into(),
+            level: Level::Must,
+            expect: Expect::Reject,
+            verdict,
+            detail: "expected rejection, but the RP accepted".into(),
+            title: "clientData.origin is another site".into(),
+            flags: vec![],
+            check: None,
+            fido: None,
+            fido_expect: None,
+            basis: Some(basis),
+            origin_declared: false,
+            observed: Some(Observed {
+                accepted: true,
+                http_status: Some(200),
+                error_message: None,
+                check: None,
+                not_json: false,
+            }),
+            expected_because: None,
+            expected_kind: None,
+        }
+    }
+
+    fn report(cases: Vec<CaseResult>) -> Report {
+        Report {
+            schema: crate::report::SCHEMA.into(),
+            harness_version: "1.2.3".into(),
+            target: "t".into(),
+            profile: Grading { profile: Profile::FidoConformance, strict: true },
+            origin: "https://rp.example".into(),
+            origins: vec!["https://rp.example".into(), "https://login.rp.example".into()],
+            origin_policy: OriginPolicy::Subdomains,
+            rp_id: "rp.example".into(),
+            seed: 7,
+            summary: Report::summarize(&cases),
+            cases,
+            stale_expectations: vec![],
+        }
+    }
+
+    fn procedure() -> CaseBasis {
+        CaseBasis { kind: BasisKind::Procedure, section: "§7.1 step 9".into(), quote: QUOTE.into() }
+    }
+
+    #[test]
+    fn a_fail_in_the_text_report_quotes_its_requirement_wrapped() {
+        let r = report(vec![
+            result("reg.client-data.origin.other-site", Verdict::Fail, procedure()),
+            CaseResult { verdict: Verdict::Pass, ..result("reg.ok", Verdict::Pass, procedure()) },
+        ]);
+        let text = text(&r, false, &Reproduce { target_args: "--target http://x " });
+        let details = text.split("\nDetails\n").nth(1).expect("a Details section");
+        assert!(
+            details.contains(
+                "  FAIL reg.client-data.origin.other-site \u{2014} clientData.origin is another site\n    \
+                 Requirement: §7.1 step 9 (procedure): \u{201c}Verify that the value of C.origin is an origin"
+            ),
+            "{details}"
+        );
+        // The quote goes on over wrapped lines, indented under its label, and no line is too long.
+        let quoted: String = details
+            .lines()
+            .skip_while(|l| !l.starts_with("    Requirement:"))
+            .take_while(|l| !l.starts_with("    Expected:"))
+            .map(|l| l.trim_start_matches("    Requirement:").trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(quoted.ends_with(&format!("{QUOTE}\u{201d}")), "{quoted}");
+        assert!(details.lines().filter(|l| l.starts_with(&" ".repeat(17))).count() >= 1, "{details}");
+        assert!(text.lines().all(|l| l.chars().count() <= WIDTH), "{text}");
+        assert!(details.contains("    Expected:    rejection (MUST §7.1 step 9)\n"), "{details}");
+        assert!(details.contains("    Actual:      expected rejection, but the RP accepted\n"), "{details}");
+        assert!(details.contains("Reproduce:   webauthn-harness grade --target http://x --case reg.client-data.origin.other-site --seed 7"));
+        assert!(!details.contains("reg.ok"), "a PASS needs no look");
+        // The header says how it was graded and what was declared.
+        assert!(
+            text.contains("\nProfile fido-conformance+strict: a case with a FIDO conformance test FAILs"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nDeclared origins (subdomains): https://rp.example, https://login.rp.example\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_markdown_report_quotes_the_requirement_of_each_result_that_needs_a_look() {
+        let conformance =
+            CaseBasis { kind: BasisKind::Conformance, section: String::new(), quote: String::new() };
+        let mut warn = result("reg.response.id.missing", Verdict::Warn, conformance);
+        warn.fido = Some("Server-ServerAuthenticatorAttestationResponse-Resp-1 F-1".into());
+        let r = report(vec![result("reg.client-data.origin.other-site", Verdict::Fail, procedure()), warn]);
+        let md = markdown(&r.published());
+        assert!(md.contains("- profile: `fido-conformance+strict` ("), "{md}");
+        assert!(md.contains(
+            "- declared origins (policy `subdomains`): `https://rp.example`, `https://login.rp.example`"
+        ));
+        let look = md.split("## Results that need a look").nth(1).expect("the section");
+        assert!(
+            look.contains(&format!(
+                "\n- **FAIL** `reg.client-data.origin.other-site`: clientData.origin is another site\n  \
+                 - Requirement: §7.1 step 9 (procedure): \u{201c}{QUOTE}\u{201d}\n  \
+                 - Expected: rejection (MUST §7.1 step 9); actual: accepted (HTTP 200)\n"
+            )),
+            "{look}"
+        );
+        // A conformance basis without a quote says whose rule it is and names the FIDO test.
+        assert!(
+            look.contains(
+                "  - Requirement: conformance: an expectation of the FIDO conformance tool beyond the spec \
+                 (Server-ServerAuthenticatorAttestationResponse-Resp-1 F-1)"
+            ),
+            "{look}"
+        );
+    }
+
+    #[test]
+    fn junit_names_the_grading_as_properties() {
+        let x = junit(&report(vec![result("reg.x", Verdict::Fail, procedure())]));
+        assert!(x.contains("<property name=\"profile\" value=\"fido-conformance+strict\"/>"), "{x}");
+        assert!(x.contains("<property name=\"origin_policy\" value=\"subdomains\"/>"), "{x}");
+        assert!(
+            x.contains("<property name=\"origins\" value=\"https://rp.example https://login.rp.example\"/>")
+        );
+        assert_eq!(x.matches("<failure ").count(), 1);
+    }
 }

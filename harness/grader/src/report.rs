@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use spec::{BasisKind, Ceremony, CheckId, Expect, Level};
 
+use crate::grading::Grading;
+use crate::origins::OriginPolicy;
+
 /// The versioned schema name of the JSON report.
 pub const SCHEMA: &str = "webauthn-harness/report/v1";
 
@@ -19,9 +22,11 @@ pub const SCHEMA: &str = "webauthn-harness/report/v1";
 pub enum Verdict {
     /// The RP answered as the spec requires.
     Pass,
-    /// A SHOULD or POLICY case went the weaker way.
+    /// A case went the other way where the grading does not make it a failure: under `webauthn-l3`, a SHOULD
+    /// or POLICY case, or a case whose basis is not the RP's own procedure (see `grading`).
     Warn,
-    /// A MUST case went the wrong way.
+    /// A case went the other way where the grading makes it a failure: under `webauthn-l3`, a MUST of the RP's
+    /// own procedure (see `grading`).
     Fail,
     /// An `either` case: the behaviour is recorded.
     Info,
@@ -156,6 +161,9 @@ pub struct Observed {
     /// may name checks this harness does not know.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check: Option<String>,
+    /// The body was not JSON.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_json: bool,
 }
 
 /// One case's result.
@@ -185,6 +193,10 @@ pub struct CaseResult {
     /// The requirement the case rests on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<CaseBasis>,
+    /// An origin case whose origin (the one the harness sent in the subject's clientDataJSON) is among the
+    /// declared origins ([`Report::origins`] under [`Report::origin_policy`]): either answer conforms.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub origin_declared: bool,
     /// What the subject call came back with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed: Option<Observed>,
@@ -202,7 +214,18 @@ pub struct Report {
     pub schema: String,
     pub harness_version: String,
     pub target: String,
+    /// How the verdicts were decided: the profile, then `+strict` when every MUST FAILs
+    /// (`webauthn-l3`, `webauthn-l3+strict`, `fido-conformance`, `fido-conformance+strict`; see `grading`).
+    #[serde(default)]
+    pub profile: Grading,
+    /// The origin the virtual client reported.
     pub origin: String,
+    /// Every origin declared as the RP's, the first being `origin`.
+    #[serde(default)]
+    pub origins: Vec<String>,
+    /// How other origins may be declared: `exact` or `subdomains` (see `origins`).
+    #[serde(default)]
+    pub origin_policy: OriginPolicy,
     pub rp_id: String,
     pub seed: u64,
     /// Count per verdict, every verdict listed.

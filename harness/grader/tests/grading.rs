@@ -6,11 +6,11 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use generator::catalog::{self, Case, Level};
+use generator::catalog::{self, BasisKind, Case, Level};
 use generator::client::ClientConfig;
 use grader::expectations::{Expectations, Kind};
 use grader::transport::{FnTarget, HttpConfig, HttpTarget};
-use grader::{GradeConfig, Report, Verdict};
+use grader::{GradeConfig, Grading, OriginPolicy, Profile, Report, Verdict};
 use rp::{Config, ReferenceRp};
 use serde_json::{json, Value};
 use verifier::CheckId;
@@ -24,13 +24,7 @@ fn config() -> Config {
 }
 
 fn grade_cfg() -> GradeConfig {
-    GradeConfig {
-        target: "test".into(),
-        client: ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() },
-        seed: 5,
-        required_formats: vec![],
-        expectations: Expectations::default(),
-    }
+    GradeConfig::new("test", ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() }, 5)
 }
 
 fn grade_in_process(rp: ReferenceRp, cases: &[Case]) -> Report {
@@ -47,11 +41,12 @@ fn not_good(r: &Report) -> BTreeSet<(String, Verdict)> {
         .collect()
 }
 
+/// What a case that goes the other way gets under the default grading (webauthn-l3): FAIL for a MUST of the
+/// RP's own procedure, WARN otherwise.
 fn weak_verdict(c: &Case) -> Verdict {
-    if c.level == Level::Must {
-        Verdict::Fail
-    } else {
-        Verdict::Warn
+    match (c.level, c.basis().map(|b| b.kind)) {
+        (Level::Must, Some(BasisKind::Procedure)) => Verdict::Fail,
+        _ => Verdict::Warn,
     }
 }
 
@@ -266,18 +261,119 @@ fn origin_cases_hold_for_an_rp_at_an_http_origin_over_http() {
     c.seed = Some(4);
     let server = rp::server::Running::start_on(listener, std::sync::Arc::new(ReferenceRp::new(c))).unwrap();
     let mut target = HttpTarget::new(HttpConfig::new(&server.url()));
-    let cfg = GradeConfig {
-        target: "http origin".into(),
-        client: ClientConfig { origin, rp_id: "localhost".into() },
-        seed: 5,
-        required_formats: vec![],
-        expectations: Expectations::default(),
-    };
+    let cfg = GradeConfig::new("http origin", ClientConfig { origin, rp_id: "localhost".into() }, 5);
     let cases: Vec<Case> =
         catalog::all().into_iter().filter(|c| c.id.contains(".client-data.origin.")).collect();
     assert!(cases.len() > 20);
     let report = grader::grade(&mut target, &cfg, &catalog::all(), &cases, &mut |_, _, _| {}).report;
     assert_eq!(not_good(&report), BTreeSet::new());
+}
+
+#[test]
+fn origin_cases_are_graded_against_the_declared_origins() {
+    // An RP that also accepts the RP ID's https subdomains (§13.4.9 allows it).
+    let mut c = config();
+    c.policy.origins.allow_rp_id_subdomains = true;
+    let cases: Vec<Case> =
+        catalog::all().into_iter().filter(|c| c.id.contains(".client-data.origin.")).collect();
+    let subdomain: BTreeSet<&str> =
+        ["reg.client-data.origin.subdomain", "auth.client-data.origin.subdomain"].into();
+    assert!(cases.iter().filter(|c| subdomain.contains(c.id)).count() == 2);
+
+    // Declared: the one origin. Accepting its subdomain is a FAIL.
+    let rp = ReferenceRp::new(c.clone());
+    let mut target = testkit::in_process(&rp, NOW);
+    let report = grader::grade(&mut target, &grade_cfg(), &catalog::all(), &cases, &mut |_, _, _| {}).report;
+    let expected: BTreeSet<(String, Verdict)> =
+        subdomain.iter().map(|id| (id.to_string(), Verdict::Fail)).collect();
+    assert_eq!(not_good(&report), expected);
+    assert_eq!(report.origins, [ORIGIN]);
+    assert_eq!(report.origin_policy, OriginPolicy::Exact);
+
+    // Declared: the origin and its subdomains. The subdomain cases are INFO (the RP chose), saying which origin
+    // was sent; every other origin case is still a MUST the RP keeps.
+    let rp = ReferenceRp::new(c);
+    let mut target = testkit::in_process(&rp, NOW);
+    let mut cfg = grade_cfg();
+    cfg.origins.policy = OriginPolicy::Subdomains;
+    let report = grader::grade(&mut target, &cfg, &catalog::all(), &cases, &mut |_, _, _| {}).report;
+    assert_eq!(not_good(&report), BTreeSet::new());
+    assert_eq!(report.origin_policy, OriginPolicy::Subdomains);
+    for c in &report.cases {
+        if subdomain.contains(c.id.as_str()) {
+            assert_eq!(c.verdict, Verdict::Info, "{}", c.id);
+            assert!(c.origin_declared, "{}", c.id);
+            assert_eq!(
+                c.detail,
+                "origin https://evil.rp.example is within the declared origins: accepted (HTTP 200)",
+                "{}",
+                c.id
+            );
+        } else {
+            assert!(!c.origin_declared, "{}", c.id);
+        }
+    }
+    // The lookalike is no subdomain.
+    let lookalike = report.cases.iter().find(|c| c.id == "reg.client-data.origin.suffix-lookalike").unwrap();
+    assert_eq!(lookalike.verdict, Verdict::Pass);
+
+    // An extra declared origin (exact) makes the case that sends it INFO too.
+    let rp = ReferenceRp::new(config());
+    let mut target = testkit::in_process(&rp, NOW);
+    let mut cfg = grade_cfg();
+    cfg.origins.declared.push("https://evil.example.com".into());
+    let other_site: Vec<Case> =
+        cases.iter().filter(|c| c.id.ends_with(".client-data.origin.other-site")).copied().collect();
+    let report = grader::grade(&mut target, &cfg, &catalog::all(), &other_site, &mut |_, _, _| {}).report;
+    assert_eq!(report.cases.len(), 2);
+    for c in &report.cases {
+        assert_eq!((c.verdict, c.origin_declared), (Verdict::Info, true), "{}: {}", c.id, c.detail);
+    }
+}
+
+#[test]
+fn one_run_is_judged_under_every_grading() {
+    // An RP with checks of different bases switched off: the origin (procedure), the DER shape of assertion
+    // signatures and attested credential data in an assertion (data).
+    let rp = || {
+        let mut c = config();
+        c.policy.disabled_checks = vec![
+            CheckId::RegOrigin,
+            CheckId::AuthOrigin,
+            CheckId::AuthSignatureMalformed,
+            CheckId::AuthAttestedCredentialDataPresent,
+        ];
+        ReferenceRp::new(c)
+    };
+    let cases = catalog::all();
+    let graded = |grading: Grading| {
+        let rp = rp();
+        let mut target = testkit::in_process(&rp, NOW);
+        let mut cfg = grade_cfg();
+        cfg.grading = grading;
+        grader::grade(&mut target, &cfg, &cases, &cases, &mut |_, _, _| {}).report
+    };
+    let report = graded(Grading::default());
+    assert_eq!(report.profile, Grading::default());
+    let warned = report.summary[&Verdict::Warn];
+    assert!(warned > 0 && report.summary[&Verdict::Fail] > 0, "{:?}", report.summary);
+    let verdicts = |r: &Report| r.cases.iter().map(|c| (c.id.clone(), c.verdict)).collect::<Vec<_>>();
+    for grading in [
+        Grading { profile: Profile::WebauthnL3, strict: true },
+        Grading { profile: Profile::FidoConformance, strict: false },
+        Grading { profile: Profile::FidoConformance, strict: true },
+    ] {
+        // Judged again from the report, and graded afresh under that grading: the same verdicts.
+        let again = grader::regrade(&report, grading);
+        let fresh = graded(grading);
+        assert_eq!(again.profile, grading);
+        assert_eq!(verdicts(&again), verdicts(&fresh), "{grading}");
+        assert_eq!(again.summary, fresh.summary, "{grading}");
+    }
+    // Strict turns the data MUSTs' WARNs into FAILs.
+    let strict = grader::regrade(&report, Grading { profile: Profile::WebauthnL3, strict: true });
+    assert!(strict.summary[&Verdict::Warn] < warned, "{:?}", strict.summary);
+    assert_eq!(grader::regrade(&report, Grading::default()), report);
 }
 
 #[test]

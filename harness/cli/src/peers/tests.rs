@@ -129,17 +129,49 @@ fn committed_reports_render_back_to_themselves() {
 
 #[test]
 fn a_changed_rendering_is_caught() {
-    // The comparison itself: one verdict changed in a committed report gives a different file.
+    // The comparison itself: one verdict changed in a report gives a different file than the report rendered as
+    // it was (written to a scratch file, so this holds whether or not the committed files are current).
     let dir = root().join("reports").join("fido2-lib");
     let mut report = read_report(&dir.join("report.snap"));
+    let source = "harness/cli/tests/peer_reports.rs";
+    let scratch =
+        std::env::temp_dir().join(format!("webauthn-harness-peers-caught-{}.snap", std::process::id()));
+    std::fs::write(&scratch, snapshot_file(source, &render::json(&report))).expect("a scratch file");
     let case = report.cases.iter_mut().find(|c| c.verdict == grader::Verdict::Fail).expect("a FAIL");
     case.verdict = grader::Verdict::Warn;
     let mut problems = Vec::new();
-    compare(
-        &dir.join("report.snap"),
-        &snapshot_file("harness/cli/tests/peer_reports.rs", &render::json(&report)),
-        &mut problems,
-    );
+    compare(&scratch, &snapshot_file(source, &render::json(&report)), &mut problems);
+    let _ = std::fs::remove_file(&scratch);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains(r#"re-rendered "      \"verdict\": \"WARN\",""#), "{}", problems[0]);
+}
+
+#[test]
+fn target_toml_may_declare_the_origins_its_adapter_accepts() {
+    let path = Path::new("targets/x/target.toml");
+    let base = "name = \"x\"\nlibrary = \"x\"\nregistry = \"npm\"\nversion = \"1\"\nlanguage = \"JS\"\ndocs = \"https://x\"\n";
+    let plain = TargetInfo::parse(base, path).expect("no origins declared");
+    assert_eq!(plain.origin_policy, grader::OriginPolicy::Exact);
+    assert_eq!(plain.declared_origins(), ["http://localhost:PORT"]);
+
+    let declared = TargetInfo::parse(
+        &format!("{base}origins = [\"http://127.0.0.1:PORT\"]\norigin_policy = \"subdomains\"\n"),
+        path,
+    )
+    .expect("origins declared");
+    assert_eq!(declared.origin_policy, grader::OriginPolicy::Subdomains);
+    assert_eq!(declared.declared_origins(), ["http://localhost:PORT", "http://127.0.0.1:PORT"]);
+    assert_eq!(at_port(&declared.origins[0], 8101), "http://127.0.0.1:8101");
+
+    // A bad value names the file and the field.
+    let e = TargetInfo::parse(&format!("{base}origin_policy = \"prefix\"\n"), path).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "targets/x/target.toml: origin_policy: unknown origin policy \"prefix\" (one of exact, subdomains)"
+    );
+    let e =
+        TargetInfo::parse(&format!("{base}origins = [\"localhost:PORT\"]\n"), path).unwrap_err().to_string();
+    assert!(e.starts_with("targets/x/target.toml: origins: \"localhost:8080\" is not an origin"), "{e}");
+    let e = TargetInfo::parse(&format!("{base}origin = \"x\"\n"), path).unwrap_err();
+    assert!(format!("{e:#}").contains("unknown field `origin`"), "{e:#}");
 }

@@ -73,11 +73,12 @@ fn kind(c: &CaseResult) -> &'static str {
 fn header(r: &Report) -> Vec<(&'static str, String)> {
     vec![
         ("target", r.target.clone()),
+        ("profile", r.profile.to_string()),
         ("origin", r.origin.clone()),
+        ("declared origins", format!("{} ({})", r.origins.join(", "), r.origin_policy)),
         ("RP ID", r.rp_id.clone()),
         ("seed", r.seed.to_string()),
         ("harness version", r.harness_version.clone()),
-        // The grading profile goes here once the report carries one.
     ]
 }
 
@@ -459,11 +460,13 @@ mod tests {
                 section: "§7.1 step 9".into(),
                 quote: "Verify that the value of C.origin is an origin expected by the Relying Party.".into(),
             }),
+            origin_declared: false,
             observed: Some(Observed {
                 accepted: false,
                 http_status: Some(400),
                 error_message: None,
                 check: None,
+                not_json: false,
             }),
             expected_because: None,
             expected_kind: None,
@@ -475,7 +478,10 @@ mod tests {
             schema: crate::report::SCHEMA.into(),
             harness_version: "0.0.0-test".into(),
             target: "http://rp.test/<fido>".into(),
+            profile: Default::default(),
             origin: "https://rp.test".into(),
+            origins: vec!["https://rp.test".into()],
+            origin_policy: Default::default(),
             rp_id: "rp.test".into(),
             seed: 7,
             summary: Report::summarize(&cases),
@@ -493,6 +499,7 @@ mod tests {
             http_status: Some(200),
             error_message: Some("<script>alert(1)</script> & \"quoted\" 'single'".into()),
             check: Some("origin<check>".into()),
+            not_json: false,
         });
         fail.check = Some(CheckId::RegOrigin);
         fail.fido = Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-1".into());
@@ -576,7 +583,13 @@ mod tests {
         // The page's only script is its own.
         assert_eq!(page.matches("<script>").count(), 1);
         // The header, the summary and the filters.
-        for (name, value) in [("origin", "https://rp.test"), ("RP ID", "rp.test"), ("seed", "7")] {
+        for (name, value) in [
+            ("profile", "webauthn-l3"),
+            ("origin", "https://rp.test"),
+            ("declared origins", "https://rp.test (exact)"),
+            ("RP ID", "rp.test"),
+            ("seed", "7"),
+        ] {
             assert!(page.contains(&format!("<dt>{name}</dt><dd>{value}</dd>")), "{name}");
         }
         assert!(page.contains("<dt>harness version</dt><dd>0.0.0-test</dd>"));
