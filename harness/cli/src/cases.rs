@@ -33,6 +33,8 @@ pub fn case_json(c: &Case) -> Value {
         "flags": c.flags,
         "check": c.check,
         "fido": c.fido,
+        "fido_expect": c.fido_expect,
+        "basis": c.basis(),
         "setup": c.setup,
     })
 }
@@ -67,10 +69,11 @@ pub fn run(args: Args) -> ExitCode {
             let width = cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
             for c in &cases {
                 outln!(
-                    "{:width$}  {:<6}  {:<6}  {:<16}  {}",
+                    "{:width$}  {:<6}  {:<6}  {:<11}  {:<16}  {}",
                     c.id,
                     c.expect.as_str(),
                     c.level.as_str(),
+                    c.basis().map_or("", |b| b.kind.as_str()),
                     c.spec,
                     c.title
                 );

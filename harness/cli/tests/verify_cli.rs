@@ -183,10 +183,29 @@ fn cases_lists_the_whole_catalogue_as_json() {
     assert_eq!(cases.len(), generator::catalog::all().len());
     assert_eq!(doc["count"], cases.len());
     let origin = cases.iter().find(|c| c["id"] == "reg.client-data.origin.other-scheme").unwrap();
-    assert_eq!(origin["spec"], "§7.1 step 9");
+    assert_eq!(origin["spec"], "§7.1 step 9, §13.5.9");
     assert_eq!(origin["level"], "MUST");
     assert_eq!(origin["expect"], "reject");
     assert_eq!(origin["check"], "reg.client-data.origin");
+    assert_eq!(origin["basis"]["kind"], "procedure");
+    assert!(origin["basis"]["quote"]
+        .as_str()
+        .unwrap()
+        .contains("MUST NOT accept unexpected values of origin"));
+    // Every case states its basis: a kind, a section, and a quote from the spec (or, for what only the FIDO
+    // tool expects, the FIDO test it mirrors); every quote is made of sentences of the spec.
+    for c in cases {
+        let basis = &c["basis"];
+        let kind = basis["kind"].as_str().unwrap_or_else(|| panic!("{}: no basis", c["id"]));
+        let quote = basis["quote"].as_str().unwrap();
+        assert!(basis["section"].is_string(), "{}: no section", c["id"]);
+        if kind == "conformance" {
+            assert!(c["fido"].is_string(), "{}: a conformance basis names no FIDO test", c["id"]);
+        } else {
+            assert!(!quote.is_empty(), "{}: no quote", c["id"]);
+        }
+        assert_eq!(spec::text::quoted(quote), Ok(()), "{}", c["id"]);
+    }
     // Every flag a case uses is documented once.
     for c in cases {
         for f in c["flags"].as_array().unwrap() {
