@@ -184,6 +184,16 @@ const TOKEN_BINDING_MALFORMED: Both = Both {
     ..Both::DEFAULTS
 };
 
+/// An origin that is not an origin's serialization (a trailing slash, a path, upper case): a client never sends
+/// one, since C.origin is "the serialization of callerOrigin" (§5.1.3, §5.1.4.1), and an RP that compares parsed
+/// origins rather than strings accepts only the origin it expects: the origin section leaves the method to the
+/// RP. A MUST on the client's data, not a step of the RP's procedure.
+const ORIGIN_NOT_SERIALIZED: Basis = Basis::data(
+    "§5.1.3, §5.1.4.1, §13.5.9",
+    "The serialization of callerOrigin. Validation MAY be performed by exact string matching or any other method \
+     as needed by the Relying Party.",
+);
+
 /// Raw-byte mutations of the whole clientDataJSON.
 fn not_utf8(b: &mut Vec<u8>) {
     b.insert(b.len().saturating_sub(2), 0xff);
@@ -450,15 +460,17 @@ pub(super) fn cases() -> Vec<Case> {
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.trailing-slash", auth: "auth.client-data.origin.trailing-slash" },
             title: "clientData.origin has a trailing slash",
-            rationale: "an origin serializes without a path; the string differs from every expected origin",
+            rationale: "an origin serializes without a path, so no client sends this; it differs from every expected origin as a string, though not as a parsed origin",
             mutation: |c| c.edit_members(origin_trailing_slash),
+            basis: ByCeremony::same(Some(ORIGIN_NOT_SERIALIZED)),
             ..ORIGIN_REJECTED
         },
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.with-path", auth: "auth.client-data.origin.with-path" },
             title: "clientData.origin has a path",
-            rationale: "an origin has no path; the string differs from every expected origin",
+            rationale: "an origin has no path, so no client sends this; it differs from every expected origin as a string, though not as a parsed origin",
             mutation: |c| c.edit_members(origin_with_path),
+            basis: ByCeremony::same(Some(ORIGIN_NOT_SERIALIZED)),
             ..ORIGIN_REJECTED
         },
         Both {
@@ -471,8 +483,9 @@ pub(super) fn cases() -> Vec<Case> {
         Both {
             id: ByCeremony { reg: "reg.client-data.origin.uppercase", auth: "auth.client-data.origin.uppercase" },
             title: "clientData.origin is the expected origin in upper case",
-            rationale: "browsers serialize origins in lower case; the exact string must match",
+            rationale: "clients serialize origins in lower case; it differs from every expected origin as a string, though not as a parsed origin",
             mutation: |c| c.edit_members(origin_uppercase),
+            basis: ByCeremony::same(Some(ORIGIN_NOT_SERIALIZED)),
             ..ORIGIN_REJECTED
         },
         Both {
