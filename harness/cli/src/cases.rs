@@ -31,6 +31,7 @@ pub fn case_json(c: &Case) -> Value {
         "title": c.title,
         "rationale": c.rationale,
         "flags": c.flags,
+        "references": c.references,
         "check": c.check,
         "fido": c.fido,
         "fido_expect": c.fido_expect,

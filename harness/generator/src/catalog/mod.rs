@@ -268,6 +268,8 @@ pub struct Case {
     pub rationale: &'static str,
     /// Bug classes a wrong answer reveals.
     pub flags: &'static [Flag],
+    /// Public records of bugs that RP libraries shipped and this case reproduces (advisories, CVEs, issues).
+    pub references: &'static [Reference],
     /// The reference verifier's check that rejects the case. `None` for accept cases.
     pub check: Option<CheckId>,
     /// The FIDO server conformance test this case corresponds to, where there is one.
@@ -304,6 +306,7 @@ impl Case {
         title: "",
         rationale: "",
         flags: &[],
+        references: &[],
         check: None,
         fido: None,
         fido_expect: None,
@@ -367,6 +370,7 @@ pub struct Both {
     pub title: &'static str,
     pub rationale: &'static str,
     pub flags: &'static [Flag],
+    pub references: &'static [Reference],
     pub check: ByCeremony<Option<CheckId>>,
     pub fido: ByCeremony<Option<&'static str>>,
     /// What the FIDO conformance tool expects where it differs from `expect`, in the ceremonies that name a
@@ -387,6 +391,7 @@ impl Both {
         title: "",
         rationale: "",
         flags: &[],
+        references: &[],
         check: ByCeremony::same(None),
         fido: ByCeremony::same(None),
         fido_expect: None,
@@ -410,6 +415,7 @@ impl Both {
             title: self.title,
             rationale: self.rationale,
             flags: self.flags,
+            references: self.references,
             check: self.check.get(ceremony),
             fido: self.fido.get(ceremony),
             fido_expect: self.fido.get(ceremony).and(self.fido_expect),
@@ -426,6 +432,46 @@ impl Both {
     /// The cases of both ceremonies, the registration first.
     pub fn cases(&self) -> [Case; 2] {
         [self.case(Ceremony::Registration), self.case(Ceremony::Authentication)]
+    }
+}
+
+/// A public record of a bug that an RP library shipped, which a case reproduces: what it is, in this project's
+/// words, and where it is recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Reference {
+    /// The record's id: a CVE (`CVE-2022-21449`), a GitHub advisory (`GHSA-xxxx-xxxx-xxxx`), or an issue or
+    /// pull request as `owner/repo#number`.
+    pub id: &'static str,
+    /// The affected library and, in one line, what it did wrong (facts, not the record's text).
+    pub summary: &'static str,
+}
+
+impl Reference {
+    /// Whether the id is one of the three forms [`Reference::id`] allows.
+    pub fn is_well_formed(&self) -> bool {
+        let id = self.id;
+        if let Some(rest) = id.strip_prefix("CVE-") {
+            let (year, num) = rest.split_once('-').unwrap_or(("", ""));
+            return year.len() == 4
+                && num.len() >= 4
+                && (year.to_owned() + num).bytes().all(|b| b.is_ascii_digit());
+        }
+        if let Some(rest) = id.strip_prefix("GHSA-") {
+            let parts: Vec<&str> = rest.split('-').collect();
+            return parts.len() == 3
+                && parts.iter().all(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        }
+        match id.split_once('#') {
+            Some((repo, num)) => {
+                let slug = |s: &str| {
+                    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                };
+                matches!(repo.split_once('/'), Some((o, r)) if slug(o) && slug(r))
+                    && !num.is_empty()
+                    && num.bytes().all(|b| b.is_ascii_digit())
+            }
+            None => false,
+        }
     }
 }
 
@@ -611,6 +657,14 @@ mod tests {
                     problems.push(format!("{}: not in the spec: {missing:?}", c.id));
                 }
             }
+            for r in c.references {
+                if !r.is_well_formed() || r.summary.is_empty() {
+                    problems.push(format!(
+                        "{}: reference {:?} is not CVE-, GHSA- or owner/repo#N with a summary",
+                        c.id, r.id
+                    ));
+                }
+            }
             if c.fido_expect.is_some() && c.fido.is_none() {
                 problems.push(format!("{}: a FIDO expectation without a FIDO test", c.id));
             }
@@ -639,6 +693,18 @@ mod tests {
         );
         assert!(matches!(reg.plan, Plan::Register(h) if h.common.is_some() && h.pre.is_none()));
         assert!(matches!(auth.plan, Plan::Authenticate(h) if h.common.is_some() && h.pre.is_none()));
+    }
+
+    #[test]
+    fn reference_ids_have_one_of_three_forms() {
+        let ok = |id| Reference { id, summary: "s" }.is_well_formed();
+        assert!(ok("CVE-2022-21449"));
+        assert!(ok("GHSA-abcd-1234-ef56"));
+        assert!(ok("duo-labs/py_webauthn#93"));
+        for bad in ["CVE-22-1", "GHSA-abc", "py_webauthn#93", "duo-labs/py_webauthn#", "a/b#1x", "https://x"]
+        {
+            assert!(!ok(bad), "{bad}");
+        }
     }
 
     #[test]
