@@ -183,3 +183,28 @@ impl<F: FnMut(&str, &str, &Json) -> (u16, Json)> Target for FnTarget<F> {
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_saved_session_key_put_back_in_another_session_is_the_key_it_calls_with() {
+        let mut target =
+            FnTarget::new(|session: &str, _: &str, _: &Json| (200, json!({ "session": session })));
+        let key = |t: &mut FnTarget<_>, s| {
+            t.call(s, Endpoint::AssertionResult, &Json::Null).map(|r| r.body["session"].clone()).ok()
+        };
+        let (victim, attacker) = (target.new_session(), target.new_session());
+        let saved = target.save_session(victim);
+        assert_eq!(saved, SavedSession { cookies: vec!["s1".into()] });
+        assert_eq!(key(&mut target, attacker), Some(json!("s2")));
+        target.restore_session(attacker, &saved);
+        assert_eq!(key(&mut target, attacker), Some(json!("s1")));
+        assert_eq!(key(&mut target, victim), Some(json!("s1")));
+        target.restore_session(attacker, &SavedSession::default());
+        assert_eq!(key(&mut target, attacker), Some(json!("s2")));
+    }
+}
