@@ -34,6 +34,11 @@ pub enum Observation {
     /// The control (or a setup step such as the baseline registration) was not accepted: the case says
     /// nothing about the RP.
     ControlRejected { step: &'static str, reply: Reply },
+    /// The RP refused to start the subject ceremony (it answered its options call with a well-formed refusal)
+    /// where that refusal is itself a defence against what the case sends: assertion options for an account
+    /// without credentials, which the case would answer with another account's credential. `step` names the
+    /// refused call; the control was accepted.
+    OptionsRefused { step: &'static str, reply: Reply },
     /// The RP does not offer what the case needs (e.g. the algorithm).
     Unsupported { why: String },
     /// A call failed at the transport level, or the RP's options were unusable.
@@ -386,6 +391,41 @@ impl Run<'_> {
             Stateful::CredentialOfAnotherUserWithOwnersUserHandle => {
                 self.credential_of_another_user(SentUserHandle::Owners)
             }
+            Stateful::AssertionForAccountWithUnfinishedRegistration => self.account_without_credential(true),
+            Stateful::AssertionForUnregisteredAccount => self.account_without_credential(false),
+            Stateful::RegistrationReplayWithSavedSession => {
+                // The victim's options; their session's cookies as they are now are what the attacker keeps.
+                let session = self.target.new_session();
+                let username = self.username();
+                let options = self.creation_options(session, &username)?;
+                let saved = self.target.save_session(session);
+                let s = self.setup();
+                let credential = self.gen.credential(s.alg, s.credential_id_len);
+                let (body, _) = self.registration_response(&options, credential, RegHooks::default());
+                let control = self.call(session, Endpoint::AttestationResult, body.clone())?;
+                if !control.accepted() {
+                    return Err(refused("control registration", control));
+                }
+                let attacker = self.target.new_session();
+                self.target.restore_session(attacker, &saved);
+                let subject = self.call(attacker, Endpoint::AttestationResult, body)?;
+                Ok(completed(control, subject))
+            }
+            Stateful::AssertionReplayWithSavedSession => {
+                let mut account = self.register_ok("baseline registration")?;
+                let options = self.request_options(account.session, &account.username.clone())?;
+                let saved = self.target.save_session(account.session);
+                let (body, count) = self.assertion_response(&options, &account, AuthHooks::default());
+                let control = self.call(account.session, Endpoint::AssertionResult, body.clone())?;
+                if !control.accepted() {
+                    return Err(refused("control assertion", control));
+                }
+                account.sign_count = count;
+                let attacker = self.target.new_session();
+                self.target.restore_session(attacker, &saved);
+                let subject = self.call(attacker, Endpoint::AssertionResult, body)?;
+                Ok(completed(control, subject))
+            }
             Stateful::UserHandleOfAnotherAccount => {
                 let other = self.register_ok("first account's registration")?;
                 let mut account = self.register_ok("second account's registration")?;
@@ -398,6 +438,36 @@ impl Run<'_> {
                 Ok(Observation::Completed { control, subject })
             }
         }
+    }
+
+    /// An account with a credential signs in (the control: its own valid assertion); then a new session asks
+    /// for assertion options for a username without credentials, one whose registration options were fetched
+    /// and never answered (`registration_started`) or one the RP never saw, and answers them with that
+    /// account's credential and userHandle (what its authenticator sends), signed over the new challenge. An
+    /// RP that refuses those options has stopped the attack before it starts ([`Observation::OptionsRefused`]).
+    fn account_without_credential(&mut self, registration_started: bool) -> Result<Observation, Abort> {
+        let mut owner = self.register_ok("first account's registration")?;
+        self.authenticate_ok(&mut owner, "control assertion")?;
+        let control = self.exchanges.last().and_then(|e| e.reply.clone().ok());
+        let username = self.username();
+        if registration_started {
+            let session = self.target.new_session();
+            self.creation_options(session, &username)?;
+        }
+        let session = self.target.new_session();
+        let options = match self.request_options(session, &username) {
+            Err(Abort::Control(_, reply)) => {
+                return Ok(Observation::OptionsRefused {
+                    step: "assertion options for an account without credentials",
+                    reply,
+                })
+            }
+            other => other?,
+        };
+        let borrowed = Account { session, username, ..owner };
+        let (body, _) = self.assertion_response(&options, &borrowed, AuthHooks::default());
+        let subject = self.call(session, Endpoint::AssertionResult, body)?;
+        Ok(Observation::Completed { control, subject })
     }
 
     /// A second account's session asks for options and answers with the first account's credential, after a

@@ -68,10 +68,23 @@ pub struct TransportError {
     pub message: String,
 }
 
+/// What the client of one session holds between calls, as it was when [`Target::save_session`] saved it: its
+/// cookies over HTTP (each as a `Set-Cookie` value: `name=value` and its attributes), the session key in
+/// process. An attacker who copied a victim's cookie jar holds this.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SavedSession {
+    pub cookies: Vec<String>,
+}
+
 /// A relying party on the conformance API.
 pub trait Target {
     /// Starts a new virtual user's session (a fresh cookie jar).
     fn new_session(&mut self) -> SessionId;
     /// POSTs `body` to `endpoint` in `session`.
     fn call(&mut self, session: SessionId, endpoint: Endpoint, body: &Json) -> Result<Reply, TransportError>;
+    /// What the client of `session` holds now (its cookie jar).
+    fn save_session(&mut self, session: SessionId) -> SavedSession;
+    /// Makes the client of `session` hold `saved` instead of what it holds (its cookie jar replaced by the
+    /// saved one), as an attacker who kept a copy of another client's cookies would.
+    fn restore_session(&mut self, session: SessionId, saved: &SavedSession);
 }

@@ -244,6 +244,18 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
         Outcome::Ran { observation, baseline_mandatory, declared_origin } => match observation {
             Observation::Error { why } => return (Verdict::Error, why.clone()),
             Observation::Unsupported { why } => return (Verdict::Unsupported, why.clone()),
+            // Refusing to start the ceremony the case would abuse is a correct defence against it: the attack
+            // never gets to the RP's verification. (Only reject cases refuse; anything else says nothing.)
+            Observation::OptionsRefused { step, reply } => {
+                return if rule.expect == Expect::Reject {
+                    (
+                        Verdict::Pass,
+                        format!("the RP refused {step}, so the response was never sent: {}", describe(reply)),
+                    )
+                } else {
+                    (Verdict::Inconclusive, format!("the {step} was not accepted: {}", describe(reply)))
+                };
+            }
             Observation::ControlRejected { step, reply } => {
                 return if rule.baseline && !baseline_mandatory {
                     (Verdict::Unsupported, format!("{step} failed: {}", describe(reply)))
@@ -718,6 +730,31 @@ mod tests {
         assert_eq!(ran(&control, true, &accept), Verdict::Inconclusive);
         let skipped = judge(&Rule::of(&accept), Outcome::Skipped { reason: "r" }, STRICT);
         assert_eq!(skipped.0, Verdict::Skipped);
+    }
+
+    #[test]
+    fn refused_options_pass_a_reject_case_under_every_grading_and_say_so() {
+        let refused = Observation::OptionsRefused {
+            step: "assertion options for an account without credentials",
+            reply: reply(false),
+        };
+        let outcome = Outcome::Ran { observation: &refused, baseline_mandatory: true, declared_origin: None };
+        for g in ALL {
+            let (v, detail) = judge(&Rule::of(&case(Level::Must, Expect::Reject, procedure())), outcome, g);
+            assert_eq!(v, Verdict::Pass, "{g}");
+            assert_eq!(
+                detail,
+                "the RP refused assertion options for an account without credentials, so the response was never \
+                 sent: rejected (HTTP 400): no"
+            );
+        }
+        // A case that needs the ceremony to go through learns nothing from a refusal.
+        let accept = case(Level::Must, Expect::Accept, procedure());
+        assert_eq!(judge(&Rule::of(&accept), outcome, L3).0, Verdict::Inconclusive);
+        // The result records no answer to a subject call, so a regrade keeps the verdict.
+        let cfg = GradeConfig::new("t", ClientConfig { origin: "https://a".into(), rp_id: "a".into() }, 1);
+        let r = result(&case(Level::Must, Expect::Reject, procedure()), outcome, &cfg);
+        assert_eq!((r.verdict, r.observed.is_none()), (Verdict::Pass, true));
     }
 
     fn result_of(c: &Case, accepted: bool, grading: Grading) -> CaseResult {

@@ -52,6 +52,19 @@ pub struct Config {
     /// owner, whose user handle a present userHandle is then compared with. Step 5 (allowCredentials) still
     /// stops another account's credential unless `policy.disabled_checks` switches it off too.
     pub credential_ownership_checked: bool,
+    /// Issue assertion options for a username without credentials (one that never registered, or whose
+    /// registration never finished) instead of refusing them: an empty allowCredentials, with the user
+    /// identified all the same (an unknown username by a user handle no account has), as §14.6.2 suggests
+    /// against username enumeration. Correct either way: the assertion that follows finds no credential record
+    /// in that account (§7.2 step 6). `false` (refusing) is the default.
+    pub options_without_credentials: bool,
+    /// Keep each session's state as an RP that stores it in the client does (a signed cookie, a client-side
+    /// session) and never records a challenge as used. `true` exists only to test that the grader catches such
+    /// an RP (`false`, server-side sessions, is the correct behaviour): every request over HTTP is answered in a new session holding a copy of the state the client's
+    /// cookie named, and the new session's key is set as the cookie, while every key handed out keeps naming
+    /// the state as it was. A client that kept an earlier cookie finds an earlier challenge still pending. It
+    /// needs the server's cookies ([`ReferenceRp::fork_session`]); [`ReferenceRp::handle`] alone is unchanged.
+    pub client_side_sessions: bool,
 }
 
 impl Config {
@@ -65,6 +78,8 @@ impl Config {
             seed: None,
             single_use_challenges: true,
             credential_ownership_checked: true,
+            options_without_credentials: false,
+            client_side_sessions: false,
         }
     }
 }
@@ -77,7 +92,7 @@ struct Pending<E> {
     expires: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Session {
     registration: Option<Pending<RegistrationExpectations>>,
     authentication: Option<Pending<AuthenticationExpectations>>,
@@ -412,12 +427,18 @@ impl ReferenceRp {
     ) -> Result<(u16, Json), (u16, Json)> {
         let username = required_string(body, "username")?.to_owned();
         let uv = body.get("userVerification").and_then(Json::as_str).unwrap_or("preferred").to_owned();
-        let user = state.users.get(&username).ok_or_else(|| failed(400, "User does not exists!"))?;
-        if user.credentials.is_empty() {
-            return Err(failed(400, "the user has no credentials"));
-        }
-        let allow: Vec<Vec<u8>> = user.credentials.iter().map(|c| c.id.clone()).collect();
-        let handle = user.handle.clone();
+        let user = state.users.get(&username).map(|u| {
+            let allow: Vec<Vec<u8>> = u.credentials.iter().map(|c| c.id.clone()).collect();
+            (allow, u.handle.clone())
+        });
+        let without_credentials = self.config.options_without_credentials;
+        let (allow, handle) = match user {
+            Some((allow, handle)) if !allow.is_empty() || without_credentials => (allow, handle),
+            Some(_) => return Err(failed(400, "the user has no credentials")),
+            // A user handle no account has: the user stays identified, and holds no credential record.
+            None if without_credentials => (vec![], Self::random(state, 16)),
+            None => return Err(failed(400, "User does not exists!")),
+        };
         let challenge = Self::random(state, 32);
         let expectations = AuthenticationExpectations {
             challenge: challenge.clone(),
@@ -510,6 +531,17 @@ impl ReferenceRp {
         pending.expectations.identified_user = snapshot.handle.clone();
         pending.username = owner.clone();
         (pending, snapshot)
+    }
+
+    /// Only with [`Config::client_side_sessions`] (a deliberately broken RP, for testing the grader): a new
+    /// session whose state is a copy of `session`'s (empty when there is none), and its key, for the server to
+    /// answer the request in and to set as the client's cookie. `session` keeps its state.
+    pub fn fork_session(&self, session: &str) -> String {
+        let mut state = self.lock();
+        let copy = state.sessions.get(session).cloned().unwrap_or_default();
+        let key = base64url::encode(&Self::random(&mut state, 16));
+        *self.session(&mut state, &key) = copy;
+        key
     }
 
     /// How many sessions are held (for tests of the memory bound).

@@ -79,6 +79,12 @@ async fn endpoint(State(app): State<App>, uri: Uri, headers: HeaderMap, body: By
         Some(s) => (s, false),
         None => (new_session(), true),
     };
+    // The state a client-side session cookie would carry, answered in a copy (see the config's switch).
+    let (session, fresh) = if app.rp.config().client_side_sessions {
+        (app.rp.fork_session(&session), true)
+    } else {
+        (session, fresh)
+    };
     let now = now();
     let (status, reply) = match app.rp.handle_bytes(&session, uri.path(), &body, now) {
         Ok((status, reply)) => {

@@ -14,7 +14,12 @@ use verifier::policy::ALWAYS_ENFORCED;
 /// (its first use consumed it), so there are no expectations to verify it against, and the RP answers with the
 /// challenge check whatever the policy says (`Config::single_use_challenges` is what lets a challenge be
 /// reused). They must still be rejected with their check.
-const REJECTED_BY_THE_RP: &[&str] = &["reg.stateful.replay", "auth.stateful.replay"];
+const REJECTED_BY_THE_RP: &[&str] = &[
+    "reg.stateful.replay",
+    "auth.stateful.replay",
+    "reg.stateful.replay.saved-session",
+    "auth.stateful.replay.saved-session",
+];
 
 /// The checks that can be disabled but that no case targets (the outcome is the RP's policy); the verifier's
 /// `tests/disabled_checks.rs` tests their disabling.
@@ -29,6 +34,8 @@ const TESTED_IN_THE_VERIFIER: &[CheckId] = &[
 fn rejected_by(case: &Case, disabled: CheckId) -> Result<Option<String>, String> {
     let mut config = testkit::rp_config(RP_ID, ORIGIN, 1);
     config.policy.disabled_checks = vec![disabled];
+    // The cases about an account without credentials reach the verifier only when their options are issued.
+    config.options_without_credentials = true;
     let rp = ReferenceRp::new(config);
     let mut target = testkit::in_process(&rp, NOW);
     let client = client();

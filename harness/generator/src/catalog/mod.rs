@@ -213,6 +213,18 @@ pub enum Stateful {
     /// As [`Stateful::CredentialOfAnotherUser`], with the userHandle of the account that owns the credential
     /// (as its authenticator sends for a discoverable credential).
     CredentialOfAnotherUserWithOwnersUserHandle,
+    /// Assertion options for an account whose registration was started (its options fetched) and never
+    /// finished, answered with another account's credential and that account's userHandle.
+    AssertionForAccountWithUnfinishedRegistration,
+    /// Assertion options for a username that never registered, answered with another account's credential and
+    /// that account's userHandle.
+    AssertionForUnregisteredAccount,
+    /// The accepted registration response is posted again by a client holding the cookies its session had
+    /// right after the options call.
+    RegistrationReplayWithSavedSession,
+    /// The accepted assertion is posted again by a client holding the cookies its session had right after the
+    /// options call.
+    AssertionReplayWithSavedSession,
 }
 
 impl Stateful {
@@ -221,13 +233,17 @@ impl Stateful {
         match self {
             Stateful::RegistrationReplay
             | Stateful::RegistrationChallengeOtherSession
-            | Stateful::CredentialRegisteredTwice => Ceremony::Registration,
+            | Stateful::CredentialRegisteredTwice
+            | Stateful::RegistrationReplayWithSavedSession => Ceremony::Registration,
             Stateful::AssertionReplay
             | Stateful::AssertionChallengeOtherSession
             | Stateful::CredentialOfAnotherUser
             | Stateful::UserHandleOfAnotherAccount
             | Stateful::CredentialOfAnotherUserWithoutUserHandle
-            | Stateful::CredentialOfAnotherUserWithOwnersUserHandle => Ceremony::Authentication,
+            | Stateful::CredentialOfAnotherUserWithOwnersUserHandle
+            | Stateful::AssertionForAccountWithUnfinishedRegistration
+            | Stateful::AssertionForUnregisteredAccount
+            | Stateful::AssertionReplayWithSavedSession => Ceremony::Authentication,
         }
     }
 }

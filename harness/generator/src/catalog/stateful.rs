@@ -2,7 +2,7 @@
 //! Replays use credentials whose signCount stays 0 (as synced passkeys do), so only a single-use challenge
 //! can stop them.
 
-use super::{Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Plan, Stateful};
+use super::{Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Plan, Reference, Stateful};
 
 /// Each ceremony starts from new options (§7.1 step 1, §7.2 step 1) whose challenge is freshly random (§13.5.3),
 /// and the challenge step compares the response's challenge with that ceremony's: a response whose challenge
@@ -38,6 +38,83 @@ const CREDENTIAL_OF_THE_IDENTIFIED_USER: Basis = Basis::procedure(
      credentials listed in pkOptions.allowCredentials. verify that the identified user account contains a \
      credential record whose id equals credential.rawId.",
 );
+
+/// The user was identified (by username) before the ceremony, and that account holds no credential record: none
+/// of its records has the credential's id, whatever credential is sent, and without one there is no
+/// credentialRecord (no public key) for the rest of the procedure. The step's condition ("If the user was
+/// identified before the authentication ceremony was initiated, e.g., via a username or cookie,") is not a
+/// sentence of its own in the source; the quote holds its instruction (see [`CREDENTIAL_OF_THE_IDENTIFIED_USER`]).
+const RECORD_OF_THE_IDENTIFIED_ACCOUNT: Basis = Basis::procedure(
+    "§7.2 step 6",
+    "verify that the identified user account contains a credential record whose id equals credential.rawId. Let \
+     credentialRecord be that credential record.",
+);
+
+/// Yubico's java-webauthn-server 2.8.0-2.8.1, the advisory YSA-2026-02: the record these cases reproduce.
+const ACCOUNT_WITHOUT_CREDENTIAL_RECORDS: &[Reference] = &[
+    Reference {
+        id: "CVE-2026-46419",
+        summary: "java-webauthn-server 2.8.0-2.8.1 (Yubico advisory YSA-2026-02): for a requested username with no \
+                  user handle in the credential repository, finishAssertion fell back to the response's \
+                  userHandle and reported success for a credential owned by another user; fixed in 2.8.2",
+    },
+    Reference {
+        id: "Yubico/java-webauthn-server#451",
+        summary: "java-webauthn-server 2.8.1: the report of that fallback, for a username that never had or no \
+                  longer has credentials",
+    },
+];
+
+/// An account without a credential is signed in to with another account's credential, after a control: that
+/// other account's own valid assertion. An RP that refuses assertion options for such an account has stopped
+/// the attack before it starts, and passes (the runner reports `OptionsRefused`); one that issues them (as
+/// §14.6.2 suggests against username enumeration) must reject the assertion at step 6.
+const ACCOUNT_WITHOUT_CREDENTIAL: Case = Case {
+    spec: "§7.2 step 6",
+    flags: &[Flag::CredentialOwnershipUnchecked],
+    references: ACCOUNT_WITHOUT_CREDENTIAL_RECORDS,
+    check: Some(CheckId::AuthCredentialNotOwned),
+    basis: Some(RECORD_OF_THE_IDENTIFIED_ACCOUNT),
+    ..Case::must_reject(Ceremony::Authentication)
+};
+
+/// webauthn.io's Go server: the challenge in a cookie-backed session (both ceremonies).
+const WEBAUTHN_IO_COOKIE_STORE: Reference = Reference {
+    id: "duo-labs/webauthn.io#28",
+    summary: "webauthn.io (its Go server until 2022) kept each ceremony's session data, challenge included, in a \
+              gorilla/sessions CookieStore cookie and only dropped it in memory after use, so a response replayed \
+              with the earlier cookie verified again",
+};
+
+/// warden-webauthn: the challenge in the Rack session (both ceremonies).
+const WARDEN_COOKIE_SESSION: Reference = Reference {
+    id: "ruby-passkeys/warden-webauthn#11",
+    summary: "warden-webauthn keeps the challenge in the Rack session and deletes it after use; with a \
+              cookie-backed session the old cookie still carries it, a replay the maintainers acknowledged",
+};
+
+/// Challenges kept on the client (a signed cookie, a client-side session or token) that the RP never records
+/// as used: a registration replayed with the cookies of before its acceptance finds its challenge pending.
+///
+/// The saved-session replays rest on the replays' basis and level: whatever keeps the challenge, accepting the
+/// response again makes one challenge serve two ceremonies, which the MUSTs quoted there forbid. Where the RP
+/// keeps it is §13.5.3's SHOULD ("This SHOULD be done in a fashion that does not rely upon a client's behavior,
+/// e.g., the Relying Party SHOULD store the challenge temporarily until the operation is complete."): an RP may
+/// keep it in a cookie, as long as a spent one is refused.
+const REGISTRATION_STATE_KEPT_ON_THE_CLIENT: &[Reference] = &[
+    WEBAUTHN_IO_COOKIE_STORE,
+    WARDEN_COOKIE_SESSION,
+    Reference {
+        id: "vouch-sh/vouch#404",
+        summary:
+            "vouch: the registration completion handlers did not record their client-held state token as \
+                  used, so a registration could be completed again with it",
+    },
+];
+
+/// As [`REGISTRATION_STATE_KEPT_ON_THE_CLIENT`], for an assertion.
+const AUTHENTICATION_STATE_KEPT_ON_THE_CLIENT: &[Reference] =
+    &[WEBAUTHN_IO_COOKIE_STORE, WARDEN_COOKIE_SESSION];
 
 /// A user signs in with another account's credential, after a control: that user's own valid assertion.
 const CREDENTIAL_OF_ANOTHER_USER: Case = Case {
@@ -76,6 +153,40 @@ pub(super) fn cases() -> Vec<Case> {
             check: Some(CheckId::AuthChallenge),
             basis: Some(AUTH_CHALLENGE_OF_ITS_CEREMONY),
             plan: Plan::Stateful(Stateful::AssertionReplay),
+            ..Case::DEFAULTS
+        },
+        Case {
+            id: "reg.stateful.replay.saved-session",
+            ceremony: Ceremony::Registration,
+            spec: "§7.1 step 8, §13.5.3",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "the accepted registration response is posted again with the cookies the session had after \
+                    its options call",
+            rationale: "an attacker who kept those cookies replays it; a challenge kept in the cookie (signed or \
+                        not) and never recorded as used as §13.5.3 advises is still pending there",
+            flags: &[Flag::ChallengeReusable],
+            references: REGISTRATION_STATE_KEPT_ON_THE_CLIENT,
+            check: Some(CheckId::RegChallenge),
+            basis: Some(REG_CHALLENGE_OF_ITS_CEREMONY),
+            plan: Plan::Stateful(Stateful::RegistrationReplayWithSavedSession),
+            ..Case::DEFAULTS
+        },
+        Case {
+            id: "auth.stateful.replay.saved-session",
+            ceremony: Ceremony::Authentication,
+            spec: "§7.2 step 11, §13.5.3",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "the accepted assertion is posted again with the cookies the session had after its options \
+                    call (signCount 0)",
+            rationale: "an attacker who kept those cookies replays it; a challenge kept in the cookie and never \
+                        recorded as used is still pending there, and a counterless credential has nothing else",
+            flags: &[Flag::ChallengeReusable],
+            references: AUTHENTICATION_STATE_KEPT_ON_THE_CLIENT,
+            check: Some(CheckId::AuthChallenge),
+            basis: Some(AUTH_CHALLENGE_OF_ITS_CEREMONY),
+            plan: Plan::Stateful(Stateful::AssertionReplayWithSavedSession),
             ..Case::DEFAULTS
         },
         Case {
@@ -167,6 +278,24 @@ pub(super) fn cases() -> Vec<Case> {
             )),
             plan: Plan::Stateful(Stateful::UserHandleOfAnotherAccount),
             ..Case::DEFAULTS
+        },
+        Case {
+            id: "auth.stateful.account-without-credential.registration-unfinished",
+            title: "assertion options for an account whose registration never finished are answered with another \
+                    account's credential and userHandle",
+            rationale: "that account holds no credential record, so none has this credential's id; refusing the \
+                        options stops the attack too (PASS)",
+            plan: Plan::Stateful(Stateful::AssertionForAccountWithUnfinishedRegistration),
+            ..ACCOUNT_WITHOUT_CREDENTIAL
+        },
+        Case {
+            id: "auth.stateful.account-without-credential.never-registered",
+            title: "assertion options for a username that never registered are answered with another account's \
+                    credential and userHandle",
+            rationale: "no account of that username holds a credential record; refusing the options stops the \
+                        attack too (PASS)",
+            plan: Plan::Stateful(Stateful::AssertionForUnregisteredAccount),
+            ..ACCOUNT_WITHOUT_CREDENTIAL
         },
     ]
 }
