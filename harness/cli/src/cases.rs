@@ -19,6 +19,10 @@ pub struct Args {
     /// Only cases whose id matches: an exact id, a prefix ending in '.', or a glob with '*' (repeatable).
     #[arg(long = "case", value_name = "PATTERN")]
     patterns: Vec<String>,
+    /// Only cases that reproduce a bug from the public record (an advisory, a CVE or an issue of an RP
+    /// library), each with the ids of the records it reproduces.
+    #[arg(long)]
+    references: bool,
 }
 
 pub fn case_json(c: &Case) -> Value {
@@ -46,9 +50,11 @@ pub fn run(args: Args) -> ExitCode {
         .filter(|c| {
             args.patterns.is_empty() || args.patterns.iter().any(|p| grader::expectations::matches(p, c.id))
         })
+        .filter(|c| !args.references || !c.references.is_empty())
         .collect();
     if cases.is_empty() {
-        eprintln!("error: no case matches {:?}", args.patterns);
+        let which = if args.references { " that reproduces a public bug" } else { "" };
+        eprintln!("error: no case{which} matches {:?}", args.patterns);
         return ExitCode::from(2);
     }
     match args.format {
@@ -69,7 +75,7 @@ pub fn run(args: Args) -> ExitCode {
         Format::Text => {
             let width = cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
             for c in &cases {
-                outln!(
+                let line = format!(
                     "{:width$}  {:<6}  {:<6}  {:<11}  {:<16}  {}",
                     c.id,
                     c.expect.as_str(),
@@ -78,8 +84,15 @@ pub fn run(args: Args) -> ExitCode {
                     c.spec,
                     c.title
                 );
+                if args.references {
+                    let ids: Vec<&str> = c.references.iter().map(|r| r.id).collect();
+                    outln!("{line}\n{:width$}  reproduces {}", "", ids.join(", "));
+                } else {
+                    outln!("{line}");
+                }
             }
-            outln!("\n{} cases", cases.len());
+            let what = if args.references { "cases that reproduce a public bug" } else { "cases" };
+            outln!("\n{} {what}", cases.len());
         }
     }
     ExitCode::SUCCESS

@@ -264,6 +264,7 @@ impl Capture {
                 selection["userVerification"].as_str().unwrap_or("unset"),
             ),
             flags: vec![],
+            references: vec![],
             spec: "§7.1".into(),
             level: Level::Must,
             input: Input {
@@ -366,6 +367,7 @@ impl Capture {
                 options["userVerification"].as_str().unwrap_or("unset"),
             ),
             flags: vec![],
+            references: vec![],
             spec: "§7.2".into(),
             level: Level::Must,
             input: Input {
@@ -418,6 +420,7 @@ impl Capture {
                 "credential.privateKey is empty as the RP writes it (an RP never sees the authenticator's key); the browser test fills in the virtual authenticator's key as a JWK.".into(),
             ],
             notes: Notes::default(),
+            references: Notes::default(),
             test_groups: file.groups.clone(),
         };
         let path = self.dir.join(format!("{}.json", ceremony.as_str()));

@@ -194,6 +194,13 @@ fn check_file(
             if !ids.insert(tc) {
                 problems.push(format!("{name}: tcId {tc} is used twice"));
             }
+            for r in &test.references {
+                if file.references.get(r).is_none() {
+                    problems.push(format!(
+                        "{name} tcId {tc}: reference {r} is not described in the file's references"
+                    ));
+                }
+            }
             let outcome = verify(group, test).with_context(|| format!("{name} tcId {tc}"))?;
             let expected_check = test.check.map(CheckId::id);
             match (test.result, &outcome) {
@@ -210,6 +217,12 @@ fn check_file(
                     }
                 )),
             }
+        }
+    }
+    for (id, _) in &file.references.0 {
+        let cited = file.test_groups.iter().flat_map(|g| &g.tests).any(|t| t.references.contains(id));
+        if !cited {
+            problems.push(format!("{name}: reference {id} is described but no test reproduces it"));
         }
     }
     if file.number_of_tests != count {

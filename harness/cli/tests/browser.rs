@@ -15,7 +15,7 @@
 //! html` pages from `file://` in headless Chromium: the embedded reference RP's report, and a crafted one whose
 //! FAILs carry an RP message that is a `<script>`. Through the DOM it asserts that the summary's counts are the
 //! report's, that the FAIL filter shows exactly the FAIL results and the counts follow it, that the id search
-//! narrows, that the injected markup shows as text and never ran (no alert, no global set), and that the page
+//! narrows, that the public-bug filter shows exactly the results that reproduce one, that the injected markup shows as text and never ran (no alert, no global set), and that the page
 //! logged no console error; it saves a screenshot of each page (PNG; `WEBAUTHN_HARNESS_SCREENSHOTS=DIR` keeps
 //! them).
 //!
@@ -852,6 +852,13 @@ fn chromium_renders_the_html_report() {
         crafted.cases.iter().map(|c| c.id.as_str()).filter(|id| id.contains(fails[1])).collect();
     assert!(matching.contains(&fails[1]), "{matching:?}");
     assert_eq!(state["visible"], json!(matching), "the id search");
+    // The public-bug filter shows exactly the results that reproduce one.
+    session.click("#f-reset");
+    session.click("#f-references");
+    let reproducing: Vec<&str> =
+        crafted.cases.iter().filter(|c| !c.references.is_empty()).map(|c| c.id.as_str()).collect();
+    assert!(!reproducing.is_empty(), "the catalogue cites public bugs");
+    assert_eq!(page_state(&session)["visible"], json!(reproducing), "the public-bug filter");
     let errors = session.console_errors();
     assert!(errors.is_empty(), "console errors on the crafted page: {errors:?}");
     drop(session);

@@ -65,3 +65,44 @@ fn every_committed_vector_file_reads_into_the_types_and_writes_back_byte_for_byt
         assert_eq!(generator::vectors::to_text(&file), text, "{f}");
     }
 }
+
+#[test]
+fn each_vector_names_the_public_bugs_it_reproduces_and_the_file_describes_them() {
+    for f in ["registration.json", "authentication.json"] {
+        let file = testkit::read_vectors(&testkit::vectors_dir().join(f));
+        for t in file.test_groups.iter().flat_map(|g| &g.tests) {
+            let case = generator::catalog::get(&t.case_id).unwrap_or_else(|| panic!("{}", t.case_id));
+            let ids: Vec<&str> = case.references.iter().map(|r| r.id).collect();
+            assert_eq!(t.references, ids, "{f}: {}", t.case_id);
+            for r in case.references {
+                assert_eq!(file.references.get(r.id), Some(r.summary), "{f}: {}", r.id);
+            }
+        }
+    }
+    let auth = testkit::read_vectors(&testkit::vectors_dir().join("authentication.json"));
+    let psychic = auth
+        .test_groups
+        .iter()
+        .flat_map(|g| &g.tests)
+        .find(|t| t.case_id == "auth.signature.es256.r-zero-s-zero")
+        .expect("the psychic signature vector");
+    assert_eq!(psychic.references, ["CVE-2022-21449", "Yubico/java-webauthn-server#191"]);
+    assert_eq!(psychic.check.map(|c| c.id()), Some("auth.signature.malformed"));
+}
+
+#[test]
+fn a_reference_without_its_description_is_caught() {
+    let dir = std::env::temp_dir().join(format!("webauthn-harness-vector-refs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    testkit::copy_vectors_tree(&dir);
+    let path = dir.join("authentication.json");
+    let mut file = testkit::read_vectors(&path);
+    file.references.0.retain(|(id, _)| id != "CVE-2022-21449");
+    file.references.0.push(("GHSA-aaaa-bbbb-cccc".into(), "cited by no test".into()));
+    std::fs::write(&path, generator::vectors::to_text(&file)).unwrap();
+    let (code, out) = check(&dir);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("reference CVE-2022-21449 is not described in the file's references"), "{out}");
+    assert!(out.contains("reference GHSA-aaaa-bbbb-cccc is described but no test reproduces it"), "{out}");
+    std::fs::remove_dir_all(dir).ok();
+}

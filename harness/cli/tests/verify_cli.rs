@@ -172,6 +172,59 @@ fn unusable_input_exits_2_with_a_message() {
 }
 
 #[test]
+fn cases_references_lists_exactly_the_cases_that_reproduce_a_public_bug() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_webauthn-harness")).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let expected: Vec<(&str, Vec<&str>)> = generator::catalog::all()
+        .into_iter()
+        .filter(|c| !c.references.is_empty())
+        .map(|c| (c.id, c.references.iter().map(|r| r.id).collect()))
+        .collect();
+    assert!(expected
+        .iter()
+        .any(|(id, refs)| *id == "auth.signature.es256.r-zero-s-zero" && refs.contains(&"CVE-2022-21449")));
+    // Text: each case's line, then the ids of the records it reproduces.
+    let text = run(&["cases", "--references"]);
+    let mut listed: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines() {
+        if let Some(ids) = line.trim_start().strip_prefix("reproduces ") {
+            let last = listed.last_mut().expect("a case line before its references");
+            last.1 = ids.split(", ").map(str::to_owned).collect();
+        } else if let Some(id) = line.split_whitespace().next().filter(|w| w.contains('.')) {
+            listed.push((id.to_owned(), vec![]));
+        }
+    }
+    let want: Vec<(String, Vec<String>)> = expected
+        .iter()
+        .map(|(id, refs)| (id.to_string(), refs.iter().map(|r| r.to_string()).collect()))
+        .collect();
+    assert_eq!(listed, want, "{text}");
+    assert!(text.ends_with(&format!("\n{} cases that reproduce a public bug\n", expected.len())), "{text}");
+    // JSON: the same cases, each with its references (id and summary).
+    let doc: Value = serde_json::from_str(&run(&["cases", "--references", "--format", "json"])).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    let ids: Vec<&str> = cases.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, expected.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+    for c in cases {
+        for r in c["references"].as_array().unwrap() {
+            assert!(r["id"].is_string() && !r["summary"].as_str().unwrap().is_empty(), "{r}");
+        }
+    }
+    // With a case filter, only the matching cases that reproduce one; none is a usage error.
+    let text = run(&["cases", "--references", "--case", "auth.signature.*"]);
+    assert!(text.contains("auth.signature.es384.r-zero-s-zero"), "{text}");
+    assert!(!text.contains("reg."), "{text}");
+    let out = Command::new(env!("CARGO_BIN_EXE_webauthn-harness"))
+        .args(["cases", "--references", "--case", "reg.client-data.type.*"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn cases_lists_the_whole_catalogue_as_json() {
     let out = Command::new(env!("CARGO_BIN_EXE_webauthn-harness"))
         .args(["cases", "--format", "json"])

@@ -193,6 +193,7 @@ mod known_tests {
             detail: String::new(),
             title: String::new(),
             flags: vec![],
+            references: vec![],
             check: None,
             fido: None,
             fido_expect: None,

@@ -15,7 +15,7 @@ use wire::base64url;
 use crate::expectations::Expectations;
 use crate::grading::{Grading, Profile};
 use crate::origins::Origins;
-use crate::report::{CaseResult, Observed, Report, Verdict, SCHEMA};
+use crate::report::{CaseReference, CaseResult, Observed, Report, Verdict, SCHEMA};
 use crate::transcript::Transcript;
 
 /// What a grading run needs besides the target.
@@ -349,6 +349,11 @@ fn result(case: &Case, outcome: Outcome<'_>, cfg: &GradeConfig) -> CaseResult {
         detail,
         title: case.title.to_owned(),
         flags: case.flags.iter().map(|f| format!("{f:?}")).collect(),
+        references: case
+            .references
+            .iter()
+            .map(|r| CaseReference { id: r.id.to_owned(), summary: r.summary.to_owned() })
+            .collect(),
         check: case.check,
         fido: case.fido.map(str::to_owned),
         fido_expect: case.fido_expect,
@@ -769,6 +774,7 @@ mod tests {
             detail,
             title: String::new(),
             flags: vec![],
+            references: vec![],
             check: c.check,
             fido: c.fido.map(str::to_owned),
             fido_expect: c.fido_expect,

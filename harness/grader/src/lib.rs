@@ -27,4 +27,4 @@ pub mod transport;
 pub use grade::{grade, regrade, GradeConfig, Graded};
 pub use grading::{Grading, Profile};
 pub use origins::{OriginPolicy, Origins};
-pub use report::{CaseResult, Report, Verdict};
+pub use report::{CaseReference, CaseResult, Report, Verdict};

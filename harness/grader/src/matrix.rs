@@ -357,6 +357,7 @@ mod tests {
             detail: String::new(),
             title: "t".into(),
             flags: vec![],
+            references: vec![],
             check: None,
             fido: None,
             fido_expect: None,

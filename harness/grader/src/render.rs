@@ -86,6 +86,11 @@ pub fn requirement(c: &CaseResult) -> String {
     }
 }
 
+/// The public bugs a case reproduces, as one line (`id (summary); id (summary)`); empty when there are none.
+pub fn reproduces(c: &CaseResult) -> String {
+    c.references.iter().map(|r| r.describe()).collect::<Vec<_>>().join("; ")
+}
+
 /// What the RP did, in one line: the detail, or, in a published report (which has none), its answer.
 pub fn actual_text(c: &CaseResult) -> String {
     if !c.detail.is_empty() {
@@ -178,6 +183,9 @@ pub fn text(r: &Report, colours: bool, reproduce: &Reproduce<'_>) -> String {
             let _ = writeln!(out, "{}", wrapped("    Requirement: ", 17, &requirement(c), WIDTH));
             let _ = writeln!(out, "{}", wrapped("    Expected:    ", 17, &expected_text(c), WIDTH));
             let _ = writeln!(out, "{}", wrapped("    Actual:      ", 17, &actual_text(c), WIDTH));
+            if !c.references.is_empty() {
+                let _ = writeln!(out, "{}", wrapped("    Reproduces:  ", 17, &reproduces(c), WIDTH));
+            }
             if let Some(why) = &c.expected_because {
                 let _ = writeln!(out, "{}", wrapped("    Known:       ", 17, why, WIDTH));
             }
@@ -247,6 +255,9 @@ pub fn markdown(r: &Report) -> String {
                 md_escape(&expected_text(c)),
                 md_escape(&actual_text(c))
             );
+            if !c.references.is_empty() {
+                let _ = writeln!(out, "  - Reproduces: {}", md_escape(&reproduces(c)));
+            }
         }
     }
     let notes: Vec<&CaseResult> = r.cases.iter().filter(|c| c.expected_because.is_some()).collect();
@@ -369,7 +380,7 @@ mod tests {
     use super::*;
     use crate::grading::{Grading, Profile};
     use crate::origins::OriginPolicy;
-    use crate::report::{CaseBasis, Observed};
+    use crate::report::{CaseBasis, CaseReference, Observed};
 
     const QUOTE: &str =
         "Verify that the value of C.origin is an origin expected by the Relying Party. See § 13.5.9 \
@@ -386,6 +397,7 @@ mod tests {
             detail: "expected rejection, but the RP accepted".into(),
             title: "clientData.origin is another site".into(),
             flags: vec![],
+            references: vec![],
             check: None,
             fido: None,
             fido_expect: None,
@@ -494,6 +506,58 @@ mod tests {
             ),
             "{look}"
         );
+    }
+
+    fn reproducing(mut c: CaseResult) -> CaseResult {
+        c.references = vec![CaseReference {
+            id: "CVE-2022-21449".into(),
+            summary: "Java SE 15 to 18 accepted r = 0, s = 0 | for any message".into(),
+        }];
+        c
+    }
+
+    #[test]
+    fn a_result_names_the_public_bugs_it_reproduces_in_every_format() {
+        let fail = reproducing(result("auth.signature.es256.r-zero-s-zero", Verdict::Fail, procedure()));
+        let pass = CaseResult {
+            verdict: Verdict::Pass,
+            ..reproducing(result("auth.ok", Verdict::Pass, procedure()))
+        };
+        let plain = result("reg.client-data.origin.other-site", Verdict::Fail, procedure());
+        let r = report(vec![fail, pass, plain]);
+        // Text: the Details of a result that needs a look.
+        let text = text(&r, false, &Reproduce { target_args: "" });
+        let details = text.split("\nDetails\n").nth(1).expect("a Details section");
+        assert!(
+            details.contains(
+                "    Reproduces:  CVE-2022-21449 (Java SE 15 to 18 accepted r = 0, s = 0 | for any message)\n"
+            ),
+            "{details}"
+        );
+        assert_eq!(details.matches("Reproduces:").count(), 1, "only the result that has one: {details}");
+        // Markdown: under the result, escaped for the table syntax.
+        let md = markdown(&r);
+        let look = md.split("## Results that need a look").nth(1).expect("the section");
+        assert!(
+            look.contains(
+                "  - Reproduces: CVE-2022-21449 (Java SE 15 to 18 accepted r = 0, s = 0 \\| for any message)\n"
+            ),
+            "{look}"
+        );
+        assert_eq!(look.matches("Reproduces:").count(), 1, "{look}");
+        // JSON: the member where there are references, none elsewhere; a report without it still parses.
+        let doc: serde_json::Value = serde_json::from_str(&json(&r)).unwrap();
+        assert_eq!(doc["cases"][0]["references"][0]["id"], "CVE-2022-21449");
+        assert!(doc["cases"][0]["references"][0]["summary"].as_str().unwrap().starts_with("Java SE"));
+        assert!(doc["cases"][2].get("references").is_none(), "{}", doc["cases"][2]);
+        let back: Report = serde_json::from_str(&json(&r)).unwrap();
+        assert_eq!(back, r);
+        let mut old = doc.clone();
+        for c in old["cases"].as_array_mut().unwrap() {
+            c.as_object_mut().unwrap().remove("references");
+        }
+        let old: Report = serde_json::from_value(old).unwrap();
+        assert!(old.cases.iter().all(|c| c.references.is_empty()));
     }
 
     #[test]

@@ -148,6 +148,22 @@ impl From<spec::Basis> for CaseBasis {
     }
 }
 
+/// A public record of a bug that an RP library shipped, which a case reproduces, as a report carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseReference {
+    /// `CVE-YYYY-NNNN`, `GHSA-xxxx-xxxx-xxxx` or `owner/repo#N`.
+    pub id: String,
+    /// The affected library and what it did wrong, in one line.
+    pub summary: String,
+}
+
+impl CaseReference {
+    /// `id (summary)`, as the text and Markdown reports print it.
+    pub fn describe(&self) -> String {
+        format!("{} ({})", self.id, self.summary)
+    }
+}
+
 /// What one call came back with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observed {
@@ -182,6 +198,10 @@ pub struct CaseResult {
     /// The bug classes a wrong answer reveals (the names of the generator's `Flag`s).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
+    /// The public records of bugs that RP libraries shipped and this case reproduces (see the generator's
+    /// `catalog::Reference`); absent when there are none, and in reports written before the field existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<CaseReference>,
     /// The reference verifier's check for this case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<CheckId>,

@@ -413,7 +413,12 @@ impl ReferenceRp {
         state.credential_owner.insert(record.id.clone(), pending.username.clone());
         user.credentials.push(record);
         let warnings: Vec<&str> = outcome.warnings.iter().map(|w| w.check.id()).collect();
-        let object = wire::attestation_object::AttestationObject::parse(&response.attestation_object).ok();
+        let limits = self.config.policy.cbor_limits();
+        let object = wire::attestation_object::AttestationObject::parse_with_limits(
+            &response.attestation_object,
+            &limits,
+        )
+        .ok();
         let flags = flags_json(object.as_ref().map(|o| o.object.auth_data.as_slice()));
         Ok(ok(json!({"warnings": warnings, "credential": stored, "flags": flags})))
     }

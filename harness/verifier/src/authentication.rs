@@ -41,7 +41,7 @@ pub fn verify_authentication(
     checks.apply(step_5_credential_allowed(response, expectations))?;
     let (user_handle, record) = checks.require(step_6_identify_user(response, expectations, store))?;
     checks.apply(step_6_user_handle_is_the_accounts(response, &user_handle))?;
-    let parsed = checks.require(step_7_authenticator_data(&response.authenticator_data))?;
+    let parsed = checks.require(step_7_authenticator_data(&response.authenticator_data, policy))?;
     checks.apply(step_7_no_attested_credential_data(&parsed.data))?;
     checks.apply(step_7_canonical_cbor(&parsed))?;
     let auth = parsed.data;
@@ -159,8 +159,9 @@ fn step_6_user_handle_is_the_accounts(r: &AuthenticationResponse, account: &[u8]
 /// Step 7: "Let cData, authData and sig denote the value of response's clientDataJSON, authenticatorData, and
 /// signature respectively." authData is parsed strictly (§6.1): "For assertion signatures, the AT flag MUST NOT
 /// be set and the attestedCredentialData MUST NOT be included." §2.4: CBOR (the extensions) SHOULD be canonical.
-fn step_7_authenticator_data(bytes: &[u8]) -> Result<ParsedAuthenticatorData, Rejection> {
-    AuthenticatorData::parse(bytes).map_err(|e| Rejection::new(CheckId::AuthAuthDataMalformed, e.to_string()))
+fn step_7_authenticator_data(bytes: &[u8], policy: &Policy) -> Result<ParsedAuthenticatorData, Rejection> {
+    AuthenticatorData::parse_with_limits(bytes, &policy.cbor_limits())
+        .map_err(|e| Rejection::new(CheckId::AuthAuthDataMalformed, e.to_string()))
 }
 
 /// Step 7, §6.1: the AT flag is clear and there is no attested credential data.

@@ -103,6 +103,10 @@ pub struct Policy {
     pub disabled_checks: Vec<CheckId>,
     /// The crypto backend that checks credential signatures (default: [`crate::crypto::default_provider`]).
     pub crypto: crate::crypto::Provider,
+    /// What the CBOR decoder does with a duplicate map key (default: reject it, §2.4). Keeping the first or the
+    /// last entry exists to test the harness itself (an RP whose decoder merges duplicate keys, as lenient
+    /// libraries do, must be caught by the grader); a real RP never sets it.
+    pub cbor_duplicate_keys: wire::cbor::DuplicateKeys,
     /// SHA-256 of `rp_id`, computed once (see [`Policy::rp_id_hash`]).
     rp_id_hash: RpIdHash,
 }
@@ -134,8 +138,15 @@ impl Policy {
             enforce_should: true,
             disabled_checks: Vec::new(),
             crypto: crate::crypto::Provider::default(),
+            cbor_duplicate_keys: wire::cbor::DuplicateKeys::Reject,
             rp_id_hash: RpIdHash::default(),
         }
+    }
+
+    /// The CBOR limits every decoding of the response's CBOR uses: [`wire::cbor::Limits::WEBAUTHN`] with the
+    /// policy's handling of duplicate map keys.
+    pub fn cbor_limits(&self) -> wire::cbor::Limits {
+        wire::cbor::Limits { duplicate_keys: self.cbor_duplicate_keys, ..wire::cbor::Limits::WEBAUTHN }
     }
 
     /// SHA-256 of the RP ID, as authenticator data must carry it (§7.1 step 14, §7.2 step 15).

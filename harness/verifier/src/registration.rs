@@ -52,7 +52,7 @@ pub fn verify_registration(
     )?;
     let hash = step_12_hash_client_data(&response.client_data_json);
     let (object, auth_data, non_canonical) =
-        checks.require(step_13_decode_attestation_object(&response.attestation_object))?;
+        checks.require(step_13_decode_attestation_object(&response.attestation_object, policy))?;
     checks.apply(step_13_canonical_cbor(non_canonical))?;
     checks.apply(step_14_rp_id_hash(&auth_data, policy))?;
     checks.apply(step_15_user_present(&auth_data, expectations))?;
@@ -60,7 +60,7 @@ pub fn verify_registration(
     checks.apply(step_17_backup_state_needs_eligibility(&auth_data))?;
     checks.apply(step_18_backup_eligibility_policy(&auth_data, policy))?;
     checks.apply(step_19_backup_state_policy(&auth_data, policy))?;
-    let (attested, cose) = checks.require(step_20_credential_public_key(&auth_data))?;
+    let (attested, cose) = checks.require(step_20_credential_public_key(&auth_data, policy))?;
     checks.apply(step_20_alg_offered(&cose, expectations))?;
     let key = checks.require(step_20_key_usable(&cose, policy))?;
     checks.apply(step_21_attestation_format_supported(&object.fmt, policy))?;
@@ -122,8 +122,10 @@ fn step_12_hash_client_data(client_data_json: &[u8]) -> [u8; 32] {
 /// §2.4: all CBOR must be CTAP2 canonical; decoders SHOULD reject non-canonical CBOR.
 fn step_13_decode_attestation_object(
     bytes: &[u8],
+    policy: &Policy,
 ) -> Result<(AttestationObject, AuthenticatorData, Option<NonCanonical>), Rejection> {
-    let parsed = AttestationObject::parse(bytes)
+    let limits = policy.cbor_limits();
+    let parsed = AttestationObject::parse_with_limits(bytes, &limits)
         .map_err(|e| Rejection::new(CheckId::RegAttestationObjectMalformed, e.to_string()))?;
     if let Some((k, _)) = parsed.object.extra.first() {
         return Err(Rejection::new(
@@ -131,7 +133,7 @@ fn step_13_decode_attestation_object(
             format!("unexpected member {k:?} besides fmt, attStmt and authData"),
         ));
     }
-    let auth = AuthenticatorData::parse(&parsed.object.auth_data)
+    let auth = AuthenticatorData::parse_with_limits(&parsed.object.auth_data, &limits)
         .map_err(|e| Rejection::new(CheckId::RegAuthDataMalformed, e.to_string()))?;
     let first_non_canonical = parsed.non_canonical.first().or(auth.non_canonical.first()).copied();
     Ok((parsed.object, auth.data, first_non_canonical))
@@ -218,9 +220,10 @@ fn step_19_backup_state_policy(auth: &AuthenticatorData, policy: &Policy) -> Res
 /// Before the comparison, the key must be there (§6.1: AT set and attested credential data present) and be
 /// a well-formed COSE_Key with `alg` (§6.5.1.1), which this function reads; [`step_20_alg_offered`] compares;
 /// after it, the key must be usable with that alg ([`step_20_key_usable`]).
-fn step_20_credential_public_key(
-    auth: &AuthenticatorData,
-) -> Result<(&AttestedCredentialData, CoseKey), Rejection> {
+fn step_20_credential_public_key<'a>(
+    auth: &'a AuthenticatorData,
+    policy: &Policy,
+) -> Result<(&'a AttestedCredentialData, CoseKey), Rejection> {
     let attested = match (&auth.attested_credential_data, auth.flags.at()) {
         (Some(a), true) => a,
         (_, false) => {
@@ -234,7 +237,7 @@ fn step_20_credential_public_key(
         }
     };
     // Its CBOR form was checked with the rest of authData in step 13 (§2.4), so it is not reported again here.
-    let parsed = CoseKey::parse(&attested.credential_public_key)
+    let parsed = CoseKey::parse_with_limits(&attested.credential_public_key, &policy.cbor_limits())
         .map_err(|err| Rejection::new(CheckId::RegCredentialPublicKeyMalformed, err.to_string()))?;
     Ok((attested, parsed.key))
 }

@@ -87,7 +87,8 @@ impl AttestationObject {
         let mut att_stmt = None;
         let mut auth_data = None;
         let mut extra = Vec::new();
-        // The CBOR decoder has already rejected duplicate keys, so each slot is filled at most once.
+        // The CBOR decoder has already rejected (or, leniently, merged) duplicate keys, so each slot is filled
+        // at most once.
         for (key, value) in entries {
             match key.as_text() {
                 Some("fmt") => fmt = Some(value),

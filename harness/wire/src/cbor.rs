@@ -7,7 +7,8 @@
 //!   or count is checked against the bytes that remain *before* anything is allocated, so a `2^32` length
 //!   prefix fails at once with [`CborError::LengthExceedsInput`].
 //! * **Strictness** (errors): trailing bytes ([`decode`] only), duplicate map keys (compared by value, so the
-//!   same key in two encodings is a duplicate), indefinite lengths, invalid UTF-8, malformed headers.
+//!   same key in two encodings is a duplicate; [`Limits::duplicate_keys`] can make a lenient decoder of it
+//!   to test the harness with), indefinite lengths, invalid UTF-8, malformed headers.
 //! * **Canonical form** (reported, not rejected): CTAP2 canonical CBOR (WebAuthn §2.4 / CTAP2 §8) asks for
 //!   the shortest argument encodings, the shortest float, map keys sorted length-first then bytewise, and
 //!   no tags. Departures are listed in [`Decoded::non_canonical`] so a verifier can choose to reject them and
@@ -173,12 +174,36 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most data items in one decode, counting every item at every level (map entries count twice).
     pub max_items: usize,
+    /// What to do with a map key seen before in the same map: [`DuplicateKeys::Reject`] (every limit set
+    /// here), or keep one of the entries as a lenient decoder does (only to test the harness against one).
+    pub duplicate_keys: DuplicateKeys,
+}
+
+/// What the decoder does with a map key that already appeared in the same map (RFC 8949 §5.6 lists the three
+/// choices a generic decoder has; the reference verifier takes the first).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum DuplicateKeys {
+    /// Fail with [`CborError::DuplicateMapKey`]: a map with duplicate keys is not valid CBOR (RFC 8949 §3.1).
+    #[default]
+    Reject,
+    /// Keep the first entry of a key and drop the later ones, as some lenient decoders do. Only for testing
+    /// the harness: a relying party built on it reads one of two values where another reader may take the
+    /// other.
+    KeepFirst,
+    /// Keep the last entry of a key (in the place of the first), as decoders that fill a hash map do. Only for
+    /// testing the harness.
+    KeepLast,
 }
 
 impl Limits {
     /// Limits sized for WebAuthn: attestation objects with certificate chains are a few KiB, TPM ones a
     /// few more; nothing legitimate nests deeper than 8.
-    pub const WEBAUTHN: Limits = Limits { max_input_len: 256 * 1024, max_depth: 16, max_items: 4096 };
+    pub const WEBAUTHN: Limits = Limits {
+        max_input_len: 256 * 1024,
+        max_depth: 16,
+        max_items: 4096,
+        duplicate_keys: DuplicateKeys::Reject,
+    };
 }
 
 impl Default for Limits {
@@ -416,7 +441,19 @@ impl Reader<'_, '_> {
             // duplicate, and order is judged as CTAP2 defines it.
             let canonical_key = encode_canonical(&key);
             if !seen.insert(canonical_key.clone()) {
-                return Err(CborError::DuplicateMapKey { offset: key_offset });
+                if self.limits.duplicate_keys == DuplicateKeys::Reject {
+                    return Err(CborError::DuplicateMapKey { offset: key_offset });
+                }
+                // A lenient decoder keeps one entry; the duplicate takes no part in the order check, which
+                // would otherwise report the map as unsorted.
+                let value = self.item(depth)?;
+                if self.limits.duplicate_keys == DuplicateKeys::KeepLast {
+                    let earlier = entries.iter_mut().find(|(k, _)| encode_canonical(k) == canonical_key);
+                    if let Some((_, v)) = earlier {
+                        *v = value;
+                    }
+                }
+                continue;
             }
             if let Some(prev) = &previous {
                 if canonical_order(prev, &canonical_key) != std::cmp::Ordering::Less {
@@ -685,6 +722,30 @@ mod tests {
     fn error_duplicate_map_key() {
         assert_eq!(dec("a2 01 02 01 03"), Err(CborError::DuplicateMapKey { offset: 3 }));
         assert_eq!(dec("a2 61 61 00 61 61 01"), Err(CborError::DuplicateMapKey { offset: 4 }));
+    }
+
+    #[test]
+    fn a_lenient_decoder_keeps_the_first_or_the_last_of_duplicate_keys() {
+        let decode_with = |hex: &str, duplicate_keys| {
+            let bytes: Vec<u8> = hex.split_whitespace().map(|b| u8::from_str_radix(b, 16).unwrap()).collect();
+            decode(&bytes, &Limits { duplicate_keys, ..Limits::WEBAUTHN })
+        };
+        // {1: 2, 3: 4, 1: 5}: the duplicate is not reported as unsorted either.
+        let input = "a3 01 02 03 04 01 05";
+        let first = decode_with(input, DuplicateKeys::KeepFirst).unwrap();
+        assert_eq!(first.value.get_int(1).and_then(Value::as_integer), Some(2));
+        assert!(first.is_canonical(), "{:?}", first.non_canonical);
+        let last = decode_with(input, DuplicateKeys::KeepLast).unwrap();
+        assert_eq!(last.value.get_int(1).and_then(Value::as_integer), Some(5));
+        assert_eq!(last.value.as_map().map(<[_]>::len), Some(2));
+        assert!(last.is_canonical(), "{:?}", last.non_canonical);
+        assert_eq!(
+            decode_with(input, DuplicateKeys::Reject).map(|d| d.value),
+            Err(CborError::DuplicateMapKey { offset: 5 })
+        );
+        // Nested maps too.
+        let nested = decode_with("a1 01 a2 02 03 02 04", DuplicateKeys::KeepLast).unwrap();
+        assert_eq!(nested.value.get_int(1).and_then(|m| m.get_int(2)).and_then(Value::as_integer), Some(4));
     }
 
     #[test]

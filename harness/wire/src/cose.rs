@@ -355,7 +355,12 @@ impl CoseKey {
 
     /// Decodes `bytes` as exactly one CBOR item ([`Limits::WEBAUTHN`], no trailing bytes) and interprets it.
     pub fn parse(bytes: &[u8]) -> Result<ParsedCoseKey, CoseKeyError> {
-        let decoded = cbor::decode(bytes, &Limits::WEBAUTHN)?;
+        Self::parse_with_limits(bytes, &Limits::WEBAUTHN)
+    }
+
+    /// [`CoseKey::parse`] under the given CBOR limits.
+    pub fn parse_with_limits(bytes: &[u8], limits: &Limits) -> Result<ParsedCoseKey, CoseKeyError> {
+        let decoded = cbor::decode(bytes, limits)?;
         parsed(&decoded.value, decoded.non_canonical)
     }
 

@@ -13,7 +13,7 @@ use super::mutate::{
     aaguid, attestation_message, attested, edit_att_stmt, flip_last_byte, other_key, remove_text,
     set_credential_key, set_text,
 };
-use super::signature::{der, der_parts, pad, sub, P256_N};
+use super::signature::{der, der_parts, pad, sub, BOTH_ZERO, P256_N, PSYCHIC_SIGNATURES};
 use super::{
     reg_post, reg_pre, Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Plan, RegHooks, RegPost, Setup,
 };
@@ -423,6 +423,18 @@ pub(super) fn cases() -> Vec<Case> {
             ..Case::DEFAULTS
         },
         Case {
+            id: "reg.attestation.packed-self.sig-r-zero-s-zero",
+            title: "packed self attestation whose ES256 sig is r = 0 and s = 0 (the \"psychic signature\")",
+            rationale: BOTH_ZERO,
+            flags: &[Flag::AttestationUnchecked, Flag::SignatureUnchecked],
+            references: PSYCHIC_SIGNATURES,
+            check: SIGNATURE,
+            basis: PACKED_SELF_SIG,
+            setup: SELF,
+            plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "sig", Value::Bytes(der(&[], &[]))))),
+            ..PACKED_REJECTED
+        },
+        Case {
             id: "reg.attestation.packed-self.sig-high-s",
             ceremony: Ceremony::Registration,
             spec: "§8.2, §7.1 step 22",
@@ -447,6 +459,18 @@ pub(super) fn cases() -> Vec<Case> {
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-2"),
             setup: X5C,
             plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
+            ..PACKED_REJECTED
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.sig-r-zero-s-zero",
+            title: "packed x5c attestation whose ES256 sig is r = 0 and s = 0 (the \"psychic signature\")",
+            rationale: BOTH_ZERO,
+            flags: &[Flag::AttestationUnchecked, Flag::SignatureUnchecked],
+            references: PSYCHIC_SIGNATURES,
+            check: SIGNATURE,
+            basis: PACKED_X5C_SIG,
+            setup: X5C,
+            plan: reg_post(|p| edit_att_stmt(p, |m| set_text(m, "sig", Value::Bytes(der(&[], &[]))))),
             ..PACKED_REJECTED
         },
         Case {

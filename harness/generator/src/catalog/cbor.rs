@@ -4,7 +4,9 @@
 //!
 //! §2.4 makes canonical form a MUST for encoders and a SHOULD for decoders ("decoders SHOULD reject CBOR that
 //! is not validly encoded in the CTAP2 canonical CBOR encoding form and SHOULD reject messages with duplicate
-//! map keys"), so those cases are SHOULD, whichever check of the reference verifier refuses them. A structure
+//! map keys"), so those cases are SHOULD, whichever check of the reference verifier refuses them. A duplicate
+//! key inside a packed attestation statement is more: the packed procedure's first step verifies that attStmt
+//! is valid CBOR, which a map with a duplicate key is not (RFC 8949 §3.1), so those cases are MUST. A structure
 //! that step 13 cannot read at all fails the RP's own procedure (MUST); one it can read but that breaks the
 //! syntax the authenticator MUST produce (an extra entry, extensions that are no map) is a `data` MUST.
 
@@ -12,15 +14,19 @@ use wire::cbor::{self, Value};
 use wire::cose::label;
 
 use super::mutate::{
-    assertion_with_raw_extensions, cose_value, edit_att_stmt, object_entries, raw_entries, raw_map,
-    raw_map_indefinite, registration_with_raw_extensions, send_object, set_credential_key, text_entry,
-    widen_head, RawEntry,
+    assertion_with_raw_extensions, cose_value, edit_att_stmt, object_entries, other_key, raw_entries,
+    raw_map, raw_map_indefinite, registration_with_raw_extensions, send_object, set_credential_key, set_text,
+    text_entry, widen_head, RawEntry,
 };
-use super::{auth_post, reg_post, reg_pre, Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Setup};
+use super::{
+    auth_post, reg_post, reg_pre, Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Reference, Setup,
+};
 use crate::ceremony::AttestationKind;
+use crate::keys::Algorithm;
 
 const NONE: Setup = Setup::DEFAULT;
 const PACKED_SELF: Setup = Setup { attestation: AttestationKind::PackedSelf, ..Setup::DEFAULT };
+const RS256: Setup = Setup { alg: Algorithm::Rs256, ..Setup::DEFAULT };
 
 const OBJECT_MALFORMED: Option<CheckId> = Some(CheckId::RegAttestationObjectMalformed);
 const REG_AUTH_DATA_MALFORMED: Option<CheckId> = Some(CheckId::RegAuthDataMalformed);
@@ -48,6 +54,72 @@ const REG_DUPLICATE_KEYS: Case = Case {
     setup: NONE,
     ..Case::DEFAULTS
 };
+
+/// §8.2's first step: the statement is valid CBOR of the format's syntax. A map with a duplicate key is
+/// well-formed but not valid CBOR (RFC 8949 §3.1, major type 5; §5.6), so the packed procedure itself refuses
+/// it, whatever §2.4 says of decoders in general.
+const ATT_STMT_VALID_CBOR: Option<Basis> = Some(Basis::procedure(
+    "§8.2 verification procedure",
+    "Verify that attStmt is valid CBOR conforming to the syntax defined above and perform CBOR decoding on it to \
+     extract the contained fields.",
+));
+
+/// A packed statement whose alg appears twice, which the packed procedure refuses (§8.2).
+const ATT_STMT_DUPLICATE_KEY: Case = Case {
+    spec: "§8.2, §7.1 step 22",
+    flags: &[Flag::CborDuplicateKeys, Flag::AttestationUnchecked],
+    check: OBJECT_MALFORMED,
+    basis: ATT_STMT_VALID_CBOR,
+    setup: PACKED_SELF,
+    ..Case::must_reject(Ceremony::Registration)
+};
+
+const ALG_TWICE: &str =
+    "a map with a duplicate key is not valid CBOR (RFC 8949 §3.1), so the statement fails \
+                         the procedure's first step; a reader that keeps one alg and a reader that keeps the \
+                         other see different algorithms";
+
+/// A decoder that keeps one of two equal keys (the first or the last), as these libraries shipped.
+const PY_WEBAUTHN_COSE_KEY_COLLISION: &[Reference] = &[Reference {
+    id: "duo-labs/py_webauthn#265",
+    summary:
+        "py_webauthn: its CBOR decoder (cbor2) merged duplicate map keys keeping the last value (there a \
+              boolean true, which Python takes for the label 1), so a COSE key written as EC2 was loaded as \
+              RSA; fixed by rejecting duplicate keys (#285)",
+}];
+
+const ASPNETCORE_AUTH_DATA_TWICE: &[Reference] = &[Reference {
+    id: "dotnet/aspnetcore#69343",
+    summary: "ASP.NET Core Identity (passkeys): its CBOR reader compares map keys by their encoded bytes, so \
+              authData written in two encodings is no duplicate to it, and attestation parsing keeps the last \
+              authData while the statement's verification may read the first",
+}];
+
+const LIBFIDO2_ALG_OVERWRITTEN: &[Reference] = &[Reference {
+    id: "Yubico/libfido2#782",
+    summary: "libfido2 (fido_cred_verify, which checks a credential's attestation for a relying party): its \
+              attStmt decoder overwrote a repeated alg with the later value instead of refusing the \
+              statement, as its maintainers noted when it began to take whole attestation objects",
+}];
+
+/// The authenticator data of the signed registration with another credential public key (same credential ID).
+fn with_other_credential_key(auth_data: &[u8]) -> Vec<u8> {
+    let Ok(mut parsed) = wire::authdata::AuthenticatorData::parse(auth_data) else {
+        return auth_data.to_vec();
+    };
+    if let Some(attested) = parsed.data.attested_credential_data.as_mut() {
+        attested.credential_public_key = other_key(Algorithm::Es256, 0x0d0b_1e00).cose_key().to_bytes();
+    }
+    parsed.data.to_bytes()
+}
+
+/// An extensions map whose `example` output is a map with the key `"x"` twice (1, then 2), each side
+/// encoded as written (a canonical encoder would drop the second).
+fn output_with_duplicate_key() -> Vec<u8> {
+    let x = cbor::encode(&Value::from("x"));
+    let output = raw_map(&[(x.clone(), int(1)), (x, int(2))]);
+    ext(&[(cbor::encode(&Value::from("example")), output)])
+}
 
 /// A registration whose CBOR a strict decoder refuses (a SHOULD of §2.4 and §6.5.4).
 const REG_LENIENT: Case = Case {
@@ -314,6 +386,47 @@ pub(super) fn cases() -> Vec<Case> {
             }),
             ..REG_DUPLICATE_KEYS
         },
+        Case {
+            id: "reg.cbor.duplicate-key.auth-data-two-encodings",
+            spec: "§2.4, §7.1 step 13",
+            title: "authData twice, the second key with a non-minimal length (0x78 0x08) and another credential public key",
+            rationale: "the same key in two encodings is still a duplicate; a reader that compares encoded keys keeps both, and one component may verify the first authData while another stores the second's key",
+            references: ASPNETCORE_AUTH_DATA_TWICE,
+            check: OBJECT_MALFORMED,
+            plan: reg_post(|p| {
+                let key = widen_head(&cbor::encode(&Value::from("authData")));
+                let other = with_other_credential_key(&p.signed.attestation_object.auth_data);
+                with_extra(p, (key, cbor::encode(&Value::Bytes(other))))
+            }),
+            ..REG_DUPLICATE_KEYS
+        },
+        // ---- duplicate keys inside the attestation statement (§8.2: valid CBOR) ----
+        Case {
+            id: "reg.cbor.att-stmt.duplicate-alg",
+            title: "a packed self attStmt with alg twice: -7 (ES256, the credential's) first, then -257 (RS256)",
+            rationale: ALG_TWICE,
+            plan: reg_post(|p| {
+                edit_att_stmt(p, |m| m.push((Value::from("alg"), Value::from(wire::cose::alg::RS256))));
+                let bytes = cbor::encode(&p.signed.attestation_object.to_value());
+                send_object(p, bytes)
+            }),
+            ..ATT_STMT_DUPLICATE_KEY
+        },
+        Case {
+            id: "reg.cbor.att-stmt.duplicate-alg-valid-last",
+            title: "a packed self attStmt with alg twice: -257 (RS256) first, then -7 (ES256, the credential's)",
+            rationale: ALG_TWICE,
+            references: LIBFIDO2_ALG_OVERWRITTEN,
+            plan: reg_post(|p| {
+                edit_att_stmt(p, |m| {
+                    set_text(m, "alg", Value::from(wire::cose::alg::RS256));
+                    m.push((Value::from("alg"), Value::from(wire::cose::alg::ES256)));
+                });
+                let bytes = cbor::encode(&p.signed.attestation_object.to_value());
+                send_object(p, bytes)
+            }),
+            ..ATT_STMT_DUPLICATE_KEY
+        },
         // ---- CTAP2 canonical form (§2.4 SHOULD) ----
         Case {
             id: "reg.cbor.unsorted-keys",
@@ -467,6 +580,17 @@ pub(super) fn cases() -> Vec<Case> {
             ..REG_DUPLICATE_KEYS
         },
         Case {
+            id: "reg.cbor.cose-key.duplicate-kty-ec2-then-rsa",
+            spec: "§2.4, §6.5.1",
+            title: "an RS256 credential public key with kty twice: 2 (EC2) first, then 3 (RSA)",
+            rationale: "decoders SHOULD reject duplicate map keys: a reader that keeps the last kty loads an RSA key from what a reader that keeps the first takes for an EC2 key",
+            references: PY_WEBAUTHN_COSE_KEY_COLLISION,
+            check: REG_AUTH_DATA_MALFORMED,
+            setup: RS256,
+            plan: reg_pre(|p| raw_cose(p, |e| e.insert(0, (int(label::KTY), int(2))))),
+            ..REG_DUPLICATE_KEYS
+        },
+        Case {
             id: "reg.cbor.cose-key.indefinite-length-map",
             spec: "§2.4, §6.5.1",
             title: "the credential public key is an indefinite-length map",
@@ -495,6 +619,15 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "decoders SHOULD reject duplicate map keys: two readers may see different extension outputs",
             check: REG_AUTH_DATA_MALFORMED,
             plan: reg_post(|p| registration_with_raw_extensions(p, &ext(&[cred_protect(1), cred_protect(3)]))),
+            ..REG_DUPLICATE_KEYS
+        },
+        Case {
+            id: "reg.cbor.extensions.output-duplicate-key",
+            spec: "§2.4, §6.1",
+            title: "authData extensions {\"example\": {\"x\": 1, \"x\": 2}}: a duplicate key inside an extension output",
+            rationale: "decoders SHOULD reject duplicate map keys at any depth: two readers may see different values of the output",
+            check: REG_AUTH_DATA_MALFORMED,
+            plan: reg_post(|p| registration_with_raw_extensions(p, &output_with_duplicate_key())),
             ..REG_DUPLICATE_KEYS
         },
         Case {
@@ -576,6 +709,21 @@ pub(super) fn cases() -> Vec<Case> {
                 let (k, v) = cred_protect(3);
                 assertion_with_raw_extensions(p, &ext(&[cred_protect(1), (widen_head(&k), v)]))
             }),
+            ..Case::DEFAULTS
+        },
+        Case {
+            id: "auth.cbor.extensions.output-duplicate-key",
+            ceremony: Ceremony::Authentication,
+            spec: "§2.4, §6.1, §7.2 step 7",
+            level: Level::Should,
+            expect: Expect::Reject,
+            title: "authenticatorData extensions {\"example\": {\"x\": 1, \"x\": 2}}, signed: a duplicate key inside an extension output",
+            rationale: "decoders SHOULD reject duplicate map keys at any depth: two readers may see different values of the output",
+            flags: &[Flag::CborDuplicateKeys],
+            check: AUTH_AUTH_DATA_MALFORMED,
+            basis: DECODERS_SHOULD_REJECT,
+            setup: NONE,
+            plan: auth_post(|p| assertion_with_raw_extensions(p, &output_with_duplicate_key())),
             ..Case::DEFAULTS
         },
         Case {

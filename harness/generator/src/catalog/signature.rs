@@ -10,7 +10,7 @@
 use sha2::{Digest, Sha256};
 
 use super::mutate::{assertion_message, other_key};
-use super::{auth_post, AuthPost, Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Setup};
+use super::{auth_post, AuthPost, Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Reference, Setup};
 use crate::keys::Algorithm;
 
 const ES256: Setup = Setup::DEFAULT;
@@ -247,6 +247,37 @@ const HIGH_S: Case = Case {
     ..Case::DEFAULTS
 };
 
+/// The public record of r = 0 and s = 0 accepted as an ECDSA signature of anything ("psychic signatures"),
+/// which the assertion and attestation cases of that signature reproduce.
+pub(super) const PSYCHIC_SIGNATURES: &[Reference] = &[
+    Reference {
+        id: "CVE-2022-21449",
+        summary: "Java SE 15 to 18 (the SunEC provider's ECDSA) did not check that r and s are at least 1, so \
+                  the signature r = 0, s = 0 verified for any message under any key; RPs that verify WebAuthn \
+                  signatures through it accepted forged assertions and attestation statements",
+    },
+    Reference {
+        id: "Yubico/java-webauthn-server#191",
+        summary: "java-webauthn-server verifies signatures through the Java platform's provider (1.8.0 and \
+                  later state no preference for BouncyCastle), so an RP on an unpatched Java 15 to 18 could \
+                  accept r = s = 0; the maintainers' remedy was to patch the JRE",
+    },
+];
+
+/// What the rows of r = 0 and s = 0 share: no signature at all, which a verifier without the range check of
+/// SEC 1 §4.1.4 step 1 takes for a valid one of any message.
+const PSYCHIC: Case = Case {
+    flags: &[Flag::SignatureUnchecked, Flag::SignatureEncodingLeniency],
+    references: PSYCHIC_SIGNATURES,
+    ..NOT_A_SIGNATURE
+};
+
+/// Why r = 0 and s = 0 must be rejected.
+pub(super) const BOTH_ZERO: &str =
+    "r and s lie in [1, n-1] (SEC 1 §4.1.4); with both 0 a verifier that skips \
+                                    that check computes the point at infinity and matches r = 0, so the pair \
+                                    \"verifies\" for every message and key";
+
 const DER: &str = "ECDSA signatures MUST be ASN.1 DER (§6.5.5); this is not a DER Ecdsa-Sig-Value";
 const RANGE: &str =
     "r and s of an ECDSA signature lie in [1, n-1]; a value outside is no signature (SEC 1 §4.1.4)";
@@ -353,6 +384,14 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: RANGE,
             plan: auth_post(|p| ecdsa(p, |r, _| der(&r, &[]))),
             ..NOT_A_SIGNATURE
+        },
+        Case {
+            id: "auth.signature.es256.r-zero-s-zero",
+            setup: ES256,
+            title: "r = 0 and s = 0 (the \"psychic signature\", 30 06 02 01 00 02 01 00)",
+            rationale: BOTH_ZERO,
+            plan: auth_post(|p| ecdsa(p, |_, _| der(&[], &[]))),
+            ..PSYCHIC
         },
         Case {
             id: "auth.signature.es256.s-equals-n",
@@ -473,6 +512,14 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: RANGE,
             plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &add(&s, &P384_N)))),
             ..NOT_A_SIGNATURE
+        },
+        Case {
+            id: "auth.signature.es384.r-zero-s-zero",
+            setup: ES384,
+            title: "an ES384 signature of r = 0 and s = 0 (the \"psychic signature\")",
+            rationale: BOTH_ZERO,
+            plan: auth_post(|p| ecdsa(p, |_, _| der(&[], &[]))),
+            ..PSYCHIC
         },
         Case {
             id: "auth.signature.es384.last-byte-incremented",
@@ -602,6 +649,8 @@ mod tests {
         assert_eq!(sub(&[0x01, 0x00], &[0x01]), vec![0xff]);
         assert_eq!(sub(&add(&P256_N, &[5]), &P256_N), vec![5]);
         assert_eq!(der(&[], &[1]), vec![0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01]);
+        // The psychic signature, as CVE-2022-21449's demonstrations send it.
+        assert_eq!(der(&[], &[]), vec![0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00]);
     }
 
     #[test]

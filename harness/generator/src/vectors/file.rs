@@ -22,6 +22,10 @@ pub struct VectorFile {
     pub header: Vec<String>,
     /// What each flag used in the file means, in the order of the flags.
     pub notes: Notes,
+    /// The public records of bugs (advisories, CVEs, issues of RP libraries) that tests of the file reproduce,
+    /// each id with what the library did wrong, in the order of the ids; absent when no test reproduces one.
+    #[serde(default, skip_serializing_if = "Notes::is_empty")]
+    pub references: Notes,
     pub test_groups: Vec<TestGroup>,
 }
 
@@ -73,6 +77,10 @@ pub struct Test {
     pub case_id: String,
     pub comment: String,
     pub flags: Vec<String>,
+    /// The ids of the public records the test reproduces (described in the file's `references`), as
+    /// Wycheproof names the CVEs a test is for; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
     pub spec: String,
     pub level: Level,
     pub input: Input,
@@ -139,9 +147,21 @@ impl From<Expect> for Outcome {
     }
 }
 
-/// `notes`: a JSON object from flag name to its meaning, its members kept in their order.
+/// `notes` (and `references`): a JSON object from a flag name (a record's id) to its meaning, its members kept in
+/// their order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Notes(pub Vec<(String, String)>);
+
+impl Notes {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The meaning of `name`, if the object has it.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, m)| m.as_str())
+    }
+}
 
 impl Serialize for Notes {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

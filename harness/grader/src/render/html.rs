@@ -3,8 +3,9 @@
 //!
 //! The page: a header (target, origin, RP ID, seed, harness version), the count per verdict (in the report, and
 //! shown under the current filters), filters by verdict, basis kind, section and case id (each option showing
-//! how many results it would leave), and one card per result with its requirement, expected and actual outcome,
-//! the RP's own words, the expectation note, the FIDO test and the command that re-runs it. Results that need a
+//! how many results it would leave), whether a result is unexpected and whether it reproduces a public bug, and
+//! one card per result with its requirement, expected and actual outcome, the RP's own words, the expectation
+//! note, the public bugs it reproduces, the FIDO test and the command that re-runs it. Results that need a
 //! look (not a good verdict, or a known one) are open; the rest fold to their one-line summary.
 //!
 //! Every string from the report — and so from the RP, whose error messages are free text — is escaped with
@@ -137,6 +138,7 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .case.v-FAIL { border-left-color: #d9342b; } .case.v-ERROR, .case.v-INCONCLUSIVE { border-left-color: #a23ca2; }
 .case.v-UNSUPPORTED, .case.v-SKIPPED { border-left-color: #9aa0a6; }
 #none-shown { color: var(--muted); font-style: italic; }
+ul.references { margin: 0; padding-left: 1.1rem; }
 #stale li { font-family: ui-monospace, monospace; font-size: 0.88rem; }
 "#;
 
@@ -147,6 +149,7 @@ const SCRIPT: &str = r#"
   var selects = Array.prototype.slice.call(document.querySelectorAll('#filters select'));
   var search = document.getElementById('f-search');
   var unexpected = document.getElementById('f-unexpected');
+  var references = document.getElementById('f-references');
   var verdict = document.getElementById('f-verdict');
   // Whether a result passes every filter but `skip` (a select, or null for all of them).
   function passes(c, skip) {
@@ -157,6 +160,7 @@ const SCRIPT: &str = r#"
     var q = search.value.trim().toLowerCase();
     if (q && c.dataset.id.toLowerCase().indexOf(q) < 0) return false;
     if (unexpected.checked && c.dataset.unexpected !== '1') return false;
+    if (references.checked && c.dataset.references !== '1') return false;
     return true;
   }
   function update() {
@@ -191,6 +195,7 @@ const SCRIPT: &str = r#"
   selects.forEach(function (s) { s.addEventListener('change', update); });
   search.addEventListener('input', update);
   unexpected.addEventListener('change', update);
+  references.addEventListener('change', update);
   document.querySelectorAll('#summary button[data-verdict]').forEach(function (b) {
     b.addEventListener('click', function () {
       verdict.value = verdict.value === b.dataset.verdict ? '' : b.dataset.verdict;
@@ -201,6 +206,7 @@ const SCRIPT: &str = r#"
     selects.forEach(function (s) { s.value = ''; });
     search.value = '';
     unexpected.checked = false;
+    references.checked = false;
     update();
   });
   function fold(open) {
@@ -272,13 +278,15 @@ fn card(out: &mut String, r: &Report, c: &CaseResult, reproduce: &Reproduce<'_>,
     let _ = write!(
         out,
         "<details class=\"case v-{verdict}\" id=\"case-{id}\" data-id=\"{id}\" data-verdict=\"{verdict}\" \
-         data-kind=\"{kind}\" data-section=\"{section}\" data-unexpected=\"{unexpected}\"{open}>\n\
+         data-kind=\"{kind}\" data-section=\"{section}\" data-unexpected=\"{unexpected}\" \
+         data-references=\"{references}\"{open}>\n\
          <summary><span class=\"badge {verdict}\">{verdict}</span> <code class=\"id\">{id}</code> \
          <span class=\"chips\">{ceremony} · {level} · {basis}</span> <span class=\"title\">{title}</span>",
         id = escape(&c.id),
         kind = kind(c),
         section = escape(&section_group(c)),
         unexpected = u8::from(unexpected),
+        references = u8::from(!c.references.is_empty()),
         open = if starts_open(c) { " open" } else { "" },
         ceremony = c.ceremony.as_str(),
         level = c.level.as_str(),
@@ -287,6 +295,9 @@ fn card(out: &mut String, r: &Report, c: &CaseResult, reproduce: &Reproduce<'_>,
     );
     if c.expected_because.is_some() {
         out.push_str(" <span class=\"known\">known result</span>");
+    }
+    if !c.references.is_empty() {
+        out.push_str(" <span class=\"known\">reproduces a public bug</span>");
     }
     out.push_str("</summary>\n<div class=\"body\">\n");
     match &c.basis {
@@ -322,6 +333,20 @@ fn card(out: &mut String, r: &Report, c: &CaseResult, reproduce: &Reproduce<'_>,
     if let Some(why) = &c.expected_because {
         let whose = c.expected_kind.map(|k| format!("{}: ", k.as_str())).unwrap_or_default();
         fact("expectation", &format!("<span class=\"note\">{}{}</span>", escape(&whose), escape(why)));
+    }
+    if !c.references.is_empty() {
+        let list: Vec<String> = c
+            .references
+            .iter()
+            .map(|r| {
+                format!(
+                    "<li><code class=\"reference\">{}</code> — {}</li>",
+                    escape(&r.id),
+                    escape(&r.summary)
+                )
+            })
+            .collect();
+        fact("reproduces", &format!("<ul class=\"references\">{}</ul>", list.concat()));
     }
     if let Some(fido) = &c.fido {
         fact("FIDO test", &format!("<code>{}</code>", escape(fido)));
@@ -404,6 +429,7 @@ pub fn html(r: &Report, reproduce: &Reproduce<'_>) -> String {
     out.push_str(
         "<label>id <input id=\"f-search\" type=\"search\" placeholder=\"part of a case id\" autocomplete=\"off\"></label>\n\
          <label><input id=\"f-unexpected\" type=\"checkbox\"> only unexpected</label>\n\
+         <label><input id=\"f-references\" type=\"checkbox\"> only those that reproduce a public bug</label>\n\
          <button type=\"button\" id=\"f-reset\">reset</button>\n\
          <button type=\"button\" id=\"expand\">open shown</button>\
          <button type=\"button\" id=\"collapse\">fold shown</button>\n",
@@ -438,7 +464,7 @@ pub fn html(r: &Report, reproduce: &Reproduce<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{CaseBasis, Kind, Observed};
+    use crate::report::{CaseBasis, CaseReference, Kind, Observed};
     use spec::{BasisKind, Ceremony, CheckId, Expect, Level};
 
     fn case(id: &str, verdict: Verdict) -> CaseResult {
@@ -452,6 +478,7 @@ mod tests {
             detail: "rejected (HTTP 400)".into(),
             title: "origin is not the RP's".into(),
             flags: vec![],
+            references: vec![],
             check: None,
             fido: None,
             fido_expect: None,
@@ -516,6 +543,33 @@ mod tests {
         none.spec = "§7.1, §8.7".into();
         none.expect = Expect::Accept;
         report(vec![pass, fail, known, none])
+    }
+
+    #[test]
+    fn a_card_names_the_public_bugs_its_case_reproduces_and_a_filter_finds_them() {
+        let mut r = crafted();
+        r.cases[1].references = vec![CaseReference {
+            id: "CVE-2022-21449".into(),
+            summary: "Java <15-18> accepted r = s = 0".into(),
+        }];
+        let page = html(&r, &Reproduce { target_args: "" });
+        assert!(page.contains(
+            "<input id=\"f-references\" type=\"checkbox\"> only those that reproduce a public bug</label>"
+        ));
+        let card = page.split("data-id=\"reg.client-data.origin.suffix\"").nth(1).unwrap();
+        let card = card.split("</details>").next().unwrap();
+        assert!(card.contains("data-unexpected=\"1\" data-references=\"1\" open>"), "{card}");
+        assert!(card.contains("<span class=\"known\">reproduces a public bug</span>"), "{card}");
+        assert!(
+            card.contains(
+                "<dt>reproduces</dt><dd><ul class=\"references\"><li><code class=\"reference\">CVE-2022-21449</code> \
+                 — Java &lt;15-18&gt; accepted r = s = 0</li></ul></dd>"
+            ),
+            "{card}"
+        );
+        // Only that card is marked.
+        assert_eq!(page.matches("data-references=\"1\"").count(), 1);
+        assert_eq!(page.matches("<dt>reproduces</dt>").count(), 1);
     }
 
     #[test]
@@ -640,12 +694,14 @@ mod tests {
         let known = page.split("data-id=\"auth.signature.der.trailing\"").nth(1).unwrap();
         let known = known.split("</details>").next().unwrap();
         assert!(
-            known.contains("data-kind=\"data\" data-section=\"§6.x\" data-unexpected=\"0\" open>"),
+            known.contains(
+                "data-kind=\"data\" data-section=\"§6.x\" data-unexpected=\"0\" data-references=\"0\" open>"
+            ),
             "{known}"
         );
         assert!(known.contains("known result") && known.contains("the FIDO conformance tool expects accept"));
         // A PASS folds.
         let pass = page.split("data-id=\"reg.client-data.origin.other\"").nth(1).unwrap();
-        assert!(pass.split_once('>').unwrap().0.ends_with("data-unexpected=\"0\""), "a PASS starts folded");
+        assert!(pass.split_once('>').unwrap().0.ends_with("data-references=\"0\""), "a PASS starts folded");
     }
 }

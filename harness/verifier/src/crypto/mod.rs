@@ -70,7 +70,19 @@ pub trait CryptoProvider: Send + Sync + std::fmt::Debug + 'static {
     /// A verifier for `key`, which the provider-independent checks have accepted. An error here means
     /// the backend refuses a key those checks accept: a disagreement to report as a bug.
     fn load(&self, key: &PublicKey) -> Result<Arc<dyn SignatureVerifier>, KeyError>;
+
+    /// Whether an ECDSA signature whose r and s are both 0 ([`ECDSA_ZERO_SIGNATURE`]) reaches
+    /// [`SignatureVerifier::verify`] instead of being refused as malformed (r and s lie in [1, n-1], SEC 1
+    /// §4.1.4 step 1). Every real provider keeps the default, `false`. A provider that answers `true` exists
+    /// only to test the harness against a verifier without that range check, as Java 15-18 shipped it
+    /// (CVE-2022-21449: such a signature verified for any message and key).
+    fn receives_zero_ecdsa_signatures(&self) -> bool {
+        false
+    }
 }
+
+/// The DER Ecdsa-Sig-Value of r = 0 and s = 0 (`30 06 02 01 00 02 01 00`): no signature at all, for any curve.
+pub const ECDSA_ZERO_SIGNATURE: [u8; 8] = [0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00];
 
 /// A ready public key of one algorithm.
 pub trait SignatureVerifier: Send + Sync + std::fmt::Debug {
@@ -285,7 +297,12 @@ impl CredentialKey {
 
     /// Verifies `sig` over `message` with this key's algorithm.
     pub fn verify(&self, message: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
+        let zero_ecdsa = matches!(self.shape, Shape::EcdsaP256 | Shape::EcdsaP384)
+            && sig == ECDSA_ZERO_SIGNATURE
+            && self.provider.receives_zero_ecdsa_signatures();
         match self.shape {
+            // Only a provider built to test the harness sees it (see `receives_zero_ecdsa_signatures`).
+            _ if zero_ecdsa => {}
             Shape::EcdsaP256 => {
                 p256::ecdsa::Signature::from_der(sig)
                     .map_err(|_| SignatureError::Malformed("not a DER ECDSA P-256 signature".into()))?;
