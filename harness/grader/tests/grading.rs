@@ -197,6 +197,20 @@ fn a_required_algorithm_whose_baseline_is_rejected_fails_instead_of_being_unsupp
 }
 
 #[test]
+fn an_rp_that_accepts_a_no_dot_lookalike_host_fails_exactly_the_lookalike_cases() {
+    // What suffix matching without a dot boundary does for RP ID rp.example: it also takes evilrp.example.
+    let mut config = config();
+    config.policy.origins.allowed.push("https://evilrp.example".into());
+    let report = grade_in_process(ReferenceRp::new(config), &catalog::all());
+    let expected: BTreeSet<(String, Verdict)> =
+        ["reg.client-data.origin.no-dot-lookalike", "auth.client-data.origin.no-dot-lookalike"]
+            .into_iter()
+            .map(|id| (id.to_owned(), Verdict::Fail))
+            .collect();
+    assert_eq!(not_good(&report), expected);
+}
+
+#[test]
 fn the_grader_applies_the_expectations_skips_and_counts() {
     // Counters unchecked: the counter cases aimed at that check WARN, and the expectations know it.
     let mut c = config();
