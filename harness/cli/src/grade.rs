@@ -119,6 +119,10 @@ pub struct Args {
     /// is a FAIL instead of making its cases UNSUPPORTED (repeatable).
     #[arg(long = "require-format", value_name = "FORMAT")]
     required_formats: Vec<String>,
+    /// A credential algorithm the RP must support (es256, es384, rs256, eddsa; case-insensitive): its rejected
+    /// baseline is a FAIL instead of making its cases UNSUPPORTED (repeatable). ES256 is always required.
+    #[arg(long = "require-alg", value_name = "ALG")]
+    required_algs: Vec<String>,
 }
 
 /// scheme://host[:port] and host of a URL.
@@ -187,6 +191,13 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         Ok(s) => s,
         Err(e) => return Ok(usage(e)),
     };
+    if let Some(a) = args
+        .required_algs
+        .iter()
+        .find(|a| !generator::keys::Algorithm::ALL.iter().any(|x| x.slug().eq_ignore_ascii_case(a)))
+    {
+        return Ok(usage(format!("--require-alg {a:?}: not one of es256, es384, rs256, eddsa")));
+    }
     let expectations = match &args.expect {
         Some(path) => {
             let text = match std::fs::read_to_string(path) {
@@ -260,6 +271,9 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     if grading.strict {
         target_args.push_str("--strict ");
     }
+    for a in &args.required_algs {
+        target_args.push_str(&format!("--require-alg {a} "));
+    }
 
     let mut http = HttpConfig::new(&base_url);
     http.timeout = Duration::from_secs(args.timeout.max(1));
@@ -281,6 +295,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         client: ClientConfig { origin, rp_id },
         seed: args.seed,
         required_formats: args.required_formats.clone(),
+        required_algs: args.required_algs.clone(),
         expectations,
         grading,
         origins,

@@ -121,6 +121,14 @@ pub fn issue(spec: &CertSpec, key_seed: u64) -> Issued {
     Issued { key, der }
 }
 
+/// Issues a certificate for `spec` under `issuer`, whose certificate's subject is `issuer_name` (another CA
+/// than the attestation root), with a key drawn from `key_seed`.
+pub fn issue_by(spec: &CertSpec, key_seed: u64, issuer: &Issued, issuer_name: &str) -> Issued {
+    let key = key_from_seed(key_seed);
+    let der = sign_certificate(spec, &key, &issuer.key, issuer_name);
+    Issued { key, der }
+}
+
 /// Issues a certificate for `spec`, self-signed by its own key.
 pub fn self_signed(spec: &CertSpec, key_seed: u64) -> Issued {
     let key = key_from_seed(key_seed);

@@ -28,6 +28,10 @@ pub struct GradeConfig {
     /// Attestation formats the user declares the RP must support (their rejected baselines FAIL instead of
     /// making the format UNSUPPORTED). `none` is always required.
     pub required_formats: Vec<String>,
+    /// Credential algorithms the user declares the RP must support, by slug (`es256`, `es384`, `rs256`,
+    /// `eddsa`): their rejected baselines FAIL instead of making the algorithm UNSUPPORTED. ES256 is always
+    /// required.
+    pub required_algs: Vec<String>,
     /// The RP's known results: matching results are marked expected, entries no result matches are stale, and
     /// `SKIPPED` entries leave their cases out of the run.
     pub expectations: Expectations,
@@ -48,6 +52,7 @@ impl GradeConfig {
             client,
             seed,
             required_formats: vec![],
+            required_algs: vec![],
             expectations: Expectations::default(),
             grading: Grading::default(),
             origins,
@@ -71,11 +76,15 @@ fn fmt_name(a: AttestationKind) -> &'static str {
     }
 }
 
-/// A baseline whose rejection is a failure, not a sign of missing support: ES256 with `none`, or with a
-/// format the user declared required.
+/// A baseline whose rejection is a failure, not a sign of missing support: ES256 (or an algorithm the user
+/// declared required) with `none` (or a format the user declared required).
 fn mandatory(case: &Case, cfg: &GradeConfig) -> bool {
     let s = case.setup;
-    s.alg == Algorithm::Es256 && format_required(s.attestation, cfg)
+    alg_required(s.alg, cfg) && format_required(s.attestation, cfg)
+}
+
+fn alg_required(a: Algorithm, cfg: &GradeConfig) -> bool {
+    a == Algorithm::Es256 || cfg.required_algs.iter().any(|x| x.eq_ignore_ascii_case(a.slug()))
 }
 
 fn format_required(a: AttestationKind, cfg: &GradeConfig) -> bool {
@@ -474,7 +483,7 @@ pub fn grade(
     for case in to_run.iter().filter(|c| !c.is_baseline()) {
         progress(done, total, case.id);
         let s = case.setup;
-        let offered = (support.algorithms.contains(&s.alg) || s.alg == Algorithm::Es256)
+        let offered = (support.algorithms.contains(&s.alg) || alg_required(s.alg, cfg))
             && (support.attestations.contains(&s.attestation) || format_required(s.attestation, cfg));
         if offered {
             let run = run_case(case, target, &cfg.client, cfg.seed);

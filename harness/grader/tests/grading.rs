@@ -168,6 +168,58 @@ fn cases_whose_baseline_was_rejected_are_unsupported_and_not_run() {
 }
 
 #[test]
+fn a_required_algorithm_whose_baseline_is_rejected_fails_instead_of_being_unsupported() {
+    // Every registration result is refused. EdDSA's baseline is UNSUPPORTED, and so is a case of EdDSA; once
+    // the user declares EdDSA required (`--require-alg eddsa`), the rejected baseline is a FAIL and the
+    // algorithm's cases are run.
+    let rp = ReferenceRp::new(config());
+    let refuse = |session: &str, path: &str, body: &Value| {
+        if path == "/attestation/result" {
+            (400, json!({"status": "failed", "errorMessage": "no"}))
+        } else {
+            rp.handle(session, path, body, NOW)
+        }
+    };
+    let cases: Vec<Case> = catalog::all()
+        .into_iter()
+        .filter(|c| c.id == "reg.valid.eddsa.none" || c.id == "auth.valid.eddsa")
+        .collect();
+    assert_eq!(cases.len(), 2);
+    let verdicts = |cfg: &GradeConfig| {
+        let mut target = FnTarget::new(refuse);
+        let g = grader::grade(&mut target, cfg, &catalog::all(), &cases, &mut |_, _, _| {});
+        g.report.cases.iter().map(|c| (c.id.clone(), c.verdict)).collect::<BTreeSet<_>>()
+    };
+    let pair = |reg: Verdict, auth: Verdict| {
+        BTreeSet::from([("auth.valid.eddsa".to_owned(), auth), ("reg.valid.eddsa.none".to_owned(), reg)])
+    };
+    assert_eq!(verdicts(&grade_cfg()), pair(Verdict::Unsupported, Verdict::Unsupported));
+    let mut cfg = grade_cfg();
+    cfg.required_algs = vec!["EdDSA".into()];
+    let required = verdicts(&cfg);
+    assert_eq!(
+        required.iter().find(|(id, _)| id == "reg.valid.eddsa.none").map(|x| x.1),
+        Some(Verdict::Fail)
+    );
+    // The assertion case ran: its registration step was refused, which is no UNSUPPORTED any more.
+    assert!(required.iter().all(|(_, v)| *v != Verdict::Unsupported), "{required:?}");
+}
+
+#[test]
+fn an_rp_that_accepts_a_no_dot_lookalike_host_fails_exactly_the_lookalike_cases() {
+    // What suffix matching without a dot boundary does for RP ID rp.example: it also takes evilrp.example.
+    let mut config = config();
+    config.policy.origins.allowed.push("https://evilrp.example".into());
+    let report = grade_in_process(ReferenceRp::new(config), &catalog::all());
+    let expected: BTreeSet<(String, Verdict)> =
+        ["reg.client-data.origin.no-dot-lookalike", "auth.client-data.origin.no-dot-lookalike"]
+            .into_iter()
+            .map(|id| (id.to_owned(), Verdict::Fail))
+            .collect();
+    assert_eq!(not_good(&report), expected);
+}
+
+#[test]
 fn the_grader_applies_the_expectations_skips_and_counts() {
     // Counters unchecked: the counter cases aimed at that check WARN, and the expectations know it.
     let mut c = config();

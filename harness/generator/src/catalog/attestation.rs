@@ -15,7 +15,8 @@ use super::mutate::{
 };
 use super::signature::{der, der_parts, pad, sub, BOTH_ZERO, P256_N, PSYCHIC_SIGNATURES};
 use super::{
-    reg_post, reg_pre, Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Plan, RegHooks, RegPost, Setup,
+    reg_post, reg_pre, Basis, Case, Ceremony, CheckId, Expect, Flag, Level, Plan, Reference, RegHooks,
+    RegPost, Setup, REG_VALID,
 };
 use crate::ceremony::{sign_p256, u2f_registration_data, AttestationKind};
 use crate::keys::Algorithm;
@@ -954,5 +955,99 @@ pub(super) fn cases() -> Vec<Case> {
             ..REGISTERED_FORMAT
         },
     ]);
+    // ---- issue 20: certificate paths (a root the statement brings along; a certificate algorithm other than
+    // the credential's) ----
+    v.extend([
+        Case {
+            id: "reg.attestation.packed-x5c.rogue-root-appended",
+            ceremony: Ceremony::Registration,
+            spec: "§7.1 steps 22-24",
+            level: Level::Should,
+            expect: Expect::Reject,
+            title: "packed x5c attestation whose x5c is [attestation certificate, the self-signed CA that issued it], a CA that is no trust anchor",
+            rationale: "acceptable roots come from a trusted source or policy, not from the statement: the chain ends at a root the RP does not trust, so the attestation is not trustworthy and the RP SHOULD fail the registration",
+            flags: &[Flag::AttestationTrustUnchecked],
+            check: UNTRUSTED,
+            basis: Some(Basis::procedure(
+                "§7.1 steps 22-24",
+                "If validation is successful, obtain a list of acceptable trust anchors (i.e. attestation root \
+                 certificates) for that attestation type and attestation statement format fmt, from a trusted \
+                 source or from policy. Otherwise, use the X.509 certificates returned as the attestation trust \
+                 path from the verification procedure to verify that the attestation public key either correctly \
+                 chains up to an acceptable root certificate, or is itself an acceptable certificate (i.e., it and \
+                 the root certificate obtained in [step 22](#reg-ceremony-attestation-trust-anchors) may be the \
+                 same). If the attestation statement is not deemed trustworthy, the Relying Party SHOULD fail the \
+                 registration ceremony.",
+            )),
+            setup: X5C,
+            plan: reg_post(|p| {
+                let name = "CN=webauthn-harness rogue root,O=webauthn-harness,C=US";
+                let rogue_spec = CertSpec {
+                    subject: name.into(),
+                    serial: 9,
+                    ca: Some(true),
+                    aaguid: None,
+                    ..CertSpec::packed_leaf([0; 16])
+                };
+                let rogue = pki::self_signed(&rogue_spec, ROGUE_KEY);
+                let leaf = pki::issue_by(&CertSpec::packed_leaf(aaguid(&p.signed)), CASE_KEY, &rogue, name);
+                packed_x5c(p, &leaf, vec![leaf.der.clone(), rogue.der])
+            }),
+            ..Case::DEFAULTS
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.credential-es384",
+            setup: Setup { alg: Algorithm::Es384, ..X5C },
+            title: "a valid packed x5c attestation by an ES256 certificate (alg -7) of an ES384 credential",
+            ..CERTIFICATE_ALG_OTHER_THAN_CREDENTIAL
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.credential-rs256",
+            setup: Setup { alg: Algorithm::Rs256, ..X5C },
+            title: "a valid packed x5c attestation by an ES256 certificate (alg -7) of an RS256 credential",
+            ..CERTIFICATE_ALG_OTHER_THAN_CREDENTIAL
+        },
+        Case {
+            id: "reg.attestation.packed-x5c.credential-eddsa",
+            setup: Setup { alg: Algorithm::EdDsa, ..X5C },
+            title: "a valid packed x5c attestation by an ES256 certificate (alg -7) of an EdDSA credential",
+            ..CERTIFICATE_ALG_OTHER_THAN_CREDENTIAL
+        },
+    ]);
     v
 }
+
+/// Key seed of the rogue CA of `reg.attestation.packed-x5c.rogue-root-appended`.
+const ROGUE_KEY: u64 = 0x0bad_ca00;
+
+/// A valid packed x5c registration whose attestation key (ES256) is not of the credential's algorithm: with
+/// x5c, alg is the attestation key's (§8.2 signing procedure); only self attestation compares alg with the
+/// credential key.
+const CERTIFICATE_ALG_OTHER_THAN_CREDENTIAL: Case = Case {
+    ceremony: Ceremony::Registration,
+    spec: "§8.2, §7.1 step 22",
+    level: Level::Must,
+    expect: Expect::Accept,
+    rationale: "with x5c, alg is the attestation key's algorithm and sig verifies with attestnCert's key; only self attestation must match alg to the credential key, so the statement verifies and the RP must register the credential",
+    flags: &[Flag::Baseline],
+    references: &[
+        Reference {
+            id: "Firehed/webauthn-php#114",
+            summary: "webauthn-php compares packed alg with the credential key's algorithm before branching on x5c, so it refuses the spec's own packed vector of an RS256 credential under an ES256 certificate",
+        },
+        Reference {
+            id: "linuxchata/fido2#558",
+            summary: "linuxchata/fido2 applied the packed alg-equals-credential-algorithm check to the x5c branch as well, refusing a valid attestation by a key of another algorithm than the credential's",
+        },
+    ],
+    check: None,
+    basis: Some(Basis::procedure(
+        "§8.2 verification procedure",
+        "Verify that sig is a valid signature over the concatenation of authenticatorData and clientDataHash using \
+         the attestation public key in attestnCert with the algorithm specified in alg. If x5c is not present, self \
+         attestation is in use. Validate that alg matches the algorithm of the credentialPublicKey in \
+         authenticatorData.",
+    )),
+    plan: REG_VALID,
+    ..Case::DEFAULTS
+};

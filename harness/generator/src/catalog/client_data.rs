@@ -7,7 +7,7 @@ use wire::base64url;
 
 use super::{
     remove_member, set_member, Basis, Both, ByCeremony, Case, CheckId, ClientDataMembers, Expect, Expected,
-    Flag, Level, Setup,
+    Flag, Level, Reference, Setup,
 };
 
 fn other_type(t: &str) -> &'static str {
@@ -108,6 +108,13 @@ fn origin_subdomain(m: &mut ClientDataMembers, c: &Expected) {
 }
 fn origin_suffix_lookalike(m: &mut ClientDataMembers, c: &Expected) {
     set_member(m, "origin", json!(format!("{}.evil.example", c.origin)))
+}
+fn origin_no_dot_lookalike(m: &mut ClientDataMembers, c: &Expected) {
+    // "evil" glued to the RP ID, under the origin's scheme and port.
+    let h = host(c.origin);
+    let port =
+        h.rsplit_once(':').filter(|_| !h.ends_with(']')).map(|(_, p)| format!(":{p}")).unwrap_or_default();
+    set_member(m, "origin", json!(format!("{}://evil{}{port}", scheme(c.origin), c.rp_id)))
 }
 fn origin_trailing_slash(m: &mut ClientDataMembers, c: &Expected) {
     set_member(m, "origin", json!(format!("{}/", c.origin)))
@@ -702,6 +709,24 @@ pub(super) fn cases() -> Vec<Case> {
             mutation: |c| byte_order_mark(c.client_data_json),
             ..Both::DEFAULTS
         },
+        // issue 20 class 7: a host that ends with the RP ID without a dot boundary.
+        Both {
+            id: ByCeremony { reg: "reg.client-data.origin.no-dot-lookalike", auth: "auth.client-data.origin.no-dot-lookalike" },
+            title: "clientData.origin's host is \"evil\" + the RP ID (e.g. https://evilrp.example for RP ID rp.example)",
+            rationale: "a host that merely ends with the RP ID's characters is another site, not the RP ID or a subdomain of it; only suffix matching without a dot boundary accepts it",
+            references: &[
+                Reference {
+                    id: "lbuchs/WebAuthn#122",
+                    summary: "lbuchs/WebAuthn's origin check accepts any host ending in the RP ID's characters (a regex anchored only at the end), so evilexample.com passes for example.com",
+                },
+                Reference {
+                    id: "web-auth/webauthn-framework#143",
+                    summary: "web-auth/webauthn-framework compared only the last characters of the origin's host with the RP ID, so evilexample.com passed for example.com",
+                },
+            ],
+            mutation: |c| c.edit_members(origin_no_dot_lookalike),
+            ..ORIGIN_REJECTED
+        },
     ]
     .iter()
     .flat_map(Both::cases)
@@ -731,5 +756,8 @@ mod tests {
         let sub = |o: &str, rp: &str| origin_after(origin_subdomain, o, rp);
         assert_eq!(sub("https://rp.example", "rp.example"), "https://evil.rp.example");
         assert_eq!(sub("http://localhost:8101", "localhost"), "http://evil.localhost:8101");
+        let lookalike = |o: &str, rp: &str| origin_after(origin_no_dot_lookalike, o, rp);
+        assert_eq!(lookalike("https://rp.example", "rp.example"), "https://evilrp.example");
+        assert_eq!(lookalike("http://localhost:8101", "localhost"), "http://evillocalhost:8101");
     }
 }
