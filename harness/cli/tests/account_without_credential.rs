@@ -13,18 +13,17 @@
 use std::collections::BTreeSet;
 
 use generator::catalog::{self, Case};
-use grader::{GradeConfig, Report, Verdict};
+use grader::{Report, Verdict};
 use rp::ReferenceRp;
-use testkit::{client, NOW, ORIGIN, RP_ID};
+use testkit::not_good;
+use testkit::{ORIGIN, RP_ID};
 use verifier::CheckId;
 
 const UNFINISHED: &str = "auth.stateful.account-without-credential.registration-unfinished";
 const NEVER_REGISTERED: &str = "auth.stateful.account-without-credential.never-registered";
 
 fn grade(rp: ReferenceRp, cases: &[Case]) -> Report {
-    let cfg = GradeConfig::new("test", client(), 5);
-    let mut target = testkit::in_process(&rp, NOW);
-    grader::grade(&mut target, &cfg, &catalog::all(), cases, &mut |_, _, _| {}).report
+    testkit::grade_in_process(&rp, cases)
 }
 
 /// The reference RP, issuing assertion options for accounts without credentials or not, and checking whom a
@@ -34,15 +33,6 @@ fn rp(options_without_credentials: bool, ownership_checked: bool) -> ReferenceRp
     config.options_without_credentials = options_without_credentials;
     config.credential_ownership_checked = ownership_checked;
     ReferenceRp::new(config)
-}
-
-/// Cases whose verdict is neither PASS nor INFO, with their verdicts.
-fn not_good(r: &Report) -> BTreeSet<(String, Verdict)> {
-    r.cases
-        .iter()
-        .filter(|c| !matches!(c.verdict, Verdict::Pass | Verdict::Info))
-        .map(|c| (c.id.clone(), c.verdict))
-        .collect()
 }
 
 fn result<'r>(r: &'r Report, id: &str) -> &'r grader::CaseResult {

@@ -16,6 +16,7 @@ use grader::{GradeConfig, Report, Verdict};
 use rp::server::Running;
 use rp::ReferenceRp;
 use testkit::{client, ORIGIN, RP_ID};
+use testkit::{not_good, outcome};
 use verifier::CheckId;
 
 const REG_SAVED: &str = "reg.stateful.replay.saved-session";
@@ -32,21 +33,6 @@ fn grade_over_http(configure: impl FnOnce(&mut rp::Config)) -> Report {
     let cfg = GradeConfig::new("test", client(), 5);
     let all = catalog::all();
     grader::grade(&mut target, &cfg, &all, &all, &mut |_, _, _| {}).report
-}
-
-/// Cases whose verdict is neither PASS nor INFO, with their verdicts.
-fn not_good(r: &Report) -> BTreeSet<(String, Verdict)> {
-    r.cases
-        .iter()
-        .filter(|c| !matches!(c.verdict, Verdict::Pass | Verdict::Info))
-        .map(|c| (c.id.clone(), c.verdict))
-        .collect()
-}
-
-/// A case's verdict and the check the RP rejected its subject with.
-fn outcome(r: &Report, id: &str) -> (Verdict, Option<String>) {
-    let c = r.cases.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("{id} was not graded"));
-    (c.verdict, c.observed.as_ref().and_then(|o| o.check.clone()))
 }
 
 fn pass_by(check: CheckId) -> (Verdict, Option<String>) {

@@ -9,9 +9,10 @@
 use std::collections::BTreeSet;
 
 use generator::catalog::{self, Case};
-use grader::{GradeConfig, Report, Verdict};
+use grader::{Report, Verdict};
 use rp::ReferenceRp;
-use testkit::{client, NOW, ORIGIN, RP_ID};
+use testkit::{not_good, outcome};
+use testkit::{ORIGIN, RP_ID};
 use verifier::CheckId;
 
 const OLD_CASE: &str = "auth.stateful.credential-of-another-user";
@@ -19,9 +20,7 @@ const NO_USER_HANDLE: &str = "auth.stateful.credential-of-another-user.no-user-h
 const OWNER_USER_HANDLE: &str = "auth.stateful.credential-of-another-user.owner-user-handle";
 
 fn grade(rp: ReferenceRp, cases: &[Case]) -> Report {
-    let cfg = GradeConfig::new("test", client(), 5);
-    let mut target = testkit::in_process(&rp, NOW);
-    grader::grade(&mut target, &cfg, &catalog::all(), cases, &mut |_, _, _| {}).report
+    testkit::grade_in_process(&rp, cases)
 }
 
 /// The RP that skips the ownership check.
@@ -30,21 +29,6 @@ fn unchecked_ownership(disabled: Vec<CheckId>) -> ReferenceRp {
     config.credential_ownership_checked = false;
     config.policy.disabled_checks = disabled;
     ReferenceRp::new(config)
-}
-
-/// Cases whose verdict is neither PASS nor INFO, with their verdicts.
-fn not_good(r: &Report) -> BTreeSet<(String, Verdict)> {
-    r.cases
-        .iter()
-        .filter(|c| !matches!(c.verdict, Verdict::Pass | Verdict::Info))
-        .map(|c| (c.id.clone(), c.verdict))
-        .collect()
-}
-
-/// A case's verdict and the check the RP rejected its subject with.
-fn outcome(r: &Report, id: &str) -> (Verdict, Option<String>) {
-    let c = r.cases.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("{id} was not graded"));
-    (c.verdict, c.observed.as_ref().and_then(|o| o.check.clone()))
 }
 
 fn the_ownership_cases() -> Vec<Case> {

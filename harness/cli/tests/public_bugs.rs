@@ -14,27 +14,17 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use generator::catalog::{self, Case, Flag};
-use grader::{GradeConfig, Report, Verdict};
+use grader::{Report, Verdict};
 use rp::ReferenceRp;
-use testkit::{client, NOW, ORIGIN, RP_ID};
+use testkit::not_good;
+use testkit::{ORIGIN, RP_ID};
 use verifier::crypto::{
     CryptoProvider, KeyError, PublicKey, SignatureVerifier, ECDSA_ZERO_SIGNATURE, RUST_CRYPTO,
 };
 use wire::cbor::DuplicateKeys;
 
 fn grade(rp: ReferenceRp, cases: &[Case]) -> Report {
-    let cfg = GradeConfig::new("test", client(), 5);
-    let mut target = testkit::in_process(&rp, NOW);
-    grader::grade(&mut target, &cfg, &catalog::all(), cases, &mut |_, _, _| {}).report
-}
-
-/// Cases whose verdict is neither PASS nor INFO, with their verdicts.
-fn not_good(r: &Report) -> BTreeSet<(String, Verdict)> {
-    r.cases
-        .iter()
-        .filter(|c| !matches!(c.verdict, Verdict::Pass | Verdict::Info))
-        .map(|c| (c.id.clone(), c.verdict))
-        .collect()
+    testkit::grade_in_process(&rp, cases)
 }
 
 fn set(entries: &[(&str, Verdict)]) -> BTreeSet<(String, Verdict)> {

@@ -6,8 +6,10 @@
 //! copies of its types); integration tests under `tests/` can.
 #![forbid(unsafe_code)]
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use generator::catalog::{self, Case};
 use generator::client::ClientConfig;
 use generator::vectors::VectorFile;
 /// The target [`in_process`] returns; a test that calls the RP otherwise (say, with a body's bytes) builds one.
@@ -45,6 +47,31 @@ pub fn rp_config(rp_id: &str, origin: &str, seed: u64) -> Config {
 /// each session of the target is a session of the RP.
 pub fn in_process(rp: &ReferenceRp, now: u64) -> FnTarget<impl FnMut(&str, &str, &Json) -> (u16, Json) + '_> {
     FnTarget::new(move |session: &str, path: &str, body: &Json| rp.handle(session, path, body, now))
+}
+
+/// Grades `cases` of the catalogue against `rp` in process at [`NOW`], with [`client`] and seed 5: how a
+/// switch-off test runs a reference RP with one bug.
+pub fn grade_in_process(rp: &ReferenceRp, cases: &[Case]) -> grader::Report {
+    let cfg = grader::GradeConfig::new("test", client(), 5);
+    let mut target = in_process(rp, NOW);
+    grader::grade(&mut target, &cfg, &catalog::all(), cases, &mut |_, _, _| {}).report
+}
+
+/// The results whose verdict is neither PASS nor INFO, with their verdicts: what a switch-off test compares with
+/// the exact set it expects.
+pub fn not_good(report: &grader::Report) -> BTreeSet<(String, grader::Verdict)> {
+    report
+        .cases
+        .iter()
+        .filter(|c| !matches!(c.verdict, grader::Verdict::Pass | grader::Verdict::Info))
+        .map(|c| (c.id.clone(), c.verdict))
+        .collect()
+}
+
+/// A case's verdict and the check the RP named when it rejected the case's subject call.
+pub fn outcome(report: &grader::Report, id: &str) -> (grader::Verdict, Option<String>) {
+    let c = report.cases.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("{id} was not graded"));
+    (c.verdict, c.observed.as_ref().and_then(|o| o.check.clone()))
 }
 
 /// The repository's `vectors/` folder.
