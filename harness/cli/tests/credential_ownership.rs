@@ -60,34 +60,20 @@ fn the_reference_rp_rejects_another_accounts_credential_at_step_5_and_then_at_st
     let cases = the_ownership_cases();
     // As configured: allowCredentials lists only the signing-in account's credentials.
     let report = grade(testkit::reference_rp(), &cases);
-    for c in &cases {
-        assert_eq!(
-            outcome(&report, c.id),
-            (Verdict::Pass, Some(CheckId::AuthCredentialNotAllowed.id().to_owned())),
-            "{}",
-            c.id
-        );
-    }
+    every_case_passes_rejected_by(&report, &cases, CheckId::AuthCredentialNotAllowed);
     // With step 5 disabled, the record look-up in the identified account stops all three.
     let mut config = testkit::rp_config(RP_ID, ORIGIN, 3);
     config.policy.disabled_checks = vec![CheckId::AuthCredentialNotAllowed];
     let report = grade(ReferenceRp::new(config), &cases);
-    for c in &cases {
-        assert_eq!(
-            outcome(&report, c.id),
-            (Verdict::Pass, Some(CheckId::AuthCredentialNotOwned.id().to_owned())),
-            "{}",
-            c.id
-        );
-    }
+    every_case_passes_rejected_by(&report, &cases, CheckId::AuthCredentialNotOwned);
     // The switch alone changes nothing while step 5 holds.
     let report = grade(unchecked_ownership(vec![]), &cases);
-    for c in &cases {
-        assert_eq!(
-            outcome(&report, c.id),
-            (Verdict::Pass, Some(CheckId::AuthCredentialNotAllowed.id().to_owned())),
-            "{}",
-            c.id
-        );
+    every_case_passes_rejected_by(&report, &cases, CheckId::AuthCredentialNotAllowed);
+}
+
+/// Every case PASSes, its subject rejected by the RP with `check`.
+fn every_case_passes_rejected_by(report: &Report, cases: &[Case], check: CheckId) {
+    for c in cases {
+        assert_eq!(outcome(report, c.id), (Verdict::Pass, Some(check.id().to_owned())), "{}", c.id);
     }
 }
