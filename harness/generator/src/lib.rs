@@ -6,6 +6,7 @@
 //! | [`ceremony`], [`keys`], [`pki`] | the software authenticator: drafts, signing, keys, attestation certificates |
 //! | [`client`] | the client side of the conformance API: options in, drafts out |
 //! | [`catalog`] | every case as data, one file per area |
+//! | [`inspect`] | what the options an RP issued meet: the options cases' findings |
 //! | [`runner`] | runs a case against a [`target::Target`] and records what came back |
 //! | [`target`] | the relying party as the runner sees it (implemented by the grader, not here) |
 //! | [`member`] | the members of a response a mutation names (shared with the fuzzing crate) |
@@ -19,6 +20,7 @@
 pub mod catalog;
 pub mod ceremony;
 pub mod client;
+pub mod inspect;
 pub mod keys;
 pub mod member;
 pub mod pki;

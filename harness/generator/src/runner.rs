@@ -11,10 +11,11 @@ use wire::base64url;
 
 use crate::catalog::{
     std_alphabet, AuthHooks, AuthPost, AuthPre, Case, Ceremony, Common, Counter, Expect, Expected, Plan,
-    RegHooks, RegPost, RegPre, Setup, Stateful,
+    Probe, RegHooks, RegPost, RegPre, Setup, Stateful,
 };
 use crate::ceremony::{AssertionDraft, Credential, Generator, RegistrationDraft, SignedRegistration};
 use crate::client::{ClientConfig, CreationOptions, RequestOptions};
+use crate::inspect::{self, Finding};
 use crate::target::{Endpoint, Reply, SessionId, Target, TransportError};
 
 /// One request and what came back.
@@ -39,6 +40,9 @@ pub enum Observation {
     /// without credentials, which the case would answer with another account's credential. `step` names the
     /// refused call; the control was accepted.
     OptionsRefused { step: &'static str, reply: Reply },
+    /// An options case inspected the options the RP issued: whether they meet the case's requirement, and
+    /// what was found (sizes, counts, members; never the RP's random values).
+    Inspected { met: bool, finding: String },
     /// The RP does not offer what the case needs (e.g. the algorithm).
     Unsupported { why: String },
     /// A call failed at the transport level, or the RP's options were unusable.
@@ -153,24 +157,21 @@ impl Run<'_> {
         username: &str,
     ) -> Result<CreationOptions, Abort> {
         let s = self.setup();
-        let attestation =
-            if s.attestation == crate::ceremony::AttestationKind::None { "none" } else { "direct" };
-        let reply = self.call(
-            session,
-            Endpoint::AttestationOptions,
-            json!({
-                "username": username,
-                "displayName": username,
-                "authenticatorSelection": { "userVerification": s.reg_uv, "requireResidentKey": false },
-                "attestation": attestation,
-            }),
-        )?;
+        let mut body = self.creation_request(username);
+        let asked = self.extensions_asked(Ceremony::Registration)?;
+        if let Some(asked) = &asked {
+            body["extensions"] = asked.clone();
+        }
+        let reply = self.call(session, Endpoint::AttestationOptions, body)?;
         if !reply.accepted() {
             return Err(refused("attestation/options", reply));
         }
         let options = CreationOptions::from_json(&reply.body).map_err(|e| Abort::Error(e.to_string()))?;
         if self.judges(Ceremony::Registration) {
             uv_offered(&s, s.reg_uv, &options.user_verification)?;
+        }
+        if let Some(asked) = &asked {
+            extensions_solicited(&reply.body, asked)?;
         }
         if !options.algorithms.contains(&s.alg.cose()) {
             return Err(Abort::Unsupported(format!(
@@ -181,6 +182,29 @@ impl Run<'_> {
             )));
         }
         Ok(options)
+    }
+
+    /// The conformance API's registration options request for the case's setup.
+    fn creation_request(&self, username: &str) -> Json {
+        let s = self.setup();
+        let attestation =
+            if s.attestation == crate::ceremony::AttestationKind::None { "none" } else { "direct" };
+        json!({
+            "username": username,
+            "displayName": username,
+            "authenticatorSelection": { "userVerification": s.reg_uv, "requireResidentKey": false },
+            "attestation": attestation,
+        })
+    }
+
+    /// The extension inputs the case asks for in `ceremony`'s options ([`Setup::request_extensions`]).
+    fn extensions_asked(&self, ceremony: Ceremony) -> Result<Option<Json>, Abort> {
+        match self.setup().request_extensions {
+            Some(text) if self.judges(ceremony) => serde_json::from_str(text)
+                .map(Some)
+                .map_err(|e| Abort::Error(format!("the case's extension inputs are not JSON: {e}"))),
+            _ => Ok(None),
+        }
     }
 
     fn registration_response(
@@ -229,17 +253,21 @@ impl Run<'_> {
 
     fn request_options_once(&mut self, session: SessionId, username: &str) -> Result<RequestOptions, Abort> {
         let uv = self.setup().auth_uv;
-        let reply = self.call(
-            session,
-            Endpoint::AssertionOptions,
-            json!({ "username": username, "userVerification": uv }),
-        )?;
+        let mut body = json!({ "username": username, "userVerification": uv });
+        let asked = self.extensions_asked(Ceremony::Authentication)?;
+        if let Some(asked) = &asked {
+            body["extensions"] = asked.clone();
+        }
+        let reply = self.call(session, Endpoint::AssertionOptions, body)?;
         if !reply.accepted() {
             return Err(refused("assertion/options", reply));
         }
         let options = RequestOptions::from_json(&reply.body).map_err(|e| Abort::Error(e.to_string()))?;
         if self.judges(Ceremony::Authentication) {
             uv_offered(&self.setup(), uv, &options.user_verification)?;
+        }
+        if let Some(asked) = &asked {
+            extensions_solicited(&reply.body, asked)?;
         }
         Ok(options)
     }
@@ -315,6 +343,10 @@ impl Run<'_> {
                 Ok(Observation::Completed { control, subject })
             }
             Plan::Stateful(s) => self.stateful(s),
+            Plan::Options(p) => {
+                let f = self.probe(p)?;
+                Ok(Observation::Inspected { met: f.met, finding: f.text })
+            }
         }
     }
 
@@ -426,6 +458,42 @@ impl Run<'_> {
                 let subject = self.call(attacker, Endpoint::AssertionResult, body)?;
                 Ok(completed(control, subject))
             }
+            Stateful::AssertionReplayAfterNewOptions => {
+                let mut account = self.register_ok("baseline registration")?;
+                let (control, body) = self.authenticate(&mut account, AuthHooks::default())?;
+                if !control.accepted() {
+                    return Err(refused("control assertion", control));
+                }
+                // New options in the same session: a new challenge is pending; the spent one must not be.
+                self.request_options(account.session, &account.username.clone())?;
+                let subject = self.call(account.session, Endpoint::AssertionResult, body)?;
+                Ok(completed(control, subject))
+            }
+            Stateful::RegistrationAnsweringSupersededOptions => {
+                let (control, _, _) = self.register(RegHooks::default())?;
+                if !control.accepted() {
+                    return Err(refused("control registration", control));
+                }
+                let session = self.target.new_session();
+                let username = self.username();
+                let first = self.creation_options(session, &username)?;
+                self.creation_options(session, &username)?;
+                let s = self.setup();
+                let credential = self.gen.credential(s.alg, s.credential_id_len);
+                let (body, _) = self.registration_response(&first, credential, RegHooks::default());
+                let subject = self.call(session, Endpoint::AttestationResult, body)?;
+                Ok(completed(control, subject))
+            }
+            Stateful::AssertionAnsweringSupersededOptions => {
+                let mut account = self.register_ok("baseline registration")?;
+                self.authenticate_ok(&mut account, "control assertion")?;
+                let control = self.exchanges.last().and_then(|e| e.reply.clone().ok());
+                let first = self.request_options(account.session, &account.username.clone())?;
+                self.request_options(account.session, &account.username.clone())?;
+                let (body, _) = self.assertion_response(&first, &account, AuthHooks::default());
+                let subject = self.call(account.session, Endpoint::AssertionResult, body)?;
+                Ok(Observation::Completed { control, subject })
+            }
             Stateful::UserHandleOfAnotherAccount => {
                 let other = self.register_ok("first account's registration")?;
                 let mut account = self.register_ok("second account's registration")?;
@@ -438,6 +506,263 @@ impl Run<'_> {
                 Ok(Observation::Completed { control, subject })
             }
         }
+    }
+
+    /// POSTs an options request that must be answered with options, and returns them as sent.
+    fn options_json(&mut self, session: SessionId, endpoint: Endpoint, body: Json) -> Result<Json, Abort> {
+        let reply = self.call(session, endpoint, body)?;
+        if !reply.accepted() {
+            return Err(refused(endpoint.path().trim_start_matches('/'), reply));
+        }
+        Ok(reply.body)
+    }
+
+    /// Registration options for `username` in `session` from `body` (the case's default request when `None`),
+    /// as sent and as a client reads them.
+    fn creation_json(
+        &mut self,
+        session: SessionId,
+        username: &str,
+        body: Option<Json>,
+    ) -> Result<(Json, CreationOptions), Abort> {
+        let body = body.unwrap_or_else(|| self.creation_request(username));
+        let json = self.options_json(session, Endpoint::AttestationOptions, body)?;
+        let options = CreationOptions::from_json(&json).map_err(|e| Abort::Error(e.to_string()))?;
+        Ok((json, options))
+    }
+
+    /// Assertion options for `username` in `session` from `body` (`{username, userVerification}` when `None`).
+    fn request_json(
+        &mut self,
+        session: SessionId,
+        username: &str,
+        body: Option<Json>,
+    ) -> Result<(Json, RequestOptions), Abort> {
+        let uv = self.setup().auth_uv;
+        let body = body.unwrap_or_else(|| json!({ "username": username, "userVerification": uv }));
+        let json = self.options_json(session, Endpoint::AssertionOptions, body)?;
+        let options = RequestOptions::from_json(&json).map_err(|e| Abort::Error(e.to_string()))?;
+        Ok((json, options))
+    }
+
+    /// Registration options for a new user in a new session.
+    fn fresh_creation(&mut self, body: Option<Json>) -> Result<(Json, CreationOptions, String), Abort> {
+        let session = self.target.new_session();
+        let username = self.username();
+        let body = body.map(|mut b| {
+            b["username"] = json!(username);
+            b
+        });
+        let (json, options) = self.creation_json(session, &username, body)?;
+        Ok((json, options, username))
+    }
+
+    /// Runs an options case's probe: fetches options as it says, and inspects them.
+    fn probe(&mut self, probe: Probe) -> Result<Finding, Abort> {
+        // The request the FIDO tool's options tests send.
+        let fido_creation = |username: &str| {
+            json!({
+                "username": username,
+                "displayName": username,
+                "authenticatorSelection": { "requireResidentKey": false, "userVerification": "preferred" },
+                "attestation": "direct",
+                "extensions": { "example.extension": true },
+            })
+        };
+        let fido_request = |username: &str| {
+            json!({
+                "username": username,
+                "userVerification": "required",
+                "extensions": { "example.extension": true },
+            })
+        };
+        let origin = self.cfg.origin.clone();
+        Ok(match probe {
+            Probe::CreationChallengeLength => {
+                inspect::challenge_length(&self.fresh_creation(None)?.1.challenge)
+            }
+            Probe::RequestChallengeLength => {
+                let account = self.register_ok("baseline registration")?;
+                let (_, options) = self.request_json(account.session, &account.username, None)?;
+                inspect::challenge_length(&options.challenge)
+            }
+            Probe::CreationChallengesFresh => {
+                let one = self.username();
+                let other = self.username();
+                let (a, b, c) =
+                    (self.target.new_session(), self.target.new_session(), self.target.new_session());
+                let mut challenges = Vec::new();
+                for (session, username) in [(a, &one), (a, &one), (b, &one), (c, &other)] {
+                    challenges.push(self.creation_json(session, username, None)?.1.challenge);
+                }
+                inspect::challenges_fresh(
+                    &challenges,
+                    "two calls in one session, one in another session, one for another user",
+                )
+            }
+            Probe::RequestChallengesFresh => {
+                let one = self.register_ok("first account's registration")?;
+                let other = self.register_ok("second account's registration")?;
+                let elsewhere = self.target.new_session();
+                let mut challenges = Vec::new();
+                for (session, username) in [
+                    (one.session, &one.username),
+                    (one.session, &one.username),
+                    (elsewhere, &one.username),
+                    (other.session, &other.username),
+                ] {
+                    challenges.push(self.request_json(session, username, None)?.1.challenge);
+                }
+                inspect::challenges_fresh(
+                    &challenges,
+                    "two calls in one session, one in another session, one for another account",
+                )
+            }
+            Probe::UserHandleSize => inspect::user_handle_size(&self.fresh_creation(None)?.1.user_id),
+            Probe::UserHandleWithoutPii => {
+                let session = self.target.new_session();
+                let username = self.username();
+                let display_name = format!("Display {username}");
+                let mut body = self.creation_request(&username);
+                body["displayName"] = json!(display_name);
+                let (_, options) = self.creation_json(session, &username, Some(body))?;
+                inspect::user_handle_without_pii(&options.user_id, &username, &display_name)
+            }
+            Probe::UserHandleStable => {
+                let account = self.register_ok("first registration")?;
+                let (_, options) = self.creation_json(account.session, &account.username, None)?;
+                if options.user_id == account.user_handle {
+                    Finding::met("the account's second registration options carry its user handle again")
+                } else {
+                    Finding::unmet("the account's second registration options carry another user handle")
+                }
+            }
+            Probe::UserHandlesDistinct => {
+                let (_, one, _) = self.fresh_creation(None)?;
+                let (_, other, _) = self.fresh_creation(None)?;
+                if one.user_id == other.user_id {
+                    Finding::unmet("two accounts are issued the same user handle")
+                } else {
+                    Finding::met("two accounts are issued different user handles")
+                }
+            }
+            Probe::CreationRpIdInScope => {
+                let (_, options, _) = self.fresh_creation(None)?;
+                inspect::rp_id_in_scope(options.rp_id.as_deref(), &origin)
+            }
+            Probe::RequestRpIdInScope => {
+                let account = self.register_ok("baseline registration")?;
+                let (_, options) = self.request_json(account.session, &account.username, None)?;
+                inspect::rp_id_in_scope(options.rp_id.as_deref(), &origin)
+            }
+            Probe::RpIdConsistent => {
+                let (_, creation, _) = self.fresh_creation(None)?;
+                let account = self.register_ok("baseline registration")?;
+                let (_, request) = self.request_json(account.session, &account.username, None)?;
+                inspect::rp_id_consistent(creation.rp_id.as_deref(), request.rp_id.as_deref(), &origin)
+            }
+            Probe::RecommendedAlgorithms => {
+                inspect::recommended_algorithms(&inspect::algorithms(&self.fresh_creation(None)?.0))
+            }
+            Probe::NoFullySpecifiedAlgorithms => {
+                inspect::no_fully_specified(&inspect::algorithms(&self.fresh_creation(None)?.0))
+            }
+            Probe::AlgorithmList => inspect::algorithm_list(&self.fresh_creation(None)?.0),
+            Probe::ExcludeCredentials => {
+                let account = self.register_ok("first registration")?;
+                let (json, _) = self.creation_json(account.session, &account.username, None)?;
+                inspect::lists_credential(&json, "excludeCredentials", &account.credential.id)
+            }
+            Probe::AllowCredentials => {
+                let account = self.register_ok("baseline registration")?;
+                let (json, _) = self.request_json(account.session, &account.username, None)?;
+                inspect::lists_credential(&json, "allowCredentials", &account.credential.id)
+            }
+            Probe::CreationTimeout => inspect::timeout(&self.fresh_creation(None)?.0),
+            Probe::RequestTimeout => {
+                let account = self.register_ok("baseline registration")?;
+                inspect::timeout(&self.request_json(account.session, &account.username, None)?.0)
+            }
+            Probe::AttestationEchoed => {
+                let username = self.username();
+                let direct = fido_creation(&username);
+                let (json, _) = self.creation_in_new_session(&username, direct)?;
+                let first = inspect::echoed(&json, "/attestation", &json!("direct"));
+                if !first.met {
+                    return Ok(first);
+                }
+                let username = self.username();
+                let mut none = fido_creation(&username);
+                none["attestation"] = json!("none");
+                let (json, _) = self.creation_in_new_session(&username, none)?;
+                let second = inspect::echoed(&json, "/attestation", &json!("none"));
+                Finding { met: second.met, text: format!("{}; {}", first.text, second.text) }
+            }
+            Probe::AuthenticatorSelectionEchoed => {
+                let username = self.username();
+                let body = fido_creation(&username);
+                let asked = body["authenticatorSelection"].clone();
+                let (json, _) = self.creation_in_new_session(&username, body)?;
+                inspect::echoed(&json, "/authenticatorSelection", &asked)
+            }
+            Probe::CreationExtensionsEchoed => {
+                let username = self.username();
+                let body = fido_creation(&username);
+                let asked = body["extensions"].clone();
+                let (json, _) = self.creation_in_new_session(&username, body)?;
+                inspect::echoed(&json, "/extensions", &asked)
+            }
+            Probe::UserEchoed => {
+                let username = self.username();
+                let mut body = fido_creation(&username);
+                let display_name = format!("Display {username}");
+                body["displayName"] = json!(display_name);
+                let (json, _) = self.creation_in_new_session(&username, body)?;
+                let name = inspect::echoed(&json, "/user/name", &json!(username));
+                let shown = inspect::echoed(&json, "/user/displayName", &json!(display_name));
+                Finding { met: name.met && shown.met, text: format!("{}; {}", name.text, shown.text) }
+            }
+            Probe::UserVerificationEchoed | Probe::RequestExtensionsEchoed => {
+                let account = self.register_ok("baseline registration")?;
+                let body = fido_request(&account.username);
+                let (pointer, asked) = match probe {
+                    Probe::UserVerificationEchoed => ("/userVerification", body["userVerification"].clone()),
+                    _ => ("/extensions", body["extensions"].clone()),
+                };
+                let (json, _) = self.request_json(account.session, &account.username, Some(body))?;
+                inspect::echoed(&json, pointer, &asked)
+            }
+            Probe::L3MembersInRequest => {
+                let session = self.target.new_session();
+                let username = self.username();
+                let mut body = self.creation_request(&username);
+                body["hints"] = json!(["security-key"]);
+                body["attestationFormats"] = json!(["packed"]);
+                let reply = self.call(session, Endpoint::AttestationOptions, body)?;
+                if reply.accepted() {
+                    let carried: Vec<String> = ["hints", "attestationFormats"]
+                        .iter()
+                        .map(|m| match reply.body.get(*m) {
+                            Some(v) => format!("{m} {v}"),
+                            None => format!("no {m}"),
+                        })
+                        .collect();
+                    Finding::met(format!("the RP issued options ({})", carried.join(", ")))
+                } else {
+                    Finding::met(format!("the RP refused the request: HTTP {}", reply.status))
+                }
+            }
+        })
+    }
+
+    /// Registration options from `body` for `username` in a new session.
+    fn creation_in_new_session(
+        &mut self,
+        username: &str,
+        body: Json,
+    ) -> Result<(Json, CreationOptions), Abort> {
+        let session = self.target.new_session();
+        self.creation_json(session, username, Some(body))
     }
 
     /// An account with a credential signs in (the control: its own valid assertion); then a new session asks
@@ -603,6 +928,19 @@ pub fn build_assertion(
         f(&mut body);
     }
     (body, sent_count)
+}
+
+/// A case that asked for extension inputs needs options that carry them (the conformance API passes them
+/// through): without them the RP did not solicit the outputs the case sends, so it is UNSUPPORTED there.
+fn extensions_solicited(options: &Json, asked: &Json) -> Result<(), Abort> {
+    if inspect::extensions_carried(options, asked) {
+        Ok(())
+    } else {
+        Err(Abort::Unsupported(format!(
+            "the RP's options do not carry the extension inputs asked for ({asked}): their outputs would be \
+             unsolicited"
+        )))
+    }
 }
 
 /// How many times the options are asked for a challenge of the shape a case needs.

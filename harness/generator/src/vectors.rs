@@ -50,9 +50,10 @@ fn attestation_name(a: AttestationKind) -> &'static str {
     }
 }
 
-/// Whether a stateless verifier can decide the case (no RP state across calls).
+/// Whether a stateless verifier can decide the case (no RP state across calls, and a response to decide: an
+/// options case judges the RP's options, not a response).
 pub fn stateless(case: &Case) -> bool {
-    !matches!(case.plan, Plan::Stateful(_))
+    !matches!(case.plan, Plan::Stateful(_) | Plan::Options(_))
 }
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]

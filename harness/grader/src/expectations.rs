@@ -199,6 +199,7 @@ mod known_tests {
             fido_expect: None,
             basis: None,
             origin_declared: false,
+            inspected: None,
             observed: None,
             expected_because: None,
             expected_kind: None,

@@ -15,7 +15,7 @@ use wire::base64url;
 use crate::expectations::Expectations;
 use crate::grading::{Grading, Profile};
 use crate::origins::Origins;
-use crate::report::{CaseReference, CaseResult, Observed, Report, Verdict, SCHEMA};
+use crate::report::{CaseReference, CaseResult, Inspected, Observed, Report, Verdict, SCHEMA};
 use crate::transcript::Transcript;
 
 /// What a grading run needs besides the target.
@@ -203,6 +203,8 @@ pub enum Outcome<'a> {
     Ran { observation: &'a Observation, baseline_mandatory: bool, declared_origin: Option<&'a str> },
     /// The subject call was answered, as a report recorded it (how [`regrade`] judges a report again).
     Recorded { observed: &'a Observed, origin_declared: bool },
+    /// An options case's finding, as a report recorded it.
+    Inspected { inspected: &'a Inspected },
     /// Not run: discovery found the RP rejects the valid baseline for the case's algorithm or attestation format.
     NotOffered { alg: Algorithm, attestation: AttestationKind },
     /// Not run: an expectations entry skips it, for this reason.
@@ -223,13 +225,20 @@ pub fn outcome_name(e: Expect) -> &'static str {
         Expect::Accept => "acceptance",
         Expect::Reject => "rejection",
         Expect::Either => "either outcome",
+        Expect::Meet => "options that meet the requirement",
     }
+}
+
+/// What the verdict is judged on: the subject call's answer, or an options case's finding.
+enum Got {
+    Answer(Answer),
+    Inspected { met: bool, finding: String },
 }
 
 /// The verdict for one case under `grading`, with why in one line. Every verdict of a report is decided here
 /// (see `grading` for the profiles).
 pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdict, String) {
-    let (answer, baseline_mandatory, declared_origin) = match outcome {
+    let (got, baseline_mandatory, declared_origin) = match outcome {
         Outcome::NotOffered { alg, attestation } => {
             return (
                 Verdict::Unsupported,
@@ -248,7 +257,10 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
                 unusable: observed.not_json || observed.http_status.is_some_and(|s| s >= 500),
                 described: describe_observed(observed),
             };
-            (answer, true, origin_declared.then_some("the origin sent"))
+            (Got::Answer(answer), true, origin_declared.then_some("the origin sent"))
+        }
+        Outcome::Inspected { inspected } => {
+            (Got::Inspected { met: inspected.met, finding: inspected.finding.clone() }, true, None)
         }
         Outcome::Ran { observation, baseline_mandatory, declared_origin } => match observation {
             Observation::Error { why } => return (Verdict::Error, why.clone()),
@@ -272,13 +284,16 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
                     (Verdict::Inconclusive, format!("the {step} was not accepted: {}", describe(reply)))
                 };
             }
+            Observation::Inspected { met, finding } => {
+                (Got::Inspected { met: *met, finding: finding.clone() }, true, None)
+            }
             Observation::Completed { subject, .. } => {
                 let answer = Answer {
                     accepted: subject.accepted(),
                     unusable: subject.status >= 500 || subject.body.is_null(),
                     described: describe(subject),
                 };
-                (answer, baseline_mandatory, declared_origin)
+                (Got::Answer(answer), baseline_mandatory, declared_origin)
             }
         },
     };
@@ -295,6 +310,7 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
             Expect::Accept => ", where WebAuthn L3 expects acceptance",
             Expect::Reject => ", where WebAuthn L3 expects rejection",
             Expect::Either => ", where WebAuthn L3 allows either outcome",
+            Expect::Meet => ", where WebAuthn L3 requires it too",
         };
         let test = rule.fido.unwrap_or_default();
         (
@@ -309,6 +325,17 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
     let with_note = |s: String| match &note {
         Some(n) => format!("{s} ({n})"),
         None => s,
+    };
+    let answer = match got {
+        Got::Inspected { met, finding } => {
+            return match expect {
+                Expect::Meet if met => (Verdict::Pass, finding),
+                Expect::Meet => (verdict_if_other_way, with_note(finding)),
+                // An options case that records what it found.
+                _ => (Verdict::Info, finding),
+            };
+        }
+        Got::Answer(answer) => answer,
     };
     let accepted = answer.accepted;
     match expect {
@@ -330,6 +357,8 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
         Expect::Reject => {
             (verdict_if_other_way, with_note("expected rejection, but the RP accepted".to_owned()))
         }
+        // An options case always ends in a finding (or an error before it), never in an answer.
+        Expect::Meet => (Verdict::Error, format!("an options case got an answer: {}", answer.described)),
     }
 }
 
@@ -343,6 +372,12 @@ fn result(case: &Case, outcome: Outcome<'_>, cfg: &GradeConfig) -> CaseResult {
             (Some(observed(subject)), declared_origin.is_some())
         }
         _ => (None, false),
+    };
+    let inspected = match outcome {
+        Outcome::Ran { observation: Observation::Inspected { met, finding }, .. } => {
+            Some(Inspected { met: *met, finding: finding.clone() })
+        }
+        _ => None,
     };
     let known = cfg
         .expectations
@@ -369,6 +404,7 @@ fn result(case: &Case, outcome: Outcome<'_>, cfg: &GradeConfig) -> CaseResult {
         basis: case.basis().map(Into::into),
         origin_declared,
         observed: subject,
+        inspected,
         expected_because: known.map(|e| e.reason.clone()),
         expected_kind: known.and_then(|e| e.kind),
     }
@@ -412,11 +448,14 @@ pub fn regrade(report: &Report, grading: Grading) -> Report {
     let mut regraded = report.clone();
     regraded.profile = grading;
     for c in &mut regraded.cases {
-        let Some(observed) = &c.observed else { continue };
         if c.verdict == Verdict::Unsupported {
             continue;
         }
-        let outcome = Outcome::Recorded { observed, origin_declared: c.origin_declared };
+        let outcome = match (&c.observed, &c.inspected) {
+            (Some(observed), _) => Outcome::Recorded { observed, origin_declared: c.origin_declared },
+            (None, Some(inspected)) => Outcome::Inspected { inspected },
+            (None, None) => continue,
+        };
         let (verdict, detail) = judge(&Rule::of_result(c), outcome, grading);
         if verdict != c.verdict {
             c.expected_because = None;
@@ -789,6 +828,7 @@ mod tests {
             fido_expect: c.fido_expect,
             basis: c.basis().map(CaseBasis::from),
             origin_declared: false,
+            inspected: None,
             observed: Some(observed(&reply(accepted))),
             expected_because: Some("known".into()),
             expected_kind: None,

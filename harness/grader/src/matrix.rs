@@ -363,6 +363,7 @@ mod tests {
             fido_expect: None,
             basis: None,
             origin_declared: false,
+            inspected: None,
             observed: Some(Observed {
                 accepted,
                 http_status: Some(200),

@@ -56,6 +56,7 @@ fn expected_text(c: &CaseResult) -> String {
         (Expect::Reject, None) => format!("rejection ({level} {})", c.spec),
         (Expect::Accept, _) => format!("acceptance ({level} {})", c.spec),
         (Expect::Either, _) => format!("either outcome ({})", c.spec),
+        (Expect::Meet, _) => format!("options that meet the requirement ({level} {})", c.spec),
     };
     if let (Some(test), Some(fido)) = (&c.fido, c.fido_expect) {
         let _ =
@@ -403,6 +404,7 @@ mod tests {
             fido_expect: None,
             basis: Some(basis),
             origin_declared: false,
+            inspected: None,
             observed: Some(Observed {
                 accepted: true,
                 http_status: Some(200),

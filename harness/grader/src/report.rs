@@ -182,6 +182,14 @@ pub struct Observed {
     pub not_json: bool,
 }
 
+/// What an options case found in the RP's options: whether they meet its requirement, and what it found (in
+/// the harness's words: sizes, counts, members, never the RP's random values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inspected {
+    pub met: bool,
+    pub finding: String,
+}
+
 /// One case's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseResult {
@@ -220,6 +228,9 @@ pub struct CaseResult {
     /// What the subject call came back with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed: Option<Observed>,
+    /// What an options case found in the RP's options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspected: Option<Inspected>,
     /// The reason given in the expectations file, when this result was expected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_because: Option<String>,

@@ -65,6 +65,34 @@ pub struct Config {
     /// the state as it was. A client that kept an earlier cookie finds an earlier challenge still pending. It
     /// needs the server's cookies ([`ReferenceRp::fork_session`]); [`ReferenceRp::handle`] alone is unchanged.
     pub client_side_sessions: bool,
+    /// How challenges are made: [`Challenges::Random`] (32 random bytes) is the correct behaviour; the others
+    /// exist only to test that the grader's options cases catch an RP that issues weak challenges.
+    pub challenges: Challenges,
+    /// Make a new account's user handle of its username's bytes. `true` exists only to test that the grader
+    /// catches an RP that puts personal data in the user handle (§14.6.1); `false` (16 random bytes) is correct.
+    pub user_handle_from_username: bool,
+    /// List an account's credentials in `excludeCredentials` (the correct behaviour, §5.4's SHOULD). `false`
+    /// exists only to test that the grader notices an RP that leaves the list empty.
+    pub exclude_credentials: bool,
+    /// Fail every registration that carries client extension outputs and every assertion whose authenticator
+    /// data has ED set, asked for or not. `true` exists only to test that the grader catches an RP that rejects
+    /// the outputs of extensions it asked for; `false` (outputs processed or ignored, §7.1 step 28, §7.2 step 23)
+    /// is correct.
+    pub extension_outputs_rejected: bool,
+}
+
+/// How the reference RP makes challenges (see [`Config::challenges`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Challenges {
+    /// 32 random bytes: the correct behaviour.
+    #[default]
+    Random,
+    /// 8 random bytes: shorter than §13.5.3's 16.
+    Short,
+    /// The same 32 bytes every time.
+    Constant,
+    /// 32 bytes counting up: 24 zero bytes, then the number of challenges issued so far (big-endian).
+    Counter,
 }
 
 impl Config {
@@ -80,6 +108,10 @@ impl Config {
             credential_ownership_checked: true,
             options_without_credentials: false,
             client_side_sessions: false,
+            challenges: Challenges::Random,
+            user_handle_from_username: false,
+            exclude_credentials: true,
+            extension_outputs_rejected: false,
         }
     }
 }
@@ -112,6 +144,8 @@ struct State {
     users: HashMap<String, User>,
     /// Credential id → username, for §7.1 step 26.
     credential_owner: HashMap<Vec<u8>, String>,
+    /// Challenges issued so far (for [`Challenges::Counter`]).
+    challenges_issued: u64,
 }
 
 /// One account's records, copied out of the state so that an assertion can be verified without the lock.
@@ -206,6 +240,23 @@ fn flags_json(auth_data: Option<&[u8]>) -> Json {
     }
 }
 
+/// Whether a result carries extension outputs: client ones in a registration, ED set in an assertion's
+/// authenticator data (for [`Config::extension_outputs_rejected`]).
+fn carries_extension_outputs(path: &str, body: &Json) -> bool {
+    match path {
+        "/attestation/result" => {
+            body.get("clientExtensionResults").and_then(Json::as_object).is_some_and(|o| !o.is_empty())
+        }
+        "/assertion/result" => body
+            .pointer("/response/authenticatorData")
+            .and_then(Json::as_str)
+            .and_then(|s| base64url::decode(s).ok())
+            .and_then(|d| d.get(32).copied())
+            .is_some_and(|flags| wire::authdata::Flags(flags).ed()),
+        _ => false,
+    }
+}
+
 fn required_string<'a>(body: &'a Json, member: &str) -> Result<&'a str, (u16, Json)> {
     match body.get(member) {
         Some(Json::String(s)) if !s.is_empty() => Ok(s),
@@ -229,6 +280,7 @@ impl ReferenceRp {
                 session_order: VecDeque::new(),
                 users: HashMap::new(),
                 credential_owner: HashMap::new(),
+                challenges_issued: 0,
             }),
         }
     }
@@ -239,6 +291,9 @@ impl ReferenceRp {
 
     /// Handles one POST to `path` (`/attestation/options`, …) in `session`, at `now` (Unix seconds).
     pub fn handle(&self, session: &str, path: &str, body: &Json, now: u64) -> (u16, Json) {
+        if self.config.extension_outputs_rejected && carries_extension_outputs(path, body) {
+            return failed(400, "extension outputs are not accepted");
+        }
         if path == "/assertion/result" {
             return self
                 .assertion_result(session, || AuthenticationResponse::from_json(body), now)
@@ -266,7 +321,7 @@ impl ReferenceRp {
         body: &[u8],
         now: u64,
     ) -> Result<(u16, Json), serde_json::Error> {
-        if path == "/assertion/result" {
+        if path == "/assertion/result" && !self.config.extension_outputs_rejected {
             if let Some(response) = AuthenticationResponse::from_json_bytes_fast(body) {
                 return Ok(self.assertion_result(session, || Ok(response), now).unwrap_or_else(|e| e));
             }
@@ -331,6 +386,21 @@ impl ReferenceRp {
         b
     }
 
+    /// A new challenge, made as [`Config::challenges`] says.
+    fn challenge(&self, state: &mut State) -> Vec<u8> {
+        state.challenges_issued += 1;
+        match self.config.challenges {
+            Challenges::Random => Self::random(state, 32),
+            Challenges::Short => Self::random(state, 8),
+            Challenges::Constant => vec![0x5a; 32],
+            Challenges::Counter => {
+                let mut c = vec![0u8; 24];
+                c.extend(state.challenges_issued.to_be_bytes());
+                c
+            }
+        }
+    }
+
     fn attestation_options(
         &self,
         state: &mut State,
@@ -346,7 +416,11 @@ impl ReferenceRp {
         if !state.users.contains_key(&username) && state.users.len() >= self.config.max_users {
             return Err(failed(503, "user limit reached"));
         }
-        let handle = Self::random(state, 16);
+        let handle = if self.config.user_handle_from_username {
+            username.as_bytes().to_vec()
+        } else {
+            Self::random(state, 16)
+        };
         let user = state.users.entry(username.clone()).or_insert_with(|| User {
             handle,
             display_name: display_name.clone(),
@@ -356,9 +430,10 @@ impl ReferenceRp {
         let exclude: Vec<Json> = user
             .credentials
             .iter()
+            .filter(|_| self.config.exclude_credentials)
             .map(|c| json!({"type": "public-key", "id": base64url::encode(&c.id)}))
             .collect();
-        let challenge = Self::random(state, 32);
+        let challenge = self.challenge(state);
         let expectations = RegistrationExpectations {
             challenge: challenge.clone(),
             pub_key_cred_params: SUPPORTED_ALGORITHMS.iter().copied().filter(|a| *a != -19).collect(),
@@ -444,7 +519,7 @@ impl ReferenceRp {
             None if without_credentials => (vec![], Self::random(state, 16)),
             None => return Err(failed(400, "User does not exists!")),
         };
-        let challenge = Self::random(state, 32);
+        let challenge = self.challenge(state);
         let expectations = AuthenticationExpectations {
             challenge: challenge.clone(),
             allow_credentials: allow.clone(),

@@ -2,7 +2,7 @@
 //! accept every `accept` case, and reject every `reject` case with the check that case names, after a
 //! control it accepted. The RP refuses assertion options for an account without credentials, which stops the
 //! cases that would answer them with another account's credential; set to issue those options, it rejects
-//! them with the check they name.
+//! them with the check they name. Its options meet every options case.
 
 use generator::catalog::{self, Expect, Plan, Stateful};
 use generator::runner::{run_case, Observation};
@@ -39,6 +39,8 @@ fn the_reference_rp_answers_every_case_as_the_catalogue_expects() {
                 }
             }
             (Observation::OptionsRefused { .. }, Expect::Reject) if refuses_options(case) => None,
+            (Observation::Inspected { met: true, .. }, Expect::Meet | Expect::Either) => None,
+            (Observation::Inspected { met: false, finding }, _) => Some(format!("options: {finding}")),
             (Observation::Completed { subject, .. }, Expect::Either) => {
                 match (subject.accepted(), case.check) {
                     (false, Some(check)) if subject.check() != Some(check.id()) => {
@@ -116,7 +118,17 @@ fn case_ids_are_unique_and_well_formed() {
             }
             Expect::Accept => assert!(c.check.is_none(), "{} accepts but names a check", c.id),
             Expect::Either => {}
+            Expect::Meet => assert!(
+                c.check.is_none() && matches!(c.plan, Plan::Options(_)),
+                "{}: only an options case meets a requirement, and names no check",
+                c.id
+            ),
         }
+        assert!(
+            !matches!(c.plan, Plan::Options(_)) || matches!(c.expect, Expect::Meet | Expect::Either),
+            "{}: an options case is met or recorded",
+            c.id
+        );
     }
 }
 

@@ -71,6 +71,9 @@ pub enum Expect {
     Reject,
     /// The spec allows both; the behaviour is recorded (verdict INFO).
     Either,
+    /// Not a response to accept or reject: what the RP sends (its options) meets the requirement the case
+    /// quotes (an options case: `reg.options.*`, `auth.options.*`).
+    Meet,
 }
 
 impl Expect {
@@ -79,6 +82,7 @@ impl Expect {
             Expect::Accept => "accept",
             Expect::Reject => "reject",
             Expect::Either => "either",
+            Expect::Meet => "meet",
         }
     }
 }
@@ -95,7 +99,7 @@ mod tests {
         for c in [Ceremony::Registration, Ceremony::Authentication] {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
         }
-        for e in [Expect::Accept, Expect::Reject, Expect::Either] {
+        for e in [Expect::Accept, Expect::Reject, Expect::Either, Expect::Meet] {
             assert_eq!(serde_json::to_value(e).unwrap(), e.as_str());
         }
     }

@@ -39,6 +39,7 @@ mod counter;
 mod credential;
 mod flags;
 mod mutate;
+mod options;
 mod signature;
 mod stateful;
 mod structure;
@@ -75,6 +76,10 @@ pub struct Setup {
     /// i.e. spells a `+` or `/`: the runner asks the RP for options again (up to 16 times) until it issues one,
     /// so the case's verdict does not depend on the luck of the RP's random challenge.
     pub std_alphabet_challenge: bool,
+    /// Client extension inputs (a JSON object) the case's options request asks for (`extensions`), in the
+    /// case's ceremony only. The RP's options must carry them back (the conformance API echoes what it is
+    /// asked), or the RP did not solicit them and the case is UNSUPPORTED there.
+    pub request_extensions: Option<&'static str>,
 }
 
 impl Setup {
@@ -87,6 +92,7 @@ impl Setup {
         credential_id_len: 32,
         uv_optional: false,
         std_alphabet_challenge: false,
+        request_extensions: None,
     };
 }
 
@@ -225,6 +231,12 @@ pub enum Stateful {
     /// The accepted assertion is posted again by a client holding the cookies its session had right after the
     /// options call.
     AssertionReplayWithSavedSession,
+    /// The accepted assertion is posted again after the same session fetched new assertion options.
+    AssertionReplayAfterNewOptions,
+    /// Registration options fetched twice in one session; the response to the first is posted.
+    RegistrationAnsweringSupersededOptions,
+    /// Assertion options fetched twice in one session; the assertion for the first is posted.
+    AssertionAnsweringSupersededOptions,
 }
 
 impl Stateful {
@@ -234,7 +246,8 @@ impl Stateful {
             Stateful::RegistrationReplay
             | Stateful::RegistrationChallengeOtherSession
             | Stateful::CredentialRegisteredTwice
-            | Stateful::RegistrationReplayWithSavedSession => Ceremony::Registration,
+            | Stateful::RegistrationReplayWithSavedSession
+            | Stateful::RegistrationAnsweringSupersededOptions => Ceremony::Registration,
             Stateful::AssertionReplay
             | Stateful::AssertionChallengeOtherSession
             | Stateful::CredentialOfAnotherUser
@@ -243,7 +256,83 @@ impl Stateful {
             | Stateful::CredentialOfAnotherUserWithOwnersUserHandle
             | Stateful::AssertionForAccountWithUnfinishedRegistration
             | Stateful::AssertionForUnregisteredAccount
-            | Stateful::AssertionReplayWithSavedSession => Ceremony::Authentication,
+            | Stateful::AssertionReplayWithSavedSession
+            | Stateful::AssertionReplayAfterNewOptions
+            | Stateful::AssertionAnsweringSupersededOptions => Ceremony::Authentication,
+        }
+    }
+}
+
+/// What an options case inspects of the options the RP issues (`options.rs`; run by the runner, which reports
+/// whether the options meet the case's requirement and what it found).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Probe {
+    /// The creation options' challenge is at least 16 bytes.
+    CreationChallengeLength,
+    /// The request options' challenge is at least 16 bytes.
+    RequestChallengeLength,
+    /// Creation options fetched twice in one session, in another session and for another user carry
+    /// challenges that are all distinct and not counter- or clock-like.
+    CreationChallengesFresh,
+    /// As [`Probe::CreationChallengesFresh`], for request options.
+    RequestChallengesFresh,
+    /// `user.id` is 1 to 64 bytes.
+    UserHandleSize,
+    /// `user.id` holds neither the username nor the display name, nor an unsalted SHA-256 of either.
+    UserHandleWithoutPii,
+    /// A second registration of an account is issued the account's user handle again.
+    UserHandleStable,
+    /// Two accounts are issued different user handles.
+    UserHandlesDistinct,
+    /// The creation options' `rp.id`, when present, is the origin's host or a registrable suffix of it.
+    CreationRpIdInScope,
+    /// The request options' `rpId`, when present, is the origin's host or a registrable suffix of it.
+    RequestRpIdInScope,
+    /// The request options name the RP ID the creation options named (both defaulting to the origin's host).
+    RpIdConsistent,
+    /// `pubKeyCredParams` lists -8, -7 and -257.
+    RecommendedAlgorithms,
+    /// `pubKeyCredParams` lists none of the fully-specified identifiers the spec does not recommend there.
+    NoFullySpecifiedAlgorithms,
+    /// What `pubKeyCredParams` holds besides: duplicates, unknown algorithms, other types (recorded).
+    AlgorithmList,
+    /// A second registration's options list the account's credential in `excludeCredentials`.
+    ExcludeCredentials,
+    /// Request options for an identified account list its credential in `allowCredentials`.
+    AllowCredentials,
+    /// The creation options carry `timeout` within the recommended range.
+    CreationTimeout,
+    /// The request options carry `timeout` within the recommended range.
+    RequestTimeout,
+    /// The creation options echo the requested `attestation` ("direct", then "none").
+    AttestationEchoed,
+    /// The creation options echo the requested `authenticatorSelection`.
+    AuthenticatorSelectionEchoed,
+    /// The creation options echo the requested `extensions`.
+    CreationExtensionsEchoed,
+    /// The creation options' `user.name` and `user.displayName` are the requested ones.
+    UserEchoed,
+    /// The request options echo the requested `userVerification` ("required").
+    UserVerificationEchoed,
+    /// The request options echo the requested `extensions`.
+    RequestExtensionsEchoed,
+    /// A creation options request carrying the L3 members `hints` and `attestationFormats` (recorded).
+    L3MembersInRequest,
+}
+
+impl Probe {
+    /// The ceremony whose options the probe inspects.
+    pub fn ceremony(self) -> Ceremony {
+        match self {
+            Probe::RequestChallengeLength
+            | Probe::RequestChallengesFresh
+            | Probe::RequestRpIdInScope
+            | Probe::RpIdConsistent
+            | Probe::AllowCredentials
+            | Probe::RequestTimeout
+            | Probe::UserVerificationEchoed
+            | Probe::RequestExtensionsEchoed => Ceremony::Authentication,
+            _ => Ceremony::Registration,
         }
     }
 }
@@ -254,6 +343,8 @@ pub enum Plan {
     Register(RegHooks),
     Authenticate(AuthHooks),
     Stateful(Stateful),
+    /// An options case: no response is judged, the options the RP issues are ([`Expect::Meet`]).
+    Options(Probe),
 }
 
 impl Plan {
@@ -263,6 +354,7 @@ impl Plan {
             Plan::Register(_) => Ceremony::Registration,
             Plan::Authenticate(_) => Ceremony::Authentication,
             Plan::Stateful(s) => s.ceremony(),
+            Plan::Options(p) => p.ceremony(),
         }
     }
 }
@@ -534,6 +626,13 @@ flags! {
     AttestationCertificateUnchecked => "the RP accepts an attestation certificate that breaks its format's requirements (version, subject, CA flag, AAGUID extension)",
     AttestationTrustUnchecked => "the RP accepts an attestation whose certificate does not chain to a trusted root or is outside its validity period",
     RawIdUnchecked => "the RP does not check that the credential ID it is sent is the one the authenticator attested",
+    WeakChallenges => "the RP issues challenges that are short, repeated, or predictable (a counter or a clock), so a response can be made or replayed without the user",
+    UserHandlePii => "the RP puts the username or display name (or an unsalted hash of one) in the user handle, which authenticators may reveal without user verification",
+    UserHandleUnstable => "the RP issues one account several user handles, or several accounts one",
+    OptionsIncomplete => "the RP's options leave out what a client needs to do the ceremony well (its credentials to exclude or allow, the recommended algorithms, a usable timeout)",
+    OptionsInconsistent => "the RP's options name an RP ID outside the origin's scope, or different RP IDs in its two ceremonies",
+    OptionsNotEchoed => "the RP does not issue the options the conformance API asked for (attestation, authenticatorSelection, userVerification, extensions, user names)",
+    SolicitedExtensionsRejected => "the RP rejects a ceremony carrying the output of an extension its own options asked for",
     UnsolicitedExtensionsRejected => "the RP rejects a ceremony whose authenticator data carries an extension output it did not ask for (allowed by §7.1 step 28 and §7.2 step 23; some clients will fail there)",
 }
 
@@ -553,6 +652,7 @@ pub fn all() -> Vec<Case> {
         signature::cases,
         credential::cases,
         attestation::cases,
+        options::cases,
     ] {
         cases.extend(area());
     }

@@ -26,6 +26,19 @@ const AUTH_CHALLENGE_OF_ITS_CEREMONY: Basis = Basis::procedure(
      challenge value in the client's response MUST match what was generated.",
 );
 
+/// New options start a new ceremony configured "to the Relying Party's needs": whether the earlier one stays
+/// pending is the RP's to decide.
+const SUPERSEDED_REGISTRATION: Basis = Basis::procedure(
+    "§7.1 step 1",
+    "Let options be a new CredentialCreationOptions structure configured to the Relying Party's needs for the ceremony.",
+);
+
+/// As [`SUPERSEDED_REGISTRATION`], for an assertion.
+const SUPERSEDED_AUTHENTICATION: Basis = Basis::procedure(
+    "§7.2 step 1",
+    "Let options be a new CredentialRequestOptions structure configured to the Relying Party's needs for the ceremony.",
+);
+
 /// The user was identified (by username) before the ceremony: its options list only that account's credentials,
 /// and the credential must be one of that account's records, whatever userHandle comes with it. Step 6's
 /// sentence is "If the user was identified before the authentication ceremony was initiated, e.g., via a
@@ -296,6 +309,50 @@ pub(super) fn cases() -> Vec<Case> {
                         attack too (PASS)",
             plan: Plan::Stateful(Stateful::AssertionForUnregisteredAccount),
             ..ACCOUNT_WITHOUT_CREDENTIAL
+        },
+        Case {
+            id: "auth.stateful.replay.after-new-options",
+            ceremony: Ceremony::Authentication,
+            spec: "§7.2 step 11, §13.5.3",
+            level: Level::Must,
+            expect: Expect::Reject,
+            title: "the accepted assertion is posted again after the session fetched new assertion options \
+                    (signCount 0)",
+            rationale: "an RP that keeps every challenge it issued until it expires, instead of the one pending, \
+                        still finds the spent one; a challenge serves one ceremony",
+            flags: &[Flag::ChallengeReusable],
+            check: Some(CheckId::AuthChallenge),
+            basis: Some(AUTH_CHALLENGE_OF_ITS_CEREMONY),
+            plan: Plan::Stateful(Stateful::AssertionReplayAfterNewOptions),
+            ..Case::DEFAULTS
+        },
+        Case {
+            id: "reg.stateful.superseded-options",
+            ceremony: Ceremony::Registration,
+            spec: "§7.1 step 1",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "registration options are fetched twice in one session and the response to the first is posted",
+            rationale: "whether new options replace the pending ceremony or coexist with it is the RP's design; \
+                        either is conformant as long as each challenge serves one ceremony (recorded)",
+            flags: &[Flag::ChallengeReusable],
+            basis: Some(SUPERSEDED_REGISTRATION),
+            plan: Plan::Stateful(Stateful::RegistrationAnsweringSupersededOptions),
+            ..Case::DEFAULTS
+        },
+        Case {
+            id: "auth.stateful.superseded-options",
+            ceremony: Ceremony::Authentication,
+            spec: "§7.2 step 1",
+            level: Level::Policy,
+            expect: Expect::Either,
+            title: "assertion options are fetched twice in one session and the assertion for the first is posted",
+            rationale: "whether new options replace the pending ceremony or coexist with it is the RP's design; \
+                        either is conformant as long as each challenge serves one ceremony (recorded)",
+            flags: &[Flag::ChallengeReusable],
+            basis: Some(SUPERSEDED_AUTHENTICATION),
+            plan: Plan::Stateful(Stateful::AssertionAnsweringSupersededOptions),
+            ..Case::DEFAULTS
         },
     ]
 }

@@ -243,6 +243,7 @@ fn expected(c: &CaseResult) -> String {
         spec::Expect::Accept => "accept",
         spec::Expect::Reject => "reject",
         spec::Expect::Either => "either (both conform; the answer is recorded)",
+        spec::Expect::Meet => "options that meet the requirement",
     };
     let mut s = format!("{what} — {} {}", c.level.as_str(), escape(&c.spec));
     if let Some(f) = c.fido_expect.filter(|f| *f != c.expect) {
@@ -488,6 +489,7 @@ mod tests {
                 quote: "Verify that the value of C.origin is an origin expected by the Relying Party.".into(),
             }),
             origin_declared: false,
+            inspected: None,
             observed: Some(Observed {
                 accepted: false,
                 http_status: Some(400),
