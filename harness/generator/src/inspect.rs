@@ -289,13 +289,20 @@ pub fn timeout(options: &Json) -> Finding {
     }
 }
 
-/// The options' `member` (a JSON pointer, `/attestation`) equals what was asked for.
+/// The options' member at `pointer` (`/attestation`) is what was asked for: equal, or, for an object, holding
+/// every member asked for with the value asked (members the RP adds of its own, such as `residentKey` beside
+/// `requireResidentKey` or an extension it always asks for, are allowed and named).
 pub fn echoed(options: &Json, pointer: &str, asked: &Json) -> Finding {
     let what = pointer.trim_start_matches('/').replace('/', ".");
-    match options.pointer(pointer) {
-        Some(v) if v == asked => Finding::met(format!("{what} is {asked}, as asked")),
-        Some(v) => Finding::unmet(format!("{what} is {v}, where {asked} was asked for")),
-        None => Finding::unmet(format!("no {what}, where {asked} was asked for")),
+    match (options.pointer(pointer), asked.as_object()) {
+        (Some(v), _) if v == asked => Finding::met(format!("{what} is {asked}, as asked")),
+        (Some(Json::Object(got)), Some(want)) if want.iter().all(|(k, x)| got.get(k) == Some(x)) => {
+            let added: Vec<&str> =
+                got.keys().filter(|k| !want.contains_key(*k)).map(String::as_str).collect();
+            Finding::met(format!("{what} carries {asked} as asked, and adds {}", added.join(", ")))
+        }
+        (Some(v), _) => Finding::unmet(format!("{what} is {v}, where {asked} was asked for")),
+        (None, _) => Finding::unmet(format!("no {what}, where {asked} was asked for")),
     }
 }
 
@@ -409,6 +416,11 @@ mod tests {
         assert!(!timeout(&json!({})).met);
         assert!(!echoed(&o, "/attestation", &json!("direct")).met);
         assert!(echoed(&o, "/extensions", &json!({"example.extension": true})).met);
+        let added =
+            json!({"authenticatorSelection": {"requireResidentKey": false, "residentKey": "discouraged"}});
+        let f = echoed(&added, "/authenticatorSelection", &json!({"requireResidentKey": false}));
+        assert_eq!(f, Finding::met("authenticatorSelection carries {\"requireResidentKey\":false} as asked, and adds residentKey"));
+        assert!(!echoed(&added, "/authenticatorSelection", &json!({"requireResidentKey": true})).met);
         assert!(extensions_carried(&o, &json!({"example.extension": true})));
         assert!(!extensions_carried(&o, &json!({"credProps": true})));
     }
