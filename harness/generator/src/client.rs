@@ -190,6 +190,22 @@ mod tests {
         assert_eq!(r.user_verification, "required");
     }
 
+    /// The L3 members a client may meet in options (`hints`, `attestationFormats`) and members it does not know
+    /// are read past, as a browser reads past them.
+    #[test]
+    fn l3_and_unknown_members_are_tolerated() {
+        let v = json!({"challenge":"uhUjPNlZfvn7onwuhNdsLPkkE5Fv-lUN","user":{"id":"S3932ee31vKEC0JtJMIQ"},
+            "pubKeyCredParams":[{"type":"public-key","alg":-8},{"type":"public-key","alg":-7}],
+            "hints":["security-key","hybrid"],"attestationFormats":["packed","tpm"],"vendorThing":{"x":1}});
+        let o = CreationOptions::from_json(&v).unwrap();
+        assert_eq!(o.algorithms, vec![-8, -7]);
+        let r = RequestOptions::from_json(
+            &json!({"challenge":"6283u0svT-YIF3pSolzkQHStwkJCaLKx","hints":["client-device"]}),
+        )
+        .unwrap();
+        assert_eq!(r.challenge.len(), 24);
+    }
+
     #[test]
     fn unusable_options_name_the_member() {
         assert_eq!(CreationOptions::from_json(&json!({})), Err(ClientError::Missing("challenge")));
