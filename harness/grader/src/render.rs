@@ -102,7 +102,8 @@ pub fn actual_text(c: &CaseResult) -> String {
             let status = o.http_status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
             format!("{}{status}", if o.accepted { "accepted" } else { "rejected" })
         }
-        None => String::new(),
+        // An options case's finding is the harness's words (sizes, counts, members), kept in published reports.
+        None => c.inspected.as_ref().map(|i| i.finding.clone()).unwrap_or_default(),
     }
 }
 
@@ -415,6 +416,27 @@ mod tests {
             expected_because: None,
             expected_kind: None,
         }
+    }
+
+    /// An options case has no subject call: a published report (details dropped) still says what was found.
+    #[test]
+    fn an_options_finding_is_the_actual_answer_of_a_published_report() {
+        let mut c = result(
+            "reg.options.timeout",
+            Verdict::Warn,
+            CaseBasis {
+                kind: BasisKind::Procedure,
+                section: "§15.1".into(),
+                quote: "Recommended range: 300000 milliseconds to 600000 milliseconds.".into(),
+            },
+        );
+        c.expect = Expect::Meet;
+        c.observed = None;
+        c.inspected = Some(crate::report::Inspected { met: false, finding: "timeout 60000 ms".into() });
+        let published = report(vec![c]).published();
+        assert_eq!(actual_text(&published.cases[0]), "timeout 60000 ms");
+        assert!(expected_text(&published.cases[0])
+            .starts_with("options that meet the requirement (MUST §7.1 step 9)"));
     }
 
     fn report(cases: Vec<CaseResult>) -> Report {
