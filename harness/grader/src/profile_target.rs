@@ -524,3 +524,122 @@ impl Target for ProfileTarget {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const PROFILE: &str = r#"
+[rp]
+[capabilities]
+user_verification = "preferred"
+attestation = "none"
+algorithms = [-7]
+users = "one"
+[registration.begin]
+path = "/reg/{username}"
+options = "/publicKey"
+error = "/error"
+[registration.finish]
+path = "/reg/finish"
+body = { credential = "{credential}" }
+accept = { json = { "/verified" = true } }
+error = "/error"
+[authentication.begin]
+path = "/auth"
+[authentication.finish]
+path = "/auth/finish"
+body = "{credential}"
+accept = { status = [204] }
+"#;
+
+    fn profile() -> RpProfile {
+        RpProfile::parse("p.toml", PROFILE).unwrap()
+    }
+
+    #[test]
+    fn options_are_found_by_the_pointer_and_what_the_rp_fixes_is_filled_in() {
+        let p = profile();
+        let req = &p.registration.begin;
+        let body = json!({"publicKey": {"challenge": "AAAA", "user": {"id": "AQ"}}});
+        let r = begin_reply(&p, Endpoint::AttestationOptions, req, 200, Some(body));
+        assert!(r.accepted());
+        assert_eq!(r.body["challenge"], "AAAA");
+        assert_eq!(r.body["authenticatorSelection"]["userVerification"], "preferred");
+        assert_eq!(r.body["attestation"], "none");
+        assert_eq!(r.body["pubKeyCredParams"], json!([{"type": "public-key", "alg": -7}]));
+        // Found nothing: a refusal that says which pointer.
+        let r = begin_reply(&p, Endpoint::AttestationOptions, req, 200, Some(json!({"options": {}})));
+        assert!(!r.accepted());
+        assert_eq!(
+            r.error_message(),
+            Some("the options pointer \"/publicKey\" found no object in the reply (HTTP 200)")
+        );
+        let r =
+            begin_reply(&p, Endpoint::AttestationOptions, req, 400, Some(json!({"error": "no such user"})));
+        assert_eq!((r.accepted(), r.error_message()), (false, Some("no such user")));
+        // Not JSON: no answer.
+        let r = begin_reply(&p, Endpoint::AttestationOptions, req, 200, None);
+        assert_eq!(r.body, Json::Null);
+    }
+
+    #[test]
+    fn a_finish_is_accepted_by_the_predicate_and_a_crash_stays_a_crash() {
+        let p = profile();
+        let reg = &p.registration.finish;
+        let ok = finish_reply(reg, 200, Some(json!({"verified": true, "check": "x"})), b"");
+        assert!(ok.accepted());
+        assert_eq!(ok.body["check"], "x");
+        let no = finish_reply(reg, 200, Some(json!({"verified": false, "error": "bad signature"})), b"");
+        assert_eq!((no.accepted(), no.error_message()), (false, Some("bad signature")));
+        // The profile reads JSON: an HTML page is no answer, whatever its status.
+        assert_eq!(finish_reply(reg, 400, None, b"<html>").body, Json::Null);
+        let auth = &p.authentication.finish;
+        assert!(finish_reply(auth, 204, None, b"").accepted());
+        // Status only: a 4xx page is a clean rejection, a 5xx one a crash.
+        let r = finish_reply(auth, 403, None, b"<h1>Forbidden</h1>");
+        assert_eq!((r.accepted(), r.error_message()), (false, Some("HTTP 403: <h1>Forbidden</h1>")));
+        let crash = finish_reply(auth, 500, None, b"Traceback");
+        assert_eq!((crash.status, crash.body.clone()), (500, Json::Null));
+    }
+
+    #[test]
+    fn what_the_rp_fixes_otherwise_is_unsupported_with_the_reason() {
+        let t = ProfileTarget::new(Arc::new(profile()), HttpConfig::new("http://127.0.0.1:9"));
+        let asks = |uv: &str, att: &str| json!({"username": "u", "authenticatorSelection": {"userVerification": uv}, "attestation": att});
+        let reg = |b: &Json| t.unsupported(Need::Request(Endpoint::AttestationOptions, b));
+        assert_eq!(reg(&asks("preferred", "none")), None);
+        assert!(reg(&asks("required", "none")).unwrap().contains("fixes it at \"preferred\""));
+        assert!(reg(&asks("preferred", "direct")).unwrap().contains("attestation conveyance at \"none\""));
+        let auth = json!({"username": "u", "userVerification": "required"});
+        assert!(t.unsupported(Need::Request(Endpoint::AssertionOptions, &auth)).is_some());
+        assert_eq!(t.unsupported(Need::Request(Endpoint::AssertionResult, &auth)), None);
+        assert!(t.unsupported(Need::SeveralAccounts).unwrap().contains("one account"));
+        let conformance =
+            ProfileTarget::new(Arc::new(RpProfile::conformance_api()), HttpConfig::new("http://x"));
+        assert_eq!(
+            conformance.unsupported(Need::Request(Endpoint::AttestationOptions, &asks("required", "direct"))),
+            None
+        );
+        assert_eq!(conformance.unsupported(Need::SeveralAccounts), None);
+    }
+
+    #[test]
+    fn templates_are_filled_from_the_call() {
+        let values = BTreeMap::from([("csrf".to_owned(), "t0k".to_owned())]);
+        let request = json!({"username": "a b/c", "displayName": "A", "response": {"clientDataJSON": "x"}});
+        let ctx = Context { request: &request, credential: Some(&request), values: &values };
+        let t = Template::parse("/u/{username}?t={var.csrf}").unwrap();
+        assert_eq!(ctx.text(&t, encode_path), "/u/a%20b%2Fc?t=t0k");
+        let body = Body::Table(vec![
+            ("credential".into(), Body::String(Template::parse("{credential}").unwrap())),
+            ("cdj".into(), Body::String(Template::parse("{credential.response.clientDataJSON}").unwrap())),
+            ("gone".into(), Body::String(Template::parse("{credential.response.userHandle}").unwrap())),
+            ("who".into(), Body::String(Template::parse("{display_name} <{username}>").unwrap())),
+        ]);
+        assert_eq!(ctx.body(&body), Some(json!({"credential": request, "cdj": "x", "who": "A <a b/c>"})));
+        assert!(password("alice").starts_with("Wh-") && password("alice") != password("bob"));
+    }
+}
