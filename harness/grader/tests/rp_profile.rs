@@ -112,17 +112,14 @@ fn reply(status: StatusCode, body: Json) -> Response {
 
 impl Custom {
     /// The session of a request whose CSRF header matches its session's token.
-    fn guarded(&self, headers: &HeaderMap) -> Result<String, Response> {
-        let sid = sid(headers)
-            .ok_or_else(|| reply(StatusCode::FORBIDDEN, json!({"error": {"message": "no session"}})))?;
+    /// The session of a request whose CSRF header matches its session's token (else why not).
+    fn guarded(&self, headers: &HeaderMap) -> Result<String, &'static str> {
+        let sid = sid(headers).ok_or("no session")?;
         let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
         let sessions = self.sessions.lock().unwrap();
         match sessions.get(&sid) {
             Some(t) if Some(t.as_str()) == token => Ok(sid),
-            _ => Err(reply(
-                StatusCode::FORBIDDEN,
-                json!({"error": {"message": "CSRF token missing or wrong"}}),
-            )),
+            _ => Err("CSRF token missing or wrong"),
         }
     }
 
@@ -155,6 +152,10 @@ impl Custom {
     }
 }
 
+fn forbidden(message: &str) -> Response {
+    reply(StatusCode::FORBIDDEN, json!({"error": {"message": message}}))
+}
+
 type App = State<Arc<Custom>>;
 
 async fn csrf(State(app): App, headers: HeaderMap) -> Response {
@@ -181,7 +182,7 @@ async fn register_begin(
 ) -> Response {
     let sid = match app.guarded(&headers) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(m) => return forbidden(m),
     };
     let body: Json = serde_json::from_slice(&body).unwrap_or(Json::Null);
     // The RP fixes user verification and attestation conveyance: the request only names the user.
@@ -197,14 +198,14 @@ async fn register_begin(
 async fn register_finish(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
     match app.guarded(&headers) {
         Ok(sid) => app.finish(&sid, "/attestation/result", &body),
-        Err(r) => r,
+        Err(m) => forbidden(m),
     }
 }
 
 async fn login_options(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
     let sid = match app.guarded(&headers) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(m) => return forbidden(m),
     };
     let form: BTreeMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let Some(username) = form.get("username") else {
@@ -216,7 +217,7 @@ async fn login_options(State(app): App, headers: HeaderMap, body: Bytes) -> Resp
 async fn login(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
     match app.guarded(&headers) {
         Ok(sid) => app.finish(&sid, "/assertion/result", &body),
-        Err(r) => r,
+        Err(m) => forbidden(m),
     }
 }
 
