@@ -11,8 +11,10 @@ use generator::catalog::{self, Case};
 use generator::client::ClientConfig;
 use generator::target::{Endpoint, Target};
 use grader::expectations::{self, Expectations};
+use grader::profile::RpProfile;
+use grader::profile_target::ProfileTarget;
 use grader::render::{self, Reproduce};
-use grader::transport::{HttpConfig, HttpTarget};
+use grader::transport::HttpConfig;
 use grader::{GradeConfig, Grading, OriginPolicy, Origins, Profile, Report};
 use serde_json::json;
 
@@ -23,29 +25,6 @@ pub enum Format {
     Markdown,
     Junit,
     Html,
-}
-
-/// `--profile`: whose expectations a case that goes the other way is judged against.
-#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ProfileArg {
-    /// WebAuthn Level 3: FAIL only where a MUST of the RP's own procedure (§7.1, §7.2, a format's verification
-    /// procedure, the origin rule of §13.5.9) goes the other way; data, conformance and hardening cases and
-    /// SHOULD or POLICY cases WARN, naming their basis.
-    #[value(name = "webauthn-l3")]
-    WebauthnL3,
-    /// The FIDO2 server conformance tool: a case with a FIDO test id FAILs where that tool would (against its
-    /// expectation, where it differs from the spec's); the other cases as under webauthn-l3.
-    #[value(name = "fido-conformance")]
-    FidoConformance,
-}
-
-impl From<ProfileArg> for Profile {
-    fn from(p: ProfileArg) -> Profile {
-        match p {
-            ProfileArg::WebauthnL3 => Profile::WebauthnL3,
-            ProfileArg::FidoConformance => Profile::FidoConformance,
-        }
-    }
 }
 
 /// `--origin-policy`: which origins besides the declared ones count as declared.
@@ -68,8 +47,9 @@ impl From<OriginPolicyArg> for OriginPolicy {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The RP's base URL (the conformance API endpoints are appended to it; it may carry a path prefix).
-    /// Without it, the embedded reference RP is started on a loopback port and graded.
+    /// The RP's base URL (the conformance API endpoints, or an RP profile's paths, are appended to it; it may
+    /// carry a path prefix). Without it (and without an RP profile), the embedded reference RP is started on a
+    /// loopback port and graded.
     #[arg(long, value_name = "URL")]
     target: Option<String>,
     /// An origin the RP accepts (repeatable). The first is the one the virtual client reports (default: the
@@ -81,12 +61,15 @@ pub struct Args {
     /// origin with the scheme and port of a declared one whose host is a subdomain of its host).
     #[arg(long, value_enum, default_value = "exact", value_name = "POLICY")]
     origin_policy: OriginPolicyArg,
-    /// Whose expectations a case that goes the other way is judged against. webauthn-l3: FAIL only for a MUST
-    /// of the RP's own procedure, WARN for the rest (data, conformance, hardening, SHOULD, POLICY).
-    /// fido-conformance: a case with a FIDO test id FAILs where the FIDO conformance tool would; the others as
-    /// under webauthn-l3.
-    #[arg(long, value_enum, default_value = "webauthn-l3", value_name = "PROFILE")]
-    profile: ProfileArg,
+    /// A grading profile, or an RP profile file (repeatable: at most one of each). Grading profiles say whose
+    /// expectations a case that goes the other way is judged against: webauthn-l3 (the default) FAILs only a
+    /// MUST of the RP's own procedure and WARNs the rest (data, conformance, hardening, SHOULD, POLICY);
+    /// fido-conformance FAILs a case with a FIDO test id where the FIDO conformance tool would, the others as
+    /// under webauthn-l3. Any other value is read as an RP profile (TOML, see the README's "Grade your own
+    /// RP"): the RP is reached through its own API as the file describes, at the file's base URL unless
+    /// --target is given.
+    #[arg(long = "profile", value_name = "PROFILE|FILE")]
+    profiles: Vec<String>,
     /// With either profile: every MUST case that goes the other way FAILs, whatever its basis.
     #[arg(long)]
     strict: bool,
@@ -177,6 +160,43 @@ fn render(report: &Report, format: Format, colours: bool, target_args: &str) -> 
     }
 }
 
+/// `--profile` values: the grading profile, and the RP profile file with its parsed contents.
+struct Profiles {
+    grading: Profile,
+    rp: Option<(String, RpProfile)>,
+}
+
+fn profiles(values: &[String]) -> Result<Profiles, String> {
+    let mut grading = None;
+    let mut rp = None;
+    for v in values {
+        let named = match v.as_str() {
+            "webauthn-l3" => Some(Profile::WebauthnL3),
+            "fido-conformance" => Some(Profile::FidoConformance),
+            _ => None,
+        };
+        match named {
+            Some(p) => {
+                if grading.replace(p).is_some() {
+                    return Err(
+                        "--profile: at most one grading profile (webauthn-l3, fido-conformance)".into()
+                    );
+                }
+            }
+            None => {
+                if rp.is_some() {
+                    return Err(format!("--profile {v:?}: at most one RP profile file"));
+                }
+                let text = std::fs::read_to_string(v).map_err(|e| {
+                    format!("--profile {v:?} is neither a grading profile (webauthn-l3, fido-conformance) nor a readable RP profile file: {e}")
+                })?;
+                rp = Some((v.clone(), RpProfile::parse(v, &text).map_err(|e| e.to_string())?));
+            }
+        }
+    }
+    Ok(Profiles { grading: grading.unwrap_or_default(), rp })
+}
+
 pub fn run(args: Args) -> ExitCode {
     crate::exit_status(run_inner(args))
 }
@@ -212,23 +232,43 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         None => Expectations::default(),
     };
 
-    // The target: a URL, or the embedded reference RP on a loopback port.
+    let profiles = match profiles(&args.profiles) {
+        Ok(p) => p,
+        Err(e) => return Ok(usage(e)),
+    };
+
+    // The target: a URL (the conformance API, or the RP profile's API), or the embedded reference RP on a
+    // loopback port.
     let _server;
-    let (base_url, label, origin, rp_id, target_args) = match &args.target {
+    let base = args.target.clone().or_else(|| profiles.rp.as_ref().and_then(|(_, p)| p.rp.base_url.clone()));
+    let rp_origins = profiles.rp.as_ref().map(|(_, p)| p.rp.origins.clone()).unwrap_or_default();
+    let origins_given = if args.origins.is_empty() { rp_origins } else { args.origins.clone() };
+    let (base_url, label, origin, rp_id, target_args) = match &base {
         Some(url) => {
             let (origin, host) = match origin_and_host(url) {
                 Ok(x) => x,
                 Err(e) => return Ok(usage(e)),
             };
-            (
-                url.clone(),
-                url.clone(),
-                args.origins.first().cloned().unwrap_or(origin),
-                args.rp_id.clone().unwrap_or(host),
-                format!("--target {url} "),
-            )
+            let rp_id = args
+                .rp_id
+                .clone()
+                .or_else(|| profiles.rp.as_ref().and_then(|(_, p)| p.rp.rp_id.clone()))
+                .unwrap_or(host);
+            let (label, target_args) = match (&profiles.rp, &args.target) {
+                (Some((file, _)), Some(_)) => {
+                    (format!("{url} (RP profile {file})"), format!("--profile {file} --target {url} "))
+                }
+                (Some((file, _)), None) => {
+                    (format!("{url} (RP profile {file})"), format!("--profile {file} "))
+                }
+                (None, _) => (url.clone(), format!("--target {url} ")),
+            };
+            (url.clone(), label, origins_given.first().cloned().unwrap_or(origin), rp_id, target_args)
         }
         None => {
+            if let Some((file, _)) = &profiles.rp {
+                return Ok(usage(format!("{file} names no rp.base_url: give the RP's URL with --target")));
+            }
             if args.origins.first().is_some_and(|o| o != EMBEDDED_ORIGIN) {
                 return Ok(usage(format!(
                     "the embedded RP is served at {EMBEDDED_ORIGIN}: without --target, the first --origin must be it"
@@ -250,13 +290,13 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         }
     };
     // Every declared origin: the client's, then the other --origin values.
-    if let Err(e) = Origins::check(&args.origins) {
+    if let Err(e) = Origins::check(&origins_given) {
         return Ok(usage(format!("--origin: {e}")));
     }
     let declared: Vec<String> =
-        std::iter::once(origin.clone()).chain(args.origins.iter().skip(1).cloned()).collect();
+        std::iter::once(origin.clone()).chain(origins_given.iter().skip(1).cloned()).collect();
     let origins = Origins { declared, policy: args.origin_policy.into() };
-    let grading = Grading { profile: args.profile.into(), strict: args.strict };
+    let grading = Grading { profile: profiles.grading, strict: args.strict };
     // What the re-run of one case needs besides --case and --seed.
     let mut target_args = target_args;
     for o in &args.origins {
@@ -277,7 +317,9 @@ fn run_inner(args: Args) -> Result<ExitCode> {
 
     let mut http = HttpConfig::new(&base_url);
     http.timeout = Duration::from_secs(args.timeout.max(1));
-    let mut target = HttpTarget::new(http);
+    // The conformance API is the built-in RP profile.
+    let rp_profile = profiles.rp.map_or_else(RpProfile::conformance_api, |(_, p)| p);
+    let mut target = ProfileTarget::new(Arc::new(rp_profile), http);
 
     // Reachability: one options call must get an HTTP answer.
     let probe = target.new_session();

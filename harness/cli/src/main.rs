@@ -67,9 +67,11 @@ enum Command {
     /// List the case catalogue: every case with its id, spec step, level, expected outcome and the reference
     /// verifier's check that rejects it.
     Cases(cases::Args),
-    /// Grade a relying party: drive it through every case over the FIDO2 server conformance API and report.
+    /// Grade a relying party: drive it through every case over the FIDO2 server conformance API, or its own
+    /// API as an RP profile file describes it (--profile FILE), and report.
     ///
-    /// Without --target, the embedded reference RP is started on a loopback port and graded.
+    /// Without --target (or an RP profile with a base URL), the embedded reference RP is started on a loopback
+    /// port and graded.
     /// Exit status: 0 every result as expected, 1 unexpected results (FAIL, WARN, ERROR, INCONCLUSIVE not listed in
     /// --expect, or stale expectations), 2 usage error or a --case that matches nothing, 3 target unreachable or
     /// harness error.

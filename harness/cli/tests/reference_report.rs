@@ -1,6 +1,8 @@
 //! The main job on a fresh machine: `grade` with no target grades the embedded reference RP. Every case must
 //! be PASS or INFO, and the report must match the reviewed snapshots in reports/reference/ (a change to the
-//! catalogue, a verdict or a message shows up as a snapshot diff to review: `cargo insta review`).
+//! catalogue, a verdict or a message shows up as a snapshot diff to review: `cargo insta review`). `grade` speaks
+//! the conformance API through its built-in RP profile (`grader::profile::CONFORMANCE_API`), so this also holds
+//! that profile to the committed report.
 
 use std::process::Command;
 

@@ -16,7 +16,7 @@ use crate::catalog::{
 use crate::ceremony::{AssertionDraft, Credential, Generator, RegistrationDraft, SignedRegistration};
 use crate::client::{ClientConfig, CreationOptions, RequestOptions};
 use crate::inspect::{self, Finding};
-use crate::target::{Endpoint, Reply, SessionId, Target, TransportError};
+use crate::target::{Endpoint, Need, Reply, SessionId, Target, TransportError};
 
 /// One request and what came back.
 #[derive(Debug, Clone)]
@@ -119,9 +119,17 @@ struct Account {
 
 impl Run<'_> {
     fn call(&mut self, session: SessionId, endpoint: Endpoint, body: Json) -> Result<Reply, Abort> {
+        if let Some(why) = self.target.unsupported(Need::Request(endpoint, &body)) {
+            return Err(Abort::Unsupported(why));
+        }
         let reply = self.target.call(session, endpoint, &body);
         self.exchanges.push(Exchange { session, endpoint, request: body, reply: reply.clone() });
         reply.map_err(|e| Abort::Error(e.to_string()))
+    }
+
+    /// A plan that needs two distinct accounts is UNSUPPORTED by a target whose RP has one.
+    fn several_accounts(&self) -> Result<(), Abort> {
+        self.target.unsupported(Need::SeveralAccounts).map_or(Ok(()), |why| Err(Abort::Unsupported(why)))
     }
 
     fn username(&mut self) -> String {
@@ -495,6 +503,7 @@ impl Run<'_> {
                 Ok(Observation::Completed { control, subject })
             }
             Stateful::UserHandleOfAnotherAccount => {
+                self.several_accounts()?;
                 let other = self.register_ok("first account's registration")?;
                 let mut account = self.register_ok("second account's registration")?;
                 self.authenticate_ok(&mut account, "control assertion")?;
@@ -577,6 +586,19 @@ impl Run<'_> {
             })
         };
         let origin = self.cfg.origin.clone();
+        let echo = match probe {
+            Probe::AttestationEchoed
+            | Probe::AuthenticatorSelectionEchoed
+            | Probe::CreationExtensionsEchoed
+            | Probe::UserEchoed => Some(Endpoint::AttestationOptions),
+            Probe::UserVerificationEchoed | Probe::RequestExtensionsEchoed => {
+                Some(Endpoint::AssertionOptions)
+            }
+            _ => None,
+        };
+        if let Some(why) = echo.and_then(|e| self.target.unsupported(Need::Echo(e))) {
+            return Err(Abort::Unsupported(why));
+        }
         Ok(match probe {
             Probe::CreationChallengeLength => {
                 inspect::challenge_length(&self.fresh_creation(None)?.1.challenge)
@@ -771,6 +793,7 @@ impl Run<'_> {
     /// account's credential and userHandle (what its authenticator sends), signed over the new challenge. An
     /// RP that refuses those options has stopped the attack before it starts ([`Observation::OptionsRefused`]).
     fn account_without_credential(&mut self, registration_started: bool) -> Result<Observation, Abort> {
+        self.several_accounts()?;
         let mut owner = self.register_ok("first account's registration")?;
         self.authenticate_ok(&mut owner, "control assertion")?;
         let control = self.exchanges.last().and_then(|e| e.reply.clone().ok());
@@ -799,6 +822,7 @@ impl Run<'_> {
     /// control: the second account's own valid assertion. `user_handle` says which userHandle the assertion
     /// carries.
     fn credential_of_another_user(&mut self, user_handle: SentUserHandle) -> Result<Observation, Abort> {
+        self.several_accounts()?;
         let victim = self.register_ok("first account's registration")?;
         let mut attacker = self.register_ok("second account's registration")?;
         self.authenticate_ok(&mut attacker, "control assertion")?;

@@ -74,6 +74,22 @@ pub struct TransportError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SavedSession {
     pub cookies: Vec<String>,
+    /// What else the client holds with its cookies, by name: values an RP profile captured (a CSRF token, a
+    /// request id) and the virtual user it signs in as. Empty on the conformance API.
+    pub values: Vec<(String, String)>,
+}
+
+/// What a case needs of a target beyond a call it can make: asked before every call and before a plan that
+/// needs several accounts ([`Target::unsupported`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Need<'a> {
+    /// This request, as the conformance API would carry it (what it asks for, such as `userVerification`).
+    Request(Endpoint, &'a Json),
+    /// Two or more distinct accounts (a credential of another user, an account without credentials).
+    SeveralAccounts,
+    /// Options that can echo what this options endpoint's request asks for (attestation, authenticatorSelection,
+    /// userVerification, extensions, user names): only an API that takes the whole request expresses it.
+    Echo(Endpoint),
 }
 
 /// A relying party on the conformance API.
@@ -87,4 +103,11 @@ pub trait Target {
     /// Makes the client of `session` hold `saved` instead of what it holds (its cookie jar replaced by the
     /// saved one), as an attacker who kept a copy of another client's cookies would.
     fn restore_session(&mut self, session: SessionId, saved: &SavedSession);
+    /// Why the RP behind this target cannot be asked what `need` asks, when it cannot: an RP profile whose RP
+    /// fixes user verification cannot carry a case that asks for another. The case is then UNSUPPORTED with
+    /// this reason. The conformance API expresses everything (the default).
+    fn unsupported(&self, need: Need<'_>) -> Option<String> {
+        let _ = need;
+        None
+    }
 }

@@ -338,6 +338,14 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
         Got::Answer(answer) => answer,
     };
     let accepted = answer.accepted;
+    // A server error or a body that is not JSON is no answer: the RP crashed on the input, whatever the case
+    // expects (a clean rejection is a JSON refusal).
+    if answer.unusable && !accepted {
+        return (
+            Verdict::Error,
+            format!("no usable answer (the RP crashed on the input?): {}", answer.described),
+        );
+    }
     match expect {
         Expect::Either => match declared_origin {
             Some(o) => {
@@ -347,7 +355,6 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
         },
         Expect::Accept if accepted => (Verdict::Pass, answer.described),
         Expect::Reject if !accepted => (Verdict::Pass, answer.described),
-        Expect::Accept if answer.unusable => (Verdict::Error, answer.described),
         Expect::Accept if rule.baseline && !baseline_mandatory => {
             (Verdict::Unsupported, format!("the valid baseline was {}", answer.described))
         }
@@ -776,6 +783,23 @@ mod tests {
             .0
         };
         assert_eq!(ran(&server_error, true, &accept), Verdict::Error);
+        // A crash answering a malformed ceremony is not a rejection, under every grading.
+        let reject = case(Level::Must, Expect::Reject, procedure());
+        let not_json =
+            Observation::Completed { control: None, subject: Reply { status: 400, body: json!(null) } };
+        for g in ALL {
+            for o in [&server_error, &not_json] {
+                let out = Outcome::Ran { observation: o, baseline_mandatory: true, declared_origin: None };
+                let (v, detail) = judge(&Rule::of(&reject), out, g);
+                assert_eq!(v, Verdict::Error, "{g}");
+                assert!(
+                    detail.starts_with("no usable answer (the RP crashed on the input?): ")
+                        && detail.contains("HTTP"),
+                    "{detail}"
+                );
+            }
+        }
+        assert_eq!(ran(&completed(false), true, &reject), Verdict::Pass);
         let baseline = Case { baseline: true, ..accept };
         assert_eq!(ran(&completed(false), false, &baseline), Verdict::Unsupported);
         assert_eq!(ran(&completed(false), true, &baseline), Verdict::Fail);

@@ -11,6 +11,8 @@
 //! | [`transcript`] | each case's HTTP exchanges, and writing them to a folder |
 //! | [`render`] | the report as text, JSON, Markdown, JUnit XML or a self-contained HTML page |
 //! | [`matrix`] | several reports side by side, as Markdown and HTML |
+//! | [`profile`] | RP profiles: an RP's own API described in TOML (requests, templates, accept predicates, sessions, fixed policy); the built-in conformance API profile |
+//! | [`profile_target`] | an RP reached through its profile, as a `Target` the runner speaks the conformance API to |
 //! | [`transport`] | the conformance API over HTTP, or in-process |
 #![forbid(unsafe_code)]
 
@@ -19,6 +21,8 @@ pub mod grade;
 pub mod grading;
 pub mod matrix;
 pub mod origins;
+pub mod profile;
+pub mod profile_target;
 pub mod render;
 pub mod report;
 pub mod transcript;

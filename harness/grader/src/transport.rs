@@ -109,28 +109,34 @@ impl Target for HttpTarget {
         let jar = agent.cookie_jar_lock();
         let cookies = jar.iter().map(|c| c.to_string()).collect();
         jar.release();
-        SavedSession { cookies }
+        SavedSession { cookies, values: vec![] }
     }
 
     /// Replaces the session's jar with the saved cookies, each stored again as received from the base URL (a
     /// cookie saved without a `Path` attribute takes the base URL's path as its own).
     fn restore_session(&mut self, session: SessionId, saved: &SavedSession) {
         let agent = self.agent_of(session);
-        let mut jar = agent.cookie_jar_lock();
-        jar.clear();
-        if let Ok(uri) = format!("{}/", self.config.base_url).parse::<ureq::http::Uri>() {
-            for c in &saved.cookies {
-                // Every saved cookie came out of a jar; one that no longer parses is left out.
-                if let Ok(cookie) = ureq::Cookie::parse(c.clone(), &uri) {
-                    let _ = jar.insert(cookie, &uri);
-                }
-            }
-        }
-        jar.release();
+        restore_jar(&agent, &self.config.base_url, &saved.cookies);
     }
 }
 
-fn describe(e: &ureq::Error) -> String {
+/// Replaces `agent`'s cookie jar with `cookies` (each a `Set-Cookie` value), each stored again as received
+/// from `base_url`.
+pub(crate) fn restore_jar(agent: &ureq::Agent, base_url: &str, cookies: &[String]) {
+    let mut jar = agent.cookie_jar_lock();
+    jar.clear();
+    if let Ok(uri) = format!("{base_url}/").parse::<ureq::http::Uri>() {
+        for c in cookies {
+            // Every saved cookie came out of a jar; one that no longer parses is left out.
+            if let Ok(cookie) = ureq::Cookie::parse(c.clone(), &uri) {
+                let _ = jar.insert(cookie, &uri);
+            }
+        }
+    }
+    jar.release();
+}
+
+pub(crate) fn describe(e: &ureq::Error) -> String {
     match e {
         ureq::Error::Timeout(_) => "timed out".into(),
         ureq::Error::ConnectionFailed => "connection failed".into(),
@@ -172,7 +178,7 @@ impl<F: FnMut(&str, &str, &Json) -> (u16, Json)> Target for FnTarget<F> {
     }
 
     fn save_session(&mut self, session: SessionId) -> SavedSession {
-        SavedSession { cookies: vec![self.key(session)] }
+        SavedSession { cookies: vec![self.key(session)], values: vec![] }
     }
 
     /// The session takes the saved key (nothing saved: its own key again).
@@ -199,7 +205,7 @@ mod tests {
         };
         let (victim, attacker) = (target.new_session(), target.new_session());
         let saved = target.save_session(victim);
-        assert_eq!(saved, SavedSession { cookies: vec!["s1".into()] });
+        assert_eq!(saved, SavedSession { cookies: vec!["s1".into()], values: vec![] });
         assert_eq!(key(&mut target, attacker), Some(json!("s2")));
         target.restore_session(attacker, &saved);
         assert_eq!(key(&mut target, attacker), Some(json!("s1")));

@@ -1,0 +1,659 @@
+//! [`ProfileTarget`]: a relying party reached through its own API, as an [`RpProfile`] describes it, seen by
+//! the runner as the conformance API. Each of the four conformance calls becomes the RP's own request (the
+//! profile's begin or finish, its templates filled from the call's body), and the RP's reply becomes a
+//! conformance-shaped one: the options found by the profile's pointer as `{"status": "ok", ...options}`; a
+//! finish `{"status": "ok"}` iff the accept predicate holds, else `"failed"` with the message the error pointer
+//! finds. The RP's own members stay in the reply (the reference RP's `check`).
+//!
+//! A server error, or a body that is not JSON where the profile reads JSON, stays what it is (HTTP status, no
+//! JSON body), so the grader reports it as ERROR: the RP crashed on the input. A request the profile cannot
+//! express (a userVerification or attestation its RP fixes otherwise, a second account of a one-account RP) is
+//! refused through [`Target::unsupported`], and the case is UNSUPPORTED with the reason.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::sync::Arc;
+
+use generator::target::{Endpoint, Need, Reply, SavedSession, SessionId, Target, TransportError};
+use serde_json::{Map, Value as Json};
+
+use crate::profile::{Body, Conveyance, Encoding, Method, Part, Request, RpProfile, Slot, Source, Template};
+use crate::profile::{UserVerification, Users};
+use crate::transport::HttpConfig;
+
+/// The name under which a saved session carries the virtual user's name (not a valid capture name).
+const USERNAME: &str = "@username";
+
+/// One virtual user: its cookie jar, what it captured, and how far its set-up got.
+struct UserSession {
+    agent: ureq::Agent,
+    values: BTreeMap<String, String>,
+    prelude_done: bool,
+    account_done: bool,
+}
+
+/// A [`Target`] that speaks an RP's own API through an [`RpProfile`].
+pub struct ProfileTarget {
+    profile: Arc<RpProfile>,
+    config: HttpConfig,
+    sessions: HashMap<SessionId, UserSession>,
+    next: u64,
+}
+
+/// What one HTTP exchange came back with.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    bytes: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Option<Json> {
+        serde_json::from_slice(&self.bytes).ok()
+    }
+}
+
+/// The values a request's templates are filled from.
+struct Context<'a> {
+    request: &'a Json,
+    credential: Option<&'a Json>,
+    values: &'a BTreeMap<String, String>,
+}
+
+impl Context<'_> {
+    fn username(&self) -> Option<String> {
+        self.request
+            .get("username")
+            .and_then(Json::as_str)
+            .map(str::to_owned)
+            .or_else(|| self.values.get(USERNAME).cloned())
+    }
+
+    fn value(&self, slot: &Slot) -> Option<Json> {
+        let walk =
+            |root: &Json, path: &[String]| path.iter().try_fold(root, |v, m| v.get(m.as_str())).cloned();
+        match slot {
+            Slot::Username => self.username().map(Json::String),
+            Slot::DisplayName => self
+                .request
+                .get("displayName")
+                .and_then(Json::as_str)
+                .map(str::to_owned)
+                .or_else(|| self.username())
+                .map(Json::String),
+            Slot::Password => self.username().map(|u| Json::String(password(&u))),
+            Slot::UserVerification => asked_uv(self.request).map(|s| Json::String(s.to_owned())),
+            Slot::Attestation => self.request.get("attestation").cloned(),
+            Slot::Request(path) => walk(self.request, path),
+            Slot::Credential(path) => self.credential.and_then(|c| walk(c, path)),
+            Slot::Var(name) => self.values.get(name).cloned().map(Json::String),
+        }
+    }
+
+    fn text(&self, t: &Template, encode: fn(&str) -> String) -> String {
+        let mut out = String::new();
+        for p in &t.parts {
+            match p {
+                Part::Text(s) => out.push_str(s),
+                Part::Slot(s) => match self.value(s) {
+                    Some(Json::String(v)) => out.push_str(&encode(&v)),
+                    Some(v) => out.push_str(&encode(&v.to_string())),
+                    None => {}
+                },
+            }
+        }
+        out
+    }
+
+    /// A body template filled in: a whole-string placeholder gives its value as it is (an absent one leaves
+    /// its member out), any other string is text.
+    fn body(&self, b: &Body) -> Option<Json> {
+        Some(match b {
+            Body::Bool(x) => Json::Bool(*x),
+            Body::Integer(i) => Json::from(*i),
+            Body::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+            Body::String(t) => match t.whole() {
+                Some(slot) => self.value(slot)?,
+                None => Json::String(self.text(t, |s| s.to_owned())),
+            },
+            Body::Array(a) => Json::Array(a.iter().map(|x| self.body(x).unwrap_or(Json::Null)).collect()),
+            Body::Table(t) => {
+                Json::Object(t.iter().filter_map(|(k, v)| Some((k.clone(), self.body(v)?))).collect())
+            }
+        })
+    }
+}
+
+/// The password an account step signs up and signs in with: derived from the username, so a run can be
+/// repeated, with the character classes password rules ask for.
+pub fn password(username: &str) -> String {
+    format!("Wh-{:016x}!", generator::runner::case_seed(0x5eed, username))
+}
+
+/// The userVerification a conformance request asks for.
+fn asked_uv(request: &Json) -> Option<&str> {
+    request
+        .pointer("/authenticatorSelection/userVerification")
+        .or_else(|| request.get("userVerification"))
+        .and_then(Json::as_str)
+}
+
+fn encode_path(s: &str) -> String {
+    const SET: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+fn is_begin(endpoint: Endpoint) -> bool {
+    matches!(endpoint, Endpoint::AttestationOptions | Endpoint::AssertionOptions)
+}
+
+impl ProfileTarget {
+    /// A target for `profile` at `config.base_url` (the profile's own base URL is the caller's default).
+    pub fn new(profile: Arc<RpProfile>, config: HttpConfig) -> ProfileTarget {
+        ProfileTarget { profile, config, sessions: HashMap::new(), next: 0 }
+    }
+
+    pub fn profile(&self) -> &RpProfile {
+        &self.profile
+    }
+
+    fn agent(&self) -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .timeout_global(Some(self.config.timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(concat!("webauthn-harness/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into()
+    }
+
+    fn session(&mut self, id: SessionId) -> &mut UserSession {
+        if !self.sessions.contains_key(&id) {
+            let agent = self.agent();
+            self.sessions.insert(
+                id,
+                UserSession { agent, values: BTreeMap::new(), prelude_done: false, account_done: false },
+            );
+        }
+        // Just inserted if it was missing.
+        self.sessions.get_mut(&id).expect("the session exists")
+    }
+
+    fn request_of(&self, endpoint: Endpoint) -> &Request {
+        let p = &self.profile;
+        match endpoint {
+            Endpoint::AttestationOptions => &p.registration.begin,
+            Endpoint::AttestationResult => &p.registration.finish,
+            Endpoint::AssertionOptions => &p.authentication.begin,
+            Endpoint::AssertionResult => &p.authentication.finish,
+        }
+    }
+
+    /// Sends `req` in `session` with its templates filled from `body` (the conformance call's body; for a
+    /// finish also the credential), then keeps what it captures.
+    fn send(
+        &mut self,
+        session: SessionId,
+        req: &Request,
+        body: &Json,
+        finish: bool,
+    ) -> Result<Answer, String> {
+        let profile = self.profile.clone();
+        let base = self.config.base_url.clone();
+        let limit = self.config.max_response as u64;
+        let s = self.session(session);
+        let ctx = Context { request: body, credential: finish.then_some(body), values: &s.values };
+        let url = format!("{base}{}", ctx.text(&req.path, encode_path));
+        let mut builder = ureq::http::Request::builder().method(req.method.as_str()).uri(&url);
+        for (name, t) in profile.session.headers.iter().chain(&req.headers) {
+            builder = builder.header(name.as_str(), ctx.text(t, |s| s.to_owned()));
+        }
+        let payload = match (&req.body, req.encoding) {
+            (None, _) => None,
+            (Some(b), Encoding::Json) => {
+                let json = ctx.body(b).unwrap_or(Json::Null);
+                builder = builder.header("Content-Type", "application/json");
+                Some(serde_json::to_vec(&json).map_err(|e| e.to_string())?)
+            }
+            (Some(b), Encoding::Form) => {
+                let json = ctx.body(b).unwrap_or(Json::Null);
+                let mut form = form_urlencoded::Serializer::new(String::new());
+                if let Json::Object(m) = &json {
+                    for (k, v) in m {
+                        match v {
+                            Json::String(s) => form.append_pair(k, s),
+                            other => form.append_pair(k, &other.to_string()),
+                        };
+                    }
+                }
+                builder = builder.header("Content-Type", "application/x-www-form-urlencoded");
+                Some(form.finish().into_bytes())
+            }
+        };
+        let agent = s.agent.clone();
+        let describe =
+            |e: ureq::Error| format!("{} {url}: {}", req.method.as_str(), crate::transport::describe(&e));
+        let response = match payload {
+            Some(bytes) if req.method != Method::Get => {
+                let request = builder.body(bytes).map_err(|e| format!("{url}: {e}"))?;
+                agent.run(request).map_err(describe)?
+            }
+            _ => {
+                let request = builder.body(()).map_err(|e| format!("{url}: {e}"))?;
+                agent.run(request).map_err(describe)?
+            }
+        };
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let mut bytes = Vec::new();
+        response
+            .into_body()
+            .into_reader()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("{url}: reading the response: {e}"))?;
+        if bytes.len() as u64 > limit {
+            return Err(format!("{url}: the response is longer than {limit} bytes"));
+        }
+        let answer = Answer { status, headers, bytes };
+        if !req.capture.is_empty() {
+            let json = answer.json();
+            let jar: Vec<(String, String)> = {
+                let jar = agent.cookie_jar_lock();
+                let cookies = jar.iter().map(|c| (c.name().to_owned(), c.value().to_owned())).collect();
+                jar.release();
+                cookies
+            };
+            for c in &req.capture {
+                let value = match &c.source {
+                    Source::Json(p) => json.as_ref().and_then(|j| j.pointer(p.as_str())).map(|v| match v {
+                        Json::String(s) => s.clone(),
+                        other => other.to_string(),
+                    }),
+                    Source::Regex(re) => {
+                        let text = String::from_utf8_lossy(&answer.bytes);
+                        re.captures(&text)
+                            .and_then(|m| m.get(1).or_else(|| m.get(0)))
+                            .map(|m| m.as_str().to_owned())
+                    }
+                    Source::Cookie(name) => jar.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()),
+                    Source::Header(name) => answer
+                        .headers
+                        .iter()
+                        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v.clone()),
+                };
+                if let Some(v) = value {
+                    self.session(session).values.insert(c.name.clone(), v);
+                }
+            }
+        }
+        Ok(answer)
+    }
+
+    /// Runs set-up steps (the prelude, or the account steps) in order; each must be accepted.
+    fn set_up(&mut self, session: SessionId, which: &str, body: &Json) -> Result<(), String> {
+        let profile = self.profile.clone();
+        let steps = if which == "prelude" { &profile.session.prelude } else { &profile.session.account };
+        for (i, step) in steps.iter().enumerate() {
+            let answer = self.send(session, step, body, false)?;
+            let accept = step.accept.clone().unwrap_or_default();
+            if !accept.holds(answer.status, answer.json().as_ref()) {
+                return Err(format!(
+                    "session.{which}[{i}] ({} {}) was not accepted: HTTP {}",
+                    step.method.as_str(),
+                    step.path.source,
+                    answer.status
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The conformance reply for a begin: the options the profile's pointer finds, as `{"status": "ok",
+/// ...options}` with what the RP fixes filled in where its options leave it out; else a refusal.
+pub fn begin_reply(
+    profile: &RpProfile,
+    endpoint: Endpoint,
+    req: &Request,
+    status: u16,
+    body: Option<Json>,
+) -> Reply {
+    let accept = req.accept.clone().unwrap_or_default();
+    let Some(body) = body else {
+        // Options are JSON: a body that is not is no answer at all.
+        return Reply { status, body: Json::Null };
+    };
+    let pointer = req.options.as_ref().map_or("", |p| p.get_ref().as_str());
+    let found = body.pointer(pointer).and_then(Json::as_object);
+    match found {
+        Some(options) if accept.holds(status, Some(&body)) => {
+            let mut out = Map::new();
+            out.insert("status".into(), Json::from("ok"));
+            for (k, v) in options {
+                out.insert(k.clone(), v.clone());
+            }
+            fill_fixed(profile, endpoint, &mut out);
+            Reply { status, body: Json::Object(out) }
+        }
+        _ => {
+            let message = error_message(req, &body).or_else(|| {
+                accept.holds(status, Some(&body)).then(|| {
+                    format!("the options pointer {pointer:?} found no object in the reply (HTTP {status})")
+                })
+            });
+            Reply { status, body: failed(body, message) }
+        }
+    }
+}
+
+/// What the RP fixes, where its options leave it out: userVerification, attestation, pubKeyCredParams.
+fn fill_fixed(profile: &RpProfile, endpoint: Endpoint, options: &mut Map<String, Json>) {
+    let caps = &profile.capabilities;
+    if let Some(uv) = caps.user_verification {
+        let uv = Json::from(uv.as_str());
+        if endpoint == Endpoint::AttestationOptions {
+            let sel = options.entry("authenticatorSelection").or_insert_with(|| Json::Object(Map::new()));
+            if let Some(sel) = sel.as_object_mut() {
+                sel.entry("userVerification").or_insert(uv);
+            }
+        } else {
+            options.entry("userVerification").or_insert(uv);
+        }
+    }
+    if endpoint == Endpoint::AttestationOptions {
+        if let Some(a) = caps.attestation {
+            options.entry("attestation").or_insert(Json::from(a.as_str()));
+        }
+        if let Some(algs) = &caps.algorithms {
+            options.entry("pubKeyCredParams").or_insert_with(|| {
+                algs.iter().map(|a| serde_json::json!({"type": "public-key", "alg": a})).collect()
+            });
+        }
+    }
+}
+
+/// The conformance reply for a finish: `"ok"` iff the accept predicate holds, else `"failed"` with the
+/// message the error pointer finds. A body that is not JSON where the profile reads JSON (or with a server
+/// error) stays no body at all.
+pub fn finish_reply(req: &Request, status: u16, body: Option<Json>, text: &[u8]) -> Reply {
+    let accept = req.accept.clone().unwrap_or_default();
+    if accept.holds(status, body.as_ref()) {
+        let mut out = match body {
+            Some(Json::Object(m)) => m,
+            _ => Map::new(),
+        };
+        out.insert("status".into(), Json::from("ok"));
+        return Reply { status, body: Json::Object(out) };
+    }
+    match body {
+        Some(body) => {
+            let message = error_message(req, &body);
+            Reply { status, body: failed(body, message) }
+        }
+        None if status >= 500 || accept.wants_json() || req.error.is_some() => {
+            Reply { status, body: Json::Null }
+        }
+        None => {
+            let snippet: String = String::from_utf8_lossy(text).chars().take(200).collect();
+            let message = if snippet.trim().is_empty() {
+                format!("HTTP {status}")
+            } else {
+                format!("HTTP {status}: {}", snippet.trim())
+            };
+            Reply { status, body: failed(Json::Null, Some(message)) }
+        }
+    }
+}
+
+fn error_message(req: &Request, body: &Json) -> Option<String> {
+    let v = body.pointer(req.error.as_ref()?.as_str())?;
+    Some(match v {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
+/// A refusal: the RP's own members kept, `status` "failed" and `errorMessage` set.
+fn failed(body: Json, message: Option<String>) -> Json {
+    let mut out = match body {
+        Json::Object(m) => m,
+        _ => Map::new(),
+    };
+    out.insert("status".into(), Json::from("failed"));
+    match message {
+        Some(m) => {
+            out.insert("errorMessage".into(), Json::String(m));
+        }
+        None => {
+            out.remove("errorMessage");
+        }
+    }
+    Json::Object(out)
+}
+
+impl Target for ProfileTarget {
+    fn new_session(&mut self) -> SessionId {
+        self.next += 1;
+        let id = SessionId(self.next);
+        self.session(id);
+        id
+    }
+
+    fn call(&mut self, session: SessionId, endpoint: Endpoint, body: &Json) -> Result<Reply, TransportError> {
+        let err = |message: String| TransportError { endpoint, message };
+        if !self.session(session).prelude_done {
+            self.set_up(session, "prelude", body).map_err(err)?;
+            self.session(session).prelude_done = true;
+        }
+        if endpoint == Endpoint::AttestationOptions && !self.session(session).account_done {
+            self.set_up(session, "account", body).map_err(err)?;
+            self.session(session).account_done = true;
+        }
+        if is_begin(endpoint) {
+            if let Some(u) = body.get("username").and_then(Json::as_str) {
+                self.session(session).values.insert(USERNAME.into(), u.to_owned());
+            }
+        }
+        let profile = self.profile.clone();
+        let req = self.request_of(endpoint).clone();
+        let answer = self.send(session, &req, body, !is_begin(endpoint)).map_err(err)?;
+        let json = answer.json();
+        Ok(if is_begin(endpoint) {
+            begin_reply(&profile, endpoint, &req, answer.status, json)
+        } else {
+            finish_reply(&req, answer.status, json, &answer.bytes)
+        })
+    }
+
+    fn save_session(&mut self, session: SessionId) -> SavedSession {
+        let s = self.session(session);
+        let jar = s.agent.cookie_jar_lock();
+        let cookies = jar.iter().map(|c| c.to_string()).collect();
+        jar.release();
+        SavedSession { cookies, values: s.values.iter().map(|(k, v)| (k.clone(), v.clone())).collect() }
+    }
+
+    /// The saved cookies and values replace the session's; its set-up counts as done (the client it copies
+    /// had done it).
+    fn restore_session(&mut self, session: SessionId, saved: &SavedSession) {
+        let base = self.config.base_url.clone();
+        let s = self.session(session);
+        crate::transport::restore_jar(&s.agent, &base, &saved.cookies);
+        s.values = saved.values.iter().cloned().collect();
+        s.prelude_done = true;
+        s.account_done = true;
+    }
+
+    fn unsupported(&self, need: Need<'_>) -> Option<String> {
+        let caps = &self.profile.capabilities;
+        match need {
+            Need::SeveralAccounts => (caps.users == Users::One).then(|| {
+                "the RP profile declares one account (capabilities.users = \"one\"): a case that needs two \
+                 distinct accounts cannot be expressed"
+                    .to_owned()
+            }),
+            Need::Request(endpoint, body) if is_begin(endpoint) => {
+                if let (Some(fixed), Some("required")) = (caps.user_verification, asked_uv(body)) {
+                    if fixed != UserVerification::Required {
+                        return Some(format!(
+                            "the case needs userVerification \"required\", and the RP profile fixes it at \"{}\" \
+                             (capabilities.user_verification)",
+                            fixed.as_str()
+                        ));
+                    }
+                }
+                let asked = body.get("attestation").and_then(Json::as_str);
+                if endpoint == Endpoint::AttestationOptions && caps.attestation == Some(Conveyance::None) {
+                    if let Some(a) = asked.filter(|a| *a != "none") {
+                        return Some(format!(
+                            "the case needs attestation \"{a}\" (a statement the RP verifies), and the RP profile \
+                             fixes attestation conveyance at \"none\" (capabilities.attestation)"
+                        ));
+                    }
+                }
+                None
+            }
+            Need::Request(..) => None,
+            Need::Echo(endpoint) => {
+                let (ceremony, begin) = match endpoint {
+                    Endpoint::AssertionOptions => ("authentication", &self.profile.authentication.begin),
+                    _ => ("registration", &self.profile.registration.begin),
+                };
+                let passes_request = matches!(&begin.body, Some(Body::String(t))
+                    if matches!(t.parts.as_slice(), [Part::Slot(Slot::Request(path))] if path.is_empty()));
+                (!passes_request).then(|| {
+                    format!(
+                        "the RP profile's {ceremony}.begin does not send the whole request (body = \"{{request}}\"), \
+                         so whether the options echo what it asks for is a question for the conformance API only"
+                    )
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const PROFILE: &str = r#"
+[rp]
+[capabilities]
+user_verification = "preferred"
+attestation = "none"
+algorithms = [-7]
+users = "one"
+[registration.begin]
+path = "/reg/{username}"
+options = "/publicKey"
+error = "/error"
+[registration.finish]
+path = "/reg/finish"
+body = { credential = "{credential}" }
+accept = { json = { "/verified" = true } }
+error = "/error"
+[authentication.begin]
+path = "/auth"
+[authentication.finish]
+path = "/auth/finish"
+body = "{credential}"
+accept = { status = [204] }
+"#;
+
+    fn profile() -> RpProfile {
+        RpProfile::parse("p.toml", PROFILE).unwrap()
+    }
+
+    #[test]
+    fn options_are_found_by_the_pointer_and_what_the_rp_fixes_is_filled_in() {
+        let p = profile();
+        let req = &p.registration.begin;
+        let body = json!({"publicKey": {"challenge": "AAAA", "user": {"id": "AQ"}}});
+        let r = begin_reply(&p, Endpoint::AttestationOptions, req, 200, Some(body));
+        assert!(r.accepted());
+        assert_eq!(r.body["challenge"], "AAAA");
+        assert_eq!(r.body["authenticatorSelection"]["userVerification"], "preferred");
+        assert_eq!(r.body["attestation"], "none");
+        assert_eq!(r.body["pubKeyCredParams"], json!([{"type": "public-key", "alg": -7}]));
+        // Found nothing: a refusal that says which pointer.
+        let r = begin_reply(&p, Endpoint::AttestationOptions, req, 200, Some(json!({"options": {}})));
+        assert!(!r.accepted());
+        assert_eq!(
+            r.error_message(),
+            Some("the options pointer \"/publicKey\" found no object in the reply (HTTP 200)")
+        );
+        let r =
+            begin_reply(&p, Endpoint::AttestationOptions, req, 400, Some(json!({"error": "no such user"})));
+        assert_eq!((r.accepted(), r.error_message()), (false, Some("no such user")));
+        // Not JSON: no answer.
+        let r = begin_reply(&p, Endpoint::AttestationOptions, req, 200, None);
+        assert_eq!(r.body, Json::Null);
+    }
+
+    #[test]
+    fn a_finish_is_accepted_by_the_predicate_and_a_crash_stays_a_crash() {
+        let p = profile();
+        let reg = &p.registration.finish;
+        let ok = finish_reply(reg, 200, Some(json!({"verified": true, "check": "x"})), b"");
+        assert!(ok.accepted());
+        assert_eq!(ok.body["check"], "x");
+        let no = finish_reply(reg, 200, Some(json!({"verified": false, "error": "bad signature"})), b"");
+        assert_eq!((no.accepted(), no.error_message()), (false, Some("bad signature")));
+        // The profile reads JSON: an HTML page is no answer, whatever its status.
+        assert_eq!(finish_reply(reg, 400, None, b"<html>").body, Json::Null);
+        let auth = &p.authentication.finish;
+        assert!(finish_reply(auth, 204, None, b"").accepted());
+        // Status only: a 4xx page is a clean rejection, a 5xx one a crash.
+        let r = finish_reply(auth, 403, None, b"<h1>Forbidden</h1>");
+        assert_eq!((r.accepted(), r.error_message()), (false, Some("HTTP 403: <h1>Forbidden</h1>")));
+        let crash = finish_reply(auth, 500, None, b"Traceback");
+        assert_eq!((crash.status, crash.body.clone()), (500, Json::Null));
+    }
+
+    #[test]
+    fn what_the_rp_fixes_otherwise_is_unsupported_with_the_reason() {
+        let t = ProfileTarget::new(Arc::new(profile()), HttpConfig::new("http://127.0.0.1:9"));
+        let asks = |uv: &str, att: &str| json!({"username": "u", "authenticatorSelection": {"userVerification": uv}, "attestation": att});
+        let reg = |b: &Json| t.unsupported(Need::Request(Endpoint::AttestationOptions, b));
+        assert_eq!(reg(&asks("preferred", "none")), None);
+        assert!(reg(&asks("required", "none")).unwrap().contains("fixes it at \"preferred\""));
+        assert!(reg(&asks("preferred", "direct")).unwrap().contains("attestation conveyance at \"none\""));
+        let auth = json!({"username": "u", "userVerification": "required"});
+        assert!(t.unsupported(Need::Request(Endpoint::AssertionOptions, &auth)).is_some());
+        assert_eq!(t.unsupported(Need::Request(Endpoint::AssertionResult, &auth)), None);
+        assert!(t.unsupported(Need::SeveralAccounts).unwrap().contains("one account"));
+        let conformance =
+            ProfileTarget::new(Arc::new(RpProfile::conformance_api()), HttpConfig::new("http://x"));
+        assert_eq!(
+            conformance.unsupported(Need::Request(Endpoint::AttestationOptions, &asks("required", "direct"))),
+            None
+        );
+        assert_eq!(conformance.unsupported(Need::SeveralAccounts), None);
+    }
+
+    #[test]
+    fn templates_are_filled_from_the_call() {
+        let values = BTreeMap::from([("csrf".to_owned(), "t0k".to_owned())]);
+        let request = json!({"username": "a b/c", "displayName": "A", "response": {"clientDataJSON": "x"}});
+        let ctx = Context { request: &request, credential: Some(&request), values: &values };
+        let t = Template::parse("/u/{username}?t={var.csrf}").unwrap();
+        assert_eq!(ctx.text(&t, encode_path), "/u/a%20b%2Fc?t=t0k");
+        let body = Body::Table(vec![
+            ("credential".into(), Body::String(Template::parse("{credential}").unwrap())),
+            ("cdj".into(), Body::String(Template::parse("{credential.response.clientDataJSON}").unwrap())),
+            ("gone".into(), Body::String(Template::parse("{credential.response.userHandle}").unwrap())),
+            ("who".into(), Body::String(Template::parse("{display_name} <{username}>").unwrap())),
+        ]);
+        assert_eq!(ctx.body(&body), Some(json!({"credential": request, "cdj": "x", "who": "A <a b/c>"})));
+        assert!(password("alice").starts_with("Wh-") && password("alice") != password("bob"));
+    }
+}

@@ -1,0 +1,318 @@
+//! RP profiles end to end: the built-in conformance API profile grades exactly as the conformance transport
+//! does; and the reference RP behind a custom API of this test's own (other paths, a path parameter, options
+//! under a wrapper member, the credential wrapped as `{credential: …}`, a form-encoded sign-in start, a CSRF
+//! token fetched in a prelude and sent as a header, `{"verified": true}` as the accept signal, user
+//! verification fixed at "required"), graded through a profile of it, gives the conformance API's verdict on
+//! every case the profile can express and UNSUPPORTED with a reason on the rest.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use generator::catalog;
+use generator::target::Target;
+use grader::profile::RpProfile;
+use grader::profile_target::ProfileTarget;
+use grader::transport::{HttpConfig, HttpTarget};
+use grader::{GradeConfig, Report, Verdict};
+use rp::ReferenceRp;
+use serde_json::{json, Value as Json};
+
+fn reference_rp() -> ReferenceRp {
+    ReferenceRp::new(testkit::rp_config(testkit::RP_ID, testkit::ORIGIN, 1))
+}
+
+fn serve(router: Router) -> (String, tokio::runtime::Runtime) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    runtime.spawn(async move { axum::serve(listener, router).await });
+    (url, runtime)
+}
+
+fn grade(target: &mut dyn Target) -> grader::Graded {
+    let cfg = GradeConfig::new("test", testkit::client(), 3);
+    let all = catalog::all();
+    grader::grade(target, &cfg, &all, &all, &mut |_, _, _| {})
+}
+
+fn conformance_report() -> Report {
+    let server =
+        rp::server::Running::start("127.0.0.1:0".parse().unwrap(), Arc::new(reference_rp())).unwrap();
+    grade(&mut HttpTarget::new(HttpConfig::new(&server.url()))).report
+}
+
+#[test]
+fn the_built_in_conformance_profile_grades_exactly_as_the_conformance_transport() {
+    let expected = {
+        let server =
+            rp::server::Running::start("127.0.0.1:0".parse().unwrap(), Arc::new(reference_rp())).unwrap();
+        grade(&mut HttpTarget::new(HttpConfig::new(&server.url())))
+    };
+    let server =
+        rp::server::Running::start("127.0.0.1:0".parse().unwrap(), Arc::new(reference_rp())).unwrap();
+    let profile = Arc::new(RpProfile::conformance_api());
+    let got = grade(&mut ProfileTarget::new(profile, HttpConfig::new(&server.url())));
+    assert_eq!(grader::render::json(&got.report), grader::render::json(&expected.report));
+    // Every request and every reply, as the runner saw them.
+    assert_eq!(got.transcripts.len(), expected.transcripts.len());
+    for (g, e) in got.transcripts.iter().zip(&expected.transcripts) {
+        assert_eq!(g.case, e.case);
+        let requests = |t: &grader::transcript::Transcript| {
+            t.exchanges.iter().map(|x| (x.endpoint, x.request.clone())).collect::<Vec<_>>()
+        };
+        assert_eq!(requests(g), requests(e), "{}", g.case);
+        let replies = |t: &grader::transcript::Transcript| {
+            t.exchanges
+                .iter()
+                .map(|x| {
+                    x.reply
+                        .as_ref()
+                        .map(|r| (r.status, r.accepted(), r.error_message().map(str::to_owned)))
+                        .map_err(|e| e.to_string())
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(replies(g), replies(e), "{}", g.case);
+    }
+}
+
+/// The custom API: the reference RP behind other paths and shapes, with a CSRF token per session.
+struct Custom {
+    rp: ReferenceRp,
+    /// session id -> its CSRF token
+    sessions: Mutex<HashMap<String, String>>,
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+fn sid(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (name, value) = c.trim().split_once('=')?;
+            (name == "sid").then(|| value.to_owned())
+        })
+}
+
+fn reply(status: StatusCode, body: Json) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+impl Custom {
+    /// The session of a request whose CSRF header matches its session's token.
+    /// The session of a request whose CSRF header matches its session's token (else why not).
+    fn guarded(&self, headers: &HeaderMap) -> Result<String, &'static str> {
+        let sid = sid(headers).ok_or("no session")?;
+        let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+        let sessions = self.sessions.lock().unwrap();
+        match sessions.get(&sid) {
+            Some(t) if Some(t.as_str()) == token => Ok(sid),
+            _ => Err("CSRF token missing or wrong"),
+        }
+    }
+
+    fn options(&self, sid: &str, path: &str, request: Json) -> Response {
+        let (_, mut body) = self.rp.handle(sid, path, &request, now());
+        if body["status"] != "ok" {
+            return reply(StatusCode::BAD_REQUEST, json!({"error": {"message": body["errorMessage"]}}));
+        }
+        if let Some(o) = body.as_object_mut() {
+            o.remove("status");
+            o.remove("errorMessage");
+        }
+        reply(StatusCode::OK, json!({ "publicKey": body }))
+    }
+
+    fn finish(&self, sid: &str, path: &str, body: &Bytes) -> Response {
+        let Ok(request) = serde_json::from_slice::<Json>(body) else {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                json!({"verified": false, "error": {"message": "not JSON"}}),
+            );
+        };
+        let (_, answer) = self.rp.handle(sid, path, &request["credential"], now());
+        if answer["status"] == "ok" {
+            reply(StatusCode::OK, json!({"verified": true}))
+        } else {
+            // Always 200: the error member says what went wrong.
+            reply(StatusCode::OK, json!({"verified": false, "error": {"message": answer["errorMessage"]}}))
+        }
+    }
+}
+
+fn forbidden(message: &str) -> Response {
+    reply(StatusCode::FORBIDDEN, json!({"error": {"message": message}}))
+}
+
+type App = State<Arc<Custom>>;
+
+async fn csrf(State(app): App, headers: HeaderMap) -> Response {
+    let mut sessions = app.sessions.lock().unwrap();
+    let n = sessions.len();
+    let (sid, fresh) = match sid(&headers) {
+        Some(s) if sessions.contains_key(&s) => (s, false),
+        _ => (format!("sid{n}"), true),
+    };
+    let token =
+        sessions.entry(sid.clone()).or_insert_with(|| format!("token-{n}-{}", n * 7919 % 1000)).clone();
+    let mut r = reply(StatusCode::OK, json!({"csrfToken": token}));
+    if fresh {
+        r.headers_mut().insert(header::SET_COOKIE, format!("sid={sid}; Path=/; HttpOnly").parse().unwrap());
+    }
+    r
+}
+
+async fn register_begin(
+    State(app): App,
+    Path(username): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let sid = match app.guarded(&headers) {
+        Ok(s) => s,
+        Err(m) => return forbidden(m),
+    };
+    let body: Json = serde_json::from_slice(&body).unwrap_or(Json::Null);
+    // The RP fixes user verification and attestation conveyance: the request only names the user.
+    let request = json!({
+        "username": username,
+        "displayName": body["displayName"],
+        "authenticatorSelection": { "userVerification": "required" },
+        "attestation": "direct",
+    });
+    app.options(&sid, "/attestation/options", request)
+}
+
+async fn register_finish(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
+    match app.guarded(&headers) {
+        Ok(sid) => app.finish(&sid, "/attestation/result", &body),
+        Err(m) => forbidden(m),
+    }
+}
+
+async fn login_options(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
+    let sid = match app.guarded(&headers) {
+        Ok(s) => s,
+        Err(m) => return forbidden(m),
+    };
+    let form: BTreeMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+    let Some(username) = form.get("username") else {
+        return reply(StatusCode::BAD_REQUEST, json!({"error": {"message": "no username"}}));
+    };
+    app.options(&sid, "/assertion/options", json!({"username": username, "userVerification": "required"}))
+}
+
+async fn login(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
+    match app.guarded(&headers) {
+        Ok(sid) => app.finish(&sid, "/assertion/result", &body),
+        Err(m) => forbidden(m),
+    }
+}
+
+fn custom_api() -> Router {
+    let app = Arc::new(Custom { rp: reference_rp(), sessions: Mutex::new(HashMap::new()) });
+    Router::new()
+        .route("/api/csrf", get(csrf))
+        .route("/api/users/{username}/passkeys/begin", post(register_begin))
+        .route("/api/passkeys/finish", post(register_finish))
+        .route("/api/login/options", post(login_options))
+        .route("/api/login", post(login))
+        .with_state(app)
+}
+
+/// The profile of the custom API, as a user would write it.
+const CUSTOM_PROFILE: &str = r#"
+[rp]
+origins = ["https://example.org"]
+rp_id = "example.org"
+
+[session]
+headers = { "X-CSRF-Token" = "{var.csrf}" }
+
+[[session.prelude]]
+method = "GET"
+path = "/api/csrf"
+capture = [{ name = "csrf", json = "/csrfToken" }]
+
+[capabilities]
+user_verification = "required"
+attestation = "direct"
+
+[registration.begin]
+path = "/api/users/{username}/passkeys/begin"
+body = { displayName = "{display_name}" }
+options = "/publicKey"
+error = "/error/message"
+
+[registration.finish]
+path = "/api/passkeys/finish"
+body = { credential = "{credential}" }
+accept = { status = [200], json = { "/verified" = true } }
+error = "/error/message"
+
+[authentication.begin]
+path = "/api/login/options"
+encoding = "form"
+body = { username = "{username}" }
+options = "/publicKey"
+error = "/error/message"
+
+[authentication.finish]
+path = "/api/login"
+body = { credential = "{credential}" }
+accept = { status = [200], json = { "/verified" = true } }
+error = "/error/message"
+"#;
+
+#[test]
+fn a_custom_api_graded_through_its_profile_agrees_with_the_conformance_api_where_it_can_be_expressed() {
+    let expected = conformance_report();
+    let (url, _runtime) = serve(custom_api());
+    let profile = Arc::new(RpProfile::parse("custom.toml", CUSTOM_PROFILE).unwrap());
+    let got = grade(&mut ProfileTarget::new(profile, HttpConfig::new(&url))).report;
+    assert_eq!(got.cases.len(), expected.cases.len());
+    let by_id: HashMap<&str, &grader::CaseResult> =
+        expected.cases.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut unsupported = Vec::new();
+    for c in &got.cases {
+        let e = by_id[c.id.as_str()];
+        if c.verdict == Verdict::Unsupported && e.verdict != Verdict::Unsupported {
+            let why =
+                ["userVerification", "question for the conformance API only", "extension inputs asked for"];
+            assert!(why.iter().any(|w| c.detail.contains(w)), "{}: {}", c.id, c.detail);
+            unsupported.push(c.id.clone());
+        } else {
+            assert_eq!(c.verdict, e.verdict, "{}: {} / conformance API: {}", c.id, c.detail, e.detail);
+        }
+    }
+    // Exactly the cases that need an RP that does not require user verification, the options cases that ask
+    // whether the options echo the request (this API does not take it whole), and the cases that ask for
+    // extension inputs (this API passes none).
+    let expressible = |c: &catalog::Case| {
+        !c.setup.uv_optional && !c.id.contains(".options.echo.") && c.setup.request_extensions.is_none()
+    };
+    let inexpressible: Vec<String> =
+        catalog::all().iter().filter(|c| !expressible(c)).map(|c| c.id.to_owned()).collect();
+    let mut sorted = unsupported.clone();
+    sorted.sort();
+    let mut want = inexpressible;
+    want.sort();
+    assert_eq!(sorted, want);
+    assert!(unsupported.iter().any(|id| id.contains(".options.echo.")));
+    assert!(catalog::all()
+        .iter()
+        .filter(|c| c.setup.uv_optional)
+        .all(|c| unsupported.contains(&c.id.to_owned())));
+}
