@@ -70,6 +70,15 @@ pub struct AttestationPolicy {
     pub accept_none: bool,
     /// Accept self attestation (§7.1 step 24, policy).
     pub accept_self: bool,
+    /// Also take as trust anchors the self-signed certificates that x5c carries after the attestation
+    /// certificate, as a library does that builds its chain from what the statement brings. `true` exists only
+    /// to test the harness itself (an RP that trusts a root the statement supplies must be caught by the
+    /// grader); a real RP never sets it.
+    pub trust_self_signed_in_x5c: bool,
+    /// Require a packed x5c statement's alg to be the credential key's algorithm, as only self attestation
+    /// does (§8.2), so a valid statement by a certificate of another algorithm is refused. `true` exists only to
+    /// test the harness itself; a real RP never sets it.
+    pub packed_x5c_alg_is_credential_alg: bool,
 }
 
 impl Default for AttestationPolicy {
@@ -79,6 +88,8 @@ impl Default for AttestationPolicy {
             trust_anchors: Vec::new(),
             accept_none: true,
             accept_self: true,
+            trust_self_signed_in_x5c: false,
+            packed_x5c_alg_is_credential_alg: false,
         }
     }
 }

@@ -76,6 +76,7 @@ pub fn verify_registration(
         credential_cose: &cose,
         client_data_hash: &hash,
         now,
+        packed_x5c_alg_is_credential_alg: policy.attestation.packed_x5c_alg_is_credential_alg,
     });
     let attestation = checks.apply_or(statement, || AttestationType::SelfAttestation)?;
     checks.apply(step_24_assess_trust(&attestation, policy, now))?; // steps 23-24
@@ -296,7 +297,11 @@ fn step_24_assess_trust(att: &AttestationType, policy: &Policy, now: u64) -> Res
         }
         AttestationType::None | AttestationType::SelfAttestation => Ok(()),
         AttestationType::Basic { trust_path } => {
-            attestation::chains_to_anchor(trust_path, &policy.attestation.trust_anchors, now)
+            let mut anchors = std::borrow::Cow::Borrowed(&policy.attestation.trust_anchors);
+            if policy.attestation.trust_self_signed_in_x5c {
+                anchors.to_mut().extend(attestation::self_signed_after_leaf(trust_path));
+            }
+            attestation::chains_to_anchor(trust_path, &anchors, now)
                 .map_err(|why| Rejection::new(CheckId::RegAttestationUntrusted, why))
         }
     }
