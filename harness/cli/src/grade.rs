@@ -123,6 +123,12 @@ pub struct Args {
     /// baseline is a FAIL instead of making its cases UNSUPPORTED (repeatable). ES256 is always required.
     #[arg(long = "require-alg", value_name = "ALG")]
     required_algs: Vec<String>,
+    /// Declare that the RP requires attestation where it asks for it: a registration whose options asked for
+    /// direct attestation, answered with a none or a packed self statement, must be refused (§7.1 step 24
+    /// against this policy; without the declaration either answer is the RP's choice, INFO). The report
+    /// records the declaration.
+    #[arg(long)]
+    require_attestation: bool,
 }
 
 /// scheme://host[:port] and host of a URL.
@@ -274,6 +280,9 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     for a in &args.required_algs {
         target_args.push_str(&format!("--require-alg {a} "));
     }
+    if args.require_attestation {
+        target_args.push_str("--require-attestation ");
+    }
 
     let mut http = HttpConfig::new(&base_url);
     http.timeout = Duration::from_secs(args.timeout.max(1));
@@ -299,6 +308,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         expectations,
         grading,
         origins,
+        attestation_required: args.require_attestation,
     };
     let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
     if !std::io::stderr().is_terminal() {

@@ -26,7 +26,6 @@ const REJECTED_BY_THE_RP: &[&str] = &[
 const TESTED_IN_THE_VERIFIER: &[CheckId] = &[
     CheckId::RegBackupEligibilityPolicy,
     CheckId::RegBackupStatePolicy,
-    CheckId::RegAttestationNotAcceptable,
     CheckId::AuthBackupStatePolicy,
 ];
 

@@ -52,7 +52,18 @@ pub fn in_process(rp: &ReferenceRp, now: u64) -> FnTarget<impl FnMut(&str, &str,
 /// Grades `cases` of the catalogue against `rp` in process at [`NOW`], with [`client`] and seed 5: how a
 /// switch-off test runs a reference RP with one bug.
 pub fn grade_in_process(rp: &ReferenceRp, cases: &[Case]) -> grader::Report {
-    let cfg = grader::GradeConfig::new("test", client(), 5);
+    grade_in_process_with(rp, cases, |_| {})
+}
+
+/// [`grade_in_process`] with what the user declares changed by `declare` (declared origins, attestation
+/// required, …).
+pub fn grade_in_process_with(
+    rp: &ReferenceRp,
+    cases: &[Case],
+    declare: impl FnOnce(&mut grader::GradeConfig),
+) -> grader::Report {
+    let mut cfg = grader::GradeConfig::new("test", client(), 5);
+    declare(&mut cfg);
     let mut target = in_process(rp, NOW);
     grader::grade(&mut target, &cfg, &catalog::all(), cases, &mut |_, _, _| {}).report
 }

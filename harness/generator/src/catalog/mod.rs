@@ -535,6 +535,7 @@ flags! {
     AttestationTrustUnchecked => "the RP accepts an attestation whose certificate does not chain to a trusted root or is outside its validity period",
     RawIdUnchecked => "the RP does not check that the credential ID it is sent is the one the authenticator attested",
     UnsolicitedExtensionsRejected => "the RP rejects a ceremony whose authenticator data carries an extension output it did not ask for (allowed by §7.1 step 28 and §7.2 step 23; some clients will fail there)",
+    AttestationRequirementUnenforced => "the RP accepts a none or self attestation statement although it requires attestation (graded where the user declares it)",
 }
 
 /// Every case, in catalogue order.
