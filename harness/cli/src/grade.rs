@@ -152,9 +152,13 @@ pub(crate) fn origin_and_host(url: &str) -> Result<(String, String)> {
 /// The embedded reference RP's identity: fixed, so reports do not depend on the port it got.
 pub const EMBEDDED_ORIGIN: &str = "https://rp.example";
 pub const EMBEDDED_RP_ID: &str = "rp.example";
+/// The embedded RP's second origin, on a subdomain of its RP ID: always declared when it is graded, so the cases
+/// that report such an origin run.
+pub const EMBEDDED_SUBDOMAIN_ORIGIN: &str = "https://login.rp.example";
 
 pub fn embedded_rp(seed: u64) -> rp::ReferenceRp {
     let mut config = rp::Config::new(EMBEDDED_RP_ID, EMBEDDED_ORIGIN);
+    config.policy.origins.allowed.push(EMBEDDED_SUBDOMAIN_ORIGIN.into());
     config.seed = Some(seed);
     config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
     rp::ReferenceRp::new(config)
@@ -259,8 +263,11 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     if let Err(e) = Origins::check(&args.origins) {
         return Ok(usage(format!("--origin: {e}")));
     }
-    let declared: Vec<String> =
+    let mut declared: Vec<String> =
         std::iter::once(origin.clone()).chain(args.origins.iter().skip(1).cloned()).collect();
+    if args.target.is_none() && !declared.iter().any(|o| o == EMBEDDED_SUBDOMAIN_ORIGIN) {
+        declared.insert(1, EMBEDDED_SUBDOMAIN_ORIGIN.to_owned());
+    }
     let origins = Origins { declared, policy: args.origin_policy.into() };
     let grading = Grading { profile: args.profile.into(), strict: args.strict };
     // What the re-run of one case needs besides --case and --seed.
@@ -301,7 +308,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
 
     let cfg = GradeConfig {
         target: label,
-        client: ClientConfig { origin, rp_id },
+        client: ClientConfig::new(origin, rp_id),
         seed: args.seed,
         required_formats: args.required_formats.clone(),
         required_algs: args.required_algs.clone(),

@@ -40,7 +40,8 @@ fn self_attestation_cases() -> BTreeSet<(String, Verdict)> {
 }
 
 #[test]
-fn an_rp_that_accepts_none_and_self_attestation_fails_exactly_the_two_cases_when_attestation_is_declared_required() {
+fn an_rp_that_accepts_none_and_self_attestation_fails_exactly_the_two_cases_when_attestation_is_declared_required(
+) {
     let report = grade(&rp(false), true);
     let expected: BTreeSet<(String, Verdict)> =
         [(NONE.to_owned(), Verdict::Fail), (SELF.to_owned(), Verdict::Fail)].into();
@@ -48,7 +49,11 @@ fn an_rp_that_accepts_none_and_self_attestation_fails_exactly_the_two_cases_when
     assert!(report.attestation_required, "the report records the declaration");
     for id in [NONE, SELF] {
         let c = report.cases.iter().find(|c| c.id == id).unwrap();
-        assert_eq!((c.level, c.expect), (catalog::Level::Must, catalog::Expect::Reject), "{id}: the declared rule");
+        assert_eq!(
+            (c.level, c.expect),
+            (catalog::Level::Must, catalog::Expect::Reject),
+            "{id}: the declared rule"
+        );
         assert!(c.detail.contains("--require-attestation"), "{id}: {}", c.detail);
     }
     // Judged again from the report (as the matrix does), the declaration still holds.

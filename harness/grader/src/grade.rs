@@ -503,9 +503,14 @@ pub fn grade(
     let mut results = Vec::new();
     let mut transcripts = Vec::new();
     let to_run_ids: HashSet<&str> = to_run.iter().map(|c| c.id).collect();
+    // The origin the cases on a subdomain of the RP ID report: the client's own, else the first declared one.
+    let mut client = cfg.client.clone();
+    if client.subdomain_origin.is_none() {
+        client.subdomain_origin = cfg.origins.subdomain_of(&client.rp_id);
+    }
     for case in &baselines {
         progress(done, total, case.id);
-        let run = run_case(case, target, &cfg.client, cfg.seed);
+        let run = run_case(case, target, &client, cfg.seed);
         if let Observation::Completed { subject, .. } = &run.observation {
             if subject.accepted() {
                 support.algorithms.insert(case.setup.alg);
@@ -530,7 +535,7 @@ pub fn grade(
         let offered = (support.algorithms.contains(&s.alg) || alg_required(s.alg, cfg))
             && (support.attestations.contains(&s.attestation) || format_required(s.attestation, cfg));
         if offered {
-            let run = run_case(case, target, &cfg.client, cfg.seed);
+            let run = run_case(case, target, &client, cfg.seed);
             let declared = declared_origin(case, &run.exchanges, cfg);
             let outcome = Outcome::Ran {
                 observation: &run.observation,
@@ -811,7 +816,7 @@ mod tests {
         let accept = case(Level::Must, Expect::Accept, procedure());
         assert_eq!(judge(&Rule::of(&accept), outcome, L3).0, Verdict::Inconclusive);
         // The result records no answer to a subject call, so a regrade keeps the verdict.
-        let cfg = GradeConfig::new("t", ClientConfig { origin: "https://a".into(), rp_id: "a".into() }, 1);
+        let cfg = GradeConfig::new("t", ClientConfig::new("https://a", "a"), 1);
         let r = result(&case(Level::Must, Expect::Reject, procedure()), outcome, &cfg);
         assert_eq!((r.verdict, r.observed.is_none()), (Verdict::Pass, true));
     }

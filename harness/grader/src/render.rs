@@ -150,7 +150,10 @@ pub fn text(r: &Report, colours: bool, reproduce: &Reproduce<'_>) -> String {
         let _ = writeln!(out, "Declared origins ({}): {}", r.origin_policy, r.origins.join(", "));
     }
     if r.attestation_required {
-        let _ = writeln!(out, "Declared: the RP requires attestation where it asks for it (--require-attestation)");
+        let _ = writeln!(
+            out,
+            "Declared: the RP requires attestation where it asks for it (--require-attestation)"
+        );
     }
     for ceremony in [Ceremony::Registration, Ceremony::Authentication] {
         let cases: Vec<&CaseResult> = r.cases.iter().filter(|c| c.ceremony == ceremony).collect();
@@ -222,7 +225,10 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(out, "- declared origins (policy `{}`): {}", r.origin_policy, list.join(", "));
     }
     if r.attestation_required {
-        let _ = writeln!(out, "- declared: the RP requires attestation where it asks for it (`--require-attestation`)");
+        let _ = writeln!(
+            out,
+            "- declared: the RP requires attestation where it asks for it (`--require-attestation`)"
+        );
     }
     let _ = writeln!(out, "- {}\n", summary_line(r));
     let _ = writeln!(out, "| verdict | count |\n|---|---|");
@@ -484,7 +490,9 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("\nDeclared: the RP requires attestation where it asks for it (--require-attestation)\n"),
+            text.contains(
+                "\nDeclared: the RP requires attestation where it asks for it (--require-attestation)\n"
+            ),
             "{text}"
         );
         let undeclared = super::text(
@@ -507,7 +515,9 @@ mod tests {
         assert!(md.contains(
             "- declared origins (policy `subdomains`): `https://rp.example`, `https://login.rp.example`"
         ));
-        assert!(md.contains("- declared: the RP requires attestation where it asks for it (`--require-attestation`)"));
+        assert!(md.contains(
+            "- declared: the RP requires attestation where it asks for it (`--require-attestation`)"
+        ));
         let look = md.split("## Results that need a look").nth(1).expect("the section");
         assert!(
             look.contains(&format!(

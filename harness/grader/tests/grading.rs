@@ -24,7 +24,7 @@ fn config() -> Config {
 }
 
 fn grade_cfg() -> GradeConfig {
-    GradeConfig::new("test", ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() }, 5)
+    GradeConfig::new("test", ClientConfig::new(ORIGIN, RP_ID), 5)
 }
 
 fn grade_in_process(rp: ReferenceRp, cases: &[Case]) -> Report {
@@ -322,7 +322,7 @@ fn origin_cases_hold_for_an_rp_at_an_http_origin_over_http() {
     c.seed = Some(4);
     let server = rp::server::Running::start_on(listener, std::sync::Arc::new(ReferenceRp::new(c))).unwrap();
     let mut target = HttpTarget::new(HttpConfig::new(&server.url()));
-    let cfg = GradeConfig::new("http origin", ClientConfig { origin, rp_id: "localhost".into() }, 5);
+    let cfg = GradeConfig::new("http origin", ClientConfig::new(origin, "localhost"), 5);
     let cases: Vec<Case> =
         catalog::all().into_iter().filter(|c| c.id.contains(".client-data.origin.")).collect();
     assert!(cases.len() > 20);

@@ -75,6 +75,9 @@ pub struct Setup {
     /// i.e. spells a `+` or `/`: the runner asks the RP for options again (up to 16 times) until it issues one,
     /// so the case's verdict does not depend on the luck of the RP's random challenge.
     pub std_alphabet_challenge: bool,
+    /// In the ceremony the case judges, the client reports the origin on a subdomain of the RP ID that the RP
+    /// is declared to accept ([`ClientConfig::subdomain_origin`]); without one the case is UNSUPPORTED.
+    pub subdomain_origin: bool,
 }
 
 impl Setup {
@@ -87,6 +90,7 @@ impl Setup {
         credential_id_len: 32,
         uv_optional: false,
         std_alphabet_challenge: false,
+        subdomain_origin: false,
     };
 }
 
@@ -536,6 +540,7 @@ flags! {
     RawIdUnchecked => "the RP does not check that the credential ID it is sent is the one the authenticator attested",
     UnsolicitedExtensionsRejected => "the RP rejects a ceremony whose authenticator data carries an extension output it did not ask for (allowed by §7.1 step 28 and §7.2 step 23; some clients will fail there)",
     AttestationRequirementUnenforced => "the RP accepts a none or self attestation statement although it requires attestation (graded where the user declares it)",
+    RpIdHashFromOrigin => "the RP expects rpIdHash to be the hash of the origin's host instead of its RP ID, so it refuses valid ceremonies from a subdomain of the RP ID (shown where the user declares such an origin)",
 }
 
 /// Every case, in catalogue order.
