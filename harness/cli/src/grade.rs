@@ -266,7 +266,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     let mut declared: Vec<String> =
         std::iter::once(origin.clone()).chain(args.origins.iter().skip(1).cloned()).collect();
     if args.target.is_none() && !declared.iter().any(|o| o == EMBEDDED_SUBDOMAIN_ORIGIN) {
-        declared.insert(1, EMBEDDED_SUBDOMAIN_ORIGIN.to_owned());
+        declared.push(EMBEDDED_SUBDOMAIN_ORIGIN.to_owned());
     }
     let origins = Origins { declared, policy: args.origin_policy.into() };
     let grading = Grading { profile: args.profile.into(), strict: args.strict };
