@@ -106,6 +106,12 @@ pub struct Args {
     /// baseline is a FAIL instead of making its cases UNSUPPORTED (repeatable). ES256 is always required.
     #[arg(long = "require-alg", value_name = "ALG")]
     required_algs: Vec<String>,
+    /// Declare that the RP requires attestation where it asks for it: a registration whose options asked for
+    /// direct attestation, answered with a none or a packed self statement, must be refused (§7.1 step 24
+    /// against this policy; without the declaration either answer is the RP's choice, INFO). The report
+    /// records the declaration.
+    #[arg(long)]
+    require_attestation: bool,
 }
 
 /// scheme://host[:port] and host of a URL.
@@ -129,9 +135,13 @@ pub(crate) fn origin_and_host(url: &str) -> Result<(String, String)> {
 /// The embedded reference RP's identity: fixed, so reports do not depend on the port it got.
 pub const EMBEDDED_ORIGIN: &str = "https://rp.example";
 pub const EMBEDDED_RP_ID: &str = "rp.example";
+/// The embedded RP's second origin, on a subdomain of its RP ID: always declared when it is graded, so the cases
+/// that report such an origin run.
+pub const EMBEDDED_SUBDOMAIN_ORIGIN: &str = "https://login.rp.example";
 
 pub fn embedded_rp(seed: u64) -> rp::ReferenceRp {
     let mut config = rp::Config::new(EMBEDDED_RP_ID, EMBEDDED_ORIGIN);
+    config.policy.origins.allowed.push(EMBEDDED_SUBDOMAIN_ORIGIN.into());
     config.seed = Some(seed);
     config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
     rp::ReferenceRp::new(config)
@@ -293,8 +303,12 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     if let Err(e) = Origins::check(&origins_given) {
         return Ok(usage(format!("--origin: {e}")));
     }
-    let declared: Vec<String> =
+    let mut declared: Vec<String> =
         std::iter::once(origin.clone()).chain(origins_given.iter().skip(1).cloned()).collect();
+    // The embedded RP also accepts its subdomain origin: declared, it runs the subdomain-origin cases.
+    if base.is_none() && !declared.iter().any(|o| o == EMBEDDED_SUBDOMAIN_ORIGIN) {
+        declared.push(EMBEDDED_SUBDOMAIN_ORIGIN.to_owned());
+    }
     let origins = Origins { declared, policy: args.origin_policy.into() };
     let grading = Grading { profile: profiles.grading, strict: args.strict };
     // What the re-run of one case needs besides --case and --seed.
@@ -313,6 +327,9 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     }
     for a in &args.required_algs {
         target_args.push_str(&format!("--require-alg {a} "));
+    }
+    if args.require_attestation {
+        target_args.push_str("--require-attestation ");
     }
 
     let mut http = HttpConfig::new(&base_url);
@@ -334,13 +351,14 @@ fn run_inner(args: Args) -> Result<ExitCode> {
 
     let cfg = GradeConfig {
         target: label,
-        client: ClientConfig { origin, rp_id },
+        client: ClientConfig::new(origin, rp_id),
         seed: args.seed,
         required_formats: args.required_formats.clone(),
         required_algs: args.required_algs.clone(),
         expectations,
         grading,
         origins,
+        attestation_required: args.require_attestation,
     };
     let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
     if !std::io::stderr().is_terminal() {

@@ -150,8 +150,9 @@ fn case<'a>(report: &'a Value, id: &str) -> &'a Value {
 
 #[test]
 fn origin_cases_are_graded_against_the_declared_origins() {
-    // The embedded RP accepts only https://rp.example; declaring its subdomains makes the subdomain cases
-    // INFO (either answer conforms), and nothing else.
+    // The embedded RP accepts only https://rp.example and https://login.rp.example (declared whenever it is
+    // graded); declaring their subdomains makes the subdomain cases INFO (either answer conforms), and nothing
+    // else.
     let (code, out, err) = harness(&[
         "grade",
         "--case",
@@ -166,8 +167,15 @@ fn origin_cases_are_graded_against_the_declared_origins() {
     assert_eq!(code, 0, "{err}");
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["profile"], "webauthn-l3");
-    assert_eq!(report["origins"], serde_json::json!(["https://rp.example"]));
+    assert_eq!(report["origins"], serde_json::json!(["https://rp.example", "https://login.rp.example"]));
     assert_eq!(report["origin_policy"], "subdomains");
+    // The valid ceremonies from the declared subdomain origin ran, and the embedded RP took them.
+    for ceremony in ["reg", "auth"] {
+        assert_eq!(
+            case(&report, &format!("{ceremony}.client-data.origin.declared-subdomain"))["verdict"],
+            "PASS"
+        );
+    }
     for ceremony in ["reg", "auth"] {
         let sub = case(&report, &format!("{ceremony}.client-data.origin.subdomain"));
         assert_eq!(sub["verdict"], "INFO", "{sub}");
@@ -207,7 +215,10 @@ fn origin_cases_are_graded_against_the_declared_origins() {
     ]);
     assert_eq!(code, 0, "{err}");
     let report: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(report["origins"], serde_json::json!(["https://rp.example", "https://evil.example.com"]));
+    assert_eq!(
+        report["origins"],
+        serde_json::json!(["https://rp.example", "https://evil.example.com", "https://login.rp.example"])
+    );
     assert_eq!(case(&report, "reg.client-data.origin.other-site")["verdict"], "INFO");
 }
 
@@ -246,7 +257,10 @@ fn the_report_names_its_grading() {
     assert!(out.contains("- profile: `webauthn-l3` (a MUST of the relying party's own procedure"), "{out}");
     let (_, out, _) = harness(&["grade", "--case", "auth.counter.rollback", "--profile", "fido-conformance"]);
     assert!(out.contains("\nProfile fido-conformance: a case with a FIDO conformance test FAILs"), "{out}");
-    assert!(out.contains("\nDeclared origins (exact): https://rp.example\n"), "{out}");
+    assert!(
+        out.contains("\nDeclared origins (exact): https://rp.example, https://login.rp.example\n"),
+        "{out}"
+    );
     let (code, _, err) = harness(&["grade", "--profile", "webauthn-l2"]);
     assert_eq!(code, 2, "{err}");
     // The help says what FAILs under each profile.
@@ -307,4 +321,44 @@ fn a_closed_pipe_ends_the_listing_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn declaring_attestation_required_fails_the_embedded_rp_that_accepts_none_and_self_attestation() {
+    // The embedded RP accepts none and self attestation whatever its options asked for: its policy's choice,
+    // INFO; declared required, the two cases FAIL and the report says what was declared.
+    let (code, out, err) = harness(&["grade", "--case", "reg.attestation.required.", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report.get("attestation_required"), None);
+    for id in ["reg.attestation.required.none", "reg.attestation.required.self"] {
+        assert_eq!(case(&report, id)["verdict"], "INFO", "{id}");
+    }
+    let (code, out, _) = harness(&[
+        "grade",
+        "--case",
+        "reg.attestation.required.",
+        "--require-attestation",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["attestation_required"], true);
+    for id in ["reg.attestation.required.none", "reg.attestation.required.self"] {
+        let c = case(&report, id);
+        assert_eq!(
+            (&c["verdict"], &c["expect"], &c["level"]),
+            (&"FAIL".into(), &"reject".into(), &"MUST".into()),
+            "{c}"
+        );
+    }
+    let (_, text, _) =
+        harness(&["grade", "--case", "reg.attestation.required.none", "--require-attestation"]);
+    assert!(text.contains("Declared: the RP requires attestation where it asks for it"), "{text}");
+    assert!(
+        text.contains("--case reg.attestation.required.none --seed 1 --require-attestation")
+            || text.contains("--require-attestation --case reg.attestation.required.none"),
+        "{text}"
+    );
 }

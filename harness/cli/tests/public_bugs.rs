@@ -9,6 +9,10 @@
 //! - Duplicate CBOR map keys: a decoder that keeps the first, or the last, of two entries with the same key
 //!   (`Policy::cbor_duplicate_keys`), everything else strict (canonical form included, so a key written in a
 //!   longer encoding is still refused as non-canonical).
+//! - Certificate paths: an RP that trusts the self-signed CA a statement appends to x5c
+//!   (`AttestationPolicy::trust_self_signed_in_x5c`), and one that requires a packed x5c statement's alg to be
+//!   the credential key's (`AttestationPolicy::packed_x5c_alg_is_credential_alg`), as Firehed/webauthn-php#114
+//!   and linuxchata/fido2#558 did.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -185,4 +189,40 @@ fn every_case_a_lenient_decoder_gets_wrong_reveals_duplicate_keys_and_the_rest_a
     ]
     .into();
     assert_eq!(missed_by_both, expected);
+}
+
+// ---- certificate paths (issue 20 class 5) ----
+
+fn attestation_rp(f: fn(&mut verifier::policy::AttestationPolicy)) -> ReferenceRp {
+    let mut config = testkit::rp_config(RP_ID, ORIGIN, 3);
+    f(&mut config.policy.attestation);
+    ReferenceRp::new(config)
+}
+
+/// An RP that takes the self-signed certificates a statement's x5c brings after the attestation certificate
+/// as trust anchors (as the peers do whose adapters configure no anchors) trusts the rogue CA of exactly one
+/// case; a self-signed attestation certificate alone (fido-u2f.self-signed) is still refused.
+#[test]
+fn an_rp_that_trusts_a_self_signed_root_appended_to_x5c_fails_exactly_the_rogue_root_case() {
+    let report = grade(attestation_rp(|a| a.trust_self_signed_in_x5c = true), &catalog::all());
+    // A SHOULD of §7.1 step 24: a warning, not a failure.
+    assert_eq!(not_good(&report), set(&[("reg.attestation.packed-x5c.rogue-root-appended", Verdict::Warn)]));
+    assert_eq!(testkit::outcome(&report, "reg.attestation.fido-u2f.self-signed").0, Verdict::Pass);
+}
+
+/// An RP that compares a packed x5c statement's alg with the credential key's (a step of self attestation
+/// only) refuses exactly the valid statements by an ES256 certificate of a credential of another algorithm.
+#[test]
+fn an_rp_that_requires_the_x5c_alg_to_be_the_credentials_fails_exactly_the_credential_alg_cases() {
+    let report = grade(attestation_rp(|a| a.packed_x5c_alg_is_credential_alg = true), &catalog::all());
+    assert_eq!(
+        not_good(&report),
+        set(&[
+            ("reg.attestation.packed-x5c.credential-es384", Verdict::Fail),
+            ("reg.attestation.packed-x5c.credential-rs256", Verdict::Fail),
+            ("reg.attestation.packed-x5c.credential-eddsa", Verdict::Fail),
+        ])
+    );
+    let (_, check) = testkit::outcome(&report, "reg.attestation.packed-x5c.credential-rs256");
+    assert_eq!(check.as_deref(), Some("reg.attestation.alg-mismatch"));
 }

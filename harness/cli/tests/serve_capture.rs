@@ -72,7 +72,7 @@ fn serve_has_a_page_and_captures_accepted_ceremonies_as_vectors() {
     }
 
     let origin = format!("http://localhost:{port}");
-    let client = ClientConfig { origin: origin.clone(), rp_id: "localhost".into() };
+    let client = ClientConfig::new(origin.clone(), "localhost");
     let mut http = HttpTarget::new(HttpConfig::new(&base));
     let session = http.new_session();
     let reply = http

@@ -24,6 +24,17 @@ pub enum ClientError {
 pub struct ClientConfig {
     pub origin: String,
     pub rp_id: String,
+    /// An origin on a subdomain of the RP ID that the RP is declared to accept (`https://login.` + the RP ID,
+    /// say), for the cases that report one ([`crate::catalog::Setup::subdomain_origin`]); `None` where no such
+    /// origin is declared. The grader fills it from the declared origins.
+    pub subdomain_origin: Option<String>,
+}
+
+impl ClientConfig {
+    /// A client at `origin` for `rp_id`, with no subdomain origin.
+    pub fn new(origin: impl Into<String>, rp_id: impl Into<String>) -> ClientConfig {
+        ClientConfig { origin: origin.into(), rp_id: rp_id.into(), subdomain_origin: None }
+    }
 }
 
 fn b64_member(v: &Json, member: &'static str) -> Result<Vec<u8>, ClientError> {

@@ -91,6 +91,9 @@ pub fn case_seed(seed: u64, id: &str) -> u64 {
 struct Run<'t> {
     target: &'t mut dyn Target,
     cfg: ClientConfig,
+    /// The client of the ceremony the case judges: `cfg`, or `cfg` at its subdomain origin for a case that
+    /// reports one ([`Setup::subdomain_origin`]).
+    subject_cfg: ClientConfig,
     gen: Generator,
     case: Case,
     users: u32,
@@ -221,7 +224,16 @@ impl Run<'_> {
         credential: Credential,
         hooks: RegHooks,
     ) -> (Json, SignedRegistration) {
-        build_registration(&self.cfg, &self.case.setup, options, credential, hooks)
+        build_registration(self.client(Ceremony::Registration), &self.case.setup, options, credential, hooks)
+    }
+
+    /// The client a ceremony runs as: the subject's for the ceremony the case judges.
+    fn client(&self, ceremony: Ceremony) -> &ClientConfig {
+        if self.judges(ceremony) {
+            &self.subject_cfg
+        } else {
+            &self.cfg
+        }
     }
 
     /// A new account: options in a new session, then the registration with `hooks`. Returns the reply and the
@@ -288,7 +300,7 @@ impl Run<'_> {
         hooks: AuthHooks,
     ) -> (Json, u32) {
         build_assertion(
-            &self.cfg,
+            self.client(Ceremony::Authentication),
             &self.case.setup,
             options,
             &account.credential,
@@ -991,9 +1003,29 @@ fn uv_offered(s: &Setup, asked: &str, answered: &str) -> Result<(), Abort> {
 
 /// Runs `case` against `target` as a client at `cfg`, with randomness from `seed` and the case id.
 pub fn run_case(case: &Case, target: &mut dyn Target, cfg: &ClientConfig, seed: u64) -> CaseRun {
+    let mut subject_cfg = cfg.clone();
+    if case.setup.subdomain_origin {
+        match &cfg.subdomain_origin {
+            Some(origin) => subject_cfg.origin = origin.clone(),
+            None => {
+                let why = format!(
+                    "the case reports an origin on a subdomain of the RP ID {:?}, and none is declared: declare an \
+                     origin on a subdomain of the RP ID with --origin (besides the RP's own, e.g. --origin \
+                     https://login.{}) to run it",
+                    cfg.rp_id, cfg.rp_id
+                );
+                return CaseRun {
+                    id: case.id,
+                    observation: Observation::Unsupported { why },
+                    exchanges: vec![],
+                };
+            }
+        }
+    }
     let mut run = Run {
         target,
         cfg: cfg.clone(),
+        subject_cfg,
         gen: Generator::new(case_seed(seed, case.id)),
         case: *case,
         users: 0,

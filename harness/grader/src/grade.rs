@@ -40,6 +40,10 @@ pub struct GradeConfig {
     /// The origins the RP is declared to accept (the first is `client.origin`): an origin case whose origin
     /// they allow is INFO, not a rejection the RP owes.
     pub origins: Origins,
+    /// The user declares that the RP requires attestation where it asks for it (`--require-attestation`): a
+    /// none or self statement sent where its options asked for direct attestation (the cases of check
+    /// `reg.attestation.type-not-acceptable`) is then a rejection the RP owes, not a choice of its policy.
+    pub attestation_required: bool,
 }
 
 impl GradeConfig {
@@ -56,6 +60,7 @@ impl GradeConfig {
             expectations: Expectations::default(),
             grading: Grading::default(),
             origins,
+            attestation_required: false,
         }
     }
 }
@@ -369,11 +374,49 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
     }
 }
 
-/// One case's result: its verdict (from [`judge`]), what the subject call came back with, and the expectation
-/// entry that makes the verdict a known result, if any. A known PASS, INFO or UNSUPPORTED needs no note and
-/// gets none (its entry still counts as used).
+/// Whether a case is graded against a declared attestation policy: it sends a none or self statement where the
+/// options asked for direct attestation, which §7.1 step 24 leaves to the RP's policy.
+fn is_attestation_policy_case(check: Option<CheckId>) -> bool {
+    check == Some(CheckId::RegAttestationNotAcceptable)
+}
+
+/// The rule a case is judged by under the user's declarations: with attestation declared required, an
+/// attestation-policy case is a MUST reject (step 24's "verify that None attestation is acceptable under
+/// Relying Party policy" fails against the declared policy); every other rule as it is. Idempotent, so a
+/// result that records the declared rule is judged again by the same one.
+pub fn declared_rule<'a>(rule: Rule<'a>, check: Option<CheckId>, attestation_required: bool) -> Rule<'a> {
+    if attestation_required && is_attestation_policy_case(check) {
+        Rule { level: Level::Must, expect: Expect::Reject, ..rule }
+    } else {
+        rule
+    }
+}
+
+/// [`judge`] under the declared rule, saying so where the declaration made the case a rejection the RP owes
+/// and it did not refuse.
+fn judge_declared<'a>(
+    rule: Rule<'a>,
+    check: Option<CheckId>,
+    attestation_required: bool,
+    outcome: Outcome<'_>,
+    grading: Grading,
+) -> (Rule<'a>, Verdict, String) {
+    let declared = declared_rule(rule, check, attestation_required);
+    let (verdict, mut detail) = judge(&declared, outcome, grading);
+    let applies = attestation_required && is_attestation_policy_case(check);
+    if applies && matches!(verdict, Verdict::Fail | Verdict::Warn) {
+        detail.push_str(" (attestation is declared required: --require-attestation)");
+    }
+    (declared, verdict, detail)
+}
+
+/// One case's result: its verdict (from [`judge`], under the declared rule), what the subject call came back
+/// with, and the expectation entry that makes the verdict a known result, if any. A known PASS, INFO or
+/// UNSUPPORTED needs no note and gets none (its entry still counts as used). The result records the rule it
+/// was judged by (level and expected outcome as declared), so [`regrade`] judges it the same way.
 fn result(case: &Case, outcome: Outcome<'_>, cfg: &GradeConfig) -> CaseResult {
-    let (verdict, detail) = judge(&Rule::of(case), outcome, cfg.grading);
+    let (rule, verdict, detail) =
+        judge_declared(Rule::of(case), case.check, cfg.attestation_required, outcome, cfg.grading);
     let (subject, origin_declared) = match outcome {
         Outcome::Ran { observation: Observation::Completed { subject, .. }, declared_origin, .. } => {
             (Some(observed(subject)), declared_origin.is_some())
@@ -394,8 +437,8 @@ fn result(case: &Case, outcome: Outcome<'_>, cfg: &GradeConfig) -> CaseResult {
         id: case.id.to_owned(),
         ceremony: case.ceremony(),
         spec: case.spec.to_owned(),
-        level: case.level,
-        expect: case.expect,
+        level: rule.level,
+        expect: rule.expect,
         verdict,
         detail,
         title: case.title.to_owned(),
@@ -463,7 +506,8 @@ pub fn regrade(report: &Report, grading: Grading) -> Report {
             (None, Some(inspected)) => Outcome::Inspected { inspected },
             (None, None) => continue,
         };
-        let (verdict, detail) = judge(&Rule::of_result(c), outcome, grading);
+        let (_, verdict, detail) =
+            judge_declared(Rule::of_result(c), c.check, report.attestation_required, outcome, grading);
         if verdict != c.verdict {
             c.expected_because = None;
             c.expected_kind = None;
@@ -505,9 +549,14 @@ pub fn grade(
     let mut results = Vec::new();
     let mut transcripts = Vec::new();
     let to_run_ids: HashSet<&str> = to_run.iter().map(|c| c.id).collect();
+    // The origin the cases on a subdomain of the RP ID report: the client's own, else the first declared one.
+    let mut client = cfg.client.clone();
+    if client.subdomain_origin.is_none() {
+        client.subdomain_origin = cfg.origins.subdomain_of(&client.rp_id);
+    }
     for case in &baselines {
         progress(done, total, case.id);
-        let run = run_case(case, target, &cfg.client, cfg.seed);
+        let run = run_case(case, target, &client, cfg.seed);
         if let Observation::Completed { subject, .. } = &run.observation {
             if subject.accepted() {
                 support.algorithms.insert(case.setup.alg);
@@ -532,7 +581,7 @@ pub fn grade(
         let offered = (support.algorithms.contains(&s.alg) || alg_required(s.alg, cfg))
             && (support.attestations.contains(&s.attestation) || format_required(s.attestation, cfg));
         if offered {
-            let run = run_case(case, target, &cfg.client, cfg.seed);
+            let run = run_case(case, target, &client, cfg.seed);
             let declared = declared_origin(case, &run.exchanges, cfg);
             let outcome = Outcome::Ran {
                 observation: &run.observation,
@@ -560,6 +609,7 @@ pub fn grade(
         origin: cfg.client.origin.clone(),
         origins: cfg.origins.declared.clone(),
         origin_policy: cfg.origins.policy,
+        attestation_required: cfg.attestation_required,
         rp_id: cfg.client.rp_id.clone(),
         seed: cfg.seed,
         summary: Report::summarize(&results),
@@ -829,7 +879,7 @@ mod tests {
         let accept = case(Level::Must, Expect::Accept, procedure());
         assert_eq!(judge(&Rule::of(&accept), outcome, L3).0, Verdict::Inconclusive);
         // The result records no answer to a subject call, so a regrade keeps the verdict.
-        let cfg = GradeConfig::new("t", ClientConfig { origin: "https://a".into(), rp_id: "a".into() }, 1);
+        let cfg = GradeConfig::new("t", ClientConfig::new("https://a", "a"), 1);
         let r = result(&case(Level::Must, Expect::Reject, procedure()), outcome, &cfg);
         assert_eq!((r.verdict, r.observed.is_none()), (Verdict::Pass, true));
     }
@@ -880,6 +930,7 @@ mod tests {
             origin: "https://rp.example".into(),
             origins: vec!["https://rp.example".into()],
             origin_policy: Default::default(),
+            attestation_required: false,
             rp_id: "rp.example".into(),
             seed: 1,
             summary: Report::summarize(&cases),

@@ -385,6 +385,7 @@ mod tests {
             origin: String::new(),
             origins: vec![],
             origin_policy: Default::default(),
+            attestation_required: false,
             rp_id: String::new(),
             seed: 1,
             summary: Report::summarize(&cases),

@@ -84,6 +84,19 @@ impl Origins {
         })
     }
 
+    /// The first declared origin whose host is a subdomain of `rp_id` (a host name ending in `.` + the RP ID):
+    /// the origin the cases that report one send ([`generator::client::ClientConfig::subdomain_origin`]).
+    pub fn subdomain_of(&self, rp_id: &str) -> Option<String> {
+        let rp_id = rp_id.to_ascii_lowercase();
+        self.declared.iter().find_map(|d| {
+            let lower = d.to_ascii_lowercase();
+            let o = Origin::parse(&lower)?;
+            let Host::Name(host) = o.host else { return None };
+            let sub = host.strip_suffix(rp_id.as_str())?.strip_suffix('.')?;
+            (!sub.is_empty()).then(|| d.clone())
+        })
+    }
+
     /// Why `declared` is not a usable list of origins: each must be a serialized origin (`scheme://host[:port]`,
     /// letters in any case), so the subdomain rule can read it.
     pub fn check(declared: &[String]) -> Result<(), String> {
@@ -264,5 +277,27 @@ mod tests {
             assert_eq!(p.as_str().parse::<OriginPolicy>(), Ok(p));
         }
         assert!("prefix".parse::<OriginPolicy>().unwrap_err().contains("exact, subdomains"));
+    }
+
+    #[test]
+    fn the_subdomain_origin_is_the_first_declared_one_on_a_subdomain_of_the_rp_id() {
+        let o = origins(
+            &[
+                "https://rp.example",
+                "https://evilrp.example",
+                "https://login.rp.example:8443",
+                "https://a.rp.example",
+            ],
+            OriginPolicy::Exact,
+        );
+        assert_eq!(o.subdomain_of("rp.example").as_deref(), Some("https://login.rp.example:8443"));
+        assert_eq!(o.subdomain_of("RP.example").as_deref(), Some("https://login.rp.example:8443"));
+        assert_eq!(o.subdomain_of("login.rp.example"), None, "the RP ID's own host is no subdomain of it");
+        assert_eq!(
+            origins(&["https://rp.example", "https://evilrp.example"], OriginPolicy::Subdomains)
+                .subdomain_of("rp.example"),
+            None
+        );
+        assert_eq!(origins(&["http://[::1]:8080"], OriginPolicy::Exact).subdomain_of("1]"), None);
     }
 }

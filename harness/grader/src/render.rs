@@ -151,6 +151,12 @@ pub fn text(r: &Report, colours: bool, reproduce: &Reproduce<'_>) -> String {
     if !r.origins.is_empty() {
         let _ = writeln!(out, "Declared origins ({}): {}", r.origin_policy, r.origins.join(", "));
     }
+    if r.attestation_required {
+        let _ = writeln!(
+            out,
+            "Declared: the RP requires attestation where it asks for it (--require-attestation)"
+        );
+    }
     for ceremony in [Ceremony::Registration, Ceremony::Authentication] {
         let cases: Vec<&CaseResult> = r.cases.iter().filter(|c| c.ceremony == ceremony).collect();
         if cases.is_empty() {
@@ -219,6 +225,12 @@ pub fn markdown(r: &Report) -> String {
     if !r.origins.is_empty() {
         let list: Vec<String> = r.origins.iter().map(|o| format!("`{o}`")).collect();
         let _ = writeln!(out, "- declared origins (policy `{}`): {}", r.origin_policy, list.join(", "));
+    }
+    if r.attestation_required {
+        let _ = writeln!(
+            out,
+            "- declared: the RP requires attestation where it asks for it (`--require-attestation`)"
+        );
     }
     let _ = writeln!(out, "- {}\n", summary_line(r));
     let _ = writeln!(out, "| verdict | count |\n|---|---|");
@@ -336,7 +348,8 @@ pub fn junit(r: &Report) -> String {
         ("rp_id", r.rp_id.clone()),
         ("seed", r.seed.to_string()),
     ];
-    for (name, value) in properties {
+    let declared = r.attestation_required.then(|| ("attestation_required", "true".to_owned()));
+    for (name, value) in properties.into_iter().chain(declared) {
         let _ = writeln!(out, "      <property name=\"{name}\" value=\"{}\"/>", xml_escape(&value));
     }
     out.push_str("    </properties>\n");
@@ -448,6 +461,7 @@ mod tests {
             origin: "https://rp.example".into(),
             origins: vec!["https://rp.example".into(), "https://login.rp.example".into()],
             origin_policy: OriginPolicy::Subdomains,
+            attestation_required: true,
             rp_id: "rp.example".into(),
             seed: 7,
             summary: Report::summarize(&cases),
@@ -499,6 +513,18 @@ mod tests {
             text.contains("\nDeclared origins (subdomains): https://rp.example, https://login.rp.example\n"),
             "{text}"
         );
+        assert!(
+            text.contains(
+                "\nDeclared: the RP requires attestation where it asks for it (--require-attestation)\n"
+            ),
+            "{text}"
+        );
+        let undeclared = super::text(
+            &Report { attestation_required: false, ..r.clone() },
+            false,
+            &Reproduce { target_args: "--target http://x " },
+        );
+        assert!(!undeclared.contains("requires attestation"), "{undeclared}");
     }
 
     #[test]
@@ -512,6 +538,9 @@ mod tests {
         assert!(md.contains("- profile: `fido-conformance+strict` ("), "{md}");
         assert!(md.contains(
             "- declared origins (policy `subdomains`): `https://rp.example`, `https://login.rp.example`"
+        ));
+        assert!(md.contains(
+            "- declared: the RP requires attestation where it asks for it (`--require-attestation`)"
         ));
         let look = md.split("## Results that need a look").nth(1).expect("the section");
         assert!(
@@ -589,6 +618,7 @@ mod tests {
         let x = junit(&report(vec![result("reg.x", Verdict::Fail, procedure())]));
         assert!(x.contains("<property name=\"profile\" value=\"fido-conformance+strict\"/>"), "{x}");
         assert!(x.contains("<property name=\"origin_policy\" value=\"subdomains\"/>"), "{x}");
+        assert!(x.contains("<property name=\"attestation_required\" value=\"true\"/>"), "{x}");
         assert!(
             x.contains("<property name=\"origins\" value=\"https://rp.example https://login.rp.example\"/>")
         );

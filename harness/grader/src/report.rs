@@ -257,6 +257,11 @@ pub struct Report {
     /// How other origins may be declared: `exact` or `subdomains` (see `origins`).
     #[serde(default)]
     pub origin_policy: OriginPolicy,
+    /// The user declared that the RP requires attestation where it asks for it (`grade --require-attestation`):
+    /// the cases that answer direct attestation with a none or self statement were judged as rejections it
+    /// owes. Absent when not declared.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub attestation_required: bool,
     pub rp_id: String,
     pub seed: u64,
     /// Count per verdict, every verdict listed.

@@ -79,6 +79,12 @@ pub struct Config {
     /// the outputs of extensions it asked for; `false` (outputs processed or ignored, §7.1 step 28, §7.2 step 23)
     /// is correct.
     pub extension_outputs_rejected: bool,
+    /// Require attestation where the registration options asked for it (`attestation` "direct" or
+    /// "enterprise"): a none or self statement in answer is refused by §7.1 step 24, whose policy then finds
+    /// neither acceptable (check `reg.attestation.type-not-acceptable`). Options that ask for "none" or
+    /// "indirect" keep `policy.attestation`'s own acceptance. A policy an RP may choose (`grade
+    /// --require-attestation` declares it); `false`, the default, leaves it to `policy.attestation` alone.
+    pub require_attestation_when_asked: bool,
 }
 
 /// How the reference RP makes challenges (see [`Config::challenges`]).
@@ -112,6 +118,7 @@ impl Config {
             user_handle_from_username: false,
             exclude_credentials: true,
             extension_outputs_rejected: false,
+            require_attestation_when_asked: false,
         }
     }
 }
@@ -122,6 +129,8 @@ struct Pending<E> {
     expectations: E,
     username: String,
     expires: u64,
+    /// Registration options that asked for attestation ("direct" or "enterprise"); false for an assertion.
+    attestation_asked: bool,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -446,8 +455,9 @@ impl ReferenceRp {
             .map(|a| json!({"type": "public-key", "alg": a}))
             .collect();
         let expires = now + self.config.challenge_ttl;
+        let attestation_asked = matches!(attestation.as_str(), "direct" | "enterprise");
         self.session(state, session).registration =
-            Some(Pending { expectations, username: username.clone(), expires });
+            Some(Pending { expectations, username: username.clone(), expires, attestation_asked });
         let mut response = json!({
             "rp": {"name": self.config.rp_name, "id": self.config.policy.rp_id},
             "user": {"id": base64url::encode(&user_id), "name": username, "displayName": display_name},
@@ -473,14 +483,17 @@ impl ReferenceRp {
     ) -> Result<(u16, Json), (u16, Json)> {
         let pending = self.pending(state, session, now, CheckId::RegChallenge, |s| &mut s.registration)?;
         let response = RegistrationResponse::from_json(body).map_err(|r| rejected(&r))?;
-        let outcome = verifier::verify_registration(
-            &response,
-            &pending.expectations,
-            &self.config.policy,
-            &Store(state),
-            now,
-        )
-        .map_err(|r| rejected(&r))?;
+        let policy = if pending.attestation_asked && self.config.require_attestation_when_asked {
+            let mut p = self.config.policy.clone();
+            p.attestation.accept_none = false;
+            p.attestation.accept_self = false;
+            std::borrow::Cow::Owned(p)
+        } else {
+            std::borrow::Cow::Borrowed(&self.config.policy)
+        };
+        let outcome =
+            verifier::verify_registration(&response, &pending.expectations, &policy, &Store(state), now)
+                .map_err(|r| rejected(&r))?;
         let mut record = outcome.record;
         let user = state.users.get_mut(&pending.username).ok_or_else(|| failed(500, "the user vanished"))?;
         record.user_handle = Some(user.handle.clone());
@@ -527,7 +540,8 @@ impl ReferenceRp {
             identified_user: Some(handle),
         };
         let expires = now + self.config.challenge_ttl;
-        self.session(state, session).authentication = Some(Pending { expectations, username, expires });
+        self.session(state, session).authentication =
+            Some(Pending { expectations, username, expires, attestation_asked: false });
         let mut response = json!({
             "challenge": base64url::encode(&challenge),
             "timeout": self.config.challenge_ttl * 1000,

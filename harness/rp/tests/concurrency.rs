@@ -20,7 +20,7 @@ fn server() -> Running {
 }
 
 fn client() -> ClientConfig {
-    ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() }
+    ClientConfig::new(ORIGIN, RP_ID)
 }
 
 /// One POST with an explicit session cookie on a fresh connection; (status, body).

@@ -23,12 +23,8 @@ const REJECTED_BY_THE_RP: &[&str] = &[
 
 /// The checks that can be disabled but that no case targets (the outcome is the RP's policy); the verifier's
 /// `tests/disabled_checks.rs` tests their disabling.
-const TESTED_IN_THE_VERIFIER: &[CheckId] = &[
-    CheckId::RegBackupEligibilityPolicy,
-    CheckId::RegBackupStatePolicy,
-    CheckId::RegAttestationNotAcceptable,
-    CheckId::AuthBackupStatePolicy,
-];
+const TESTED_IN_THE_VERIFIER: &[CheckId] =
+    &[CheckId::RegBackupEligibilityPolicy, CheckId::RegBackupStatePolicy, CheckId::AuthBackupStatePolicy];
 
 /// The check the RP rejected `case`'s subject with (`None`: accepted), with `disabled` switched off.
 fn rejected_by(case: &Case, disabled: CheckId) -> Result<Option<String>, String> {

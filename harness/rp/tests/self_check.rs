@@ -155,7 +155,6 @@ const NOT_TARGETED: &[(&str, &str)] = &[
     ("reg.auth-data.be-policy", "POLICY: the outcome is the RP's choice; `either` cases (reg.flags.be-only, reg.flags.be-bs-set) record it"),
     ("reg.auth-data.bs-policy", "POLICY: as above (reg.flags.be-bs-set)"),
     ("auth.auth-data.bs-policy", "POLICY: the outcome is the RP's choice"),
-    ("reg.attestation.type-not-acceptable", "POLICY: whether none or self attestation is acceptable is the RP's choice"),
     ("auth.user-handle.missing", "only reachable when no user was identified beforehand, which the conformance API cannot drive"),
 ];
 

@@ -21,12 +21,15 @@ use serde_json::Value as Json;
 pub const RP_ID: &str = "example.org";
 /// The origin the in-process tests of the catalogue use.
 pub const ORIGIN: &str = "https://example.org";
+/// The origin on a subdomain of [`RP_ID`] that [`client`] declares and [`rp_config`] accepts, for the cases
+/// that report one.
+pub const SUBDOMAIN_ORIGIN: &str = "https://login.example.org";
 /// The time the in-process tests run at: 2025-06-01T00:00:00Z.
 pub const NOW: u64 = 1_748_736_000;
 
-/// The client of [`ORIGIN`] for [`RP_ID`].
+/// The client of [`ORIGIN`] for [`RP_ID`], with [`SUBDOMAIN_ORIGIN`] as its declared subdomain origin.
 pub fn client() -> ClientConfig {
-    ClientConfig { origin: ORIGIN.into(), rp_id: RP_ID.into() }
+    ClientConfig { subdomain_origin: Some(SUBDOMAIN_ORIGIN.into()), ..ClientConfig::new(ORIGIN, RP_ID) }
 }
 
 /// The reference RP of [`RP_ID`] at [`ORIGIN`], configured by [`rp_config`] with seed 1.
@@ -34,10 +37,12 @@ pub fn reference_rp() -> ReferenceRp {
     ReferenceRp::new(rp_config(RP_ID, ORIGIN, 1))
 }
 
-/// The reference RP's configuration for a test: `rp_id`, `origin`, a fixed `seed` (so its challenges and
-/// ids repeat), and the generator's attestation root as its only trust anchor.
+/// The reference RP's configuration for a test: `rp_id`, `origin` and `https://login.` + `rp_id` (the
+/// subdomain origin [`client`] declares) as its origins, a fixed `seed` (so its challenges and ids repeat), and
+/// the generator's attestation root as its only trust anchor.
 pub fn rp_config(rp_id: &str, origin: &str, seed: u64) -> Config {
     let mut config = Config::new(rp_id, origin);
+    config.policy.origins.allowed.push(format!("https://login.{rp_id}"));
     config.seed = Some(seed);
     config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
     config
@@ -52,7 +57,18 @@ pub fn in_process(rp: &ReferenceRp, now: u64) -> FnTarget<impl FnMut(&str, &str,
 /// Grades `cases` of the catalogue against `rp` in process at [`NOW`], with [`client`] and seed 5: how a
 /// switch-off test runs a reference RP with one bug.
 pub fn grade_in_process(rp: &ReferenceRp, cases: &[Case]) -> grader::Report {
-    let cfg = grader::GradeConfig::new("test", client(), 5);
+    grade_in_process_with(rp, cases, |_| {})
+}
+
+/// [`grade_in_process`] with what the user declares changed by `declare` (declared origins, attestation
+/// required, …).
+pub fn grade_in_process_with(
+    rp: &ReferenceRp,
+    cases: &[Case],
+    declare: impl FnOnce(&mut grader::GradeConfig),
+) -> grader::Report {
+    let mut cfg = grader::GradeConfig::new("test", client(), 5);
+    declare(&mut cfg);
     let mut target = in_process(rp, NOW);
     grader::grade(&mut target, &cfg, &catalog::all(), cases, &mut |_, _, _| {}).report
 }

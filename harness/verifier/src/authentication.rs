@@ -53,7 +53,7 @@ pub fn verify_authentication(
         &expectations.challenge,
         &mut checks,
     )?;
-    checks.apply(step_15_rp_id_hash(&auth, policy))?;
+    checks.apply(step_15_rp_id_hash(&auth, policy, &response.client_data_json))?;
     checks.apply(step_16_user_present(&auth))?;
     checks.apply(step_17_user_verified(&auth, expectations))?;
     checks.apply(backup_state_needs_eligibility(auth.flags, CheckId::AuthBackupStateWithoutEligibility))?; // step 18
@@ -186,8 +186,12 @@ fn step_7_canonical_cbor(parsed: &ParsedAuthenticatorData) -> Result<(), Rejecti
 }
 
 /// Step 15: "Verify that the rpIdHash in authData is the SHA-256 hash of the RP ID expected by the Relying Party."
-fn step_15_rp_id_hash(auth: &AuthenticatorData, policy: &Policy) -> Result<(), Rejection> {
-    if auth.rp_id_hash != policy.rp_id_hash() {
+fn step_15_rp_id_hash(
+    auth: &AuthenticatorData,
+    policy: &Policy,
+    client_data_json: &[u8],
+) -> Result<(), Rejection> {
+    if auth.rp_id_hash != policy.expected_rp_id_hash(client_data_json) {
         return Err(Rejection::new(
             CheckId::AuthRpIdHash,
             format!("rpIdHash is not SHA-256({:?})", policy.rp_id),

@@ -70,6 +70,15 @@ pub struct AttestationPolicy {
     pub accept_none: bool,
     /// Accept self attestation (§7.1 step 24, policy).
     pub accept_self: bool,
+    /// Also take as trust anchors the self-signed certificates that x5c carries after the attestation
+    /// certificate, as a library does that builds its chain from what the statement brings. `true` exists only
+    /// to test the harness itself (an RP that trusts a root the statement supplies must be caught by the
+    /// grader); a real RP never sets it.
+    pub trust_self_signed_in_x5c: bool,
+    /// Require a packed x5c statement's alg to be the credential key's algorithm, as only self attestation
+    /// does (§8.2), so a valid statement by a certificate of another algorithm is refused. `true` exists only to
+    /// test the harness itself; a real RP never sets it.
+    pub packed_x5c_alg_is_credential_alg: bool,
 }
 
 impl Default for AttestationPolicy {
@@ -79,6 +88,8 @@ impl Default for AttestationPolicy {
             trust_anchors: Vec::new(),
             accept_none: true,
             accept_self: true,
+            trust_self_signed_in_x5c: false,
+            packed_x5c_alg_is_credential_alg: false,
         }
     }
 }
@@ -107,6 +118,11 @@ pub struct Policy {
     /// last entry exists to test the harness itself (an RP whose decoder merges duplicate keys, as lenient
     /// libraries do, must be caught by the grader); a real RP never sets it.
     pub cbor_duplicate_keys: wire::cbor::DuplicateKeys,
+    /// Expect SHA-256 of the host of the client data's origin as rpIdHash instead of SHA-256 of `rp_id`, as a
+    /// library does that takes the RP ID from the origin: ceremonies on a subdomain of the RP ID then fail
+    /// §7.1 step 14 / §7.2 step 15. `true` exists only to test the harness itself (such an RP must be caught by
+    /// the grader when an origin on a subdomain is declared); a real RP never sets it.
+    pub rp_id_hash_from_origin_host: bool,
     /// SHA-256 of `rp_id`, computed once (see [`Policy::rp_id_hash`]).
     rp_id_hash: RpIdHash,
 }
@@ -139,6 +155,7 @@ impl Policy {
             disabled_checks: Vec::new(),
             crypto: crate::crypto::Provider::default(),
             cbor_duplicate_keys: wire::cbor::DuplicateKeys::Reject,
+            rp_id_hash_from_origin_host: false,
             rp_id_hash: RpIdHash::default(),
         }
     }
@@ -161,6 +178,20 @@ impl Policy {
                     .1
             }
         }
+    }
+
+    /// The rpIdHash authenticator data must carry for a response with this clientDataJSON: [`Policy::rp_id_hash`],
+    /// or, with [`Policy::rp_id_hash_from_origin_host`] (harness self-tests only), SHA-256 of the host of the
+    /// client data's origin (its RP ID hash when the origin cannot be read).
+    pub fn expected_rp_id_hash(&self, client_data_json: &[u8]) -> [u8; 32] {
+        if self.rp_id_hash_from_origin_host {
+            let cd = wire::client_data::CollectedClientData::parse(client_data_json).ok();
+            let origin = cd.as_ref().and_then(|c| c.members.iter().find(|(k, _)| k == "origin"));
+            if let Some(host) = origin.and_then(|(_, v)| v.as_str()).and_then(origin_host) {
+                return crate::crypto::sha256(host.as_bytes());
+            }
+        }
+        self.rp_id_hash()
     }
 
     /// Whether `origin` is expected (§13.5.9).
@@ -302,6 +333,16 @@ impl<'p> Checks<'p> {
     pub(crate) fn into_warnings(self) -> Vec<Warning> {
         self.warnings
     }
+}
+
+/// The host of a serialized origin (`scheme://host[:port]`), without its port.
+fn origin_host(origin: &str) -> Option<&str> {
+    let (_, rest) = origin.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    Some(match authority.rsplit_once(':') {
+        Some((host, port)) if !authority.ends_with(']') && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    })
 }
 
 /// `https://` + a host equal to `rp_id` or ending in `.` + `rp_id`, and nothing else (no port, no path).

@@ -54,7 +54,7 @@ pub fn verify_registration(
     let (object, auth_data, non_canonical) =
         checks.require(step_13_decode_attestation_object(&response.attestation_object, policy))?;
     checks.apply(step_13_canonical_cbor(non_canonical))?;
-    checks.apply(step_14_rp_id_hash(&auth_data, policy))?;
+    checks.apply(step_14_rp_id_hash(&auth_data, policy, &response.client_data_json))?;
     checks.apply(step_15_user_present(&auth_data, expectations))?;
     checks.apply(step_16_user_verified(&auth_data, expectations))?;
     checks.apply(step_17_backup_state_needs_eligibility(&auth_data))?;
@@ -76,6 +76,7 @@ pub fn verify_registration(
         credential_cose: &cose,
         client_data_hash: &hash,
         now,
+        packed_x5c_alg_is_credential_alg: policy.attestation.packed_x5c_alg_is_credential_alg,
     });
     let attestation = checks.apply_or(statement, || AttestationType::SelfAttestation)?;
     checks.apply(step_24_assess_trust(&attestation, policy, now))?; // steps 23-24
@@ -151,8 +152,12 @@ fn step_13_canonical_cbor(first: Option<NonCanonical>) -> Result<(), Rejection> 
 }
 
 /// Step 14: "Verify that the rpIdHash in authData is the SHA-256 hash of the RP ID expected by the Relying Party."
-fn step_14_rp_id_hash(auth: &AuthenticatorData, policy: &Policy) -> Result<(), Rejection> {
-    if auth.rp_id_hash != policy.rp_id_hash() {
+fn step_14_rp_id_hash(
+    auth: &AuthenticatorData,
+    policy: &Policy,
+    client_data_json: &[u8],
+) -> Result<(), Rejection> {
+    if auth.rp_id_hash != policy.expected_rp_id_hash(client_data_json) {
         return Err(Rejection::new(
             CheckId::RegRpIdHash,
             format!("rpIdHash is not SHA-256({:?})", policy.rp_id),
@@ -296,7 +301,11 @@ fn step_24_assess_trust(att: &AttestationType, policy: &Policy, now: u64) -> Res
         }
         AttestationType::None | AttestationType::SelfAttestation => Ok(()),
         AttestationType::Basic { trust_path } => {
-            attestation::chains_to_anchor(trust_path, &policy.attestation.trust_anchors, now)
+            let mut anchors = std::borrow::Cow::Borrowed(&policy.attestation.trust_anchors);
+            if policy.attestation.trust_self_signed_in_x5c {
+                anchors.to_mut().extend(attestation::self_signed_after_leaf(trust_path));
+            }
+            attestation::chains_to_anchor(trust_path, &anchors, now)
                 .map_err(|why| Rejection::new(CheckId::RegAttestationUntrusted, why))
         }
     }

@@ -101,7 +101,7 @@ impl Worker {
             bail!("{}: the RP does not offer ES256 (pubKeyCredParams {:?})", spec.label, options.algorithms);
         }
         let credential = Generator::new(seed ^ (index as u64) << 32).credential(Algorithm::Es256, 16);
-        let client = ClientConfig { origin: spec.origin.clone(), rp_id: spec.rp_id.clone() };
+        let client = ClientConfig::new(spec.origin.clone(), spec.rp_id.clone());
         let body = options.draft(&client, &credential).sign(&credential, AttestationKind::None).to_json();
         let reply = http
             .call(session, Endpoint::AttestationResult, &body)

@@ -245,6 +245,12 @@ const UNEXPECTED_ORIGIN: Basis = Basis::procedure(
     "The Relying Party MUST NOT accept unexpected values of origin, as doing so could allow a malicious website to obtain valid credentials.",
 );
 
+/// An expected origin, and the hash of the RP ID (whatever the origin's host): the two steps a ceremony from a
+/// subdomain of the RP ID passes.
+const ORIGIN_AND_RP_ID_HASH: &str =
+    "Verify that the value of C.origin is an origin expected by the Relying Party. \
+     Verify that the rpIdHash in authData is the SHA-256 hash of the RP ID expected by the Relying Party.";
+
 /// A response whose origin the RP must refuse.
 const ORIGIN_REJECTED: Both = Both {
     spec: ByCeremony { reg: "§7.1 step 9, §13.5.9", auth: "§7.2 step 12, §13.5.9" },
@@ -440,6 +446,10 @@ pub(super) fn cases() -> Vec<Case> {
             id: ByCeremony { reg: "reg.client-data.origin.other-scheme", auth: "auth.client-data.origin.other-scheme" },
             title: "clientData.origin has the other scheme (http for https, https for http)",
             rationale: "an origin is scheme, host and port; the same host under another scheme is another origin",
+            references: &[Reference {
+                id: "CVE-2026-30964",
+                summary: "web-auth/webauthn-lib before 5.2.4 reduced the allowed origins and the client data origin to their hosts before comparing, so another scheme or port of an allowed host passed",
+            }],
             mutation: |c| c.edit_members(origin_other_scheme),
             ..ORIGIN_REJECTED
         },
@@ -447,6 +457,10 @@ pub(super) fn cases() -> Vec<Case> {
             id: ByCeremony { reg: "reg.client-data.origin.other-port", auth: "auth.client-data.origin.other-port" },
             title: "clientData.origin names another port",
             rationale: "an origin is scheme, host and port; another port is another origin",
+            references: &[Reference {
+                id: "CVE-2026-30964",
+                summary: "web-auth/webauthn-lib before 5.2.4 reduced the allowed origins and the client data origin to their hosts before comparing, so another scheme or port of an allowed host passed",
+            }],
             mutation: |c| c.edit_members(origin_other_port),
             ..ORIGIN_REJECTED
         },
@@ -726,6 +740,32 @@ pub(super) fn cases() -> Vec<Case> {
             ],
             mutation: |c| c.edit_members(origin_no_dot_lookalike),
             ..ORIGIN_REJECTED
+        },
+        // issue 20 class 7: the declared origin on a subdomain of the RP ID, rpIdHash that of the RP ID.
+        Both {
+            id: ByCeremony { reg: "reg.client-data.origin.declared-subdomain", auth: "auth.client-data.origin.declared-subdomain" },
+            spec: ByCeremony { reg: "§7.1 steps 9 and 14", auth: "§7.2 steps 12 and 15" },
+            level: Level::Must,
+            expect: Expect::Accept,
+            title: "a valid ceremony from the declared origin on a subdomain of the RP ID (e.g. https://login.rp.example for RP ID rp.example), rpIdHash the SHA-256 of the RP ID",
+            rationale: "the origin is one the RP is declared to expect and rpIdHash is the hash of its RP ID, not of the origin's host: every step holds, so the RP must accept; an RP that hashes the origin's host refuses it",
+            flags: &[Flag::Baseline, Flag::RpIdHashFromOrigin],
+            references: &[
+                Reference {
+                    id: "webauthn-open-source/fido2-lib#21",
+                    summary: "fido2-lib compared rpIdHash with the hash of the client data origin's host instead of the configured RP ID, so a credential of RP ID example.com failed with an rpIdHash mismatch when used from a subdomain",
+                },
+                Reference {
+                    id: "FIDO-Tools/fido2-library#13",
+                    summary: "FIDO-Tools/fido2-library, a fork of fido2-lib, kept the rpIdHash check against the origin rather than the rpId, refusing ceremonies from subdomains",
+                },
+            ],
+            basis: ByCeremony {
+                reg: Some(Basis::procedure("§7.1 steps 9 and 14", ORIGIN_AND_RP_ID_HASH)),
+                auth: Some(Basis::procedure("§7.2 steps 12 and 15", ORIGIN_AND_RP_ID_HASH)),
+            },
+            setup: ByCeremony::same(Setup { subdomain_origin: true, ..Setup::DEFAULT }),
+            ..Both::DEFAULTS
         },
     ]
     .iter()

@@ -80,6 +80,9 @@ pub struct Setup {
     /// case's ceremony only. The RP's options must carry them back (the conformance API echoes what it is
     /// asked), or the RP did not solicit them and the case is UNSUPPORTED there.
     pub request_extensions: Option<&'static str>,
+    /// In the ceremony the case judges, the client reports the origin on a subdomain of the RP ID that the RP
+    /// is declared to accept ([`ClientConfig::subdomain_origin`]); without one the case is UNSUPPORTED.
+    pub subdomain_origin: bool,
 }
 
 impl Setup {
@@ -93,6 +96,7 @@ impl Setup {
         uv_optional: false,
         std_alphabet_challenge: false,
         request_extensions: None,
+        subdomain_origin: false,
     };
 }
 
@@ -634,6 +638,8 @@ flags! {
     OptionsNotEchoed => "the RP does not issue the options the conformance API asked for (attestation, authenticatorSelection, userVerification, extensions, user names)",
     SolicitedExtensionsRejected => "the RP rejects a ceremony carrying the output of an extension its own options asked for",
     UnsolicitedExtensionsRejected => "the RP rejects a ceremony whose authenticator data carries an extension output it did not ask for (allowed by §7.1 step 28 and §7.2 step 23; some clients will fail there)",
+    AttestationRequirementUnenforced => "the RP accepts a none or self attestation statement although it requires attestation (graded where the user declares it)",
+    RpIdHashFromOrigin => "the RP expects rpIdHash to be the hash of the origin's host instead of its RP ID, so it refuses valid ceremonies from a subdomain of the RP ID (shown where the user declares such an origin)",
 }
 
 /// Every case, in catalogue order.

@@ -72,15 +72,21 @@ fn kind(c: &CaseResult) -> &'static str {
 
 /// The header's lines: what was graded, and how.
 fn header(r: &Report) -> Vec<(&'static str, String)> {
-    vec![
+    let mut lines = vec![
         ("target", r.target.clone()),
         ("profile", r.profile.to_string()),
         ("origin", r.origin.clone()),
         ("declared origins", format!("{} ({})", r.origins.join(", "), r.origin_policy)),
+    ];
+    if r.attestation_required {
+        lines.push(("declared attestation", "required where the RP asks for it".to_owned()));
+    }
+    lines.extend([
         ("RP ID", r.rp_id.clone()),
         ("seed", r.seed.to_string()),
         ("harness version", r.harness_version.clone()),
-    ]
+    ]);
+    lines
 }
 
 /// Whether a result's card starts open: it needs a look, or it is a known result with a note.
@@ -511,6 +517,7 @@ mod tests {
             origin: "https://rp.test".into(),
             origins: vec!["https://rp.test".into()],
             origin_policy: Default::default(),
+            attestation_required: false,
             rp_id: "rp.test".into(),
             seed: 7,
             summary: Report::summarize(&cases),

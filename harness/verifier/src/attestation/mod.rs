@@ -49,6 +49,9 @@ pub struct Statement<'a> {
     pub client_data_hash: &'a [u8; 32],
     /// Seconds since the Unix epoch, for certificate validity.
     pub now: u64,
+    /// Compare a packed x5c statement's alg with the credential key's, as only self attestation must
+    /// ([`crate::policy::AttestationPolicy::packed_x5c_alg_is_credential_alg`]: harness self-tests only).
+    pub packed_x5c_alg_is_credential_alg: bool,
 }
 
 /// §7.1 step 22: "Verify that attStmt is a correct attestation statement, conveying a valid attestation
@@ -70,4 +73,16 @@ pub fn verify_statement(s: &Statement<'_>) -> Result<AttestationType, Rejection>
 /// certificate failed and why. See [`x509::chains_to_anchor`].
 pub fn chains_to_anchor(trust_path: &[Vec<u8>], anchors: &[Vec<u8>], now: u64) -> Result<(), String> {
     x509::chains_to_anchor(trust_path, anchors, now)
+}
+
+/// The certificates of a trust path after its first that are self-signed (issuer = subject, and the signature
+/// verifies with their own key): what an RP that trusts roots the statement brings takes as anchors
+/// ([`crate::policy::AttestationPolicy::trust_self_signed_in_x5c`]: harness self-tests only).
+pub fn self_signed_after_leaf(trust_path: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    trust_path
+        .iter()
+        .skip(1)
+        .filter(|der| x509::Certificate::from_der(der).is_ok_and(|c| c.verify_issued_by(&c).is_ok()))
+        .cloned()
+        .collect()
 }

@@ -38,6 +38,10 @@ pub(super) fn verify(s: &Statement<'_>) -> Result<AttestationType, Rejection> {
                     "x5c has no attestation certificate",
                 )
             })?;
+            if s.packed_x5c_alg_is_credential_alg {
+                // Not a step of §8.2 with x5c: a shipped bug, put back for the harness's self-tests.
+                step_3a_alg_matches_credential_key(s, stmt.alg)?;
+            }
             step_2a_signature_by_attestation_certificate(s, leaf, stmt.alg, stmt.sig, &signed)?;
             step_2b_certificate_requirements(leaf)?;
             step_2c_aaguid_extension(leaf, s)?;
