@@ -73,6 +73,11 @@ pub struct Args {
     /// With either profile: every MUST case that goes the other way FAILs, whatever its basis.
     #[arg(long)]
     strict: bool,
+    /// How many cases run at once, after discovery (which runs alone). Cases are independent (each has its own
+    /// virtual users, and its randomness comes from the seed and its id), so verdicts and the report are those of
+    /// a sequential run; `--jobs 1` runs one case at a time, for an RP that cannot serve several users at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: u16,
     /// The RP ID used when the RP's options name none (default: the target URL's host).
     #[arg(long, value_name = "ID")]
     rp_id: Option<String>,
@@ -336,7 +341,8 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     http.timeout = Duration::from_secs(args.timeout.max(1));
     // The conformance API is the built-in RP profile.
     let rp_profile = profiles.rp.map_or_else(RpProfile::conformance_api, |(_, p)| p);
-    let mut target = ProfileTarget::new(Arc::new(rp_profile), http);
+    let rp_profile = Arc::new(rp_profile);
+    let mut target = ProfileTarget::new(rp_profile.clone(), http.clone());
 
     // Reachability: one options call must get an HTTP answer.
     let probe = target.new_session();
@@ -369,11 +375,18 @@ fn run_inner(args: Args) -> Result<ExitCode> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let all = catalog::all();
-    let graded = grader::grade(&mut target, &cfg, &all, &selected, &mut |done, total, id| {
+    let mut progress = |done: usize, total: usize, id: &str| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
         bar.set_message(id.to_owned());
-    });
+    };
+    let graded = if args.jobs > 1 {
+        let new_target =
+            || -> Box<dyn Target + Send> { Box::new(ProfileTarget::new(rp_profile.clone(), http.clone())) };
+        grader::grade_concurrently(usize::from(args.jobs), &new_target, &cfg, &all, &selected, &mut progress)
+    } else {
+        grader::grade(&mut target, &cfg, &all, &selected, &mut progress)
+    };
     bar.finish_and_clear();
 
     if let Some(dir) = &args.transcripts {

@@ -95,3 +95,59 @@ fn impossible_splits_are_usage_errors() {
     let (code, _, stderr) = bench(&["--target", "ftp://x", "--ceremonies", "10"]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+/// One RP benched through the conformance API (`--target`) and through an RP profile of the same API
+/// (`--profile`) in one run: both complete every ceremony, and each reports the harness's own CPU per ceremony
+/// (what the profile's translation costs is the difference, measured, not asserted).
+#[test]
+fn an_rp_profile_is_benched_beside_the_conformance_api() {
+    use std::sync::Arc;
+    let rp = rp::ReferenceRp::new(testkit::rp_config(testkit::RP_ID, testkit::ORIGIN, 3));
+    let server = rp::server::Running::start("127.0.0.1:0".parse().unwrap(), Arc::new(rp)).expect("a server");
+    let dir = std::env::temp_dir().join(format!("bench-profile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile = dir.join("conformance.toml");
+    let built_in = include_str!("../../grader/src/profiles/conformance-api.toml");
+    let text = built_in.replacen("[rp]\n", &format!("[rp]\nbase_url = \"{}\"\n", server.url()), 1);
+    std::fs::write(&profile, text).unwrap();
+    let url = server.url();
+    let (code, stdout, stderr) = bench(&[
+        "--target",
+        &url,
+        "--label",
+        "conformance API",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--origin",
+        testkit::ORIGIN,
+        "--rp-id",
+        testkit::RP_ID,
+        "--ceremonies",
+        "40",
+        "--rounds",
+        "2",
+        "--concurrency",
+        "2",
+        "--warmup",
+        "4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("a JSON report");
+    let targets = report["targets"].as_array().expect("targets");
+    assert_eq!(targets.len(), 2, "{targets:?}");
+    assert!(
+        targets.iter().any(|t| t["label"].as_str().is_some_and(|l| l.contains("(RP profile"))),
+        "{targets:?}"
+    );
+    for t in targets {
+        assert_eq!(t["ceremonies"], 40, "{t}");
+        assert_eq!(t["errors"], 0, "{t}");
+        assert!(t["driver_cpu_us"].as_f64().is_some_and(|c| c > 0.0), "{t}");
+    }
+    let (code, _, stderr) = bench(&["--profile", dir.join("missing.toml").to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("missing.toml"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -529,12 +529,69 @@ pub struct Graded {
     pub transcripts: Vec<Transcript>,
 }
 
+/// A new target for one worker of a concurrent grade ([`grade_concurrently`]): its own sessions (cookie jars),
+/// talking to the same RP.
+pub type NewTarget<'a> = dyn Fn() -> Box<dyn Target + Send> + Sync + 'a;
+
 /// Runs discovery (every valid baseline of `all_cases`), then the `selected` cases that the expectations do not
 /// skip, against `target`, and returns the finished report: the selected baselines first, then the other
 /// cases that ran or that the RP does not offer, then the skipped ones, each in catalogue order. `progress` is
 /// told (done, total, case id) before each case that runs.
 pub fn grade(
     target: &mut dyn Target,
+    cfg: &GradeConfig,
+    all_cases: &[Case],
+    selected: &[Case],
+    progress: &mut dyn FnMut(usize, usize, &str),
+) -> Graded {
+    grade_with(target, None, cfg, all_cases, selected, progress)
+}
+
+/// As [`grade`], with the cases after discovery run by `jobs` workers at once, each on a target of its own
+/// from `new_target`. Cases are independent (each has its own virtual users, and its randomness comes from the
+/// seed and its id), so the report is the one a sequential run gives, byte for byte, against an RP whose
+/// answers do not depend on the order of other users' calls; `progress` is told (done, total, case id) as each
+/// case finishes. Discovery runs first, alone, on one target.
+pub fn grade_concurrently(
+    jobs: usize,
+    new_target: &NewTarget<'_>,
+    cfg: &GradeConfig,
+    all_cases: &[Case],
+    selected: &[Case],
+    progress: &mut dyn FnMut(usize, usize, &str),
+) -> Graded {
+    let mut first = new_target();
+    let workers = (jobs > 1).then_some((jobs, new_target));
+    grade_with(&mut *first, workers, cfg, all_cases, selected, progress)
+}
+
+/// One case after discovery: run (if the RP offers what it needs) and judged.
+fn grade_case(
+    case: &Case,
+    target: &mut dyn Target,
+    offered: bool,
+    client: &ClientConfig,
+    cfg: &GradeConfig,
+) -> (CaseResult, Option<Transcript>) {
+    let s = case.setup;
+    if !offered {
+        let outcome = Outcome::NotOffered { alg: s.alg, attestation: s.attestation };
+        return (result(case, outcome, cfg), None);
+    }
+    let run = run_case(case, target, client, cfg.seed);
+    let declared = declared_origin(case, &run.exchanges, cfg);
+    let outcome = Outcome::Ran {
+        observation: &run.observation,
+        baseline_mandatory: true,
+        declared_origin: declared.as_deref(),
+    };
+    let r = result(case, outcome, cfg);
+    (r, Some(Transcript { case: case.id, seed: cfg.seed, exchanges: run.exchanges }))
+}
+
+fn grade_with(
+    target: &mut dyn Target,
+    workers: Option<(usize, &NewTarget<'_>)>,
     cfg: &GradeConfig,
     all_cases: &[Case],
     selected: &[Case],
@@ -575,26 +632,58 @@ pub fn grade(
         }
         done += 1;
     }
-    for case in to_run.iter().filter(|c| !c.is_baseline()) {
-        progress(done, total, case.id);
-        let s = case.setup;
-        let offered = (support.algorithms.contains(&s.alg) || alg_required(s.alg, cfg))
-            && (support.attestations.contains(&s.attestation) || format_required(s.attestation, cfg));
-        if offered {
-            let run = run_case(case, target, &client, cfg.seed);
-            let declared = declared_origin(case, &run.exchanges, cfg);
-            let outcome = Outcome::Ran {
-                observation: &run.observation,
-                baseline_mandatory: true,
-                declared_origin: declared.as_deref(),
-            };
-            results.push(result(case, outcome, cfg));
-            transcripts.push(Transcript { case: case.id, seed: cfg.seed, exchanges: run.exchanges });
-        } else {
-            let outcome = Outcome::NotOffered { alg: s.alg, attestation: s.attestation };
-            results.push(result(case, outcome, cfg));
+    let work: Vec<(&Case, bool)> = to_run
+        .iter()
+        .filter(|c| !c.is_baseline())
+        .map(|c| {
+            let s = c.setup;
+            let offered = (support.algorithms.contains(&s.alg) || alg_required(s.alg, cfg))
+                && (support.attestations.contains(&s.attestation) || format_required(s.attestation, cfg));
+            (*c, offered)
+        })
+        .collect();
+    let graded: Vec<(CaseResult, Option<Transcript>)> = match workers {
+        Some((jobs, new_target)) if work.len() > 1 => {
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let mut slots: Vec<Option<(CaseResult, Option<Transcript>)>> = vec![None; work.len()];
+            std::thread::scope(|scope| {
+                let (tx, rx) = std::sync::mpsc::channel();
+                for _ in 0..jobs.min(work.len()) {
+                    let tx = tx.clone();
+                    let (work, next, client) = (&work, &next, &client);
+                    scope.spawn(move || {
+                        let mut target = new_target();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some((case, offered)) = work.get(i) else { break };
+                            let graded = grade_case(case, &mut *target, *offered, client, cfg);
+                            if tx.send((i, graded)).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                }
+                drop(tx);
+                for (i, graded) in rx {
+                    done += 1;
+                    progress(done, total, work[i].0.id);
+                    slots[i] = Some(graded);
+                }
+            });
+            slots.into_iter().flatten().collect()
         }
-        done += 1;
+        _ => work
+            .iter()
+            .map(|(case, offered)| {
+                progress(done, total, case.id);
+                done += 1;
+                grade_case(case, target, *offered, &client, cfg)
+            })
+            .collect(),
+    };
+    for (r, t) in graded {
+        results.push(r);
+        transcripts.extend(t);
     }
     progress(total, total, "");
     for case in skipped {

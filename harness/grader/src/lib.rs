@@ -28,7 +28,7 @@ pub mod report;
 pub mod transcript;
 pub mod transport;
 
-pub use grade::{grade, regrade, GradeConfig, Graded};
+pub use grade::{grade, grade_concurrently, regrade, GradeConfig, Graded, NewTarget};
 pub use grading::{Grading, Profile};
 pub use origins::{OriginPolicy, Origins};
 pub use report::{CaseReference, CaseResult, Report, Verdict};

@@ -155,6 +155,9 @@ struct State {
     credential_owner: HashMap<Vec<u8>, String>,
     /// Challenges issued so far (for [`Challenges::Counter`]).
     challenges_issued: u64,
+    /// With a seed: how many random values each username's calls have drawn, so each draw depends on the seed,
+    /// the username and its count only, never on other users' calls in between (see [`ReferenceRp::random_for`]).
+    draws: HashMap<String, u64>,
 }
 
 /// One account's records, copied out of the state so that an assertion can be verified without the lock.
@@ -290,6 +293,7 @@ impl ReferenceRp {
                 users: HashMap::new(),
                 credential_owner: HashMap::new(),
                 challenges_issued: 0,
+                draws: HashMap::new(),
             }),
         }
     }
@@ -395,12 +399,35 @@ impl ReferenceRp {
         b
     }
 
-    /// A new challenge, made as [`Config::challenges`] says.
-    fn challenge(&self, state: &mut State) -> Vec<u8> {
+    /// `n` random bytes for a call about `username`: from the operating system's entropy (through the state's
+    /// generator), or, with a seed, from a generator seeded by the seed, the username and how many draws that
+    /// username's calls made before. A seeded RP then answers each user the same whatever other users do in
+    /// between, so a grade whose cases run concurrently gets the answers a sequential one gets. (The count map is
+    /// cleared when it holds `max_sessions` usernames: beyond that a seeded run is no longer reproducible.)
+    fn random_for(&self, state: &mut State, username: &str, n: usize) -> Vec<u8> {
+        let Some(seed) = self.config.seed else { return Self::random(state, n) };
+        if state.draws.len() >= self.config.max_sessions && !state.draws.contains_key(username) {
+            state.draws.clear();
+        }
+        let count = state.draws.entry(username.to_owned()).or_insert(0);
+        *count += 1;
+        // FNV-1a over the seed, the username and the count: a seed for this one draw.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+        for b in username.bytes().chain([0xff]).chain(count.to_le_bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        let mut b = vec![0u8; n];
+        ChaCha20Rng::seed_from_u64(h).fill_bytes(&mut b);
+        b
+    }
+
+    /// A new challenge for a ceremony of `username`, made as [`Config::challenges`] says.
+    fn challenge(&self, state: &mut State, username: &str) -> Vec<u8> {
         state.challenges_issued += 1;
         match self.config.challenges {
-            Challenges::Random => Self::random(state, 32),
-            Challenges::Short => Self::random(state, 8),
+            Challenges::Random => self.random_for(state, username, 32),
+            Challenges::Short => self.random_for(state, username, 8),
             Challenges::Constant => vec![0x5a; 32],
             Challenges::Counter => {
                 let mut c = vec![0u8; 24];
@@ -428,7 +455,7 @@ impl ReferenceRp {
         let handle = if self.config.user_handle_from_username {
             username.as_bytes().to_vec()
         } else {
-            Self::random(state, 16)
+            self.random_for(state, &username, 16)
         };
         let user = state.users.entry(username.clone()).or_insert_with(|| User {
             handle,
@@ -442,7 +469,7 @@ impl ReferenceRp {
             .filter(|_| self.config.exclude_credentials)
             .map(|c| json!({"type": "public-key", "id": base64url::encode(&c.id)}))
             .collect();
-        let challenge = self.challenge(state);
+        let challenge = self.challenge(state, &username);
         let expectations = RegistrationExpectations {
             challenge: challenge.clone(),
             pub_key_cred_params: SUPPORTED_ALGORITHMS.iter().copied().filter(|a| *a != -19).collect(),
@@ -529,10 +556,10 @@ impl ReferenceRp {
             Some((allow, handle)) if !allow.is_empty() || without_credentials => (allow, handle),
             Some(_) => return Err(failed(400, "the user has no credentials")),
             // A user handle no account has: the user stays identified, and holds no credential record.
-            None if without_credentials => (vec![], Self::random(state, 16)),
+            None if without_credentials => (vec![], self.random_for(state, &username, 16)),
             None => return Err(failed(400, "User does not exists!")),
         };
-        let challenge = self.challenge(state);
+        let challenge = self.challenge(state, &username);
         let expectations = AuthenticationExpectations {
             challenge: challenge.clone(),
             allow_credentials: allow.clone(),

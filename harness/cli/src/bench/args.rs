@@ -18,6 +18,12 @@ pub struct Args {
     /// A name for each --target, in the same order (default: the URL)
     #[arg(long = "label")]
     pub(super) labels: Vec<String>,
+    /// An RP to bench through its own API, described by an RP profile (TOML; see `grade --profile` and the
+    /// README's "Grade your own RP"), repeatable: its base URL, origin and RP ID come from the file. Benching the
+    /// same RP through the conformance API (--target) and through a profile in one run shows what the profile
+    /// costs the harness (the driver CPU per ceremony)
+    #[arg(long = "profile", value_name = "FILE")]
+    pub(super) profiles: Vec<PathBuf>,
     /// Also bench the peer implementations in this folder (see targets/README.md): each is installed,
     /// started on a free port, benched with the others and stopped
     #[arg(long, value_name = "DIR")]

@@ -39,6 +39,24 @@ fn spec_for(url: &str, label: Option<&String>, args: &Args) -> Result<TargetSpec
         url: url.to_owned(),
         origin: args.origin.clone().unwrap_or(origin),
         rp_id: args.rp_id.clone().unwrap_or(host),
+        profile: None,
+    })
+}
+
+/// A target described by an RP profile: its base URL, origin and RP ID from the file (`--origin` and `--rp-id`
+/// override the latter two).
+fn spec_for_profile(path: &std::path::Path, args: &Args) -> Result<TargetSpec, String> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    let profile = grader::profile::RpProfile::parse(&name, &text).map_err(|e| e.to_string())?;
+    let url = profile.rp.base_url.clone().ok_or_else(|| format!("{name} names no rp.base_url"))?;
+    let (origin, host) = crate::grade::origin_and_host(&url).map_err(|e| e.to_string())?;
+    Ok(TargetSpec {
+        label: format!("{url} (RP profile {name})"),
+        origin: args.origin.clone().or_else(|| profile.rp.origins.first().cloned()).unwrap_or(origin),
+        rp_id: args.rp_id.clone().or_else(|| profile.rp.rp_id.clone()).unwrap_or(host),
+        url,
+        profile: Some(std::sync::Arc::new(profile)),
     })
 }
 
@@ -57,7 +75,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     // The targets; without any, the embedded RP once per provider, each a child process.
     let mut servers = Vec::new();
     let mut specs = Vec::new();
-    if args.with_reference || (args.targets.is_empty() && args.peers.is_none()) {
+    if args.with_reference || (args.targets.is_empty() && args.profiles.is_empty() && args.peers.is_none()) {
         let exe = std::env::current_exe().context("finding this program")?;
         let logs = std::env::temp_dir();
         for provider in verifier::crypto::providers() {
@@ -73,7 +91,17 @@ fn run_inner(args: Args) -> Result<ExitCode> {
                 url: format!("http://127.0.0.1:{port}"),
                 origin: format!("http://localhost:{port}"),
                 rp_id: "localhost".into(),
+                profile: None,
             });
+        }
+    }
+    for path in &args.profiles {
+        match spec_for_profile(path, &args) {
+            Ok(s) => specs.push(s),
+            Err(e) => {
+                eprintln!("error: --profile {}: {e}", path.display());
+                return Ok(ExitCode::from(2));
+            }
         }
     }
     for (i, url) in args.targets.iter().enumerate() {
@@ -111,16 +139,19 @@ fn run_inner(args: Args) -> Result<ExitCode> {
                 url: format!("http://127.0.0.1:{port}"),
                 origin: format!("http://localhost:{port}"),
                 rp_id: "localhost".into(),
+                profile: None,
             });
         }
     }
 
     let timeout = Duration::from_secs(args.timeout.max(1));
     let mut pools: Vec<Vec<Worker>> = Vec::new();
-    for spec in &specs {
+    for (n, spec) in specs.iter().enumerate() {
         eprintln!("==> {}: registering {} credentials", spec.label, args.concurrency);
+        // Each worker of each target has its own username and credential: two targets may be one RP (through
+        // the conformance API and through a profile of it).
         let workers = (0..args.concurrency)
-            .map(|i| Worker::register(spec, i, args.seed, timeout))
+            .map(|i| Worker::register(spec, n * args.concurrency + i, args.seed, timeout))
             .collect::<Result<Vec<_>>>()?;
         pools.push(workers);
     }

@@ -8,6 +8,8 @@ use generator::ceremony::{AssertionDraft, AttestationKind, Generator, Rp};
 use generator::client::{ClientConfig, CreationOptions};
 use generator::keys::{Algorithm, KeyPair};
 use generator::target::{Endpoint, Target};
+use grader::profile::RpProfile;
+use grader::profile_target::ProfileTarget;
 use grader::transport::{HttpConfig, HttpTarget};
 use serde_json::{json, Value};
 use wire::authdata::Flags;
@@ -19,6 +21,8 @@ pub(super) struct TargetSpec {
     pub(super) url: String,
     pub(super) origin: String,
     pub(super) rp_id: String,
+    /// The RP's own API, where it is not the conformance API.
+    pub(super) profile: Option<std::sync::Arc<RpProfile>>,
 }
 
 /// Signs assertions for one credential.
@@ -60,7 +64,7 @@ impl Signer {
 
 /// A virtual user with a registered credential, on its own connection and cookie jar.
 pub(super) struct Worker {
-    http: HttpTarget,
+    http: Box<dyn Target + Send>,
     session: generator::target::SessionId,
     username: String,
     origin: String,
@@ -81,7 +85,10 @@ impl Worker {
     pub(super) fn register(spec: &TargetSpec, index: usize, seed: u64, timeout: Duration) -> Result<Worker> {
         let mut config = HttpConfig::new(&spec.url);
         config.timeout = timeout;
-        let mut http = HttpTarget::new(config);
+        let mut http: Box<dyn Target + Send> = match &spec.profile {
+            Some(profile) => Box::new(ProfileTarget::new(profile.clone(), config)),
+            None => Box::new(HttpTarget::new(config)),
+        };
         let session = http.new_session();
         let username = format!("bench.{seed}.{index}");
         let reply = http
