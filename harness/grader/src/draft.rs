@@ -428,11 +428,20 @@ fn source_of(entries: &[Entry], before: usize, value: &str) -> Option<(usize, St
         }
         if let Some(text) = &e.response_body {
             if let Some(at) = text.find(value) {
-                let mut start = at.saturating_sub(24);
+                let mut start = at.saturating_sub(40);
                 while !text.is_char_boundary(start) {
                     start += 1;
                 }
-                let before = &text[start..at];
+                // The context starts at a word: after the last space or '<' that leaves at least 16 characters.
+                let window = &text[start..at];
+                let cut = window
+                    .char_indices()
+                    .filter(|(_, c)| c.is_whitespace() || *c == '<')
+                    .map(|(i, c)| i + c.len_utf8())
+                    .filter(|i| window.len() - i >= 16)
+                    .last()
+                    .unwrap_or(0);
+                let before = &window[cut..];
                 let pattern = format!("{}([^\"'<>\\s]+)", regex::escape(before));
                 let works = regex::Regex::new(&pattern)
                     .ok()
