@@ -79,8 +79,8 @@ fn reply(status: StatusCode, body: Json) -> Response {
 type App = State<Arc<Custom>>;
 
 impl Custom {
-    fn guarded(&self, headers: &HeaderMap) -> Result<String, Response> {
-        let refuse = |m: &str| reply(StatusCode::FORBIDDEN, json!({"error": {"message": m}}));
+    fn guarded(&self, headers: &HeaderMap) -> Result<String, Box<Response>> {
+        let refuse = |m: &str| Box::new(reply(StatusCode::FORBIDDEN, json!({"error": {"message": m}})));
         let sid = sid(headers).ok_or_else(|| refuse("no session"))?;
         let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
         match self.sessions.lock().unwrap().get(&sid) {
@@ -120,7 +120,8 @@ async fn page(State(app): App, headers: HeaderMap) -> Response {
         Some(s) if sessions.contains_key(&s) => (s, false),
         _ => (format!("s{n}x{}", now() % 100_000), true),
     };
-    let token = sessions.entry(sid.clone()).or_insert_with(|| format!("t{:x}", now() ^ (n as u64 * 7919))).clone();
+    let token =
+        sessions.entry(sid.clone()).or_insert_with(|| format!("t{:x}", now() ^ (n as u64 * 7919))).clone();
     let mut r = Html(CUSTOM_PAGE.replace("CSRF_TOKEN", &token)).into_response();
     if fresh {
         r.headers_mut().insert(header::SET_COOKIE, format!("sid={sid}; Path=/; HttpOnly").parse().unwrap());
@@ -128,10 +129,15 @@ async fn page(State(app): App, headers: HeaderMap) -> Response {
     r
 }
 
-async fn register_begin(State(app): App, UrlPath(username): UrlPath<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn register_begin(
+    State(app): App,
+    UrlPath(username): UrlPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let sid = match app.guarded(&headers) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let body: Json = serde_json::from_slice(&body).unwrap_or(Json::Null);
     // The RP fixes user verification and attestation conveyance.
@@ -147,14 +153,14 @@ async fn register_begin(State(app): App, UrlPath(username): UrlPath<String>, hea
 async fn register_finish(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
     match app.guarded(&headers) {
         Ok(sid) => app.finish(&sid, "/attestation/result", &body),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
 async fn login_options(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
     let sid = match app.guarded(&headers) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let form: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let Some(username) = form.get("username") else {
@@ -166,7 +172,7 @@ async fn login_options(State(app): App, headers: HeaderMap, body: Bytes) -> Resp
 async fn login(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
     match app.guarded(&headers) {
         Ok(sid) => app.finish(&sid, "/assertion/result", &body),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -295,8 +301,9 @@ fn har(events: &[Json], session: &Session, site: &str, browser_version: &str) ->
         }
         let Some(response) = parts.get("response").map(|r| &r["response"]) else { continue };
         // The extra-info events carry what the network stack sent and got (cookies included).
-        let request_headers =
-            parts.get("request_extra").map_or_else(|| har_headers(&request["headers"]), |x| har_headers(&x["headers"]));
+        let request_headers = parts
+            .get("request_extra")
+            .map_or_else(|| har_headers(&request["headers"]), |x| har_headers(&x["headers"]));
         let response_headers = parts
             .get("response_extra")
             .map_or_else(|| har_headers(&response["headers"]), |x| har_headers(&x["headers"]));
@@ -370,7 +377,8 @@ fn har(events: &[Json], session: &Session, site: &str, browser_version: &str) ->
 fn record(scratch: &Path, url: &str, site: &str) -> Json {
     let session = Session::start_logging(scratch, json!({"browser": "ALL", "performance": "ALL"}));
     let version = session.script("return navigator.userAgent;", json!([]));
-    let version = version.as_str().and_then(|ua| ua.split("Chrome/").nth(1)).and_then(|v| v.split(' ').next());
+    let version =
+        version.as_str().and_then(|ua| ua.split("Chrome/").nth(1)).and_then(|v| v.split(' ').next());
     let version = version.unwrap_or("?").to_owned();
     session.call("POST", "/url", Some(&json!({"url": url})));
     session.add_authenticator(&json!({
@@ -438,7 +446,10 @@ fn draft(name: &str) -> (String, RpProfile) {
     (text, profile)
 }
 
-fn grade(target: &mut dyn generator::target::Target, client: generator::client::ClientConfig) -> grader::Report {
+fn grade(
+    target: &mut dyn generator::target::Target,
+    client: generator::client::ClientConfig,
+) -> grader::Report {
     let cfg = GradeConfig::new("test", client, 3);
     let all = catalog::all();
     grader::grade(target, &cfg, &all, &all, &mut |_, _, _| {}).report
@@ -482,14 +493,16 @@ fn the_reference_rp_recording_drafts_a_profile_that_grades_the_reference_rp() {
     );
     assert!(probe.succeeded(), "{}", probe.render());
     let got = grade(&mut ProfileTarget::new(profile, HttpConfig::new(&server.url())), client);
-    let by_id: HashMap<&str, &grader::CaseResult> = expected.cases.iter().map(|c| (c.id.as_str(), c)).collect();
+    let by_id: HashMap<&str, &grader::CaseResult> =
+        expected.cases.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut unsupported = 0;
     for c in &got.cases {
         let e = by_id[c.id.as_str()];
         if c.verdict == Verdict::Unsupported && e.verdict != Verdict::Unsupported {
             // The page sends its own request, not the case's: echo cases are the conformance API's only.
             assert!(
-                c.detail.contains("question for the conformance API only") || c.detail.contains("extension inputs"),
+                c.detail.contains("question for the conformance API only")
+                    || c.detail.contains("extension inputs"),
                 "{}: {}",
                 c.id,
                 c.detail

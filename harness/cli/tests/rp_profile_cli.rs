@@ -190,8 +190,11 @@ fn probe_succeeds_on_the_embedded_rp_and_exits_1_with_a_diagnosis_for_a_wrong_pr
     assert!(out.contains("the client reports origin https://rp.example, RP ID rp.example"), "{out}");
 
     // A wrong options pointer: exit 1, the field named, what the reply held, where the options are.
-    let wrong = uv_preferred_profile(Some(&server.url()))
-        .replacen("error = \"/errorMessage\"", "error = \"/errorMessage\"\noptions = \"/publicKey\"", 1);
+    let wrong = uv_preferred_profile(Some(&server.url())).replacen(
+        "error = \"/errorMessage\"",
+        "error = \"/errorMessage\"\noptions = \"/publicKey\"",
+        1,
+    );
     let path = write("probe-options.toml", &wrong);
     let (code, out, err) = harness(&["probe", "--profile", &path]);
     assert_eq!(code, 1, "{out}{err}");
@@ -202,8 +205,11 @@ fn probe_succeeds_on_the_embedded_rp_and_exits_1_with_a_diagnosis_for_a_wrong_pr
     assert!(out.contains("  - the options look to be at \"\": options = \"\"?"), "{out}");
 
     // A wrong accept status on the finish.
-    let wrong = uv_preferred_profile(Some(&server.url()))
-        .replacen("accept = { status = \"any\", json = { \"/status\" = \"ok\" } }", "accept = { status = [201] }", 1);
+    let wrong = uv_preferred_profile(Some(&server.url())).replacen(
+        "accept = { status = \"any\", json = { \"/status\" = \"ok\" } }",
+        "accept = { status = [201] }",
+        1,
+    );
     let path = write("probe-status.toml", &wrong);
     let (code, out, err) = harness(&["probe", "--profile", &path]);
     assert_eq!(code, 1, "{out}{err}");
@@ -222,10 +228,7 @@ fn probe_succeeds_on_the_embedded_rp_and_exits_1_with_a_diagnosis_for_a_wrong_pr
     let path = write("probe-capture.toml", &wrong);
     let (code, out, err) = harness(&["probe", "--profile", &path]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(
-        out.contains("✗ session.prelude[0] went wrong:\n  - HTTP 400 came back"),
-        "{out}"
-    );
+    assert!(out.contains("✗ session.prelude[0] went wrong:\n  - HTTP 400 came back"), "{out}");
     assert!(
         out.contains("  - session.prelude[0].capture \"t\" (header = \"x-token\") matched nothing, so {var.t} stays empty; the reply's headers are [content-type, "),
         "{out}"
@@ -238,7 +241,10 @@ fn probe_succeeds_on_the_embedded_rp_and_exits_1_with_a_diagnosis_for_a_wrong_pr
     assert!(out.contains("✗ registration.begin went wrong:\n  - no reply: "), "{out}");
 
     // A bad profile or usage: exit 2.
-    let path = write("probe-bad.toml", &uv_preferred_profile(None).replacen("options", "optoins", 0).replacen("path =", "pth =", 1));
+    let path = write(
+        "probe-bad.toml",
+        &uv_preferred_profile(None).replacen("options", "optoins", 0).replacen("path =", "pth =", 1),
+    );
     let (code, _, err) = harness(&["probe", "--profile", &path, "--target", &server.url()]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(&format!("{path}:9: pth: unknown field `pth`")), "{err}");

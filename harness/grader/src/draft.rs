@@ -384,7 +384,11 @@ fn template(
                     template(x, &p, names, credential, begin, notes).map(|t| format!("{} = {t}", toml_key(k)))
                 })
                 .collect();
-            Some(format!("{{ {} }}", members.join(", ")))
+            if members.is_empty() {
+                Some("{}".to_owned())
+            } else {
+                Some(format!("{{ {} }}", members.join(", ")))
+            }
         }
     }
 }
@@ -438,8 +442,7 @@ fn source_of(entries: &[Entry], before: usize, value: &str) -> Option<(usize, St
                     .char_indices()
                     .filter(|(_, c)| c.is_whitespace() || *c == '<')
                     .map(|(i, c)| i + c.len_utf8())
-                    .filter(|i| window.len() - i >= 16)
-                    .last()
+                    .rfind(|i| window.len() - i >= 16)
                     .unwrap_or(0);
                 let before = &window[cut..];
                 let pattern = format!("{}([^\"'<>\\s]+)", regex::escape(before));
@@ -746,4 +749,85 @@ fn client_data_origin(body: &Json, at: &CredentialAt) -> Option<String> {
     let bytes = wire::base64url::decode_lenient(cdj).ok()?.bytes;
     let cd: Json = serde_json::from_slice(&bytes).ok()?;
     cd.get("origin").and_then(Json::as_str).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn entry(
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<Json>,
+        status: u16,
+        reply: Json,
+    ) -> Json {
+        let mut request = json!({
+            "method": method, "url": url,
+            "headers": headers.iter().map(|(n, v)| json!({"name": n, "value": v})).collect::<Vec<_>>(),
+        });
+        if let Some(b) = body {
+            request["postData"] = json!({"mimeType": "application/json", "text": b.to_string()});
+        }
+        json!({"request": request, "response": {"status": status, "headers": [
+            {"name": "Set-Cookie", "value": "csrftoken=CooKie123; Path=/"}
+        ], "content": {"text": reply.to_string()}}})
+    }
+
+    /// A JSON-sourced token for one header and a cookie-sourced one for another; the credential's members
+    /// spread over the finish body; options nested two deep.
+    #[test]
+    fn flat_credentials_nested_options_and_tokens_from_json_and_cookies() {
+        let cdj = wire::base64url::encode(
+            br#"{"type":"webauthn.create","challenge":"AA","origin":"https://app.example"}"#,
+        );
+        let reg = json!({"data": {"options": {"challenge": "AAAA", "rp": {"id": "app.example"}, "user": {"name": "ann@x", "displayName": "Ann", "id": "AQ"}, "pubKeyCredParams": [{"type": "public-key", "alg": -7}]}}});
+        let har = json!({"log": {"entries": [
+            entry("GET", "https://app.example/api/session", &[], None, 200, json!({"token": "Jt0k"})),
+            entry("POST", "https://app.example/webauthn/register/ann%40x?x=1", &[("X-XSRF-Token", "Jt0k"), ("X-CSRFToken", "CooKie123")], Some(json!({"remember": null})), 200, reg),
+            entry("POST", "https://app.example/webauthn/register/finish", &[("X-XSRF-Token", "Jt0k")],
+                Some(json!({"user": "ann@x", "id": "cid", "rawId": "cid", "type": "public-key", "clientDataJSON": cdj, "attestationObject": "o2M"})), 201, json!({})),
+            entry("POST", "https://app.example/webauthn/login", &[], Some(json!({})), 200, json!({"challenge": "BBBB", "allowCredentials": []})),
+            entry("POST", "https://app.example/webauthn/login/finish", &[],
+                Some(json!({"credential": {"id": "cid", "response": {"clientDataJSON": "x", "authenticatorData": "y", "signature": "z"}}})), 200, json!({"success": true})),
+        ]}});
+        let text = draft(&har.to_string(), "t.har").unwrap();
+        let p = RpProfile::parse("t.toml", &text).unwrap();
+        assert_eq!(p.rp.origins, ["https://app.example"]);
+        assert_eq!(p.rp.rp_id.as_deref(), Some("app.example"));
+        assert_eq!(p.registration.begin.path.source, "/webauthn/register/{username}?x=1");
+        assert_eq!(p.registration.begin.options.as_ref().unwrap().get_ref().as_str(), "/data/options");
+        assert!(text.contains("body = { user = \"{username}\", id = \"{credential.id}\", rawId = \"{credential.rawId}\", type = \"{credential.type}\", clientDataJSON = \"{credential.response.clientDataJSON}\", attestationObject = \"{credential.response.attestationObject}\" }"), "{text}");
+        assert!(text.contains("accept = { status = [201] }"), "{text}");
+        assert!(text.contains("accept = { status = [200], json = { \"/success\" = true } }"), "{text}");
+        assert!(
+            text.contains("body = \"{credential}\"") || text.contains("credential = \"{credential}\""),
+            "{text}"
+        );
+        // Two token headers: one from a JSON member, one from a cookie.
+        assert!(
+            text.contains(
+                "headers = { \"X-XSRF-Token\" = \"{var.csrf}\", \"X-CSRFToken\" = \"{var.csrf2}\" }"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("capture = [{ name = \"csrf\", json = \"/token\" }]"), "{text}");
+        assert!(text.contains("capture = [{ name = \"csrf2\", cookie = \"csrftoken\" }]"), "{text}");
+    }
+
+    #[test]
+    fn what_is_no_recording_of_a_ceremony_is_refused_with_the_reason() {
+        assert!(draft("<html>", "x.har").unwrap_err().starts_with("not JSON"));
+        assert!(draft("{}", "x.har").unwrap_err().contains("no log.entries array"));
+        let only_reg = json!({"log": {"entries": [entry("POST", "https://a/b", &[], None, 200,
+            json!({"challenge": "AA", "pubKeyCredParams": []}))]}});
+        let e = draft(&only_reg.to_string(), "x.har").unwrap_err();
+        assert!(
+            e.contains("no later request carries the credential (clientDataJSON and attestationObject)"),
+            "{e}"
+        );
+    }
 }

@@ -30,7 +30,7 @@ pub struct Probe {
 #[derive(Debug, Clone)]
 pub enum Event {
     /// An HTTP exchange, with what was noticed about it (captures kept, placeholders left empty).
-    Exchange { exchange: Exchange, notes: Vec<String> },
+    Exchange { exchange: Box<Exchange>, notes: Vec<String> },
     /// A ceremony the RP accepted.
     Accepted(Ceremony),
     /// The first step that went wrong, and why (each line names the profile field it is about).
@@ -136,7 +136,7 @@ impl Run {
         for exchange in self.target.take_trace() {
             let (notes, problems) = check(&self.profile, &exchange);
             let step = exchange.step;
-            self.events.push(Event::Exchange { exchange, notes });
+            self.events.push(Event::Exchange { exchange: Box::new(exchange), notes });
             if !problems.is_empty() {
                 return Err(self.fail(step, problems));
             }

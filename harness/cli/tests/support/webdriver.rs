@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value as Json};
 
-
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
@@ -284,4 +283,3 @@ impl Drop for Session {
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
-
