@@ -39,7 +39,9 @@ mod bench;
 mod cases;
 mod grade;
 mod peers;
+mod probe;
 mod procs;
+mod profile_cmd;
 mod serve;
 mod vectors;
 mod verify;
@@ -76,6 +78,25 @@ enum Command {
     /// --expect, or stale expectations), 2 usage error or a --case that matches nothing, 3 target unreachable or
     /// harness error.
     Grade(grade::Args),
+    /// Try an RP profile: one valid registration and one sign-in of a new virtual user through it, every
+    /// exchange shown, and a diagnosis at the first step that goes wrong.
+    ///
+    /// Each exchange is shown as sent and as answered: the request line, the headers the profile sets, the
+    /// cookies held, the body; the status, the headers that matter (Content-Type, Set-Cookie, CSRF-like), the
+    /// body (long values abbreviated). At the first step that goes wrong the diagnosis names the profile field:
+    /// the JSON pointer that found nothing and what the reply held, the HTTP status the accept predicate does
+    /// not allow, the accept member that did not hold, the placeholder that was empty, the capture that matched
+    /// nothing, the RP's own message where the error pointer finds one. Without --profile, the built-in
+    /// profile of the FIDO2 server conformance API; without --target or a base URL in the profile, the
+    /// embedded reference RP.
+    /// Exit status: 0 both ceremonies succeeded; 1 a step went wrong (a reply that fails the profile, or no
+    /// reply at all); 2 a bad profile or usage error; 3 harness error.
+    Probe(probe::Args),
+    /// RP profile tools: `draft` writes a profile from a browser's HAR recording.
+    Profile {
+        #[command(subcommand)]
+        action: profile_cmd::Action,
+    },
     /// Run the reference RP on the FIDO2 server conformance API (four POST endpoints) until Ctrl-C.
     Serve(serve::Args),
     /// Write or check the JSON test vectors (vectors/): `generate` rewrites them from the catalogue and the W3C
@@ -112,6 +133,8 @@ fn main() -> ExitCode {
         Command::Cases(args) => cases::run(args),
         Command::Grade(args) => grade::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Probe(args) => probe::run(args),
+        Command::Profile { action } => profile_cmd::run(action),
         Command::Vectors { action } => vectors::run(action),
         Command::Peers(args) => peers::run(args),
         Command::Bench(args) => bench::run(args),

@@ -173,3 +173,85 @@ fn a_profile_file_grades_its_rp_and_what_it_fixes_is_unsupported() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("http://127.0.0.1:9 is unreachable"), "{err}");
 }
+
+#[test]
+fn probe_succeeds_on_the_embedded_rp_and_exits_1_with_a_diagnosis_for_a_wrong_profile() {
+    // No profile, no target: the built-in conformance profile and the embedded reference RP.
+    let (code, out, err) = harness(&["probe", "--username", "alice"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("── registration.begin ──\n> POST http://127.0.0.1:"), "{out}");
+    assert!(out.contains("> {\"username\":\"alice\",\"displayName\":\"alice\""), "{out}");
+    assert!(out.ends_with("probe: registration and sign-in both succeeded through the profile\n"), "{out}");
+
+    let server = embedded();
+    let good = write("probe-good.toml", &uv_preferred_profile(Some(&server.url())));
+    let (code, out, err) = harness(&["probe", "--profile", &good]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("the client reports origin https://rp.example, RP ID rp.example"), "{out}");
+
+    // A wrong options pointer: exit 1, the field named, what the reply held, where the options are.
+    let wrong = uv_preferred_profile(Some(&server.url())).replacen(
+        "error = \"/errorMessage\"",
+        "error = \"/errorMessage\"\noptions = \"/publicKey\"",
+        1,
+    );
+    let path = write("probe-options.toml", &wrong);
+    let (code, out, err) = harness(&["probe", "--profile", &path]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("✗ registration.begin went wrong:\n  - registration.begin.options = \"/publicKey\" found nothing in the reply {\"rp\":"),
+        "{out}"
+    );
+    assert!(out.contains("  - the options look to be at \"\": options = \"\"?"), "{out}");
+
+    // A wrong accept status on the finish.
+    let wrong = uv_preferred_profile(Some(&server.url())).replacen(
+        "accept = { status = \"any\", json = { \"/status\" = \"ok\" } }",
+        "accept = { status = [201] }",
+        1,
+    );
+    let path = write("probe-status.toml", &wrong);
+    let (code, out, err) = harness(&["probe", "--profile", &path]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(!out.contains("✓ registration accepted"), "{out}");
+    assert!(
+        out.contains("✗ registration.finish went wrong:\n  - HTTP 200 came back, and registration.finish.accept.status allows [201]; the reply: {"),
+        "{out}"
+    );
+
+    // A capture that matches nothing, in a prelude.
+    let wrong = uv_preferred_profile(Some(&server.url())).replacen(
+        "[capabilities]",
+        "[[session.prelude]]\nmethod = \"POST\"\npath = \"/assertion/options\"\nbody = {}\ncapture = [{ name = \"t\", header = \"x-token\" }]\n\n[capabilities]",
+        1,
+    );
+    let path = write("probe-capture.toml", &wrong);
+    let (code, out, err) = harness(&["probe", "--profile", &path]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("✗ session.prelude[0] went wrong:\n  - HTTP 400 came back"), "{out}");
+    assert!(
+        out.contains("  - session.prelude[0].capture \"t\" (header = \"x-token\") matched nothing, so {var.t} stays empty; the reply's headers are [content-type, "),
+        "{out}"
+    );
+
+    // Nothing listening: exit 1, no reply.
+    let path = write("probe-down.toml", &uv_preferred_profile(Some("http://127.0.0.1:9")));
+    let (code, out, _) = harness(&["probe", "--profile", &path]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("✗ registration.begin went wrong:\n  - no reply: "), "{out}");
+
+    // A bad profile or usage: exit 2.
+    let path = write(
+        "probe-bad.toml",
+        &uv_preferred_profile(None).replacen("options", "optoins", 0).replacen("path =", "pth =", 1),
+    );
+    let (code, _, err) = harness(&["probe", "--profile", &path, "--target", &server.url()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("{path}:9: pth: unknown field `pth`")), "{err}");
+    let path = write("probe-nobase.toml", &uv_preferred_profile(None));
+    let (code, _, err) = harness(&["probe", "--profile", &path]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("names no rp.base_url"), "{err}");
+    let (_, help, _) = harness(&["probe", "--help"]);
+    assert!(help.contains("diagnosis"), "{help}");
+}

@@ -337,6 +337,18 @@ pub enum Source {
     Header(String),
 }
 
+impl fmt::Display for Source {
+    /// The source as a profile writes it: `json = "/token"`, `cookie = "sid"`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Json(p) => write!(f, "json = {:?}", p.as_str()),
+            Source::Regex(r) => write!(f, "regex = {:?}", r.as_str()),
+            Source::Cookie(c) => write!(f, "cookie = {c:?}"),
+            Source::Header(h) => write!(f, "header = {h:?}"),
+        }
+    }
+}
+
 /// `{ name = "csrf", json = "/token" }` (or `regex`, `cookie`, `header`): a value kept as `{var.NAME}`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "RawCapture")]
@@ -438,6 +450,29 @@ pub enum Slot {
     Credential(Vec<String>),
     /// A value captured earlier (`{var.NAME}`).
     Var(String),
+}
+
+impl fmt::Display for Slot {
+    /// The placeholder as a template writes it: `{username}`, `{credential.response.clientDataJSON}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let with = |f: &mut fmt::Formatter<'_>, name: &str, path: &[String]| {
+            write!(f, "{{{name}")?;
+            for m in path {
+                write!(f, ".{m}")?;
+            }
+            write!(f, "}}")
+        };
+        match self {
+            Slot::Username => write!(f, "{{username}}"),
+            Slot::DisplayName => write!(f, "{{display_name}}"),
+            Slot::Password => write!(f, "{{password}}"),
+            Slot::UserVerification => write!(f, "{{user_verification}}"),
+            Slot::Attestation => write!(f, "{{attestation}}"),
+            Slot::Request(path) => with(f, "request", path),
+            Slot::Credential(path) => with(f, "credential", path),
+            Slot::Var(name) => write!(f, "{{var.{name}}}"),
+        }
+    }
 }
 
 /// The placeholders a template may use, for messages.

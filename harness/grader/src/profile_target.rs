@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::sync::Arc;
 
+use generator::catalog::Ceremony;
 use generator::target::{Endpoint, Need, Reply, SavedSession, SessionId, Target, TransportError};
 use serde_json::{Map, Value as Json};
 
@@ -38,6 +39,107 @@ pub struct ProfileTarget {
     config: HttpConfig,
     sessions: HashMap<SessionId, UserSession>,
     next: u64,
+    /// Every exchange since tracing began ([`ProfileTarget::trace`]); `None`: not traced (grading).
+    trace: Option<Vec<Exchange>>,
+}
+
+/// Which request of the profile an exchange made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// `session.prelude[i]`.
+    Prelude(usize),
+    /// `session.account[i]`.
+    Account(usize),
+    /// `registration.begin` or `authentication.begin`.
+    Begin(Ceremony),
+    /// `registration.finish` or `authentication.finish`.
+    Finish(Ceremony),
+}
+
+impl Step {
+    /// The step a conformance call makes.
+    pub fn of(endpoint: Endpoint) -> Step {
+        match endpoint {
+            Endpoint::AttestationOptions => Step::Begin(Ceremony::Registration),
+            Endpoint::AttestationResult => Step::Finish(Ceremony::Registration),
+            Endpoint::AssertionOptions => Step::Begin(Ceremony::Authentication),
+            Endpoint::AssertionResult => Step::Finish(Ceremony::Authentication),
+        }
+    }
+
+    /// The profile's request this step makes (`None`: a set-up step the profile does not have).
+    pub fn request(self, profile: &RpProfile) -> Option<&Request> {
+        let api = |c: Ceremony| match c {
+            Ceremony::Registration => &profile.registration,
+            Ceremony::Authentication => &profile.authentication,
+        };
+        match self {
+            Step::Prelude(i) => profile.session.prelude.get(i),
+            Step::Account(i) => profile.session.account.get(i),
+            Step::Begin(c) => Some(&api(c).begin),
+            Step::Finish(c) => Some(&api(c).finish),
+        }
+    }
+}
+
+impl std::fmt::Display for Step {
+    /// The step as the profile's field that describes it: `session.prelude[0]`, `registration.begin`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ceremony = |c: &Ceremony| match c {
+            Ceremony::Registration => "registration",
+            Ceremony::Authentication => "authentication",
+        };
+        match self {
+            Step::Prelude(i) => write!(f, "session.prelude[{i}]"),
+            Step::Account(i) => write!(f, "session.account[{i}]"),
+            Step::Begin(c) => write!(f, "{}.begin", ceremony(c)),
+            Step::Finish(c) => write!(f, "{}.finish", ceremony(c)),
+        }
+    }
+}
+
+/// One HTTP exchange a traced [`ProfileTarget`] made: the request as sent, the reply as it came, and what
+/// the step's templates and captures made of them (for `probe`).
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub step: Step,
+    pub method: &'static str,
+    pub url: String,
+    /// The headers the profile set (the session's, the request's, the body's Content-Type), in order.
+    pub headers: Vec<(String, String)>,
+    /// The names of the cookies the client held when it sent the request.
+    pub cookies: Vec<String>,
+    pub body: Option<Vec<u8>>,
+    /// Placeholders that had no value when the templates were filled: (the field, the placeholder).
+    pub empty: Vec<(String, String)>,
+    /// The reply, or why there was none.
+    pub reply: Result<Replied, String>,
+    /// What each of the step's captures found (in the profile's order).
+    pub captures: Vec<Captured>,
+}
+
+/// A reply as it came.
+#[derive(Debug, Clone)]
+pub struct Replied {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Replied {
+    pub fn json(&self) -> Option<Json> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// What one capture found.
+#[derive(Debug, Clone)]
+pub struct Captured {
+    pub name: String,
+    /// Its source as the profile writes it (`json = "/token"`).
+    pub source: String,
+    /// The value kept (`None`: it found nothing, and `{var.NAME}` keeps what it held before).
+    pub value: Option<String>,
 }
 
 /// What one HTTP exchange came back with.
@@ -151,7 +253,17 @@ fn is_begin(endpoint: Endpoint) -> bool {
 impl ProfileTarget {
     /// A target for `profile` at `config.base_url` (the profile's own base URL is the caller's default).
     pub fn new(profile: Arc<RpProfile>, config: HttpConfig) -> ProfileTarget {
-        ProfileTarget { profile, config, sessions: HashMap::new(), next: 0 }
+        ProfileTarget { profile, config, sessions: HashMap::new(), next: 0, trace: None }
+    }
+
+    /// From now on, records every exchange (see [`ProfileTarget::take_trace`]).
+    pub fn trace(&mut self) {
+        self.trace.get_or_insert_with(Vec::new);
+    }
+
+    /// The exchanges recorded since the last call (empty when not tracing).
+    pub fn take_trace(&mut self) -> Vec<Exchange> {
+        self.trace.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     pub fn profile(&self) -> &RpProfile {
@@ -190,30 +302,30 @@ impl ProfileTarget {
         }
     }
 
-    /// Sends `req` in `session` with its templates filled from `body` (the conformance call's body; for a
-    /// finish also the credential), then keeps what it captures.
-    fn send(
-        &mut self,
-        session: SessionId,
-        req: &Request,
-        body: &Json,
-        finish: bool,
-    ) -> Result<Answer, String> {
+    /// Sends `req` (the profile's request for `step`) in `session` with its templates filled from `body` (the
+    /// conformance call's body; for a finish also the credential), then keeps what it captures. A traced
+    /// target records the exchange.
+    fn send(&mut self, session: SessionId, step: Step, req: &Request, body: &Json) -> Result<Answer, String> {
         let profile = self.profile.clone();
         let base = self.config.base_url.clone();
         let limit = self.config.max_response as u64;
+        let tracing = self.trace.is_some();
+        let finish = matches!(step, Step::Finish(_));
         let s = self.session(session);
         let ctx = Context { request: body, credential: finish.then_some(body), values: &s.values };
         let url = format!("{base}{}", ctx.text(&req.path, encode_path));
-        let mut builder = ureq::http::Request::builder().method(req.method.as_str()).uri(&url);
-        for (name, t) in profile.session.headers.iter().chain(&req.headers) {
-            builder = builder.header(name.as_str(), ctx.text(t, |s| s.to_owned()));
-        }
+        let mut headers: Vec<(String, String)> = profile
+            .session
+            .headers
+            .iter()
+            .chain(&req.headers)
+            .map(|(name, t)| (name.clone(), ctx.text(t, |s| s.to_owned())))
+            .collect();
         let payload = match (&req.body, req.encoding) {
             (None, _) => None,
             (Some(b), Encoding::Json) => {
                 let json = ctx.body(b).unwrap_or(Json::Null);
-                builder = builder.header("Content-Type", "application/json");
+                headers.push(("Content-Type".into(), "application/json".into()));
                 Some(serde_json::to_vec(&json).map_err(|e| e.to_string())?)
             }
             (Some(b), Encoding::Form) => {
@@ -227,19 +339,86 @@ impl ProfileTarget {
                         };
                     }
                 }
-                builder = builder.header("Content-Type", "application/x-www-form-urlencoded");
+                headers.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
                 Some(form.finish().into_bytes())
             }
         };
+        let payload = payload.filter(|_| req.method != Method::Get);
         let agent = s.agent.clone();
+        let traced = tracing.then(|| {
+            let jar = agent.cookie_jar_lock();
+            let cookies = jar.iter().map(|c| c.name().to_owned()).collect();
+            jar.release();
+            Exchange {
+                step,
+                method: req.method.as_str(),
+                url: url.clone(),
+                headers: headers.clone(),
+                cookies,
+                body: payload.clone(),
+                empty: empty_placeholders(&profile, req, &ctx),
+                reply: Err(String::new()),
+                captures: Vec::new(),
+            }
+        });
+        let answer = self.exchange(&agent, req.method, &url, headers, payload, limit);
+        let mut traced = traced;
+        if let Some(t) = traced.as_mut() {
+            t.reply = match &answer {
+                Ok(a) => Ok(Replied { status: a.status, headers: a.headers.clone(), body: a.bytes.clone() }),
+                Err(e) => Err(e.clone()),
+            };
+        }
+        if let Ok(answer) = &answer {
+            if !req.capture.is_empty() {
+                let found = capture(req, answer, &agent);
+                for (c, value) in req.capture.iter().zip(&found) {
+                    if let Some(v) = value {
+                        self.session(session).values.insert(c.name.clone(), v.clone());
+                    }
+                }
+                if let Some(t) = traced.as_mut() {
+                    t.captures = req
+                        .capture
+                        .iter()
+                        .zip(found)
+                        .map(|(c, value)| Captured {
+                            name: c.name.clone(),
+                            source: c.source.to_string(),
+                            value,
+                        })
+                        .collect();
+                }
+            }
+        }
+        if let (Some(trace), Some(t)) = (self.trace.as_mut(), traced) {
+            trace.push(t);
+        }
+        answer
+    }
+
+    /// One HTTP request and its reply, read up to `limit` bytes.
+    fn exchange(
+        &self,
+        agent: &ureq::Agent,
+        method: Method,
+        url: &str,
+        headers: Vec<(String, String)>,
+        payload: Option<Vec<u8>>,
+        limit: u64,
+    ) -> Result<Answer, String> {
+        let mut builder = ureq::http::Request::builder().method(method.as_str()).uri(url);
+        for (name, value) in &headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
         let describe =
-            |e: ureq::Error| format!("{} {url}: {}", req.method.as_str(), crate::transport::describe(&e));
+            |e: ureq::Error| format!("{} {url}: {}", method.as_str(), crate::transport::describe(&e));
         let response = match payload {
-            Some(bytes) if req.method != Method::Get => {
+            Some(bytes) => {
                 let request = builder.body(bytes).map_err(|e| format!("{url}: {e}"))?;
                 agent.run(request).map_err(describe)?
             }
-            _ => {
+            None => {
                 let request = builder.body(()).map_err(|e| format!("{url}: {e}"))?;
                 agent.run(request).map_err(describe)?
             }
@@ -260,40 +439,7 @@ impl ProfileTarget {
         if bytes.len() as u64 > limit {
             return Err(format!("{url}: the response is longer than {limit} bytes"));
         }
-        let answer = Answer { status, headers, bytes };
-        if !req.capture.is_empty() {
-            let json = answer.json();
-            let jar: Vec<(String, String)> = {
-                let jar = agent.cookie_jar_lock();
-                let cookies = jar.iter().map(|c| (c.name().to_owned(), c.value().to_owned())).collect();
-                jar.release();
-                cookies
-            };
-            for c in &req.capture {
-                let value = match &c.source {
-                    Source::Json(p) => json.as_ref().and_then(|j| j.pointer(p.as_str())).map(|v| match v {
-                        Json::String(s) => s.clone(),
-                        other => other.to_string(),
-                    }),
-                    Source::Regex(re) => {
-                        let text = String::from_utf8_lossy(&answer.bytes);
-                        re.captures(&text)
-                            .and_then(|m| m.get(1).or_else(|| m.get(0)))
-                            .map(|m| m.as_str().to_owned())
-                    }
-                    Source::Cookie(name) => jar.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()),
-                    Source::Header(name) => answer
-                        .headers
-                        .iter()
-                        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                        .map(|(_, v)| v.clone()),
-                };
-                if let Some(v) = value {
-                    self.session(session).values.insert(c.name.clone(), v);
-                }
-            }
-        }
-        Ok(answer)
+        Ok(Answer { status, headers, bytes })
     }
 
     /// Runs set-up steps (the prelude, or the account steps) in order; each must be accepted.
@@ -301,7 +447,8 @@ impl ProfileTarget {
         let profile = self.profile.clone();
         let steps = if which == "prelude" { &profile.session.prelude } else { &profile.session.account };
         for (i, step) in steps.iter().enumerate() {
-            let answer = self.send(session, step, body, false)?;
+            let which_step = if which == "prelude" { Step::Prelude(i) } else { Step::Account(i) };
+            let answer = self.send(session, which_step, step, body)?;
             let accept = step.accept.clone().unwrap_or_default();
             if !accept.holds(answer.status, answer.json().as_ref()) {
                 return Err(format!(
@@ -314,6 +461,53 @@ impl ProfileTarget {
         }
         Ok(())
     }
+}
+
+/// What each of `req`'s captures finds in `answer` (and the cookies `agent` holds after it).
+fn capture(req: &Request, answer: &Answer, agent: &ureq::Agent) -> Vec<Option<String>> {
+    let json = answer.json();
+    let jar: Vec<(String, String)> = {
+        let jar = agent.cookie_jar_lock();
+        let cookies = jar.iter().map(|c| (c.name().to_owned(), c.value().to_owned())).collect();
+        jar.release();
+        cookies
+    };
+    req.capture
+        .iter()
+        .map(|c| match &c.source {
+            Source::Json(p) => json.as_ref().and_then(|j| j.pointer(p.as_str())).map(|v| match v {
+                Json::String(s) => s.clone(),
+                other => other.to_string(),
+            }),
+            Source::Regex(re) => {
+                let text = String::from_utf8_lossy(&answer.bytes);
+                re.captures(&text).and_then(|m| m.get(1).or_else(|| m.get(0))).map(|m| m.as_str().to_owned())
+            }
+            Source::Cookie(name) => jar.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()),
+            Source::Header(name) => {
+                answer.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+            }
+        })
+        .collect()
+}
+
+/// The placeholders of `req` (and the session's headers) that have no value in `ctx`: (field, placeholder).
+fn empty_placeholders(profile: &RpProfile, req: &Request, ctx: &Context<'_>) -> Vec<(String, String)> {
+    let mut templates: Vec<(String, &Template)> = vec![("path".into(), &req.path)];
+    templates.extend(profile.session.headers.iter().map(|(n, t)| (format!("session.headers.{n}"), t)));
+    templates.extend(req.headers.iter().map(|(n, t)| (format!("headers.{n}"), t)));
+    if let Some(b) = &req.body {
+        templates.extend(b.templates().into_iter().map(|t| ("body".to_owned(), t)));
+    }
+    let mut out = Vec::new();
+    for (field, t) in templates {
+        for slot in t.slots() {
+            if ctx.value(slot).is_none() {
+                out.push((field.clone(), slot.to_string()));
+            }
+        }
+    }
+    out
 }
 
 /// The conformance reply for a begin: the options the profile's pointer finds, as `{"status": "ok",
@@ -463,7 +657,7 @@ impl Target for ProfileTarget {
         }
         let profile = self.profile.clone();
         let req = self.request_of(endpoint).clone();
-        let answer = self.send(session, &req, body, !is_begin(endpoint)).map_err(err)?;
+        let answer = self.send(session, Step::of(endpoint), &req, body).map_err(err)?;
         let json = answer.json();
         Ok(if is_begin(endpoint) {
             begin_reply(&profile, endpoint, &req, answer.status, json)

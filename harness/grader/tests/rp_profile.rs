@@ -316,3 +316,173 @@ fn a_custom_api_graded_through_its_profile_agrees_with_the_conformance_api_where
         .filter(|c| c.setup.uv_optional)
         .all(|c| unsupported.contains(&c.id.to_owned())));
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// probe: one registration and one sign-in through a profile, the first wrong step diagnosed
+// ---------------------------------------------------------------------------------------------------------
+
+fn probe(profile_text: &str, url: &str) -> grader::probe::Probe {
+    let profile = Arc::new(RpProfile::parse("custom.toml", profile_text).unwrap());
+    let cfg = grader::probe::ProbeConfig {
+        client: generator::client::ClientConfig::new("https://example.org", "example.org"),
+        username: "probe-user".into(),
+        seed: 1,
+    };
+    grader::probe::probe(profile, HttpConfig::new(url), &cfg)
+}
+
+/// The steps whose exchanges a probe showed, in order.
+fn steps(p: &grader::probe::Probe) -> Vec<String> {
+    p.events
+        .iter()
+        .filter_map(|e| match e {
+            grader::probe::Event::Exchange { exchange, .. } => Some(exchange.step.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn probe_shows_every_exchange_of_a_good_profile_and_succeeds() {
+    let (url, _runtime) = serve(custom_api());
+    let p = probe(CUSTOM_PROFILE, &url);
+    let text = p.render();
+    assert!(p.succeeded(), "{text}");
+    assert!(p.failure().is_none());
+    assert_eq!(
+        steps(&p),
+        [
+            "session.prelude[0]",
+            "registration.begin",
+            "registration.finish",
+            "authentication.begin",
+            "authentication.finish"
+        ]
+    );
+    // The request line, the CSRF header the profile sets, the cookie the prelude got, the bodies both ways.
+    assert!(text.contains(&format!("> POST {url}/api/users/probe-user/passkeys/begin")), "{text}");
+    assert!(text.contains("> X-CSRF-Token: token-0-0"), "{text}");
+    assert!(text.contains("> (cookies held: sid)"), "{text}");
+    assert!(text.contains("> username=probe-user"), "{text}");
+    assert!(text.contains("captured {var.csrf} = token-0-0 (json = \"/csrfToken\")"), "{text}");
+    assert!(text.contains("< {\"verified\":true}"), "{text}");
+    // Long members are abbreviated: the attestation object is hundreds of characters.
+    assert!(text.contains("\"attestationObject\":\"o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YViU…("), "{text}");
+    assert!(text.ends_with("probe: registration and sign-in both succeeded through the profile\n"), "{text}");
+}
+
+#[test]
+fn probe_names_an_options_pointer_that_found_nothing_and_where_the_options_are() {
+    let (url, _runtime) = serve(custom_api());
+    let wrong = CUSTOM_PROFILE.replacen("options = \"/publicKey\"", "options = \"/options\"", 1);
+    let p = probe(&wrong, &url);
+    assert!(!p.succeeded());
+    let (step, diagnosis) = p.failure().expect("a failure");
+    assert_eq!(step, "registration.begin");
+    assert!(
+        diagnosis[0].starts_with(
+            "registration.begin.options = \"/options\" found nothing in the reply {\"publicKey\":{"
+        ),
+        "{diagnosis:?}"
+    );
+    assert_eq!(diagnosis[1], "the options look to be at \"/publicKey\": options = \"/publicKey\"?");
+    // It stopped there.
+    assert_eq!(steps(&p), ["session.prelude[0]", "registration.begin"]);
+}
+
+#[test]
+fn probe_names_the_status_the_accept_predicate_does_not_allow() {
+    let (url, _runtime) = serve(custom_api());
+    let wrong = CUSTOM_PROFILE.replacen("accept = { status = [200]", "accept = { status = [201]", 1);
+    let p = probe(&wrong, &url);
+    let (step, diagnosis) = p.failure().expect("a failure");
+    assert_eq!(step, "registration.finish");
+    assert_eq!(
+        diagnosis[0],
+        "HTTP 200 came back, and registration.finish.accept.status allows [201]; the reply: {\"verified\":true}"
+    );
+    // And a refusal names the predicate member that did not hold and the RP's message.
+    let refused = CUSTOM_PROFILE.replacen(
+        "body = { credential = \"{credential}\" }",
+        "body = { cred = \"{credential}\" }",
+        1,
+    );
+    let p = probe(&refused, &url);
+    let (step, diagnosis) = p.failure().expect("a failure");
+    assert_eq!(step, "registration.finish");
+    assert!(
+        diagnosis[0]
+            .starts_with("registration.finish.accept.json \"/verified\" = true: the reply has false there"),
+        "{diagnosis:?}"
+    );
+    assert!(
+        diagnosis
+            .last()
+            .unwrap()
+            .starts_with("the RP's message (registration.finish.error = \"/error/message\"): "),
+        "{diagnosis:?}"
+    );
+}
+
+#[test]
+fn probe_names_a_capture_that_matched_nothing() {
+    let (url, _runtime) = serve(custom_api());
+    let wrong = CUSTOM_PROFILE.replacen("json = \"/csrfToken\"", "json = \"/csrf\"", 1);
+    let p = probe(&wrong, &url);
+    let (step, diagnosis) = p.failure().expect("a failure");
+    assert_eq!(step, "session.prelude[0]");
+    assert_eq!(
+        diagnosis,
+        [
+            "session.prelude[0].capture \"csrf\" (json = \"/csrf\") matched nothing, so {var.csrf} stays empty; the reply: {\"csrfToken\":\"token-0-0\"}"
+        ]
+    );
+    // A cookie capture lists the cookies there are.
+    let wrong = CUSTOM_PROFILE.replacen(
+        "json = \"/csrfToken\" }]",
+        "json = \"/csrfToken\" }, { name = \"s\", cookie = \"session\" }]",
+        1,
+    );
+    let (_, diagnosis) = probe(&wrong, &url).failure().map(|(s, d)| (s.to_owned(), d.to_vec())).unwrap();
+    assert_eq!(
+        diagnosis,
+        ["session.prelude[0].capture \"s\" (cookie = \"session\") matched nothing, so {var.s} stays empty; the client holds the cookies [sid]"]
+    );
+}
+
+#[test]
+fn probe_names_an_empty_placeholder_first() {
+    let (url, _runtime) = serve(custom_api());
+    // The token is captured only after the sign-in starts: registration sends the header empty.
+    let wrong = CUSTOM_PROFILE
+        .replacen("[[session.prelude]]\nmethod = \"GET\"\npath = \"/api/csrf\"\ncapture = [{ name = \"csrf\", json = \"/csrfToken\" }]\n", "", 1)
+        .replacen("options = \"/publicKey\"\nerror = \"/error/message\"\n\n[authentication.finish]", "options = \"/publicKey\"\nerror = \"/error/message\"\ncapture = [{ name = \"csrf\", json = \"/csrfToken\" }]\n\n[authentication.finish]", 1);
+    let p = probe(&wrong, &url);
+    let (step, diagnosis) = p.failure().expect("a failure");
+    assert_eq!(step, "registration.begin");
+    assert_eq!(
+        diagnosis[0],
+        "the placeholder {var.csrf} in session.headers.X-CSRF-Token was empty (no earlier step captured \"csrf\")"
+    );
+    assert!(
+        diagnosis[1].starts_with(
+            "HTTP 403 came back, and registration.begin.accept (absent).status allows any 2xx (the default)"
+        ),
+        "{diagnosis:?}"
+    );
+    assert_eq!(
+        diagnosis.last().unwrap(),
+        "the RP's message (registration.begin.error = \"/error/message\"): \"no session\""
+    );
+}
+
+#[test]
+fn probe_through_the_conformance_profile_succeeds_on_the_reference_rp() {
+    let server =
+        rp::server::Running::start("127.0.0.1:0".parse().unwrap(), Arc::new(reference_rp())).unwrap();
+    let cfg = grader::probe::ProbeConfig { client: testkit::client(), username: "alice".into(), seed: 7 };
+    let p =
+        grader::probe::probe(Arc::new(RpProfile::conformance_api()), HttpConfig::new(&server.url()), &cfg);
+    assert!(p.succeeded(), "{}", p.render());
+    assert_eq!(steps(&p).len(), 4);
+}
