@@ -22,14 +22,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
 
-use axum::body::Bytes;
-use axum::extract::{Path as UrlPath, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use generator::catalog;
 use grader::profile::RpProfile;
@@ -37,6 +36,7 @@ use grader::profile_target::ProfileTarget;
 use grader::transport::{HttpConfig, HttpTarget};
 use grader::{GradeConfig, Verdict};
 use serde_json::{json, Value as Json};
+use testkit::custom_api::{self, CustomApi, Policy};
 
 #[path = "support/webdriver.rs"]
 mod webdriver;
@@ -50,144 +50,27 @@ fn fixtures() -> PathBuf {
 // The custom API: the reference RP behind another shape, with its own page
 // ---------------------------------------------------------------------------------------------------------
 
-struct Custom {
-    rp: rp::ReferenceRp,
-    /// session id -> its CSRF token
-    sessions: Mutex<HashMap<String, String>>,
-}
-
-fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
-
-fn sid(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            let (name, value) = c.trim().split_once('=')?;
-            (name == "sid").then(|| value.to_owned())
-        })
-}
-
-fn reply(status: StatusCode, body: Json) -> Response {
-    (status, axum::Json(body)).into_response()
-}
-
-type App = State<Arc<Custom>>;
-
-impl Custom {
-    fn guarded(&self, headers: &HeaderMap) -> Result<String, Box<Response>> {
-        let refuse = |m: &str| Box::new(reply(StatusCode::FORBIDDEN, json!({"error": {"message": m}})));
-        let sid = sid(headers).ok_or_else(|| refuse("no session"))?;
-        let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-        match self.sessions.lock().unwrap().get(&sid) {
-            Some(t) if Some(t.as_str()) == token => Ok(sid),
-            _ => Err(refuse("CSRF token missing or wrong")),
-        }
-    }
-
-    fn options(&self, sid: &str, path: &str, request: Json) -> Response {
-        let (_, mut body) = self.rp.handle(sid, path, &request, now());
-        if body["status"] != "ok" {
-            return reply(StatusCode::BAD_REQUEST, json!({"error": {"message": body["errorMessage"]}}));
-        }
-        if let Some(o) = body.as_object_mut() {
-            o.remove("status");
-            o.remove("errorMessage");
-        }
-        reply(StatusCode::OK, json!({ "publicKey": body }))
-    }
-
-    fn finish(&self, sid: &str, path: &str, body: &Bytes) -> Response {
-        let request: Json = serde_json::from_slice(body).unwrap_or(Json::Null);
-        let (_, answer) = self.rp.handle(sid, path, &request["credential"], now());
-        if answer["status"] == "ok" {
-            reply(StatusCode::OK, json!({"verified": true}))
-        } else {
-            reply(StatusCode::OK, json!({"verified": false, "error": {"message": answer["errorMessage"]}}))
-        }
-    }
-}
-
 /// The page: a session cookie and a CSRF token in a `<meta>` (a new session for a request without one).
-async fn page(State(app): App, headers: HeaderMap) -> Response {
-    let mut sessions = app.sessions.lock().unwrap();
-    let n = sessions.len();
-    let (sid, fresh) = match sid(&headers) {
-        Some(s) if sessions.contains_key(&s) => (s, false),
-        _ => (format!("s{n}x{}", now() % 100_000), true),
-    };
-    let token =
-        sessions.entry(sid.clone()).or_insert_with(|| format!("t{:x}", now() ^ (n as u64 * 7919))).clone();
+async fn page(State(app): custom_api::App, headers: HeaderMap) -> Response {
+    let (token, cookie) =
+        app.session_token(&headers, |n| format!("t{:x}", custom_api::now() ^ (n as u64 * 7919)));
     let mut r = Html(CUSTOM_PAGE.replace("CSRF_TOKEN", &token)).into_response();
-    if fresh {
-        r.headers_mut().insert(header::SET_COOKIE, format!("sid={sid}; Path=/; HttpOnly").parse().unwrap());
+    if let Some(c) = cookie {
+        r.headers_mut().insert(header::SET_COOKIE, c.parse().expect("a header value"));
     }
     r
 }
 
-async fn register_begin(
-    State(app): App,
-    UrlPath(username): UrlPath<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let sid = match app.guarded(&headers) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let body: Json = serde_json::from_slice(&body).unwrap_or(Json::Null);
-    // The RP fixes user verification and attestation conveyance.
-    let request = json!({
-        "username": username,
-        "displayName": body["displayName"],
-        "authenticatorSelection": { "userVerification": "preferred", "residentKey": "preferred" },
-        "attestation": "none",
-    });
-    app.options(&sid, "/attestation/options", request)
-}
-
-async fn register_finish(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
-    match app.guarded(&headers) {
-        Ok(sid) => app.finish(&sid, "/attestation/result", &body),
-        Err(r) => *r,
-    }
-}
-
-async fn login_options(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
-    let sid = match app.guarded(&headers) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let form: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
-    let Some(username) = form.get("username") else {
-        return reply(StatusCode::BAD_REQUEST, json!({"error": {"message": "no username"}}));
-    };
-    app.options(&sid, "/assertion/options", json!({"username": username, "userVerification": "preferred"}))
-}
-
-async fn login(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
-    match app.guarded(&headers) {
-        Ok(sid) => app.finish(&sid, "/assertion/result", &body),
-        Err(r) => *r,
-    }
-}
-
-/// The reference RP (RP ID `localhost`, at `origin`) behind the custom API, with its page at `/`.
+/// The reference RP (RP ID `localhost`, at `origin`) behind the custom API (`testkit::custom_api`, with user
+/// verification "preferred", resident keys "preferred" and attestation "none" fixed), with its page at `/`.
 fn custom_api(origin: &str) -> Router {
     let mut config = rp::Config::new("localhost", origin);
     config.seed = Some(1);
-    let app = Arc::new(Custom { rp: rp::ReferenceRp::new(config), sessions: Mutex::new(HashMap::new()) });
-    Router::new()
+    let policy =
+        Policy { user_verification: "preferred", attestation: "none", resident_key: Some("preferred") };
+    custom_api::routes()
         .route("/", get(page))
-        .route("/api/users/{username}/passkeys/begin", post(register_begin))
-        .route("/api/passkeys/finish", post(register_finish))
-        .route("/api/login/options", post(login_options))
-        .route("/api/login", post(login))
-        .with_state(app)
+        .with_state(CustomApi::new(rp::ReferenceRp::new(config), policy))
 }
 
 /// The custom API's page: the same controls as the reference RP's page (so `Session::ceremony` drives it).

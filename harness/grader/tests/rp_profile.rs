@@ -5,15 +5,13 @@
 //! verification fixed at "required"), graded through a profile of it, gives the conformance API's verdict on
 //! every case the profile can express and UNSUPPORTED with a reason on the rest.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::collections::HashMap;
+use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::response::Response;
+use axum::routing::get;
 use axum::Router;
 use generator::catalog;
 use generator::target::Target;
@@ -22,7 +20,8 @@ use grader::profile_target::ProfileTarget;
 use grader::transport::{HttpConfig, HttpTarget};
 use grader::{GradeConfig, Report, Verdict};
 use rp::ReferenceRp;
-use serde_json::{json, Value as Json};
+use serde_json::json;
+use testkit::custom_api::{self, CustomApi, Policy};
 
 fn reference_rp() -> ReferenceRp {
     ReferenceRp::new(testkit::rp_config(testkit::RP_ID, testkit::ORIGIN, 1))
@@ -83,153 +82,20 @@ fn the_built_in_conformance_profile_grades_exactly_as_the_conformance_transport(
     }
 }
 
-/// The custom API: the reference RP behind other paths and shapes, with a CSRF token per session.
-struct Custom {
-    rp: ReferenceRp,
-    /// session id -> its CSRF token
-    sessions: Mutex<HashMap<String, String>>,
+/// The custom API (`testkit::custom_api`) with user verification "required" and attestation "direct" fixed, its
+/// session and CSRF token handed out by `GET /api/csrf` as `{"csrfToken": …}`.
+fn custom_api() -> Router {
+    let policy = Policy { user_verification: "required", attestation: "direct", resident_key: None };
+    custom_api::routes().route("/api/csrf", get(csrf)).with_state(CustomApi::new(reference_rp(), policy))
 }
 
-fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
-
-fn sid(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            let (name, value) = c.trim().split_once('=')?;
-            (name == "sid").then(|| value.to_owned())
-        })
-}
-
-fn reply(status: StatusCode, body: Json) -> Response {
-    (status, axum::Json(body)).into_response()
-}
-
-impl Custom {
-    /// The session of a request whose CSRF header matches its session's token.
-    /// The session of a request whose CSRF header matches its session's token (else why not).
-    fn guarded(&self, headers: &HeaderMap) -> Result<String, &'static str> {
-        let sid = sid(headers).ok_or("no session")?;
-        let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-        let sessions = self.sessions.lock().unwrap();
-        match sessions.get(&sid) {
-            Some(t) if Some(t.as_str()) == token => Ok(sid),
-            _ => Err("CSRF token missing or wrong"),
-        }
-    }
-
-    fn options(&self, sid: &str, path: &str, request: Json) -> Response {
-        let (_, mut body) = self.rp.handle(sid, path, &request, now());
-        if body["status"] != "ok" {
-            return reply(StatusCode::BAD_REQUEST, json!({"error": {"message": body["errorMessage"]}}));
-        }
-        if let Some(o) = body.as_object_mut() {
-            o.remove("status");
-            o.remove("errorMessage");
-        }
-        reply(StatusCode::OK, json!({ "publicKey": body }))
-    }
-
-    fn finish(&self, sid: &str, path: &str, body: &Bytes) -> Response {
-        let Ok(request) = serde_json::from_slice::<Json>(body) else {
-            return reply(
-                StatusCode::BAD_REQUEST,
-                json!({"verified": false, "error": {"message": "not JSON"}}),
-            );
-        };
-        let (_, answer) = self.rp.handle(sid, path, &request["credential"], now());
-        if answer["status"] == "ok" {
-            reply(StatusCode::OK, json!({"verified": true}))
-        } else {
-            // Always 200: the error member says what went wrong.
-            reply(StatusCode::OK, json!({"verified": false, "error": {"message": answer["errorMessage"]}}))
-        }
-    }
-}
-
-fn forbidden(message: &str) -> Response {
-    reply(StatusCode::FORBIDDEN, json!({"error": {"message": message}}))
-}
-
-type App = State<Arc<Custom>>;
-
-async fn csrf(State(app): App, headers: HeaderMap) -> Response {
-    let mut sessions = app.sessions.lock().unwrap();
-    let n = sessions.len();
-    let (sid, fresh) = match sid(&headers) {
-        Some(s) if sessions.contains_key(&s) => (s, false),
-        _ => (format!("sid{n}"), true),
-    };
-    let token =
-        sessions.entry(sid.clone()).or_insert_with(|| format!("token-{n}-{}", n * 7919 % 1000)).clone();
-    let mut r = reply(StatusCode::OK, json!({"csrfToken": token}));
-    if fresh {
-        r.headers_mut().insert(header::SET_COOKIE, format!("sid={sid}; Path=/; HttpOnly").parse().unwrap());
+async fn csrf(State(app): custom_api::App, headers: HeaderMap) -> Response {
+    let (token, cookie) = app.session_token(&headers, |n| format!("token-{n}-{}", n * 7919 % 1000));
+    let mut r = custom_api::reply(StatusCode::OK, json!({"csrfToken": token}));
+    if let Some(c) = cookie {
+        r.headers_mut().insert(header::SET_COOKIE, c.parse().expect("a header value"));
     }
     r
-}
-
-async fn register_begin(
-    State(app): App,
-    Path(username): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let sid = match app.guarded(&headers) {
-        Ok(s) => s,
-        Err(m) => return forbidden(m),
-    };
-    let body: Json = serde_json::from_slice(&body).unwrap_or(Json::Null);
-    // The RP fixes user verification and attestation conveyance: the request only names the user.
-    let request = json!({
-        "username": username,
-        "displayName": body["displayName"],
-        "authenticatorSelection": { "userVerification": "required" },
-        "attestation": "direct",
-    });
-    app.options(&sid, "/attestation/options", request)
-}
-
-async fn register_finish(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
-    match app.guarded(&headers) {
-        Ok(sid) => app.finish(&sid, "/attestation/result", &body),
-        Err(m) => forbidden(m),
-    }
-}
-
-async fn login_options(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
-    let sid = match app.guarded(&headers) {
-        Ok(s) => s,
-        Err(m) => return forbidden(m),
-    };
-    let form: BTreeMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
-    let Some(username) = form.get("username") else {
-        return reply(StatusCode::BAD_REQUEST, json!({"error": {"message": "no username"}}));
-    };
-    app.options(&sid, "/assertion/options", json!({"username": username, "userVerification": "required"}))
-}
-
-async fn login(State(app): App, headers: HeaderMap, body: Bytes) -> Response {
-    match app.guarded(&headers) {
-        Ok(sid) => app.finish(&sid, "/assertion/result", &body),
-        Err(m) => forbidden(m),
-    }
-}
-
-fn custom_api() -> Router {
-    let app = Arc::new(Custom { rp: reference_rp(), sessions: Mutex::new(HashMap::new()) });
-    Router::new()
-        .route("/api/csrf", get(csrf))
-        .route("/api/users/{username}/passkeys/begin", post(register_begin))
-        .route("/api/passkeys/finish", post(register_finish))
-        .route("/api/login/options", post(login_options))
-        .route("/api/login", post(login))
-        .with_state(app)
 }
 
 /// The profile of the custom API, as a user would write it.

@@ -6,6 +6,8 @@
 //! copies of its types); integration tests under `tests/` can.
 #![forbid(unsafe_code)]
 
+pub mod custom_api;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
