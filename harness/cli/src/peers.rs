@@ -4,8 +4,9 @@
 //! A target is a folder with `target.toml` (name, library, registry, version, language, docs, and optionally
 //! the origins its adapter accepts: `origins`, `origin_policy`; see [`TargetInfo`]), `install.sh`
 //! (installs its pinned dependencies from the registries into the folder), `start.sh PORT` (serves the
-//! conformance API on 127.0.0.1:PORT for the origin `http://localhost:PORT` and RP ID `localhost`) and
-//! `expectations.toml` (every known non-passing result, with its reason and kind).
+//! conformance API on 127.0.0.1:PORT for the origin `http://localhost:PORT` and RP ID `localhost`; or, for a
+//! real product graded as it ships, its own API, which the RP profile named by `profile` in `target.toml`
+//! describes) and `expectations.toml` (every known non-passing result, with its reason and kind).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -61,6 +62,9 @@ pub struct TargetInfo {
     /// How the adapter matches origins (`origin_policy = "exact"` or `"subdomains"`; default exact): declared
     /// to `grade` with `--origin-policy`, so that an origin case the adapter is configured to accept is INFO.
     pub origin_policy: OriginPolicy,
+    /// An RP profile file (relative to the target folder) when the target serves its own API rather than the
+    /// conformance API: graded with `--profile` (`profile = "profile.toml"`).
+    pub profile: Option<String>,
 }
 
 /// `target.toml` as written.
@@ -77,6 +81,8 @@ struct Manifest {
     origins: Vec<String>,
     #[serde(default)]
     origin_policy: Option<String>,
+    #[serde(default)]
+    profile: Option<String>,
 }
 
 /// The origin the client reports to a target started on `port`, or the origins of `target.toml` there.
@@ -107,6 +113,7 @@ impl TargetInfo {
             docs: m.docs,
             origins: m.origins,
             origin_policy,
+            profile: m.profile,
         })
     }
 
@@ -144,7 +151,9 @@ pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, TargetInfo)>> {
         if info.name != folder {
             bail!("{}: name {:?} is not the folder's name {folder:?}", manifest.display(), info.name);
         }
-        for script in ["install.sh", "start.sh", "expectations.toml"] {
+        for script in
+            ["install.sh", "start.sh", "expectations.toml"].into_iter().chain(info.profile.as_deref())
+        {
             if !path.join(script).is_file() {
                 bail!("{}: {script} is missing", path.display());
             }
@@ -246,6 +255,9 @@ fn one(dir: &Path, info: &TargetInfo, args: &Args, logs: &Path) -> Result<Report
     server.wait_listening(port, Duration::from_secs(args.start_timeout))?;
     eprintln!("==> {name}: grading");
     let mut grade_args: Vec<String> = vec!["--target".into(), format!("http://127.0.0.1:{port}")];
+    if let Some(profile) = &info.profile {
+        grade_args.extend(["--profile".into(), dir.join(profile).display().to_string()]);
+    }
     for origin in info.declared_origins() {
         grade_args.extend(["--origin".into(), at_port(&origin, port)]);
     }
@@ -378,8 +390,9 @@ pub fn preamble(seed: u64) -> String {
     format!(
         "Each column is one implementation put on the FIDO2 server conformance API by a thin adapter in \
          [`targets/<name>/`](../targets/README.md) that uses the library as its documentation tells an integrator \
-         to, graded with seed {seed} at origin `http://localhost:PORT`, RP ID `localhost` (origin cases against the origins \
-         each `target.toml` declares its adapter accepts) under the `webauthn-l3` profile; the first column is the \
+         to, or a product graded as it ships through its own API (its `target.toml` names the RP profile), \
+         graded with seed {seed} at origin `http://localhost:PORT`, RP ID `localhost` (origin cases against the \
+         origins each `target.toml` declares its adapter accepts) under the `webauthn-l3` profile; the first column is the \
          harness's own reference RP. Open [`matrix.html`](matrix.html) for a coloured version with the notes as \
          tooltips.\n\n\
          Each report is kept as [insta](https://insta.rs) snapshots, so that a change in an implementation or in the \

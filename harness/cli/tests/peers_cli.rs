@@ -121,3 +121,50 @@ fn bench_starts_benches_and_stops_peer_targets() {
     assert_eq!(targets[0]["errors"], 0);
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A target whose target.toml names an RP profile is graded through it (`grade --profile`): here the reference
+/// RP's conformance API described as a profile that fixes userVerification at "preferred", so the cases that ask
+/// for "required" come out UNSUPPORTED, which they never are through the plain conformance API. `bench --peers`
+/// leaves such a target out (it speaks the conformance API only).
+#[test]
+fn a_target_that_names_an_rp_profile_is_graded_through_it() {
+    let root = temp("profile");
+    let dir = stand_in(&root.join("targets"), "own-api", false);
+    let mut manifest = std::fs::read_to_string(dir.join("target.toml")).unwrap();
+    manifest.push_str("profile = \"profile.toml\"\n");
+    std::fs::write(dir.join("target.toml"), manifest).unwrap();
+    let conformance = grader::profile::CONFORMANCE_API;
+    let profile =
+        conformance.replacen("[rp]\n", "[rp]\n\n[capabilities]\nuser_verification = \"preferred\"\n", 1);
+    assert_ne!(profile, conformance);
+    std::fs::write(dir.join("profile.toml"), profile).unwrap();
+    let expectations = "[[case]]\nid = \"*\"\nverdict = \"UNSUPPORTED\"\nreason = \"x\"\n";
+    std::fs::write(dir.join("expectations.toml"), expectations).unwrap();
+    let out = root.join("out");
+    let o = Command::new(BIN)
+        .args(["peers", "--reference", "false", "--targets"])
+        .arg(root.join("targets"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("own-api/report.json")).unwrap()).unwrap();
+    let verdict = |id: &str| {
+        report["cases"].as_array().unwrap().iter().find(|c| c["id"] == id).map(|c| c["verdict"].clone())
+    };
+    assert_eq!(verdict("reg.flags.uv-required.up1-uv0"), Some(Value::from("UNSUPPORTED")));
+    assert_eq!(verdict("auth.flags.uv-required.up1-uv0"), Some(Value::from("UNSUPPORTED")));
+    assert_eq!(verdict("reg.valid.es256.none"), Some(Value::from("PASS")));
+
+    let o = Command::new(BIN)
+        .args(["bench", "--ceremonies", "4", "--rounds", "1", "--warmup", "0", "--format", "json", "--peers"])
+        .arg(root.join("targets"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("own-api: skipped (served through its own API"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&root);
+}

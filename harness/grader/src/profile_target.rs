@@ -413,6 +413,10 @@ impl ProfileTarget {
         }
         let describe =
             |e: ureq::Error| format!("{} {url}: {}", method.as_str(), crate::transport::describe(&e));
+        // A POST, PUT, PATCH or DELETE without a body template sends an empty body of length 0: given no body at
+        // all, the client announces a chunked one and sends its last chunk, which a server without chunked
+        // requests (Python's wsgiref, under Django's runserver) reads as the start of another request.
+        let payload = payload.or_else(|| (method != Method::Get).then(Vec::new));
         let response = match payload {
             Some(bytes) => {
                 let request = builder.body(bytes).map_err(|e| format!("{url}: {e}"))?;
@@ -832,6 +836,39 @@ accept = { status = [204] }
             None
         );
         assert_eq!(conformance.unsupported(Need::SeveralAccounts), None);
+    }
+
+    /// A bodiless POST goes with `Content-Length: 0`, not an empty chunked body (whose last chunk a server
+    /// without chunked requests reads as a second request, and answers on the same connection).
+    #[test]
+    fn a_post_without_a_body_template_sends_an_empty_body_of_length_zero() {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = Vec::new();
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+                head.push(line.trim_end().to_ascii_lowercase());
+            }
+            let mut stream = stream;
+            stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 18\r\n\r\n{\"challenge\":\"AA\"}").unwrap();
+            head
+        });
+        let mut t = ProfileTarget::new(Arc::new(profile()), HttpConfig::new(&url));
+        let s = t.new_session();
+        let reply = t.call(s, Endpoint::AssertionOptions, &json!({"username": "u"})).unwrap();
+        assert_eq!((reply.accepted(), reply.body["challenge"].clone()), (true, json!("AA")));
+        let head = server.join().unwrap();
+        assert_eq!(head[0], "post /auth http/1.1");
+        assert!(head.iter().any(|h| h == "content-length: 0"), "{head:?}");
+        assert!(!head.iter().any(|h| h.starts_with("transfer-encoding")), "{head:?}");
     }
 
     #[test]

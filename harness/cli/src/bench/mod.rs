@@ -122,6 +122,14 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         let logs = std::env::temp_dir();
         for (path, info) in found.iter().filter(|(_, i)| args.only.is_empty() || args.only.contains(&i.name))
         {
+            if info.profile.is_some() {
+                // Graded through its own API (an RP profile); bench speaks the conformance API only.
+                eprintln!(
+                    "==> {}: skipped (served through its own API, described by an RP profile)",
+                    info.name
+                );
+                continue;
+            }
             if !args.skip_install {
                 eprintln!("==> {}: installing", info.name);
                 crate::peers::install(

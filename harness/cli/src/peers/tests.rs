@@ -175,3 +175,30 @@ fn target_toml_may_declare_the_origins_its_adapter_accepts() {
     let e = TargetInfo::parse(&format!("{base}origin = \"x\"\n"), path).unwrap_err();
     assert!(format!("{e:#}").contains("unknown field `origin`"), "{e:#}");
 }
+
+/// A real product graded as it ships names its RP profile in target.toml; `peers` grades it through that file,
+/// which must exist and parse (checked here without installing anything).
+#[test]
+fn a_target_may_name_its_rp_profile() {
+    let peers = discover(&root().join("targets")).expect("the target folders");
+    let (dir, info) = peers.iter().find(|(_, i)| i.name == "django-otp-webauthn").expect("the Django target");
+    assert_eq!(info.profile.as_deref(), Some("profile.toml"));
+    let file = dir.join("profile.toml");
+    let text = std::fs::read_to_string(&file).expect("read the profile");
+    let profile =
+        grader::profile::RpProfile::parse(&file.display().to_string(), &text).expect("a valid profile");
+    assert_eq!(profile.rp.rp_id.as_deref(), Some("localhost"));
+
+    // A named profile that is not there stops discovery with the file's name.
+    let scratch = std::env::temp_dir().join(format!("webauthn-harness-peers-profile-{}", std::process::id()));
+    let folder = scratch.join("x");
+    std::fs::create_dir_all(&folder).expect("scratch folder");
+    for f in ["install.sh", "start.sh", "expectations.toml"] {
+        std::fs::write(folder.join(f), "").expect("write");
+    }
+    let manifest = "name = \"x\"\nlibrary = \"x\"\nregistry = \"PyPI\"\nversion = \"1\"\nlanguage = \"Python\"\ndocs = \"https://x\"\nprofile = \"rp.toml\"\n";
+    std::fs::write(folder.join("target.toml"), manifest).expect("write");
+    let e = discover(&scratch).unwrap_err().to_string();
+    let _ = std::fs::remove_dir_all(&scratch);
+    assert!(e.ends_with("x: rp.toml is missing"), "{e}");
+}
