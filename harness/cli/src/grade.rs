@@ -336,7 +336,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     http.timeout = Duration::from_secs(args.timeout.max(1));
     // The conformance API is the built-in RP profile.
     let rp_profile = profiles.rp.map_or_else(RpProfile::conformance_api, |(_, p)| p);
-    let mut target = ProfileTarget::new(Arc::new(rp_profile), http);
+    let mut target = ProfileTarget::new(Arc::new(rp_profile), http).with_origin(origin.clone());
 
     // Reachability: one options call must get an HTTP answer.
     let probe = target.new_session();

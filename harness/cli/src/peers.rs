@@ -2,9 +2,10 @@
 //! write each one's report and the matrix of all of them (issue: grade real relying-party libraries).
 //!
 //! A target is a folder with `target.toml` (name, library, registry, version, language, docs, and optionally
-//! the origins its adapter accepts: `origins`, `origin_policy`; see [`TargetInfo`]), `install.sh`
-//! (installs its pinned dependencies from the registries into the folder), `start.sh PORT` (serves the
-//! conformance API on 127.0.0.1:PORT for the origin `http://localhost:PORT` and RP ID `localhost`) and
+//! the origins its adapter accepts: `origins`, `origin_policy`, and the RP profile it is graded through:
+//! `rp_profile`; see [`TargetInfo`]), `install.sh` (installs its pinned dependencies from the registries into
+//! the folder), `start.sh PORT` (serves the conformance API, or the product's own API its RP profile
+//! describes, on 127.0.0.1:PORT for the origin `http://localhost:PORT` and RP ID `localhost`) and
 //! `expectations.toml` (every known non-passing result, with its reason and kind).
 
 use std::io::Read;
@@ -61,6 +62,10 @@ pub struct TargetInfo {
     /// How the adapter matches origins (`origin_policy = "exact"` or `"subdomains"`; default exact): declared
     /// to `grade` with `--origin-policy`, so that an origin case the adapter is configured to accept is INFO.
     pub origin_policy: OriginPolicy,
+    /// The RP profile (a TOML file in the target's folder, `rp_profile = "profile.toml"`) describing the
+    /// target's own API, for a product graded as it ships through its own endpoints rather than an adapter
+    /// on the conformance API: passed to `grade` as `--profile`. Absent: the conformance API.
+    pub rp_profile: Option<String>,
 }
 
 /// `target.toml` as written.
@@ -77,6 +82,8 @@ struct Manifest {
     origins: Vec<String>,
     #[serde(default)]
     origin_policy: Option<String>,
+    #[serde(default)]
+    rp_profile: Option<String>,
 }
 
 /// The origin the client reports to a target started on `port`, or the origins of `target.toml` there.
@@ -98,6 +105,12 @@ impl TargetInfo {
         // PORT is a number when the target runs; check the origins as they will be.
         let sample: Vec<String> = m.origins.iter().map(|o| at_port(o, 8080)).collect();
         Origins::check(&sample).map_err(|e| anyhow::anyhow!("{}: origins: {e}", path.display()))?;
+        if let Some(file) = &m.rp_profile {
+            let plain = Path::new(file).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+            if file.is_empty() || !plain {
+                bail!("{}: rp_profile: {file:?} must name a file in the target's folder", path.display());
+            }
+        }
         Ok(TargetInfo {
             name: m.name,
             library: m.library,
@@ -107,6 +120,7 @@ impl TargetInfo {
             docs: m.docs,
             origins: m.origins,
             origin_policy,
+            rp_profile: m.rp_profile,
         })
     }
 
@@ -148,6 +162,14 @@ pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, TargetInfo)>> {
             if !path.join(script).is_file() {
                 bail!("{}: {script} is missing", path.display());
             }
+        }
+        if let Some(file) = &info.rp_profile {
+            // Read now, so that a bad profile stops the run before anything is installed.
+            let profile = path.join(file);
+            let text = std::fs::read_to_string(&profile).with_context(|| {
+                format!("{}: rp_profile: reading {}", manifest.display(), profile.display())
+            })?;
+            grader::profile::RpProfile::parse(&profile.display().to_string(), &text)?;
         }
         found.push((path, info));
     }
@@ -245,7 +267,24 @@ fn one(dir: &Path, info: &TargetInfo, args: &Args, logs: &Path) -> Result<Report
     let mut server = start_target(dir, port, &server_log)?;
     server.wait_listening(port, Duration::from_secs(args.start_timeout))?;
     eprintln!("==> {name}: grading");
+    let grade_args = grade_args(dir, info, port, args.seed);
+    let full = logs.join(format!("{name}-full-report.json"));
+    let mut report = grade(&grade_args, &full, &logs.join(format!("{name}-grade.log")))?;
+    drop(server);
+    // The port is chosen per run; the published report names the target by what it is.
+    report.target = info.implementation();
+    report.origin = PEER_ORIGIN.into();
+    report.origins = info.declared_origins();
+    Ok(report)
+}
+
+/// The `grade` arguments for a target in `dir` started on `port`: its URL, declared origins, RP ID, seed and
+/// expectations, and its RP profile where `target.toml` names one.
+fn grade_args(dir: &Path, info: &TargetInfo, port: u16, seed: u64) -> Vec<String> {
     let mut grade_args: Vec<String> = vec!["--target".into(), format!("http://127.0.0.1:{port}")];
+    if let Some(file) = &info.rp_profile {
+        grade_args.extend(["--profile".into(), dir.join(file).display().to_string()]);
+    }
     for origin in info.declared_origins() {
         grade_args.extend(["--origin".into(), at_port(&origin, port)]);
     }
@@ -255,18 +294,11 @@ fn one(dir: &Path, info: &TargetInfo, args: &Args, logs: &Path) -> Result<Report
         "--rp-id".into(),
         "localhost".into(),
         "--seed".into(),
-        args.seed.to_string(),
+        seed.to_string(),
         "--expect".into(),
         dir.join("expectations.toml").display().to_string(),
     ]);
-    let full = logs.join(format!("{name}-full-report.json"));
-    let mut report = grade(&grade_args, &full, &logs.join(format!("{name}-grade.log")))?;
-    drop(server);
-    // The port is chosen per run; the published report names the target by what it is.
-    report.target = info.implementation();
-    report.origin = PEER_ORIGIN.into();
-    report.origins = info.declared_origins();
-    Ok(report)
+    grade_args
 }
 
 fn run_inner(args: Args) -> Result<ExitCode> {

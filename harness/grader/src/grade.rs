@@ -103,6 +103,7 @@ fn observed(r: &Reply) -> Observed {
         error_message: r.error_message().map(str::to_owned),
         check: r.check().map(str::to_owned),
         not_json: r.body.is_null(),
+        declared_refusal: r.declared_refusal,
     }
 }
 
@@ -259,7 +260,8 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
         Outcome::Recorded { observed, origin_declared } => {
             let answer = Answer {
                 accepted: observed.accepted,
-                unusable: observed.not_json || observed.http_status.is_some_and(|s| s >= 500),
+                unusable: observed.not_json
+                    || (observed.http_status.is_some_and(|s| s >= 500) && !observed.declared_refusal),
                 described: describe_observed(observed),
             };
             (Got::Answer(answer), true, origin_declared.then_some("the origin sent"))
@@ -295,7 +297,7 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
             Observation::Completed { subject, .. } => {
                 let answer = Answer {
                     accepted: subject.accepted(),
-                    unusable: subject.status >= 500 || subject.body.is_null(),
+                    unusable: subject.unusable(),
                     described: describe(subject),
                 };
                 (Got::Answer(answer), baseline_mandatory, declared_origin)
@@ -655,7 +657,7 @@ mod tests {
         } else {
             json!({"status": "failed", "errorMessage": "no"})
         };
-        Reply { status: if accepted { 200 } else { 400 }, body }
+        Reply::new(if accepted { 200 } else { 400 }, body)
     }
 
     fn completed(accepted: bool) -> Observation {
@@ -822,8 +824,7 @@ mod tests {
     #[test]
     fn unusable_answers_and_rejected_baselines() {
         let accept = case(Level::Must, Expect::Accept, procedure());
-        let server_error =
-            Observation::Completed { control: None, subject: Reply { status: 500, body: json!({}) } };
+        let server_error = Observation::Completed { control: None, subject: Reply::new(500, json!({})) };
         let ran = |o: &Observation, mandatory: bool, c: &Case| {
             judge(
                 &Rule::of(c),
@@ -835,8 +836,7 @@ mod tests {
         assert_eq!(ran(&server_error, true, &accept), Verdict::Error);
         // A crash answering a malformed ceremony is not a rejection, under every grading.
         let reject = case(Level::Must, Expect::Reject, procedure());
-        let not_json =
-            Observation::Completed { control: None, subject: Reply { status: 400, body: json!(null) } };
+        let not_json = Observation::Completed { control: None, subject: Reply::new(400, json!(null)) };
         for g in ALL {
             for o in [&server_error, &not_json] {
                 let out = Outcome::Ran { observation: o, baseline_mandatory: true, declared_origin: None };
@@ -850,6 +850,16 @@ mod tests {
             }
         }
         assert_eq!(ran(&completed(false), true, &reject), Verdict::Pass);
+        // A 500 the RP profile declares a refusal the RP meant is a rejection, run or recorded.
+        let meant = Reply { declared_refusal: true, ..Reply::new(500, json!({"status": "failed"})) };
+        let meant_run = Observation::Completed { control: None, subject: meant.clone() };
+        assert_eq!(ran(&meant_run, true, &reject), Verdict::Pass);
+        assert_eq!(ran(&meant_run, true, &accept), Verdict::Fail);
+        let recorded = Outcome::Recorded { observed: &observed(&meant), origin_declared: false };
+        assert_eq!(judge(&Rule::of(&reject), recorded, L3).0, Verdict::Pass);
+        let crash =
+            Outcome::Recorded { observed: &observed(&Reply::new(500, json!({}))), origin_declared: false };
+        assert_eq!(judge(&Rule::of(&reject), crash, L3).0, Verdict::Error);
         let baseline = Case { baseline: true, ..accept };
         assert_eq!(ran(&completed(false), false, &baseline), Verdict::Unsupported);
         assert_eq!(ran(&completed(false), true, &baseline), Verdict::Fail);
