@@ -410,7 +410,8 @@ pub fn preamble(seed: u64) -> String {
     format!(
         "Each column is one implementation put on the FIDO2 server conformance API by a thin adapter in \
          [`targets/<name>/`](../targets/README.md) that uses the library as its documentation tells an integrator \
-         to, graded with seed {seed} at origin `http://localhost:PORT`, RP ID `localhost` (origin cases against the origins \
+         to, or a product graded as it ships through its own API, which an RP profile in its folder describes \
+         (`better-auth`), graded with seed {seed} at origin `http://localhost:PORT`, RP ID `localhost` (origin cases against the origins \
          each `target.toml` declares its adapter accepts) under the `webauthn-l3` profile; the first column is the \
          harness's own reference RP. Open [`matrix.html`](matrix.html) for a coloured version with the notes as \
          tooltips.\n\n\

@@ -162,9 +162,9 @@ fn names_user(req: &Request) -> bool {
     let templates = std::iter::once(&req.path)
         .chain(req.headers.values())
         .chain(req.body.iter().flat_map(Body::templates));
-    templates.flat_map(Template::slots).any(|s| {
-        matches!(s, Slot::Username | Slot::DisplayName | Slot::Request(_) | Slot::Password)
-    })
+    templates
+        .flat_map(Template::slots)
+        .any(|s| matches!(s, Slot::Username | Slot::DisplayName | Slot::Request(_) | Slot::Password))
 }
 
 fn is_begin(endpoint: Endpoint) -> bool {
@@ -721,7 +721,8 @@ accept = { status = [204] }
         // Its authentication.begin ("/auth", no body) never names the user.
         assert!(t.unsupported(Need::NamedAccountOptions).unwrap().contains("never names the user"));
         let named = PROFILE.replace("path = \"/auth\"", "path = \"/auth/{username}\"");
-        let named = ProfileTarget::new(Arc::new(RpProfile::parse("p.toml", &named).unwrap()), t.config.clone());
+        let named =
+            ProfileTarget::new(Arc::new(RpProfile::parse("p.toml", &named).unwrap()), t.config.clone());
         assert_eq!(named.unsupported(Need::NamedAccountOptions), None);
         let conformance =
             ProfileTarget::new(Arc::new(RpProfile::conformance_api()), HttpConfig::new("http://x"));
