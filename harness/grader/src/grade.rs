@@ -211,8 +211,9 @@ pub enum Outcome<'a> {
     Recorded { observed: &'a Observed, origin_declared: bool },
     /// An options case's finding, as a report recorded it.
     Inspected { inspected: &'a Inspected },
-    /// Not run: discovery found the RP rejects the valid baseline for the case's algorithm or attestation format.
-    NotOffered { alg: Algorithm, attestation: AttestationKind },
+    /// Not run: discovery found the RP rejects the valid baseline for the case's algorithm or attestation format,
+    /// or (`why`) the target could not express that baseline (an RP profile's fixed policy), for this reason.
+    NotOffered { alg: Algorithm, attestation: AttestationKind, why: Option<&'a str> },
     /// Not run: an expectations entry skips it, for this reason.
     Skipped { reason: &'a str },
 }
@@ -245,13 +246,15 @@ enum Got {
 /// (see `grading` for the profiles).
 pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdict, String) {
     let (got, baseline_mandatory, declared_origin) = match outcome {
-        Outcome::NotOffered { alg, attestation } => {
+        Outcome::NotOffered { alg, attestation, why } => {
+            let baseline =
+                format!("the valid baseline for {alg:?} with {} attestation", fmt_name(attestation));
             return (
                 Verdict::Unsupported,
-                format!(
-                    "the RP rejected the valid baseline for {alg:?} with {} attestation",
-                    fmt_name(attestation)
-                ),
+                match why {
+                    Some(why) => format!("{baseline} could not be run: {why}"),
+                    None => format!("the RP rejected {baseline}"),
+                },
             );
         }
         Outcome::Skipped { reason } => {
@@ -556,9 +559,14 @@ pub fn grade(
     if client.subdomain_origin.is_none() {
         client.subdomain_origin = cfg.origins.subdomain_of(&client.rp_id);
     }
+    // Why a baseline could not be run at all (the target cannot express it), by its algorithm and format.
+    let mut inexpressible: Vec<(Algorithm, AttestationKind, String)> = Vec::new();
     for case in &baselines {
         progress(done, total, case.id);
         let run = run_case(case, target, &client, cfg.seed);
+        if let Observation::Unsupported { why } = &run.observation {
+            inexpressible.push((case.setup.alg, case.setup.attestation, why.clone()));
+        }
         if let Observation::Completed { subject, .. } = &run.observation {
             if subject.accepted() {
                 support.algorithms.insert(case.setup.alg);
@@ -593,7 +601,13 @@ pub fn grade(
             results.push(result(case, outcome, cfg));
             transcripts.push(Transcript { case: case.id, seed: cfg.seed, exchanges: run.exchanges });
         } else {
-            let outcome = Outcome::NotOffered { alg: s.alg, attestation: s.attestation };
+            // The missing algorithm's or format's reason, where its baselines could not be run.
+            let alg_ok = support.algorithms.contains(&s.alg) || alg_required(s.alg, cfg);
+            let why = inexpressible
+                .iter()
+                .find(|(a, f, _)| if alg_ok { *f == s.attestation } else { *a == s.alg })
+                .map(|(_, _, why)| why.as_str());
+            let outcome = Outcome::NotOffered { alg: s.alg, attestation: s.attestation, why };
             results.push(result(case, outcome, cfg));
         }
         done += 1;
@@ -867,6 +881,21 @@ mod tests {
         assert_eq!(ran(&control, true, &accept), Verdict::Inconclusive);
         let skipped = judge(&Rule::of(&accept), Outcome::Skipped { reason: "r" }, STRICT);
         assert_eq!(skipped.0, Verdict::Skipped);
+        // A baseline the RP rejected, and one the target could not express, say which.
+        let (alg, attestation) = (Algorithm::Es256, AttestationKind::PackedSelf);
+        let rejected = judge(&Rule::of(&accept), Outcome::NotOffered { alg, attestation, why: None }, L3);
+        assert_eq!(
+            rejected,
+            (
+                Verdict::Unsupported,
+                "the RP rejected the valid baseline for Es256 with packed-self attestation".into()
+            )
+        );
+        let fixed = Outcome::NotOffered { alg, attestation, why: Some("the RP profile fixes attestation") };
+        assert_eq!(
+            judge(&Rule::of(&accept), fixed, L3).1,
+            "the valid baseline for Es256 with packed-self attestation could not be run: the RP profile fixes attestation"
+        );
     }
 
     #[test]
