@@ -342,7 +342,8 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     // The conformance API is the built-in RP profile.
     let rp_profile = profiles.rp.map_or_else(RpProfile::conformance_api, |(_, p)| p);
     let rp_profile = Arc::new(rp_profile);
-    let mut target = ProfileTarget::new(rp_profile.clone(), http.clone());
+    let client_origin = origin.clone();
+    let mut target = ProfileTarget::new(rp_profile.clone(), http.clone()).with_origin(origin.clone());
 
     // Reachability: one options call must get an HTTP answer.
     let probe = target.new_session();
@@ -381,8 +382,9 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         bar.set_message(id.to_owned());
     };
     let graded = if args.jobs > 1 {
-        let new_target =
-            || -> Box<dyn Target + Send> { Box::new(ProfileTarget::new(rp_profile.clone(), http.clone())) };
+        let new_target = || -> Box<dyn Target + Send> {
+            Box::new(ProfileTarget::new(rp_profile.clone(), http.clone()).with_origin(client_origin.clone()))
+        };
         grader::grade_concurrently(usize::from(args.jobs), &new_target, &cfg, &all, &selected, &mut progress)
     } else {
         grader::grade(&mut target, &cfg, &all, &selected, &mut progress)

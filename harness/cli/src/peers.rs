@@ -2,11 +2,11 @@
 //! write each one's report and the matrix of all of them (issue: grade real relying-party libraries).
 //!
 //! A target is a folder with `target.toml` (name, library, registry, version, language, docs, and optionally
-//! the origins its adapter accepts: `origins`, `origin_policy`; see [`TargetInfo`]), `install.sh`
-//! (installs its pinned dependencies from the registries into the folder), `start.sh PORT` (serves the
-//! conformance API on 127.0.0.1:PORT for the origin `http://localhost:PORT` and RP ID `localhost`; or, for a
-//! real product graded as it ships, its own API, which the RP profile named by `profile` in `target.toml`
-//! describes) and `expectations.toml` (every known non-passing result, with its reason and kind).
+//! the origins its adapter accepts: `origins`, `origin_policy`, and the RP profile it is graded through:
+//! `rp_profile`; see [`TargetInfo`]), `install.sh` (installs its pinned dependencies from the registries into
+//! the folder), `start.sh PORT` (serves the conformance API, or the product's own API its RP profile
+//! describes, on 127.0.0.1:PORT for the origin `http://localhost:PORT` and RP ID `localhost`) and
+//! `expectations.toml` (every known non-passing result, with its reason and kind).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -62,9 +62,10 @@ pub struct TargetInfo {
     /// How the adapter matches origins (`origin_policy = "exact"` or `"subdomains"`; default exact): declared
     /// to `grade` with `--origin-policy`, so that an origin case the adapter is configured to accept is INFO.
     pub origin_policy: OriginPolicy,
-    /// An RP profile file (relative to the target folder) when the target serves its own API rather than the
-    /// conformance API: graded with `--profile` (`profile = "profile.toml"`).
-    pub profile: Option<String>,
+    /// The RP profile (a TOML file in the target's folder, `rp_profile = "profile.toml"`) describing the
+    /// target's own API, for a product graded as it ships through its own endpoints rather than an adapter
+    /// on the conformance API: passed to `grade` as `--profile`. Absent: the conformance API.
+    pub rp_profile: Option<String>,
 }
 
 /// `target.toml` as written.
@@ -82,7 +83,7 @@ struct Manifest {
     #[serde(default)]
     origin_policy: Option<String>,
     #[serde(default)]
-    profile: Option<String>,
+    rp_profile: Option<String>,
 }
 
 /// The origin the client reports to a target started on `port`, or the origins of `target.toml` there.
@@ -104,6 +105,12 @@ impl TargetInfo {
         // PORT is a number when the target runs; check the origins as they will be.
         let sample: Vec<String> = m.origins.iter().map(|o| at_port(o, 8080)).collect();
         Origins::check(&sample).map_err(|e| anyhow::anyhow!("{}: origins: {e}", path.display()))?;
+        if let Some(file) = &m.rp_profile {
+            let plain = Path::new(file).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+            if file.is_empty() || !plain {
+                bail!("{}: rp_profile: {file:?} must name a file in the target's folder", path.display());
+            }
+        }
         Ok(TargetInfo {
             name: m.name,
             library: m.library,
@@ -113,7 +120,7 @@ impl TargetInfo {
             docs: m.docs,
             origins: m.origins,
             origin_policy,
-            profile: m.profile,
+            rp_profile: m.rp_profile,
         })
     }
 
@@ -151,12 +158,18 @@ pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, TargetInfo)>> {
         if info.name != folder {
             bail!("{}: name {:?} is not the folder's name {folder:?}", manifest.display(), info.name);
         }
-        for script in
-            ["install.sh", "start.sh", "expectations.toml"].into_iter().chain(info.profile.as_deref())
-        {
+        for script in ["install.sh", "start.sh", "expectations.toml"] {
             if !path.join(script).is_file() {
                 bail!("{}: {script} is missing", path.display());
             }
+        }
+        if let Some(file) = &info.rp_profile {
+            // Read now, so that a bad profile stops the run before anything is installed.
+            let profile = path.join(file);
+            let text = std::fs::read_to_string(&profile).with_context(|| {
+                format!("{}: rp_profile: reading {}", manifest.display(), profile.display())
+            })?;
+            grader::profile::RpProfile::parse(&profile.display().to_string(), &text)?;
         }
         found.push((path, info));
     }
@@ -254,9 +267,23 @@ fn one(dir: &Path, info: &TargetInfo, args: &Args, logs: &Path) -> Result<Report
     let mut server = start_target(dir, port, &server_log)?;
     server.wait_listening(port, Duration::from_secs(args.start_timeout))?;
     eprintln!("==> {name}: grading");
+    let grade_args = grade_args(dir, info, port, args.seed);
+    let full = logs.join(format!("{name}-full-report.json"));
+    let mut report = grade(&grade_args, &full, &logs.join(format!("{name}-grade.log")))?;
+    drop(server);
+    // The port is chosen per run; the published report names the target by what it is.
+    report.target = info.implementation();
+    report.origin = PEER_ORIGIN.into();
+    report.origins = info.declared_origins();
+    Ok(report)
+}
+
+/// The `grade` arguments for a target in `dir` started on `port`: its URL, declared origins, RP ID, seed and
+/// expectations, and its RP profile where `target.toml` names one.
+fn grade_args(dir: &Path, info: &TargetInfo, port: u16, seed: u64) -> Vec<String> {
     let mut grade_args: Vec<String> = vec!["--target".into(), format!("http://127.0.0.1:{port}")];
-    if let Some(profile) = &info.profile {
-        grade_args.extend(["--profile".into(), dir.join(profile).display().to_string()]);
+    if let Some(file) = &info.rp_profile {
+        grade_args.extend(["--profile".into(), dir.join(file).display().to_string()]);
     }
     for origin in info.declared_origins() {
         grade_args.extend(["--origin".into(), at_port(&origin, port)]);
@@ -267,18 +294,11 @@ fn one(dir: &Path, info: &TargetInfo, args: &Args, logs: &Path) -> Result<Report
         "--rp-id".into(),
         "localhost".into(),
         "--seed".into(),
-        args.seed.to_string(),
+        seed.to_string(),
         "--expect".into(),
         dir.join("expectations.toml").display().to_string(),
     ]);
-    let full = logs.join(format!("{name}-full-report.json"));
-    let mut report = grade(&grade_args, &full, &logs.join(format!("{name}-grade.log")))?;
-    drop(server);
-    // The port is chosen per run; the published report names the target by what it is.
-    report.target = info.implementation();
-    report.origin = PEER_ORIGIN.into();
-    report.origins = info.declared_origins();
-    Ok(report)
+    grade_args
 }
 
 fn run_inner(args: Args) -> Result<ExitCode> {
@@ -390,9 +410,9 @@ pub fn preamble(seed: u64) -> String {
     format!(
         "Each column is one implementation put on the FIDO2 server conformance API by a thin adapter in \
          [`targets/<name>/`](../targets/README.md) that uses the library as its documentation tells an integrator \
-         to, or a product graded as it ships through its own API (its `target.toml` names the RP profile), \
-         graded with seed {seed} at origin `http://localhost:PORT`, RP ID `localhost` (origin cases against the \
-         origins each `target.toml` declares its adapter accepts) under the `webauthn-l3` profile; the first column is the \
+         to, or a product graded as it ships through its own API, which an RP profile in its folder describes \
+         (`better-auth`, `django-otp-webauthn`), graded with seed {seed} at origin `http://localhost:PORT`, RP ID `localhost` (origin cases against the origins \
+         each `target.toml` declares its adapter accepts) under the `webauthn-l3` profile; the first column is the \
          harness's own reference RP. Open [`matrix.html`](matrix.html) for a coloured version with the notes as \
          tooltips.\n\n\
          Each report is kept as [insta](https://insta.rs) snapshots, so that a change in an implementation or in the \

@@ -430,6 +430,7 @@ fn crafted(mut r: grader::Report) -> (grader::Report, String, String) {
         error_message: Some(message.clone()),
         check: Some("<b>named</b>".into()),
         not_json: false,
+        declared_refusal: false,
     });
     let scripted = valid.id.clone();
     let procedure = |c: &grader::CaseResult| {
@@ -444,6 +445,7 @@ fn crafted(mut r: grader::Report) -> (grader::Report, String, String) {
             error_message: None,
             check: None,
             not_json: false,
+            declared_refusal: false,
         });
     }
     let warn = r.cases.iter_mut().rfind(|c| c.verdict == grader::Verdict::Pass).expect("a PASS");

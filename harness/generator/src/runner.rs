@@ -60,7 +60,7 @@ pub struct CaseRun {
 /// A reply to a step that had to be accepted and was not: an unusable reply (not JSON, a server error) is an
 /// error; a well-formed refusal means the control failed.
 fn refused(step: &'static str, reply: Reply) -> Abort {
-    if reply.body.is_null() || reply.status >= 500 {
+    if reply.unusable() {
         Abort::Error(format!(
             "{step}: HTTP {} with {}",
             reply.status,
@@ -806,6 +806,9 @@ impl Run<'_> {
     /// RP that refuses those options has stopped the attack before it starts ([`Observation::OptionsRefused`]).
     fn account_without_credential(&mut self, registration_started: bool) -> Result<Observation, Abort> {
         self.several_accounts()?;
+        if let Some(why) = self.target.unsupported(Need::NamedAccountOptions) {
+            return Err(Abort::Unsupported(why));
+        }
         let mut owner = self.register_ok("first account's registration")?;
         self.authenticate_ok(&mut owner, "control assertion")?;
         let control = self.exchanges.last().and_then(|e| e.reply.clone().ok());

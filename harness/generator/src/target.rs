@@ -40,9 +40,24 @@ pub struct Reply {
     pub status: u16,
     /// The body, parsed as JSON (`Json::Null` when it was not JSON).
     pub body: Json,
+    /// The RP profile declares this reply a refusal the RP meant (its `refusal` predicate matched), so a
+    /// server-error status is not a crash: an RP that answers what it cannot verify with a 500 and a JSON
+    /// error code. Never set on the conformance API.
+    pub declared_refusal: bool,
 }
 
 impl Reply {
+    /// A reply as the RP sent it (no declared refusal).
+    pub fn new(status: u16, body: Json) -> Reply {
+        Reply { status, body, declared_refusal: false }
+    }
+
+    /// The RP could not give a usable answer: a body that is not JSON, or a server error it did not declare a
+    /// refusal (it crashed on the input).
+    pub fn unusable(&self) -> bool {
+        self.body.is_null() || (self.status >= 500 && !self.declared_refusal)
+    }
+
     /// A call is accepted iff the body is JSON with `status == "ok"` (the conformance tool's rule; the HTTP
     /// status is recorded but not consulted).
     pub fn accepted(&self) -> bool {
@@ -90,6 +105,10 @@ pub enum Need<'a> {
     /// Options that can echo what this options endpoint's request asks for (attestation, authenticatorSelection,
     /// userVerification, extensions, user names): only an API that takes the whole request expresses it.
     Echo(Endpoint),
+    /// Assertion options for an account named by its username alone, in a session that never signed in as it
+    /// (an account without credentials): only an API whose sign-in options request names the user expresses
+    /// it. One that never does answers a username-less (discoverable) sign-in instead.
+    NamedAccountOptions,
 }
 
 /// A relying party on the conformance API.

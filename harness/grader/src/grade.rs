@@ -103,6 +103,7 @@ fn observed(r: &Reply) -> Observed {
         error_message: r.error_message().map(str::to_owned),
         check: r.check().map(str::to_owned),
         not_json: r.body.is_null(),
+        declared_refusal: r.declared_refusal,
     }
 }
 
@@ -210,8 +211,9 @@ pub enum Outcome<'a> {
     Recorded { observed: &'a Observed, origin_declared: bool },
     /// An options case's finding, as a report recorded it.
     Inspected { inspected: &'a Inspected },
-    /// Not run: discovery found the RP rejects the valid baseline for the case's algorithm or attestation format.
-    NotOffered { alg: Algorithm, attestation: AttestationKind },
+    /// Not run: discovery found the RP rejects the valid baseline for the case's algorithm or attestation format,
+    /// or (`why`) the target could not express that baseline (an RP profile's fixed policy), for this reason.
+    NotOffered { alg: Algorithm, attestation: AttestationKind, why: Option<&'a str> },
     /// Not run: an expectations entry skips it, for this reason.
     Skipped { reason: &'a str },
 }
@@ -244,13 +246,15 @@ enum Got {
 /// (see `grading` for the profiles).
 pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdict, String) {
     let (got, baseline_mandatory, declared_origin) = match outcome {
-        Outcome::NotOffered { alg, attestation } => {
+        Outcome::NotOffered { alg, attestation, why } => {
+            let baseline =
+                format!("the valid baseline for {alg:?} with {} attestation", fmt_name(attestation));
             return (
                 Verdict::Unsupported,
-                format!(
-                    "the RP rejected the valid baseline for {alg:?} with {} attestation",
-                    fmt_name(attestation)
-                ),
+                match why {
+                    Some(why) => format!("{baseline} could not be run: {why}"),
+                    None => format!("the RP rejected {baseline}"),
+                },
             );
         }
         Outcome::Skipped { reason } => {
@@ -259,7 +263,8 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
         Outcome::Recorded { observed, origin_declared } => {
             let answer = Answer {
                 accepted: observed.accepted,
-                unusable: observed.not_json || observed.http_status.is_some_and(|s| s >= 500),
+                unusable: observed.not_json
+                    || (observed.http_status.is_some_and(|s| s >= 500) && !observed.declared_refusal),
                 described: describe_observed(observed),
             };
             (Got::Answer(answer), true, origin_declared.then_some("the origin sent"))
@@ -295,7 +300,7 @@ pub fn judge(rule: &Rule<'_>, outcome: Outcome<'_>, grading: Grading) -> (Verdic
             Observation::Completed { subject, .. } => {
                 let answer = Answer {
                     accepted: subject.accepted(),
-                    unusable: subject.status >= 500 || subject.body.is_null(),
+                    unusable: subject.unusable(),
                     described: describe(subject),
                 };
                 (Got::Answer(answer), baseline_mandatory, declared_origin)
@@ -570,12 +575,13 @@ fn grade_case(
     case: &Case,
     target: &mut dyn Target,
     offered: bool,
+    not_offered_why: Option<&str>,
     client: &ClientConfig,
     cfg: &GradeConfig,
 ) -> (CaseResult, Option<Transcript>) {
     let s = case.setup;
     if !offered {
-        let outcome = Outcome::NotOffered { alg: s.alg, attestation: s.attestation };
+        let outcome = Outcome::NotOffered { alg: s.alg, attestation: s.attestation, why: not_offered_why };
         return (result(case, outcome, cfg), None);
     }
     let run = run_case(case, target, client, cfg.seed);
@@ -611,9 +617,14 @@ fn grade_with(
     if client.subdomain_origin.is_none() {
         client.subdomain_origin = cfg.origins.subdomain_of(&client.rp_id);
     }
+    // Why a baseline could not be run at all (the target cannot express it), by its algorithm and format.
+    let mut inexpressible: Vec<(Algorithm, AttestationKind, String)> = Vec::new();
     for case in &baselines {
         progress(done, total, case.id);
         let run = run_case(case, target, &client, cfg.seed);
+        if let Observation::Unsupported { why } = &run.observation {
+            inexpressible.push((case.setup.alg, case.setup.attestation, why.clone()));
+        }
         if let Observation::Completed { subject, .. } = &run.observation {
             if subject.accepted() {
                 support.algorithms.insert(case.setup.alg);
@@ -632,14 +643,25 @@ fn grade_with(
         }
         done += 1;
     }
-    let work: Vec<(&Case, bool)> = to_run
+    // Each case with whether the RP offers what it needs, and if not, the reason where its algorithm's or
+    // format's baselines could not be run at all (the target cannot express them).
+    let work: Vec<(&Case, bool, Option<String>)> = to_run
         .iter()
         .filter(|c| !c.is_baseline())
         .map(|c| {
             let s = c.setup;
-            let offered = (support.algorithms.contains(&s.alg) || alg_required(s.alg, cfg))
+            let alg_ok = support.algorithms.contains(&s.alg) || alg_required(s.alg, cfg);
+            let offered = alg_ok
                 && (support.attestations.contains(&s.attestation) || format_required(s.attestation, cfg));
-            (*c, offered)
+            let why = (!offered)
+                .then(|| {
+                    inexpressible
+                        .iter()
+                        .find(|(a, f, _)| if alg_ok { *f == s.attestation } else { *a == s.alg })
+                        .map(|(_, _, why)| why.clone())
+                })
+                .flatten();
+            (*c, offered, why)
         })
         .collect();
     let graded: Vec<(CaseResult, Option<Transcript>)> = match workers {
@@ -655,8 +677,9 @@ fn grade_with(
                         let mut target = new_target();
                         loop {
                             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some((case, offered)) = work.get(i) else { break };
-                            let graded = grade_case(case, &mut *target, *offered, client, cfg);
+                            let Some((case, offered, why)) = work.get(i) else { break };
+                            let graded =
+                                grade_case(case, &mut *target, *offered, why.as_deref(), client, cfg);
                             if tx.send((i, graded)).is_err() {
                                 break;
                             }
@@ -674,10 +697,10 @@ fn grade_with(
         }
         _ => work
             .iter()
-            .map(|(case, offered)| {
+            .map(|(case, offered, why)| {
                 progress(done, total, case.id);
                 done += 1;
-                grade_case(case, target, *offered, &client, cfg)
+                grade_case(case, target, *offered, why.as_deref(), &client, cfg)
             })
             .collect(),
     };
@@ -744,7 +767,7 @@ mod tests {
         } else {
             json!({"status": "failed", "errorMessage": "no"})
         };
-        Reply { status: if accepted { 200 } else { 400 }, body }
+        Reply::new(if accepted { 200 } else { 400 }, body)
     }
 
     fn completed(accepted: bool) -> Observation {
@@ -911,8 +934,7 @@ mod tests {
     #[test]
     fn unusable_answers_and_rejected_baselines() {
         let accept = case(Level::Must, Expect::Accept, procedure());
-        let server_error =
-            Observation::Completed { control: None, subject: Reply { status: 500, body: json!({}) } };
+        let server_error = Observation::Completed { control: None, subject: Reply::new(500, json!({})) };
         let ran = |o: &Observation, mandatory: bool, c: &Case| {
             judge(
                 &Rule::of(c),
@@ -924,8 +946,7 @@ mod tests {
         assert_eq!(ran(&server_error, true, &accept), Verdict::Error);
         // A crash answering a malformed ceremony is not a rejection, under every grading.
         let reject = case(Level::Must, Expect::Reject, procedure());
-        let not_json =
-            Observation::Completed { control: None, subject: Reply { status: 400, body: json!(null) } };
+        let not_json = Observation::Completed { control: None, subject: Reply::new(400, json!(null)) };
         for g in ALL {
             for o in [&server_error, &not_json] {
                 let out = Outcome::Ran { observation: o, baseline_mandatory: true, declared_origin: None };
@@ -939,6 +960,16 @@ mod tests {
             }
         }
         assert_eq!(ran(&completed(false), true, &reject), Verdict::Pass);
+        // A 500 the RP profile declares a refusal the RP meant is a rejection, run or recorded.
+        let meant = Reply { declared_refusal: true, ..Reply::new(500, json!({"status": "failed"})) };
+        let meant_run = Observation::Completed { control: None, subject: meant.clone() };
+        assert_eq!(ran(&meant_run, true, &reject), Verdict::Pass);
+        assert_eq!(ran(&meant_run, true, &accept), Verdict::Fail);
+        let recorded = Outcome::Recorded { observed: &observed(&meant), origin_declared: false };
+        assert_eq!(judge(&Rule::of(&reject), recorded, L3).0, Verdict::Pass);
+        let crash =
+            Outcome::Recorded { observed: &observed(&Reply::new(500, json!({}))), origin_declared: false };
+        assert_eq!(judge(&Rule::of(&reject), crash, L3).0, Verdict::Error);
         let baseline = Case { baseline: true, ..accept };
         assert_eq!(ran(&completed(false), false, &baseline), Verdict::Unsupported);
         assert_eq!(ran(&completed(false), true, &baseline), Verdict::Fail);
@@ -946,6 +977,21 @@ mod tests {
         assert_eq!(ran(&control, true, &accept), Verdict::Inconclusive);
         let skipped = judge(&Rule::of(&accept), Outcome::Skipped { reason: "r" }, STRICT);
         assert_eq!(skipped.0, Verdict::Skipped);
+        // A baseline the RP rejected, and one the target could not express, say which.
+        let (alg, attestation) = (Algorithm::Es256, AttestationKind::PackedSelf);
+        let rejected = judge(&Rule::of(&accept), Outcome::NotOffered { alg, attestation, why: None }, L3);
+        assert_eq!(
+            rejected,
+            (
+                Verdict::Unsupported,
+                "the RP rejected the valid baseline for Es256 with packed-self attestation".into()
+            )
+        );
+        let fixed = Outcome::NotOffered { alg, attestation, why: Some("the RP profile fixes attestation") };
+        assert_eq!(
+            judge(&Rule::of(&accept), fixed, L3).1,
+            "the valid baseline for Es256 with packed-self attestation could not be run: the RP profile fixes attestation"
+        );
     }
 
     #[test]

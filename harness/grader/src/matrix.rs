@@ -370,6 +370,7 @@ mod tests {
                 error_message: None,
                 check: None,
                 not_json: false,
+                declared_refusal: false,
             }),
             expected_because: None,
             expected_kind: None,

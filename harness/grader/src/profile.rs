@@ -222,6 +222,15 @@ pub struct Request {
     /// What counts as acceptance (default: a 2xx status; for a begin, also options found at `options`).
     #[serde(default)]
     pub accept: Option<Accept>,
+    /// A begin or finish only: what a refusal the RP means looks like when its status says otherwise. A reply
+    /// that is not accepted and matches is a clean refusal even with a server-error status (an RP that
+    /// answers every response it cannot verify with a 500 and a JSON error code), not a crash.
+    #[serde(default)]
+    pub refusal: Option<Accept>,
+    /// A set-up step only (prelude or account): when its reply matches this predicate, the remaining steps
+    /// of that set-up are skipped (a sign-up that signs the new user in needs no sign-in after it).
+    #[serde(default)]
+    pub stop_if: Option<Accept>,
     /// Where the RP's error message is in its reply.
     #[serde(default)]
     pub error: Option<Pointer>,
@@ -450,6 +459,9 @@ pub enum Slot {
     Credential(Vec<String>),
     /// A value captured earlier (`{var.NAME}`).
     Var(String),
+    /// The origin the virtual client reports (`{origin}`: the first of `rp.origins` or `--origin`), as a
+    /// browser sends it in an `Origin` header.
+    Origin,
 }
 
 impl fmt::Display for Slot {
@@ -468,6 +480,7 @@ impl fmt::Display for Slot {
             Slot::Password => write!(f, "{{password}}"),
             Slot::UserVerification => write!(f, "{{user_verification}}"),
             Slot::Attestation => write!(f, "{{attestation}}"),
+            Slot::Origin => write!(f, "{{origin}}"),
             Slot::Request(path) => with(f, "request", path),
             Slot::Credential(path) => with(f, "credential", path),
             Slot::Var(name) => write!(f, "{{var.{name}}}"),
@@ -477,7 +490,7 @@ impl fmt::Display for Slot {
 
 /// The placeholders a template may use, for messages.
 pub const PLACEHOLDERS: &str = "{username}, {display_name}, {password}, {user_verification}, {attestation}, \
-     {request}, {request.MEMBER...}, {credential}, {credential.MEMBER...} (finish only), {var.NAME}";
+     {origin}, {request}, {request.MEMBER...}, {credential}, {credential.MEMBER...} (finish only), {var.NAME}";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
@@ -554,6 +567,7 @@ fn slot(name: &str) -> Option<Slot> {
         "password" => Slot::Password,
         "user_verification" => Slot::UserVerification,
         "attestation" => Slot::Attestation,
+        "origin" => Slot::Origin,
         "request" => Slot::Request(vec![]),
         "credential" => Slot::Credential(vec![]),
         _ => {
@@ -746,6 +760,21 @@ impl RpProfile {
                     ));
                 }
             }
+            if r.refusal.is_some() && place == Place::Session {
+                return Err(err(
+                    "refusal",
+                    &format!("{name}.refusal"),
+                    "only a begin or finish request has a refusal (a set-up step must be accepted)"
+                        .to_owned(),
+                ));
+            }
+            if r.stop_if.is_some() && place != Place::Session {
+                return Err(err(
+                    "stop_if",
+                    &format!("{name}.stop_if"),
+                    "only a prelude or account step has a stop_if".to_owned(),
+                ));
+            }
             if let Some(options) = &r.options {
                 if place != Place::Begin {
                     return Err(ProfileError {
@@ -907,6 +936,28 @@ capture = [{ name = "csrf", json = "/token" }]
     }
 
     #[test]
+    fn a_refusal_belongs_to_a_begin_or_a_finish() {
+        let refusal = "refusal = { status = [500], json = { \"/code\" = \"FAILED\" } }";
+        let p = parse(
+            &MINIMAL.replace("error = \"/error/message\"", &format!("error = \"/error/message\"\n{refusal}")),
+        )
+        .unwrap();
+        let r = p.registration.finish.refusal.as_ref().unwrap();
+        assert!(r.holds(500, Some(&serde_json::json!({"code": "FAILED"}))));
+        assert!(!r.holds(500, Some(&serde_json::json!({"code": "OTHER"}))));
+        let e = error(&MINIMAL.replace("capture = [", &format!("{refusal}\ncapture = [")));
+        assert_eq!(e.field.as_deref(), Some("session.prelude[0].refusal"));
+        assert_eq!(e.line, Some(27));
+        assert!(e.message.contains("only a begin or finish request has a refusal"), "{e}");
+        // And the other way round: stop_if belongs to a set-up step.
+        let p = parse(&MINIMAL.replace("capture = [", "stop_if = { status = [200] }\ncapture = [")).unwrap();
+        assert!(p.session.prelude[0].stop_if.as_ref().unwrap().holds(200, None));
+        let e = error(&MINIMAL.replace("error = \"/error/message\"", "stop_if = { status = [200] }"));
+        assert_eq!((e.line, e.field.as_deref()), (Some(13), Some("registration.finish.stop_if")));
+        assert!(e.message.contains("only a prelude or account step has a stop_if"), "{e}");
+    }
+
+    #[test]
     fn templates_keep_text_and_slots_apart() {
         let t =
             Template::parse("/u/{username}/{{x}}/{request.authenticatorSelection.userVerification}").unwrap();
@@ -919,6 +970,7 @@ capture = [{ name = "csrf", json = "/token" }]
                 Part::Slot(Slot::Request(vec!["authenticatorSelection".into(), "userVerification".into()])),
             ]
         );
+        assert_eq!(Template::parse("{origin}").unwrap().whole(), Some(&Slot::Origin));
         assert!(Template::parse("{var.}").is_err());
         assert!(Template::parse("{request..x}").is_err());
         assert!(Template::parse("a}b").is_err());

@@ -37,6 +37,8 @@ struct UserSession {
 pub struct ProfileTarget {
     profile: Arc<RpProfile>,
     config: HttpConfig,
+    /// The origin the virtual client reports (`{origin}`).
+    origin: String,
     sessions: HashMap<SessionId, UserSession>,
     next: u64,
     /// Every exchange since tracing began ([`ProfileTarget::trace`]); `None`: not traced (grading).
@@ -160,6 +162,7 @@ struct Context<'a> {
     request: &'a Json,
     credential: Option<&'a Json>,
     values: &'a BTreeMap<String, String>,
+    origin: &'a str,
 }
 
 impl Context<'_> {
@@ -189,6 +192,7 @@ impl Context<'_> {
             Slot::Request(path) => walk(self.request, path),
             Slot::Credential(path) => self.credential.and_then(|c| walk(c, path)),
             Slot::Var(name) => self.values.get(name).cloned().map(Json::String),
+            Slot::Origin => Some(Json::String(self.origin.to_owned())),
         }
     }
 
@@ -240,10 +244,29 @@ fn asked_uv(request: &Json) -> Option<&str> {
         .and_then(Json::as_str)
 }
 
+/// The origin (scheme, host and port) of a URL: everything before its path.
+fn origin_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find(['/', '?', '#']) {
+        Some(i) => url[..after_scheme + i].to_owned(),
+        None => url.to_owned(),
+    }
+}
+
 fn encode_path(s: &str) -> String {
     const SET: &percent_encoding::AsciiSet =
         &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
     percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+/// Whether a request carries the virtual user's name (in its path, headers or body).
+fn names_user(req: &Request) -> bool {
+    let templates = std::iter::once(&req.path)
+        .chain(req.headers.values())
+        .chain(req.body.iter().flat_map(Body::templates));
+    templates
+        .flat_map(Template::slots)
+        .any(|s| matches!(s, Slot::Username | Slot::DisplayName | Slot::Request(_) | Slot::Password))
 }
 
 fn is_begin(endpoint: Endpoint) -> bool {
@@ -251,9 +274,18 @@ fn is_begin(endpoint: Endpoint) -> bool {
 }
 
 impl ProfileTarget {
-    /// A target for `profile` at `config.base_url` (the profile's own base URL is the caller's default).
+    /// A target for `profile` at `config.base_url` (the profile's own base URL is the caller's default). Its
+    /// `{origin}` is the profile's first origin, else the base URL's origin ([`ProfileTarget::with_origin`]
+    /// sets another).
     pub fn new(profile: Arc<RpProfile>, config: HttpConfig) -> ProfileTarget {
-        ProfileTarget { profile, config, sessions: HashMap::new(), next: 0, trace: None }
+        let origin = profile.rp.origins.first().cloned().unwrap_or_else(|| origin_of(&config.base_url));
+        ProfileTarget { profile, config, origin, sessions: HashMap::new(), next: 0, trace: None }
+    }
+
+    /// The same target, its virtual client reporting `origin` (what `{origin}` stands for).
+    pub fn with_origin(mut self, origin: impl Into<String>) -> ProfileTarget {
+        self.origin = origin.into();
+        self
     }
 
     /// From now on, records every exchange (see [`ProfileTarget::take_trace`]).
@@ -311,8 +343,10 @@ impl ProfileTarget {
         let limit = self.config.max_response as u64;
         let tracing = self.trace.is_some();
         let finish = matches!(step, Step::Finish(_));
+        let origin = self.origin.clone();
         let s = self.session(session);
-        let ctx = Context { request: body, credential: finish.then_some(body), values: &s.values };
+        let ctx =
+            Context { request: body, credential: finish.then_some(body), values: &s.values, origin: &origin };
         let url = format!("{base}{}", ctx.text(&req.path, encode_path));
         let mut headers: Vec<(String, String)> = profile
             .session
@@ -454,13 +488,17 @@ impl ProfileTarget {
             let which_step = if which == "prelude" { Step::Prelude(i) } else { Step::Account(i) };
             let answer = self.send(session, which_step, step, body)?;
             let accept = step.accept.clone().unwrap_or_default();
-            if !accept.holds(answer.status, answer.json().as_ref()) {
+            let json = answer.json();
+            if !accept.holds(answer.status, json.as_ref()) {
                 return Err(format!(
                     "session.{which}[{i}] ({} {}) was not accepted: HTTP {}",
                     step.method.as_str(),
                     step.path.source,
                     answer.status
                 ));
+            }
+            if step.stop_if.as_ref().is_some_and(|p| p.holds(answer.status, json.as_ref())) {
+                break;
             }
         }
         Ok(())
@@ -526,7 +564,7 @@ pub fn begin_reply(
     let accept = req.accept.clone().unwrap_or_default();
     let Some(body) = body else {
         // Options are JSON: a body that is not is no answer at all.
-        return Reply { status, body: Json::Null };
+        return Reply::new(status, Json::Null);
     };
     let pointer = req.options.as_ref().map_or("", |p| p.get_ref().as_str());
     let found = body.pointer(pointer).and_then(Json::as_object);
@@ -538,7 +576,7 @@ pub fn begin_reply(
                 out.insert(k.clone(), v.clone());
             }
             fill_fixed(profile, endpoint, &mut out);
-            Reply { status, body: Json::Object(out) }
+            Reply::new(status, Json::Object(out))
         }
         _ => {
             let message = error_message(req, &body).or_else(|| {
@@ -546,7 +584,8 @@ pub fn begin_reply(
                     format!("the options pointer {pointer:?} found no object in the reply (HTTP {status})")
                 })
             });
-            Reply { status, body: failed(body, message) }
+            let declared_refusal = declared_refusal(req, status, &body);
+            Reply { status, body: failed(body, message), declared_refusal }
         }
     }
 }
@@ -588,16 +627,15 @@ pub fn finish_reply(req: &Request, status: u16, body: Option<Json>, text: &[u8])
             _ => Map::new(),
         };
         out.insert("status".into(), Json::from("ok"));
-        return Reply { status, body: Json::Object(out) };
+        return Reply::new(status, Json::Object(out));
     }
     match body {
         Some(body) => {
             let message = error_message(req, &body);
-            Reply { status, body: failed(body, message) }
+            let declared_refusal = declared_refusal(req, status, &body);
+            Reply { status, body: failed(body, message), declared_refusal }
         }
-        None if status >= 500 || accept.wants_json() || req.error.is_some() => {
-            Reply { status, body: Json::Null }
-        }
+        None if status >= 500 || accept.wants_json() || req.error.is_some() => Reply::new(status, Json::Null),
         None => {
             let snippet: String = String::from_utf8_lossy(text).chars().take(200).collect();
             let message = if snippet.trim().is_empty() {
@@ -605,9 +643,15 @@ pub fn finish_reply(req: &Request, status: u16, body: Option<Json>, text: &[u8])
             } else {
                 format!("HTTP {status}: {}", snippet.trim())
             };
-            Reply { status, body: failed(Json::Null, Some(message)) }
+            Reply::new(status, failed(Json::Null, Some(message)))
         }
     }
+}
+
+/// Whether a JSON reply that was not accepted is one the profile declares a refusal the RP meant
+/// (`refusal`), whatever its status.
+fn declared_refusal(req: &Request, status: u16, body: &Json) -> bool {
+    req.refusal.as_ref().is_some_and(|r| r.holds(status, Some(body)))
 }
 
 fn error_message(req: &Request, body: &Json) -> Option<String> {
@@ -719,6 +763,13 @@ impl Target for ProfileTarget {
                 None
             }
             Need::Request(..) => None,
+            Need::NamedAccountOptions => (!names_user(&self.profile.authentication.begin)).then(|| {
+                "the RP profile's authentication.begin never names the user (no {username}, {display_name} or \
+                 {request...} placeholder): assertion options for an account named by its username alone cannot \
+                 be asked for, and the RP answers a session that is not signed in with a username-less \
+                 (discoverable) sign-in"
+                    .to_owned()
+            }),
             Need::Echo(endpoint) => {
                 let (ceremony, begin) = match endpoint {
                     Endpoint::AssertionOptions => ("authentication", &self.profile.authentication.begin),
@@ -818,6 +869,42 @@ accept = { status = [204] }
     }
 
     #[test]
+    fn a_declared_refusal_with_a_server_error_status_is_not_a_crash() {
+        let text = PROFILE.replace(
+            "accept = { json = { \"/verified\" = true } }",
+            "accept = { json = { \"/verified\" = true } }\nrefusal = { status = [500], json = { \"/code\" = \"FAILED\" } }",
+        );
+        let p = RpProfile::parse("p.toml", &text).unwrap();
+        let reg = &p.registration.finish;
+        // The declared shape: a refusal the RP meant, with its message.
+        let r = finish_reply(reg, 500, Some(json!({"code": "FAILED", "error": "Failed to verify"})), b"");
+        assert!(!r.accepted() && r.declared_refusal && !r.unusable());
+        assert_eq!(r.error_message(), Some("Failed to verify"));
+        // Another 500 (another code, or not JSON) stays a crash; a 400 is a refusal anyway.
+        let r = finish_reply(reg, 500, Some(json!({"code": "TypeError"})), b"");
+        assert!(!r.declared_refusal && r.unusable());
+        assert!(finish_reply(reg, 500, None, b"<html>").unusable());
+        let r = finish_reply(reg, 400, Some(json!({"error": "bad"})), b"");
+        assert!(!r.declared_refusal && !r.unusable());
+        // Without a `refusal`, every 500 is a crash.
+        let r = finish_reply(&profile().registration.finish, 500, Some(json!({"code": "FAILED"})), b"");
+        assert!(r.unusable());
+    }
+
+    #[test]
+    fn the_origin_is_the_profiles_the_base_urls_or_the_one_given() {
+        let url = HttpConfig::new("http://127.0.0.1:9/api/auth");
+        let t = ProfileTarget::new(Arc::new(profile()), url.clone());
+        assert_eq!(t.origin, "http://127.0.0.1:9");
+        assert_eq!(t.with_origin("http://localhost:9").origin, "http://localhost:9");
+        let with_origins = PROFILE.replace("[rp]", "[rp]\norigins = [\"https://rp.example\"]");
+        let p = RpProfile::parse("p.toml", &with_origins).unwrap();
+        assert_eq!(ProfileTarget::new(Arc::new(p), url).origin, "https://rp.example");
+        assert_eq!(origin_of("https://rp.example"), "https://rp.example");
+        assert_eq!(origin_of("http://h:1?x=/y"), "http://h:1");
+    }
+
+    #[test]
     fn what_the_rp_fixes_otherwise_is_unsupported_with_the_reason() {
         let t = ProfileTarget::new(Arc::new(profile()), HttpConfig::new("http://127.0.0.1:9"));
         let asks = |uv: &str, att: &str| json!({"username": "u", "authenticatorSelection": {"userVerification": uv}, "attestation": att});
@@ -829,6 +916,12 @@ accept = { status = [204] }
         assert!(t.unsupported(Need::Request(Endpoint::AssertionOptions, &auth)).is_some());
         assert_eq!(t.unsupported(Need::Request(Endpoint::AssertionResult, &auth)), None);
         assert!(t.unsupported(Need::SeveralAccounts).unwrap().contains("one account"));
+        // Its authentication.begin ("/auth", no body) never names the user.
+        assert!(t.unsupported(Need::NamedAccountOptions).unwrap().contains("never names the user"));
+        let named = PROFILE.replace("path = \"/auth\"", "path = \"/auth/{username}\"");
+        let named =
+            ProfileTarget::new(Arc::new(RpProfile::parse("p.toml", &named).unwrap()), t.config.clone());
+        assert_eq!(named.unsupported(Need::NamedAccountOptions), None);
         let conformance =
             ProfileTarget::new(Arc::new(RpProfile::conformance_api()), HttpConfig::new("http://x"));
         assert_eq!(
@@ -836,6 +929,7 @@ accept = { status = [204] }
             None
         );
         assert_eq!(conformance.unsupported(Need::SeveralAccounts), None);
+        assert_eq!(conformance.unsupported(Need::NamedAccountOptions), None);
     }
 
     /// A bodiless POST goes with `Content-Length: 0`, not an empty chunked body (whose last chunk a server
@@ -875,9 +969,16 @@ accept = { status = [204] }
     fn templates_are_filled_from_the_call() {
         let values = BTreeMap::from([("csrf".to_owned(), "t0k".to_owned())]);
         let request = json!({"username": "a b/c", "displayName": "A", "response": {"clientDataJSON": "x"}});
-        let ctx = Context { request: &request, credential: Some(&request), values: &values };
+        let ctx = Context {
+            request: &request,
+            credential: Some(&request),
+            values: &values,
+            origin: "http://localhost:3000",
+        };
         let t = Template::parse("/u/{username}?t={var.csrf}").unwrap();
         assert_eq!(ctx.text(&t, encode_path), "/u/a%20b%2Fc?t=t0k");
+        let t = Template::parse("{origin}").unwrap();
+        assert_eq!(ctx.text(&t, |s| s.to_owned()), "http://localhost:3000");
         let body = Body::Table(vec![
             ("credential".into(), Body::String(Template::parse("{credential}").unwrap())),
             ("cdj".into(), Body::String(Template::parse("{credential.response.clientDataJSON}").unwrap())),

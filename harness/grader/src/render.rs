@@ -425,6 +425,7 @@ mod tests {
                 error_message: None,
                 check: None,
                 not_json: false,
+                declared_refusal: false,
             }),
             expected_because: None,
             expected_kind: None,

@@ -180,6 +180,10 @@ pub struct Observed {
     /// The body was not JSON.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_json: bool,
+    /// The RP profile declared the answer a refusal the RP meant (its `refusal` predicate matched), so its
+    /// server-error status is not a crash.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub declared_refusal: bool,
 }
 
 /// What an options case found in the RP's options: whether they meet its requirement, and what it found (in

@@ -102,7 +102,7 @@ mod tests {
                     session: SessionId(1),
                     endpoint: Endpoint::AssertionOptions,
                     request: json!({"username": "u"}),
-                    reply: Ok(Reply { status: 200, body: json!({"status": "ok"}) }),
+                    reply: Ok(Reply::new(200, json!({"status": "ok"}))),
                 },
                 Exchange {
                     session: SessionId(2),

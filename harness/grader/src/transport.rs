@@ -100,7 +100,7 @@ impl Target for HttpTarget {
             return Err(err(format!("the response is longer than {limit} bytes")));
         }
         let body = serde_json::from_slice(&bytes).unwrap_or(Json::Null);
-        Ok(Reply { status, body })
+        Ok(Reply::new(status, body))
     }
 
     /// The unexpired cookies of the session's jar, each as its `Set-Cookie` value.
@@ -174,7 +174,7 @@ impl<F: FnMut(&str, &str, &Json) -> (u16, Json)> Target for FnTarget<F> {
     fn call(&mut self, session: SessionId, endpoint: Endpoint, body: &Json) -> Result<Reply, TransportError> {
         let key = self.key(session);
         let (status, body) = (self.handler)(&key, endpoint.path(), body);
-        Ok(Reply { status, body })
+        Ok(Reply::new(status, body))
     }
 
     fn save_session(&mut self, session: SessionId) -> SavedSession {

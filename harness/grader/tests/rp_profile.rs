@@ -3,15 +3,18 @@
 //! under a wrapper member, the credential wrapped as `{credential: …}`, a form-encoded sign-in start, a CSRF
 //! token fetched in a prelude and sent as a header, `{"verified": true}` as the accept signal, user
 //! verification fixed at "required"), graded through a profile of it, gives the conformance API's verdict on
-//! every case the profile can express and UNSUPPORTED with a reason on the rest.
+//! every case the profile can express and UNSUPPORTED with a reason on the rest. And the set-up an app that
+//! registers only signed-in users needs: account steps (sign up, or sign in where the account exists:
+//! `stop_if`), the `{origin}` header, and a 500 the profile declares a refusal (`refusal`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Router;
 use generator::catalog;
 use generator::target::Target;
@@ -20,8 +23,8 @@ use grader::profile_target::ProfileTarget;
 use grader::transport::{HttpConfig, HttpTarget};
 use grader::{GradeConfig, Report, Verdict};
 use rp::ReferenceRp;
-use serde_json::json;
-use testkit::custom_api::{self, CustomApi, Policy};
+use serde_json::{json, Value as Json};
+use testkit::custom_api::{self, reply, sid, CustomApi, Policy};
 
 fn reference_rp() -> ReferenceRp {
     ReferenceRp::new(testkit::rp_config(testkit::RP_ID, testkit::ORIGIN, 1))
@@ -91,7 +94,7 @@ fn custom_api() -> Router {
 
 async fn csrf(State(app): custom_api::App, headers: HeaderMap) -> Response {
     let (token, cookie) = app.session_token(&headers, |n| format!("token-{n}-{}", n * 7919 % 1000));
-    let mut r = custom_api::reply(StatusCode::OK, json!({"csrfToken": token}));
+    let mut r = reply(StatusCode::OK, json!({"csrfToken": token}));
     if let Some(c) = cookie {
         r.headers_mut().insert(header::SET_COOKIE, c.parse().expect("a header value"));
     }
@@ -351,4 +354,146 @@ fn probe_through_the_conformance_profile_succeeds_on_the_reference_rp() {
         grader::probe::probe(Arc::new(RpProfile::conformance_api()), HttpConfig::new(&server.url()), &cfg);
     assert!(p.succeeded(), "{}", p.render());
     assert_eq!(steps(&p).len(), 4);
+}
+
+fn forbidden(message: &str) -> Response {
+    reply(StatusCode::FORBIDDEN, json!({"error": {"message": message}}))
+}
+
+/// An app that registers only signed-in users: sign-up signs the new user in (and refuses a known email with
+/// 422), sign-in signs a known one in, every POST must carry the app's Origin, and a registration it cannot
+/// verify is answered 500 with an error code.
+#[derive(Default)]
+struct Accounts {
+    users: Mutex<Vec<String>>,
+    sign_ins: Mutex<usize>,
+    origins: Mutex<Vec<String>>,
+}
+
+type AccountsApp = State<Arc<Accounts>>;
+
+fn signed_in(email: &str) -> Response {
+    let mut r = reply(StatusCode::OK, json!({"user": {"email": email}}));
+    r.headers_mut().insert(header::SET_COOKIE, format!("sid={email}; Path=/").parse().unwrap());
+    r
+}
+
+fn seen_origin(app: &Accounts, headers: &HeaderMap) -> bool {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    app.origins.lock().unwrap().push(origin.clone());
+    origin == "https://app.example"
+}
+
+async fn sign_up(State(app): AccountsApp, headers: HeaderMap, body: Bytes) -> Response {
+    if !seen_origin(&app, &headers) {
+        return forbidden("bad origin");
+    }
+    let body: Json = serde_json::from_slice(&body).unwrap_or(Json::Null);
+    let email = body["email"].as_str().unwrap_or_default().to_owned();
+    let mut users = app.users.lock().unwrap();
+    if users.contains(&email) {
+        return reply(StatusCode::UNPROCESSABLE_ENTITY, json!({"code": "USER_EXISTS"}));
+    }
+    users.push(email.clone());
+    signed_in(&email)
+}
+
+async fn sign_in(State(app): AccountsApp, headers: HeaderMap, body: Bytes) -> Response {
+    if !seen_origin(&app, &headers) {
+        return forbidden("bad origin");
+    }
+    *app.sign_ins.lock().unwrap() += 1;
+    let body: Json = serde_json::from_slice(&body).unwrap_or(Json::Null);
+    signed_in(body["email"].as_str().unwrap_or_default())
+}
+
+async fn signed_in_options(headers: HeaderMap) -> Response {
+    match sid(&headers) {
+        Some(_) => reply(StatusCode::OK, json!({"challenge": "AAAA", "user": {"id": "AQ"}})),
+        None => reply(StatusCode::UNAUTHORIZED, json!({"code": "SESSION_REQUIRED"})),
+    }
+}
+
+async fn cannot_verify(body: Bytes) -> Response {
+    let body: Json = serde_json::from_slice(&body).unwrap_or(Json::Null);
+    if body["response"]["id"] == "crash" {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "TypeError").into_response();
+    }
+    reply(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        json!({"code": "FAILED_TO_VERIFY", "message": "Failed to verify"}),
+    )
+}
+
+const ACCOUNTS_PROFILE: &str = r#"
+[rp]
+[session]
+headers = { Origin = "{origin}" }
+
+[[session.account]]
+path = "/sign-up"
+body = { email = "{username}@example.com", password = "{password}" }
+accept = { status = [200, 422] }
+stop_if = { status = [200] }
+
+[[session.account]]
+path = "/sign-in"
+body = { email = "{username}@example.com", password = "{password}" }
+
+[registration.begin]
+method = "GET"
+path = "/register/options"
+
+[registration.finish]
+path = "/register/verify"
+body = { response = "{credential}" }
+refusal = { status = [500], json = { "/code" = "FAILED_TO_VERIFY" } }
+error = "/message"
+
+[authentication.begin]
+method = "GET"
+path = "/login/options"
+
+[authentication.finish]
+path = "/login/verify"
+body = { response = "{credential}" }
+"#;
+
+#[test]
+fn account_steps_sign_up_once_and_sign_in_where_the_account_exists_with_the_origin_and_declared_refusals() {
+    use generator::target::Endpoint;
+    let app = Arc::new(Accounts::default());
+    let router = Router::new()
+        .route("/sign-up", post(sign_up))
+        .route("/sign-in", post(sign_in))
+        .route("/register/options", get(signed_in_options))
+        .route("/register/verify", post(cannot_verify))
+        .with_state(app.clone());
+    let (url, _runtime) = serve(router);
+    let profile = Arc::new(RpProfile::parse("accounts.toml", ACCOUNTS_PROFILE).unwrap());
+    let mut target = ProfileTarget::new(profile, HttpConfig::new(&url)).with_origin("https://app.example");
+    let begin = json!({"username": "alice", "displayName": "Alice"});
+
+    // The first session signs up, which signs in: the sign-in step is skipped.
+    let first = target.new_session();
+    let r = target.call(first, Endpoint::AttestationOptions, &begin).unwrap();
+    assert!(r.accepted(), "{r:?}");
+    assert_eq!(*app.sign_ins.lock().unwrap(), 0);
+    // A second session of the same user: sign-up is refused (422, accepted by the step), so it signs in.
+    let second = target.new_session();
+    let r = target.call(second, Endpoint::AttestationOptions, &begin).unwrap();
+    assert!(r.accepted(), "{r:?}");
+    assert_eq!(*app.sign_ins.lock().unwrap(), 1);
+    assert_eq!(*app.users.lock().unwrap(), ["alice@example.com"]);
+    // Every set-up request carried the virtual client's origin.
+    assert_eq!(app.origins.lock().unwrap().len(), 3);
+    assert!(app.origins.lock().unwrap().iter().all(|o| o == "https://app.example"));
+
+    // The 500 the profile declares a refusal is one; any other 500 is a crash.
+    let refused = target.call(first, Endpoint::AttestationResult, &json!({"id": "x"})).unwrap();
+    assert_eq!((refused.status, refused.accepted()), (500, false));
+    assert!(refused.declared_refusal && !refused.unusable());
+    assert_eq!(refused.error_message(), Some("Failed to verify"));
+    let crash = target.call(first, Endpoint::AttestationResult, &json!({"id": "crash"})).unwrap();
+    assert!(!crash.declared_refusal && crash.unusable());
 }

@@ -122,14 +122,18 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         let logs = std::env::temp_dir();
         for (path, info) in found.iter().filter(|(_, i)| args.only.is_empty() || args.only.contains(&i.name))
         {
-            if info.profile.is_some() {
-                // Graded through its own API (an RP profile); bench speaks the conformance API only.
-                eprintln!(
-                    "==> {}: skipped (served through its own API, described by an RP profile)",
-                    info.name
-                );
-                continue;
-            }
+            // A product is benched through its own API, as it is graded: its RP profile.
+            let profile = match &info.rp_profile {
+                Some(file) => {
+                    let file = path.join(file);
+                    let name = file.display().to_string();
+                    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {name}"))?;
+                    let p = grader::profile::RpProfile::parse(&name, &text)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    Some(std::sync::Arc::new(p))
+                }
+                None => None,
+            };
             if !args.skip_install {
                 eprintln!("==> {}: installing", info.name);
                 crate::peers::install(
@@ -147,7 +151,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
                 url: format!("http://127.0.0.1:{port}"),
                 origin: format!("http://localhost:{port}"),
                 rp_id: "localhost".into(),
-                profile: None,
+                profile,
             });
         }
     }

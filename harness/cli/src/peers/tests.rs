@@ -182,23 +182,58 @@ fn target_toml_may_declare_the_origins_its_adapter_accepts() {
 fn a_target_may_name_its_rp_profile() {
     let peers = discover(&root().join("targets")).expect("the target folders");
     let (dir, info) = peers.iter().find(|(_, i)| i.name == "django-otp-webauthn").expect("the Django target");
-    assert_eq!(info.profile.as_deref(), Some("profile.toml"));
+    assert_eq!(info.rp_profile.as_deref(), Some("profile.toml"));
     let file = dir.join("profile.toml");
     let text = std::fs::read_to_string(&file).expect("read the profile");
     let profile =
         grader::profile::RpProfile::parse(&file.display().to_string(), &text).expect("a valid profile");
     assert_eq!(profile.rp.rp_id.as_deref(), Some("localhost"));
+}
 
-    // A named profile that is not there stops discovery with the file's name.
-    let scratch = std::env::temp_dir().join(format!("webauthn-harness-peers-profile-{}", std::process::id()));
-    let folder = scratch.join("x");
-    std::fs::create_dir_all(&folder).expect("scratch folder");
-    for f in ["install.sh", "start.sh", "expectations.toml"] {
-        std::fs::write(folder.join(f), "").expect("write");
+#[test]
+fn target_toml_may_name_the_rp_profile_it_is_graded_through() {
+    let path = Path::new("targets/x/target.toml");
+    let base = "name = \"x\"\nlibrary = \"x\"\nregistry = \"npm\"\nversion = \"1\"\nlanguage = \"JS\"\ndocs = \"https://x\"\n";
+    let plain = TargetInfo::parse(base, path).expect("no RP profile");
+    assert_eq!(plain.rp_profile, None);
+    let dir = Path::new("/t/x");
+    let args = grade_args(dir, &plain, 8101, 1);
+    assert!(!args.iter().any(|a| a == "--profile"), "{args:?}");
+    assert_eq!(args[..2], ["--target", "http://127.0.0.1:8101"]);
+
+    let named =
+        TargetInfo::parse(&format!("{base}rp_profile = \"profile.toml\"\n"), path).expect("an RP profile");
+    assert_eq!(named.rp_profile.as_deref(), Some("profile.toml"));
+    let args = grade_args(dir, &named, 8101, 1);
+    let at = args.iter().position(|a| a == "--profile").expect("--profile");
+    assert_eq!(Path::new(&args[at + 1]), dir.join("profile.toml"));
+    assert!(args.windows(2).any(|w| w == ["--origin", "http://localhost:8101"]), "{args:?}");
+
+    // Only a file in the target's folder.
+    for bad in ["", "../y/profile.toml", "/etc/profile.toml"] {
+        let e = TargetInfo::parse(&format!("{base}rp_profile = {bad:?}\n"), path).unwrap_err().to_string();
+        assert!(e.starts_with("targets/x/target.toml: rp_profile: "), "{e}");
     }
-    let manifest = "name = \"x\"\nlibrary = \"x\"\nregistry = \"PyPI\"\nversion = \"1\"\nlanguage = \"Python\"\ndocs = \"https://x\"\nprofile = \"rp.toml\"\n";
-    std::fs::write(folder.join("target.toml"), manifest).expect("write");
-    let e = discover(&scratch).unwrap_err().to_string();
-    let _ = std::fs::remove_dir_all(&scratch);
-    assert!(e.ends_with("x: rp.toml is missing"), "{e}");
+}
+
+#[test]
+fn a_target_whose_rp_profile_is_missing_or_bad_is_refused_before_anything_runs() {
+    let root = std::env::temp_dir().join(format!("webauthn-harness-rp-profile-{}", std::process::id()));
+    let dir = root.join("x");
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = "name = \"x\"\nlibrary = \"x\"\nregistry = \"npm\"\nversion = \"1\"\nlanguage = \"JS\"\ndocs = \"https://x\"\nrp_profile = \"profile.toml\"\n";
+    std::fs::write(dir.join("target.toml"), manifest).unwrap();
+    for f in ["install.sh", "start.sh", "expectations.toml"] {
+        std::fs::write(dir.join(f), "").unwrap();
+    }
+    let e = format!("{:#}", discover(&root).unwrap_err());
+    assert!(e.contains("rp_profile: reading") && e.contains("profile.toml"), "{e}");
+    std::fs::write(dir.join("profile.toml"), "[rp]\nbase = 1\n").unwrap();
+    let e = format!("{:#}", discover(&root).unwrap_err());
+    assert!(e.contains("profile.toml:2: base: unknown field `base`"), "{e}");
+    let good = grader::profile::CONFORMANCE_API;
+    std::fs::write(dir.join("profile.toml"), good).unwrap();
+    let found = discover(&root).expect("a good profile");
+    assert_eq!(found[0].1.rp_profile.as_deref(), Some("profile.toml"));
+    let _ = std::fs::remove_dir_all(&root);
 }

@@ -502,6 +502,7 @@ mod tests {
                 error_message: None,
                 check: None,
                 not_json: false,
+                declared_refusal: false,
             }),
             expected_because: None,
             expected_kind: None,
@@ -536,6 +537,7 @@ mod tests {
             error_message: Some("<script>alert(1)</script> & \"quoted\" 'single'".into()),
             check: Some("origin<check>".into()),
             not_json: false,
+            declared_refusal: false,
         });
         fail.check = Some(CheckId::RegOrigin);
         fail.fido = Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-1".into());
