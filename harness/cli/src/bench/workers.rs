@@ -86,7 +86,10 @@ impl Worker {
         let mut config = HttpConfig::new(&spec.url);
         config.timeout = timeout;
         let mut http: Box<dyn Target + Send> = match &spec.profile {
-            Some(profile) => Box::new(ProfileTarget::new(profile.clone(), config)),
+            // The virtual client's origin is what the profile's `{origin}` stands for.
+            Some(profile) => {
+                Box::new(ProfileTarget::new(profile.clone(), config).with_origin(spec.origin.clone()))
+            }
             None => Box::new(HttpTarget::new(config)),
         };
         let session = http.new_session();
