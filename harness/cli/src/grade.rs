@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use generator::catalog::{self, Case};
 use generator::client::ClientConfig;
 use generator::target::{Endpoint, Target};
@@ -119,22 +119,9 @@ pub struct Args {
     require_attestation: bool,
 }
 
-/// scheme://host[:port] and host of a URL.
+/// scheme://host[:port] and host of a URL (`grader::origins::origin_and_host`).
 pub(crate) fn origin_and_host(url: &str) -> Result<(String, String)> {
-    let (scheme, rest) = url.split_once("://").with_context(|| format!("{url:?} is not an http(s) URL"))?;
-    if scheme != "http" && scheme != "https" {
-        bail!("{url:?}: the scheme must be http or https");
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.is_empty() {
-        bail!("{url:?} has no host");
-    }
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next().unwrap_or_default().to_owned()
-    } else {
-        authority.rsplit_once(':').map_or(authority, |(h, _)| h).to_owned()
-    };
-    Ok((format!("{scheme}://{authority}"), host.to_ascii_lowercase()))
+    grader::origins::origin_and_host(url).map_err(anyhow::Error::msg)
 }
 
 /// The embedded reference RP's identity: fixed, so reports do not depend on the port it got.
@@ -413,28 +400,4 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::origin_and_host;
-
-    #[test]
-    fn origin_and_rp_id_come_from_the_url() {
-        assert_eq!(
-            origin_and_host("http://localhost:8080/fido").unwrap(),
-            ("http://localhost:8080".into(), "localhost".into())
-        );
-        assert_eq!(
-            origin_and_host("https://Login.Example.org").unwrap(),
-            ("https://Login.Example.org".into(), "login.example.org".into())
-        );
-        assert_eq!(
-            origin_and_host("http://[::1]:9000/").unwrap(),
-            ("http://[::1]:9000".into(), "::1".into())
-        );
-        assert!(origin_and_host("ftp://x").is_err());
-        assert!(origin_and_host("localhost:8080").is_err());
-        assert!(origin_and_host("http:///x").is_err());
-    }
 }

@@ -190,6 +190,25 @@ impl<'a> Origin<'a> {
     }
 }
 
+/// The origin (`scheme://host[:port]`, as written) and the host (lower case; an IPv6 address without brackets)
+/// of an http(s) URL: the origin a client at that URL reports, and the RP ID it defaults to.
+pub fn origin_and_host(url: &str) -> Result<(String, String), String> {
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| format!("{url:?} is not an http(s) URL"))?;
+    if scheme != "http" && scheme != "https" {
+        return Err(format!("{url:?}: the scheme must be http or https"));
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() {
+        return Err(format!("{url:?} has no host"));
+    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    Ok((format!("{scheme}://{authority}"), host.to_ascii_lowercase()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,5 +318,25 @@ mod tests {
             None
         );
         assert_eq!(origins(&["http://[::1]:8080"], OriginPolicy::Exact).subdomain_of("1]"), None);
+    }
+
+    #[test]
+    fn origin_and_host_of_a_url() {
+        assert_eq!(
+            origin_and_host("http://localhost:8080/fido").unwrap(),
+            ("http://localhost:8080".into(), "localhost".into())
+        );
+        assert_eq!(
+            origin_and_host("https://Login.Example.org").unwrap(),
+            ("https://Login.Example.org".into(), "login.example.org".into())
+        );
+        assert_eq!(
+            origin_and_host("http://[::1]:9000/").unwrap(),
+            ("http://[::1]:9000".into(), "::1".into())
+        );
+        assert_eq!(origin_and_host("http://h:1?x=/y").unwrap().0, "http://h:1");
+        assert!(origin_and_host("ftp://x").is_err());
+        assert!(origin_and_host("localhost:8080").is_err());
+        assert!(origin_and_host("http:///x").is_err());
     }
 }

@@ -244,15 +244,6 @@ fn asked_uv(request: &Json) -> Option<&str> {
         .and_then(Json::as_str)
 }
 
-/// The origin (scheme, host and port) of a URL: everything before its path.
-fn origin_of(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find(['/', '?', '#']) {
-        Some(i) => url[..after_scheme + i].to_owned(),
-        None => url.to_owned(),
-    }
-}
-
 fn encode_path(s: &str) -> String {
     const SET: &percent_encoding::AsciiSet =
         &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
@@ -278,7 +269,10 @@ impl ProfileTarget {
     /// `{origin}` is the profile's first origin, else the base URL's origin ([`ProfileTarget::with_origin`]
     /// sets another).
     pub fn new(profile: Arc<RpProfile>, config: HttpConfig) -> ProfileTarget {
-        let origin = profile.rp.origins.first().cloned().unwrap_or_else(|| origin_of(&config.base_url));
+        let origin = profile.rp.origins.first().cloned().unwrap_or_else(|| {
+            crate::origins::origin_and_host(&config.base_url)
+                .map_or_else(|_| config.base_url.clone(), |(o, _)| o)
+        });
         ProfileTarget { profile, config, origin, sessions: HashMap::new(), next: 0, trace: None }
     }
 
@@ -900,8 +894,6 @@ accept = { status = [204] }
         let with_origins = PROFILE.replace("[rp]", "[rp]\norigins = [\"https://rp.example\"]");
         let p = RpProfile::parse("p.toml", &with_origins).unwrap();
         assert_eq!(ProfileTarget::new(Arc::new(p), url).origin, "https://rp.example");
-        assert_eq!(origin_of("https://rp.example"), "https://rp.example");
-        assert_eq!(origin_of("http://h:1?x=/y"), "http://h:1");
     }
 
     #[test]
