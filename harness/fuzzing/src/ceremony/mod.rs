@@ -204,6 +204,36 @@ pub struct Context {
     pub aaguid: [u8; 16],
     /// The baseline's signature (the attestation statement's `sig`, or the assertion signature).
     pub baseline_sig: Vec<u8>,
+    /// The origin the client reports and the RP ID the RP expects (the near misses of [`Known`] and [`RpId`]
+    /// are made from them).
+    pub origin: String,
+    pub rp_id: String,
+    /// The account's user handle, and another account's.
+    pub user_handle: Vec<u8>,
+    pub other_user_handle: Vec<u8>,
+}
+
+impl Context {
+    /// The parts every in-process ceremony shares: [`ORIGIN`], [`RP_ID`], the user handle [`USER`] and
+    /// `user-2` as another account's.
+    fn in_process(
+        challenge: Vec<u8>,
+        other_challenge: Vec<u8>,
+        credential: &Credential,
+        sig: Vec<u8>,
+    ) -> Context {
+        Context {
+            challenge,
+            other_challenge,
+            credential_id: credential.id.clone(),
+            aaguid: credential.aaguid,
+            baseline_sig: sig,
+            origin: ORIGIN.to_owned(),
+            rp_id: RP_ID.to_owned(),
+            user_handle: USER.to_vec(),
+            other_user_handle: b"user-2".to_vec(),
+        }
+    }
 }
 
 /// The verdict the oracle compares: accepted, or the check that rejected.
@@ -226,14 +256,14 @@ fn well_formed(r: &Rejection, ceremony: Ceremony) {
     assert_eq!(CheckId::from_id(r.check.id()), Some(r.check), "check id does not round-trip");
 }
 
-fn policy() -> Policy {
+pub(crate) fn policy() -> Policy {
     let mut p = Policy::new(RP_ID, ORIGIN);
     p.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
     p
 }
 
 /// Applies the listed mutations (at most [`MAX_MUTATIONS`]), the re-signature, then the text edits.
-fn mutate(
+pub(crate) fn mutate(
     baseline: &Json,
     mutations: &[Mutation],
     ctx: &Context,
@@ -369,13 +399,7 @@ impl RegistrationCase {
             .unwrap_or_default()
             .to_vec();
         BuiltRegistration {
-            ctx: Context {
-                challenge: challenge.clone(),
-                other_challenge,
-                credential_id: credential.id.clone(),
-                aaguid: credential.aaguid,
-                baseline_sig,
-            },
+            ctx: Context::in_process(challenge.clone(), other_challenge, &credential, baseline_sig),
             credential,
             text: serde_json::to_vec(&json).unwrap_or_default(),
             json,
@@ -482,7 +506,7 @@ impl RegistrationCase {
 /// is one of the generator's (the packed leaf for the credential's AAGUID or for an all-zero one, the U2F
 /// leaf, the root), over the `fido-u2f` verification data if that is the format; one without `x5c` by the
 /// credential key. Leaves the response alone where a part does not decode or the signer is unknown.
-fn resign_registration(json: &mut Json, credential: &Credential) {
+pub(crate) fn resign_registration(json: &mut Json, credential: &Credential) {
     let Some(cdj) = json
         .get("response")
         .and_then(|r| r.get("clientDataJSON"))
@@ -625,13 +649,12 @@ impl AuthenticationCase {
             Verdict::Accepted
         };
         BuiltAuthentication {
-            ctx: Context {
-                challenge: challenge.clone(),
+            ctx: Context::in_process(
+                challenge.clone(),
                 other_challenge,
-                credential_id: credential.id.clone(),
-                aaguid: credential.aaguid,
-                baseline_sig: signed.signature.clone(),
-            },
+                &credential,
+                signed.signature.clone(),
+            ),
             credential,
             record,
             text: serde_json::to_vec(&json).unwrap_or_default(),
@@ -740,7 +763,7 @@ impl AuthenticationCase {
 }
 
 /// Signs the (mutated) authenticator data and client data again with the credential key.
-fn resign_assertion(json: &mut Json, credential: &Credential) {
+pub(crate) fn resign_assertion(json: &mut Json, credential: &Credential) {
     let decoded = |name: &str| {
         json.get("response")
             .and_then(|r| r.get(name))

@@ -146,12 +146,12 @@ impl Known {
     pub fn text(self, ctx: &Context) -> String {
         let padded = |b: &[u8]| base64::engine::general_purpose::URL_SAFE.encode(b);
         match self {
-            Known::Origin => super::ORIGIN.to_owned(),
-            Known::OriginWithSlash => format!("{}/", super::ORIGIN),
-            Known::OriginHttp => format!("http://{}", super::RP_ID),
-            Known::OriginWithPort => format!("{}:443", super::ORIGIN),
-            Known::OriginSubdomain => format!("https://login.{}", super::RP_ID),
-            Known::OriginUppercase => super::ORIGIN.to_uppercase(),
+            Known::Origin => ctx.origin.clone(),
+            Known::OriginWithSlash => format!("{}/", ctx.origin),
+            Known::OriginHttp => format!("http://{}", ctx.rp_id),
+            Known::OriginWithPort => format!("{}:443", ctx.origin),
+            Known::OriginSubdomain => format!("https://login.{}", ctx.rp_id),
+            Known::OriginUppercase => ctx.origin.to_uppercase(),
             Known::OtherOrigin => "https://example.com".to_owned(),
             Known::TypeCreate => "webauthn.create".to_owned(),
             Known::TypeGet => "webauthn.get".to_owned(),
@@ -168,8 +168,8 @@ impl Known {
             Known::OtherChallenge => base64url::encode(&ctx.other_challenge),
             Known::CredentialId => base64url::encode(&ctx.credential_id),
             Known::CredentialIdPadded => padded(&ctx.credential_id),
-            Known::UserHandle => base64url::encode(super::USER),
-            Known::OtherUserHandle => base64url::encode(b"user-2"),
+            Known::UserHandle => base64url::encode(&ctx.user_handle),
+            Known::OtherUserHandle => base64url::encode(&ctx.other_user_handle),
             Known::Internal => "internal".to_owned(),
         }
     }
@@ -272,13 +272,13 @@ pub enum RpId {
 }
 
 impl RpId {
-    fn text(self) -> String {
+    fn text(self, ctx: &Context) -> String {
         match self {
             RpId::Other => "example.com".to_owned(),
-            RpId::Parent => "org".to_owned(),
-            RpId::Subdomain => format!("login.{}", super::RP_ID),
-            RpId::Uppercase => super::RP_ID.to_uppercase(),
-            RpId::Origin => super::ORIGIN.to_owned(),
+            RpId::Parent => ctx.rp_id.rsplit('.').next().unwrap_or_default().to_owned(),
+            RpId::Subdomain => format!("login.{}", ctx.rp_id),
+            RpId::Uppercase => ctx.rp_id.to_uppercase(),
+            RpId::Origin => ctx.origin.clone(),
         }
     }
 }
@@ -582,7 +582,7 @@ fn edit_auth_data(bytes: &mut Vec<u8>, edit: &AuthDataEdit, ctx: &Context) {
         }
         AuthDataEdit::RpIdHash(rp) => {
             if let Some(slot) = bytes.get_mut(..32) {
-                slot.copy_from_slice(&super::sha256(rp.text().as_bytes()));
+                slot.copy_from_slice(&super::sha256(rp.text(ctx).as_bytes()));
             }
             return;
         }
