@@ -37,6 +37,7 @@ pub(crate) fn exit_status(outcome: anyhow::Result<ExitCode>) -> ExitCode {
 
 mod bench;
 mod cases;
+mod fuzz;
 mod grade;
 mod peers;
 mod probe;
@@ -124,6 +125,19 @@ enum Command {
     /// per crypto provider, each in its own process. Exit status: 0 done; 1 some ceremonies failed; 2 usage
     /// error; 3 a target could not be set up.
     Bench(bench::Args),
+    /// Differential fuzzing of a live RP: structure-aware ceremonies (an authenticator, what the RP is asked for,
+    /// up to four mutations, re-signed or not) sent to the RP, with the reference verifier as the oracle.
+    ///
+    /// Before the first ceremony of a kind (algorithm, attestation format, backup flags) a valid one must be
+    /// accepted (the control); kinds the RP refuses are not sent. A finding is the RP accepting what the
+    /// reference rejects at a MUST of the RP's own procedure, refusing what the reference accepts with no
+    /// warning, or answering with a server error. Findings are minimised, deduplicated (class, the reference's
+    /// check, the mutation kinds left) and written to --findings as replay files; `--replay FILE|DIR` sends
+    /// them again. Inputs that draw a new kind of answer (status, error message shape) are kept and mutated
+    /// further. Exit status: 0 no new finding (or, with --replay, none reproduces); 1 a new finding (one not in
+    /// --known; with --replay, one reproduces); 2 usage error or an unreadable file; 3 target unreachable or
+    /// harness error.
+    Fuzz(fuzz::Args),
 }
 
 fn main() -> ExitCode {
@@ -138,5 +152,6 @@ fn main() -> ExitCode {
         Command::Vectors { action } => vectors::run(action),
         Command::Peers(args) => peers::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
     }
 }

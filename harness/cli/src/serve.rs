@@ -35,6 +35,34 @@ pub struct Args {
     /// (see vectors/captured/README.md)
     #[arg(long, value_name = "DIR")]
     capture: Option<PathBuf>,
+    /// For testing the harness only: make the RP skip a check when an unrelated condition holds, the shape of
+    /// bug `webauthn-harness fuzz` finds and no catalogue case names (repeatable): origin-when-backup-eligible,
+    /// user-presence-when-unknown-client-data-member, rp-id-hash-when-large-counter,
+    /// challenge-when-not-spec-serialized.
+    #[arg(long = "blind-spot", value_enum, value_name = "NAME")]
+    blind_spots: Vec<BlindSpotArg>,
+}
+
+/// `--blind-spot`: [`rp::BlindSpot`] by name.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlindSpotArg {
+    OriginWhenBackupEligible,
+    UserPresenceWhenUnknownClientDataMember,
+    RpIdHashWhenLargeCounter,
+    ChallengeWhenNotSpecSerialized,
+}
+
+impl From<BlindSpotArg> for rp::BlindSpot {
+    fn from(b: BlindSpotArg) -> rp::BlindSpot {
+        match b {
+            BlindSpotArg::OriginWhenBackupEligible => rp::BlindSpot::OriginWhenBackupEligible,
+            BlindSpotArg::UserPresenceWhenUnknownClientDataMember => {
+                rp::BlindSpot::UserPresenceWhenUnknownClientDataMember
+            }
+            BlindSpotArg::RpIdHashWhenLargeCounter => rp::BlindSpot::RpIdHashWhenLargeCounter,
+            BlindSpotArg::ChallengeWhenNotSpecSerialized => rp::BlindSpot::ChallengeWhenNotSpecSerialized,
+        }
+    }
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -59,6 +87,13 @@ fn run_inner(args: Args) -> Result<()> {
         );
     };
     config.policy.crypto = verifier::crypto::Provider(provider);
+    config.blind_spots = args.blind_spots.iter().map(|b| rp::BlindSpot::from(*b)).collect();
+    if !config.blind_spots.is_empty() {
+        eprintln!(
+            "warning: blind spots on (a deliberately broken RP, for testing the harness): {:?}",
+            config.blind_spots
+        );
+    }
     // Trust the harness's own attestation root, so its packed x5c and fido-u2f ceremonies verify.
     config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
     let observer: Option<rp::server::Observer> = match &args.capture {

@@ -23,6 +23,7 @@
 pub mod ceremony;
 pub mod corpus;
 pub mod formats;
+pub mod live;
 
 pub use ceremony::{authentication, registration};
 pub use formats::{attestation_object, authenticator_data, cbor, client_data_json, cose_key};

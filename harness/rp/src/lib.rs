@@ -85,6 +85,72 @@ pub struct Config {
     /// "indirect" keep `policy.attestation`'s own acceptance. A policy an RP may choose (`grade
     /// --require-attestation` declares it); `false`, the default, leaves it to `policy.attestation` alone.
     pub require_attestation_when_asked: bool,
+    /// Checks skipped when an unrelated condition holds ([`BlindSpot`]). Empty (the correct behaviour) by
+    /// default; a blind spot exists only to test that `webauthn-harness fuzz` finds a bug no catalogue case
+    /// names, since each case changes one thing.
+    pub blind_spots: Vec<BlindSpot>,
+}
+
+/// A check the reference RP skips, in both ceremonies, when a second condition that has nothing to do with it
+/// holds: the shape of bug a library ships when one code path forgets a step. Only for testing the harness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlindSpot {
+    /// The origin (§7.1 step 9, §7.2 step 12) is not checked when the authenticator data has BE set: a flag
+    /// condition.
+    OriginWhenBackupEligible,
+    /// UP (§7.1 step 15, §7.2 step 16) is not checked when the client data carries a member beyond `type`,
+    /// `challenge`, `origin`, `crossOrigin` and `topOrigin`: a member condition.
+    UserPresenceWhenUnknownClientDataMember,
+    /// rpIdHash (§7.1 step 14, §7.2 step 15) is not checked when signCount is 2^24 or more: a range condition.
+    RpIdHashWhenLargeCounter,
+    /// The challenge (§7.1 step 8, §7.2 step 11) is not checked when the client data has a challenge string but
+    /// is not written in the §5.8.1.1 serialization (another member order, other spacing, members it cannot
+    /// hold): an error path (the fast reader of the serialized form fails and hands the client data to a lenient
+    /// reader that forgets the challenge).
+    ChallengeWhenNotSpecSerialized,
+}
+
+impl BlindSpot {
+    pub const ALL: [BlindSpot; 4] = [
+        BlindSpot::OriginWhenBackupEligible,
+        BlindSpot::UserPresenceWhenUnknownClientDataMember,
+        BlindSpot::RpIdHashWhenLargeCounter,
+        BlindSpot::ChallengeWhenNotSpecSerialized,
+    ];
+
+    /// The check skipped in each ceremony (registration, authentication).
+    pub fn checks(self) -> [CheckId; 2] {
+        match self {
+            BlindSpot::OriginWhenBackupEligible => [CheckId::RegOrigin, CheckId::AuthOrigin],
+            BlindSpot::UserPresenceWhenUnknownClientDataMember => {
+                [CheckId::RegUserPresent, CheckId::AuthUserPresent]
+            }
+            BlindSpot::RpIdHashWhenLargeCounter => [CheckId::RegRpIdHash, CheckId::AuthRpIdHash],
+            BlindSpot::ChallengeWhenNotSpecSerialized => [CheckId::RegChallenge, CheckId::AuthChallenge],
+        }
+    }
+
+    /// Whether the condition holds for a response with this client data and authenticator data.
+    pub fn holds(self, client_data_json: &[u8], auth_data: &[u8]) -> bool {
+        const KNOWN: [&str; 5] = ["type", "challenge", "origin", "crossOrigin", "topOrigin"];
+        match self {
+            BlindSpot::OriginWhenBackupEligible => {
+                auth_data.get(32).is_some_and(|f| f & wire::authdata::Flags::BE != 0)
+            }
+            BlindSpot::UserPresenceWhenUnknownClientDataMember => {
+                wire::client_data::CollectedClientData::parse(client_data_json)
+                    .is_ok_and(|c| c.members.iter().any(|(k, _)| !KNOWN.contains(&k.as_str())))
+            }
+            BlindSpot::RpIdHashWhenLargeCounter => {
+                auth_data.get(33..37).is_some_and(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) >= 1 << 24)
+            }
+            BlindSpot::ChallengeWhenNotSpecSerialized => {
+                wire::client_data::CollectedClientData::parse(client_data_json).is_ok_and(|c| {
+                    c.challenge().is_ok() && c.to_spec_bytes().ok().as_deref() != Some(client_data_json)
+                })
+            }
+        }
+    }
 }
 
 /// How the reference RP makes challenges (see [`Config::challenges`]).
@@ -119,6 +185,7 @@ impl Config {
             exclude_credentials: true,
             extension_outputs_rejected: false,
             require_attestation_when_asked: false,
+            blind_spots: Vec::new(),
         }
     }
 }
@@ -510,7 +577,7 @@ impl ReferenceRp {
     ) -> Result<(u16, Json), (u16, Json)> {
         let pending = self.pending(state, session, now, CheckId::RegChallenge, |s| &mut s.registration)?;
         let response = RegistrationResponse::from_json(body).map_err(|r| rejected(&r))?;
-        let policy = if pending.attestation_asked && self.config.require_attestation_when_asked {
+        let mut policy = if pending.attestation_asked && self.config.require_attestation_when_asked {
             let mut p = self.config.policy.clone();
             p.attestation.accept_none = false;
             p.attestation.accept_self = false;
@@ -518,6 +585,16 @@ impl ReferenceRp {
         } else {
             std::borrow::Cow::Borrowed(&self.config.policy)
         };
+        if !self.config.blind_spots.is_empty() {
+            let auth_data = wire::attestation_object::AttestationObject::parse_with_limits(
+                &response.attestation_object,
+                &self.config.policy.cbor_limits(),
+            )
+            .map(|o| o.object.auth_data)
+            .unwrap_or_default();
+            let skipped = self.skipped_checks(&response.client_data_json, &auth_data, 0);
+            policy.to_mut().disabled_checks.extend(skipped);
+        }
         let outcome =
             verifier::verify_registration(&response, &pending.expectations, &policy, &Store(state), now)
                 .map_err(|r| rejected(&r))?;
@@ -606,8 +683,13 @@ impl ReferenceRp {
         } else {
             self.credential_owners_account(pending, snapshot, &response.raw_id)
         };
+        let mut policy = std::borrow::Cow::Borrowed(&self.config.policy);
+        if !self.config.blind_spots.is_empty() {
+            let skipped = self.skipped_checks(&response.client_data_json, &response.authenticator_data, 1);
+            policy.to_mut().disabled_checks.extend(skipped);
+        }
         let verify = |store: &dyn CredentialStore| {
-            verifier::verify_authentication(&response, &pending.expectations, &self.config.policy, store)
+            verifier::verify_authentication(&response, &pending.expectations, &policy, store)
                 .map_err(|r| rejected(&r))
         };
         let mut outcome = verify(&snapshot)?;
@@ -633,6 +715,16 @@ impl ReferenceRp {
             "credential": record,
             "flags": flags_json(Some(&response.authenticator_data)),
         })))
+    }
+
+    /// The checks [`Config::blind_spots`] skip for this response (`ceremony`: 0 registration, 1 authentication).
+    fn skipped_checks(&self, client_data_json: &[u8], auth_data: &[u8], ceremony: usize) -> Vec<CheckId> {
+        self.config
+            .blind_spots
+            .iter()
+            .filter(|b| b.holds(client_data_json, auth_data))
+            .filter_map(|b| b.checks().get(ceremony).copied())
+            .collect()
     }
 
     /// Only with [`Config::credential_ownership_checked`] off (a deliberately broken RP, for testing the

@@ -132,7 +132,7 @@ pub struct Authenticator {
 pub const KEY_SLOTS: u64 = 8;
 
 impl Authenticator {
-    fn flags(&self) -> u8 {
+    pub(crate) fn flags(&self) -> u8 {
         let uv = if self.uv { Flags::UV } else { 0 };
         uv | match self.backup {
             Backup::NotEligible => 0,
@@ -141,12 +141,12 @@ impl Authenticator {
         }
     }
 
-    fn id_len(&self) -> usize {
+    pub(crate) fn id_len(&self) -> usize {
         1 + usize::from(self.credential_id_len % MAX_CREDENTIAL_ID_LEN)
     }
 
     /// The credential, the registration challenge and the assertion challenge.
-    fn credential(&self, alg: Alg) -> (Credential, Vec<u8>, Vec<u8>) {
+    pub(crate) fn credential(&self, alg: Alg) -> (Credential, Vec<u8>, Vec<u8>) {
         let mut g = Generator::new(self.seed);
         let key = cached_key(alg, self.seed);
         let id = g.bytes(self.id_len());
@@ -369,7 +369,7 @@ pub struct BuiltRegistration {
 }
 
 impl RegistrationCase {
-    fn alg(&self) -> Alg {
+    pub(crate) fn alg(&self) -> Alg {
         if self.attestation == Attestation::FidoU2f {
             Alg::Es256
         } else {

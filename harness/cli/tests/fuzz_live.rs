@@ -1,0 +1,218 @@
+//! `webauthn-harness fuzz` (`fuzzing::live`): the reference RP yields no finding; reference RPs with a blind spot
+//! (a check skipped only under an unrelated second condition, which no catalogue case catches) are found within a
+//! bounded number of requests, each finding names the skipped check, and its replay file reproduces against the
+//! broken RP and not against the correct one. Short, bounded versions of what the README's figures measure over
+//! HTTP for five minutes.
+
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use fuzzing::live::replay::{self, FindingFile, Replayed};
+use fuzzing::live::{self, Ceremony, Client, Disagreement, Found, LiveConfig, LiveReport};
+use generator::catalog;
+use generator::target::Target;
+use rp::{BlindSpot, ReferenceRp};
+use serde_json::Value as Json;
+use testkit::{FnTarget, ORIGIN, RP_ID, SUBDOMAIN_ORIGIN};
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+fn reference(blind_spots: &[BlindSpot]) -> Arc<ReferenceRp> {
+    let mut config = testkit::rp_config(RP_ID, ORIGIN, 1);
+    config.blind_spots = blind_spots.to_vec();
+    Arc::new(ReferenceRp::new(config))
+}
+
+fn target(rp: &Arc<ReferenceRp>) -> Box<dyn Target + Send> {
+    let rp = rp.clone();
+    Box::new(FnTarget::new(move |session: &str, path: &str, body: &Json| {
+        rp.handle(session, path, body, now())
+    }))
+}
+
+fn config(seed: u64, max_requests: u64) -> LiveConfig {
+    let mut cfg = LiveConfig::new(testkit::client(), seed);
+    cfg.origins = vec![ORIGIN.into(), SUBDOMAIN_ORIGIN.into()];
+    cfg.max_requests = Some(max_requests);
+    cfg
+}
+
+fn fuzz(rp: &Arc<ReferenceRp>, cfg: &LiveConfig) -> (LiveReport, Vec<Found>) {
+    let found = Mutex::new(vec![]);
+    let report = live::run(cfg, &|| target(rp), &|_| {}, &|f: &Found| found.lock().unwrap().push(f.clone()));
+    (report, found.into_inner().unwrap())
+}
+
+/// The correct reference RP: thousands of ceremonies of both kinds, controls accepted, and not one finding.
+#[test]
+fn the_reference_rp_yields_no_finding() {
+    let rp = reference(&[]);
+    let (report, found) = fuzz(&rp, &config(7, 3000));
+    assert!(found.is_empty(), "{}", report.text());
+    for c in [Ceremony::Registration, Ceremony::Authentication] {
+        let n = &report.counts.by_ceremony[&c];
+        assert!(n.sent > 300, "{c:?}: {}", report.text());
+        assert!(n.accepted > 20, "{c:?}: some ceremonies are accepted: {}", report.text());
+        assert_eq!(n.disagreements, 0);
+    }
+    assert!(report.reply_kinds > 20, "feedback sees many kinds of answer: {}", report.text());
+}
+
+/// Each blind spot is invisible to the catalogue: the broken RP grades exactly like the correct one.
+#[test]
+fn no_catalogue_case_catches_a_blind_spot() {
+    let cases = catalog::all();
+    let good = testkit::not_good(&testkit::grade_in_process(
+        &ReferenceRp::new(testkit::rp_config(RP_ID, ORIGIN, 1)),
+        &cases,
+    ));
+    for b in BlindSpot::ALL {
+        let mut config = testkit::rp_config(RP_ID, ORIGIN, 1);
+        config.blind_spots = vec![b];
+        let report = testkit::grade_in_process(&ReferenceRp::new(config), &cases);
+        let caught: Vec<_> = testkit::not_good(&report).difference(&good).cloned().collect();
+        assert!(caught.is_empty(), "{b:?} is caught by catalogue cases: {caught:?}");
+    }
+}
+
+/// Fuzzing finds each blind spot within a bounded number of requests, and the finding names the skipped check.
+#[test]
+fn fuzzing_finds_the_blind_spots() {
+    finds(&[(BlindSpot::OriginWhenBackupEligible, 20_000), (BlindSpot::RpIdHashWhenLargeCounter, 20_000)]);
+}
+
+/// The two blind spots that need two mutations at once besides a re-signature; not yet found within a budget
+/// CI can afford (run with `--ignored` to see how far a longer run gets).
+#[test]
+#[ignore]
+fn fuzzing_finds_the_two_mutation_blind_spots() {
+    finds(&[
+        (BlindSpot::ChallengeWhenNotSpecSerialized, 300_000),
+        (BlindSpot::UserPresenceWhenUnknownClientDataMember, 300_000),
+    ]);
+}
+
+fn finds(spots: &[(BlindSpot, u64)]) {
+    for &(b, budget) in spots {
+        let rp = reference(&[b]);
+        let (report, found) = fuzz(&rp, &config(1, budget));
+        let skipped: Vec<&str> = b.checks().iter().map(|c| c.id()).collect();
+        let hit = found.iter().find(|f| matches!(&f.disagreement, Disagreement::AcceptsInvalid { check } if skipped.contains(&check.as_str())));
+        let hit =
+            hit.unwrap_or_else(|| panic!("{b:?} not found within {budget} requests:\n{}", report.text()));
+        // Every finding is the blind spot's: nothing else disagrees.
+        for f in &found {
+            assert!(
+                matches!(&f.disagreement, Disagreement::AcceptsInvalid { check } if skipped.contains(&check.as_str())),
+                "{b:?}: another finding {f:?}"
+            );
+        }
+        eprintln!(
+            "{b:?}: found after {} requests ({:.1} s): {}",
+            hit.after_requests, hit.after_seconds, hit.id
+        );
+
+        // Its replay file reproduces against the broken RP, and not against the correct one.
+        let file = FindingFile::of(hit, ORIGIN, RP_ID, 1);
+        let dir = scratch(&format!("{b:?}"));
+        let path = file.write(&dir).unwrap();
+        let read = FindingFile::read(&path).unwrap();
+        let replayed = |rp: &Arc<ReferenceRp>| {
+            let mut t = target(rp);
+            let policy =
+                live::trial::oracle_policy(&testkit::client(), &[ORIGIN.into(), SUBDOMAIN_ORIGIN.into()]);
+            let mut c = Client::new(t.as_mut(), testkit::client(), policy, "replay".into(), 3);
+            replay::replay(&mut c, &read)
+        };
+        let r = replayed(&rp);
+        assert!(
+            matches!(r, Replayed::Reproduced(_)),
+            "{b:?}: the replay does not reproduce: {r:?}\n{}",
+            read.description
+        );
+        assert!(
+            matches!(replayed(&reference(&[])), Replayed::Fixed(..)),
+            "{b:?}: the correct RP reproduces it"
+        );
+    }
+}
+
+/// A broken RP (server errors, bodies that are not JSON) ends in a report, with the crash as a finding; an RP
+/// that stops answering ends the run with the reason.
+#[test]
+fn a_crashing_or_silent_rp_ends_in_a_report() {
+    let rp = reference(&[]);
+    let crashing = {
+        let rp = rp.clone();
+        move || -> Box<dyn Target + Send> {
+            let rp = rp.clone();
+            Box::new(FnTarget::new(move |session: &str, path: &str, body: &Json| {
+                let (status, reply) = rp.handle(session, path, body, now());
+                // Any result whose options were answered but which the RP refused: a crash instead.
+                if path.ends_with("/result") && status != 200 {
+                    (500, Json::Null)
+                } else {
+                    (status, reply)
+                }
+            }))
+        }
+    };
+    let found = Mutex::new(vec![]);
+    let report =
+        live::run(&config(2, 1500), &crashing, &|_| {}, &|f: &Found| found.lock().unwrap().push(f.clone()));
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| matches!(f.disagreement, Disagreement::ServerError { status: 500, .. })),
+        "{}",
+        report.text()
+    );
+
+    let silent = || -> Box<dyn Target + Send> {
+        Box::new(FnTarget::new(|_: &str, _: &str, _: &Json| (503, Json::Null)))
+    };
+    let report = live::run(&config(2, 100_000), &silent, &|_| {}, &|_| {});
+    assert!(report.stopped.contains("stopped answering"), "{}", report.stopped);
+    assert!(report.requests < 100, "{}", report.requests);
+}
+
+/// A scratch directory of this test process.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("webauthn-harness-fuzz-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn harness() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_webauthn-harness"))
+}
+
+/// The CLI against the embedded reference RP: a bounded run, its JSON report, exit status 0; a replay file that
+/// is not one is a usage error naming the file.
+#[test]
+fn the_cli_fuzzes_the_embedded_rp_and_reports() {
+    let dir = scratch("cli");
+    let out = harness()
+        .args(["fuzz", "--max-requests", "400", "--format", "json", "--findings"])
+        .arg(dir.join("findings"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["tool"], "webauthn-harness fuzz");
+    assert_eq!(report["findings"], Json::Array(vec![]));
+    assert!(report["requests"].as_u64().unwrap() >= 400);
+    assert!(report["stopped"].as_str().unwrap().starts_with("request limit"));
+
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"format\": \"something else\"}").unwrap();
+    let out = harness().args(["fuzz", "--replay"]).arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&bad.display().to_string()));
+    let out = harness().args(["fuzz", "--time", "5x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
