@@ -117,6 +117,11 @@ pub struct Args {
     /// records the declaration.
     #[arg(long)]
     require_attestation: bool,
+    /// Replay files written by `webauthn-harness fuzz` (a directory of them): each finding is run again as a
+    /// regression case `fuzz.<id>`, PASS when the RP no longer disagrees, FAIL when it still accepts what its
+    /// procedure must reject (WARN for a valid ceremony still refused, ERROR for a server error).
+    #[arg(long, value_name = "DIR")]
+    regressions: Option<PathBuf>,
 }
 
 /// scheme://host[:port] and host of a URL (`grader::origins::origin_and_host`).
@@ -377,6 +382,17 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         grader::grade(&mut target, &cfg, &all, &selected, &mut progress)
     };
     bar.finish_and_clear();
+    let mut graded = graded;
+    if let Some(dir) = &args.regressions {
+        let declared = graded.report.origins.clone();
+        match crate::fuzz::regression_results(dir, &mut target, &cfg.client, &declared, args.seed) {
+            Ok(results) => {
+                graded.report.cases.extend(results);
+                graded.report.summary = Report::summarize(&graded.report.cases);
+            }
+            Err(e) => return Ok(usage(format!("--regressions: {e}"))),
+        }
+    }
 
     if let Some(dir) = &args.transcripts {
         grader::transcript::write_all(dir, &graded.transcripts)?;

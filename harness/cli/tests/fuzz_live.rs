@@ -216,3 +216,82 @@ fn the_cli_fuzzes_the_embedded_rp_and_reports() {
     let out = harness().args(["fuzz", "--time", "5x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A replay file is a regression case: `grade --regressions DIR` runs it as `fuzz.<id>` (PASS against the correct
+/// embedded RP, FAIL against a served RP with the blind spot), and `fuzz --replay` exits 1 while it reproduces.
+#[test]
+fn replay_files_are_regression_cases_for_grade_and_fuzz() {
+    let rp = reference(&[BlindSpot::OriginWhenBackupEligible]);
+    let (report, found) = fuzz(&rp, &config(1, 20_000));
+    let hit = found.first().unwrap_or_else(|| panic!("no finding:\n{}", report.text()));
+    let dir = scratch("regressions");
+    let path = FindingFile::of(hit, ORIGIN, RP_ID, 1).write(&dir).unwrap();
+    let case_id = format!("fuzz.{}", hit.id);
+
+    let graded = |extra: &[&str]| {
+        let out = harness()
+            .args(["grade", "--case", "reg.valid.es256.none", "--format", "json", "--regressions"])
+            .arg(&dir)
+            .args(extra)
+            .output()
+            .unwrap();
+        let report: Json = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let case = report["cases"].as_array().unwrap().iter().find(|c| c["id"] == case_id.as_str()).cloned();
+        (out.status.code(), case.unwrap_or_else(|| panic!("no {case_id} in {report}")))
+    };
+    let (status, case) = graded(&[]);
+    assert_eq!(status, Some(0), "{case}");
+    assert_eq!(case["verdict"], "PASS", "{case}");
+    assert_eq!(case["check"], hit.disagreement.check().unwrap().id());
+
+    // The same finding against a served reference RP with the blind spot.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = harness()
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--origin", "https://rp.example"])
+        .args(["--rp-id", "rp.example", "--blind-spot", "origin-when-backup-eligible"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let at = ["--target", url.as_str(), "--origin", "https://rp.example", "--rp-id", "rp.example"];
+    let (status, case) = graded(&at);
+    let replay = harness().args(["fuzz", "--replay"]).arg(&path).args(at).output().unwrap();
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert_eq!(status, Some(1), "{case}");
+    assert_eq!(case["verdict"], "FAIL", "{case}");
+    assert_eq!(replay.status.code(), Some(1), "{}", String::from_utf8_lossy(&replay.stdout));
+    assert!(String::from_utf8_lossy(&replay.stdout).contains("REPRODUCED"));
+}
+
+/// The flags the CI recipe (`examples/ci/webauthn-fuzz-nightly.yml`) passes are flags of `fuzz`.
+#[test]
+fn the_ci_recipe_uses_flags_fuzz_has() {
+    let recipe = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/ci/webauthn-fuzz-nightly.yml"
+    ))
+    .unwrap();
+    let help = harness().args(["fuzz", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    let mut flags: Vec<&str> = recipe
+        .split(|c: char| c.is_whitespace() || c == '"')
+        .filter(|w| w.starts_with("--") && w.len() > 2 && !w.contains('='))
+        .collect();
+    flags.sort();
+    flags.dedup();
+    assert!(flags.len() >= 10, "{flags:?}");
+    for f in flags {
+        if f == "--locked" || f == "--git" {
+            continue; // cargo install's
+        }
+        assert!(help.contains(f), "the recipe passes {f}, which `fuzz --help` does not list");
+    }
+}

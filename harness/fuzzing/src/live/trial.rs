@@ -112,6 +112,10 @@ pub fn oracle_policy(cfg: &ClientConfig, origins: &[String]) -> Policy {
     p
 }
 
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
 fn now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
@@ -132,6 +136,9 @@ impl<'t> Client<'t> {
         user_prefix: String,
         seed: u64,
     ) -> Client<'t> {
+        // Credential IDs and near misses from the seed and the username prefix: two clients of one RP (a run and
+        // a later replay) never send the same credential ID.
+        let gen = Generator::new(seed ^ fnv(user_prefix.as_bytes()));
         Client {
             target,
             cfg,
@@ -140,7 +147,7 @@ impl<'t> Client<'t> {
             users: 0,
             accounts: HashMap::new(),
             requests: 0,
-            gen: Generator::new(seed),
+            gen,
             registered: Default::default(),
         }
     }
