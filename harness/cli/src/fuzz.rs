@@ -60,6 +60,9 @@ pub struct Args {
     /// --time is given, no limit otherwise.
     #[arg(long, value_name = "N")]
     max_requests: Option<u64>,
+    /// Stop once this many distinct findings are recorded.
+    #[arg(long, value_name = "N")]
+    max_findings: Option<usize>,
     /// Workers, each a virtual client with its own sessions, sending at once.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     jobs: u16,
@@ -233,6 +236,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     cfg.max_requests = args.max_requests.or(if args.time.is_some() { None } else { Some(10_000) });
     cfg.jobs = usize::from(args.jobs);
     cfg.minimise = !args.no_minimise;
+    cfg.max_findings = args.max_findings;
     // A run tag from the clock, so runs against a persistent RP do not reuse its accounts.
     let tag =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);

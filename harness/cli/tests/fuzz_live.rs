@@ -97,7 +97,9 @@ fn fuzzing_finds_the_two_mutation_blind_spots() {
 fn finds(spots: &[(BlindSpot, u64)]) {
     for &(b, budget) in spots {
         let rp = reference(&[b]);
-        let (report, found) = fuzz(&rp, &config(1, budget));
+        let mut cfg = config(1, budget);
+        cfg.max_findings = Some(1);
+        let (report, found) = fuzz(&rp, &cfg);
         let skipped: Vec<&str> = b.checks().iter().map(|c| c.id()).collect();
         let hit = found.iter().find(|f| matches!(&f.disagreement, Disagreement::AcceptsInvalid { check } if skipped.contains(&check.as_str())));
         let hit =
@@ -222,7 +224,9 @@ fn the_cli_fuzzes_the_embedded_rp_and_reports() {
 #[test]
 fn replay_files_are_regression_cases_for_grade_and_fuzz() {
     let rp = reference(&[BlindSpot::OriginWhenBackupEligible]);
-    let (report, found) = fuzz(&rp, &config(1, 20_000));
+    let mut cfg = config(1, 20_000);
+    cfg.max_findings = Some(1);
+    let (report, found) = fuzz(&rp, &cfg);
     let hit = found.first().unwrap_or_else(|| panic!("no finding:\n{}", report.text()));
     let dir = scratch("regressions");
     let path = FindingFile::of(hit, ORIGIN, RP_ID, 1).write(&dir).unwrap();

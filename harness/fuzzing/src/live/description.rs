@@ -95,6 +95,30 @@ impl Description {
         }
     }
 
+    /// The same description with these mutations.
+    pub fn with_mutation_list(&self, mutations: Vec<Mutation>) -> Description {
+        match self {
+            Description::Registration(c) => {
+                Description::Registration(RegistrationCase { mutations, ..c.clone() })
+            }
+            Description::Authentication(c) => {
+                Description::Authentication(AuthenticationCase { mutations, ..c.clone() })
+            }
+        }
+    }
+
+    /// The same description, re-signed after its mutations or not.
+    pub fn with_resign(&self, resign: bool) -> Description {
+        match self {
+            Description::Registration(c) => {
+                Description::Registration(RegistrationCase { resign, ..c.clone() })
+            }
+            Description::Authentication(c) => {
+                Description::Authentication(AuthenticationCase { resign, ..c.clone() })
+            }
+        }
+    }
+
     /// This description with one field made simpler (`None` when it already is): what minimisation tries after
     /// dropping mutations, field by field in [`Simplify::ALL`]'s order.
     pub fn simplified(&self, field: Simplify) -> Option<Description> {

@@ -65,6 +65,8 @@ pub struct LiveConfig {
     pub user_prefix: String,
     /// Consecutive failed calls (unreachable, timed out, options unusable) after which the run stops.
     pub max_consecutive_failures: u32,
+    /// Stop once this many distinct findings are recorded.
+    pub max_findings: Option<usize>,
 }
 
 impl LiveConfig {
@@ -80,6 +82,7 @@ impl LiveConfig {
             minimise: true,
             user_prefix: format!("fuzz-{seed:x}"),
             max_consecutive_failures: 20,
+            max_findings: None,
         }
     }
 }
@@ -306,14 +309,65 @@ fn next_input(rng: &mut ChaCha20Rng, shared: &Shared, ceremony: Ceremony) -> Vec
         })
     };
     match kept {
-        Some((a, b)) => mutate_bytes(rng, a, &b),
+        Some((a, b)) if rng.next_u32() % 2 == 0 => mutate_bytes(rng, a, &b),
+        Some((a, b)) => mutate_description(rng, ceremony, &a, &b).unwrap_or_else(|| mutate_bytes(rng, a, &b)),
         None => {
-            let len = 24 + rng.next_u32() as usize % 200;
+            // Short enough that a description often has fewer than four mutations, so stacking more on a kept
+            // one changes it.
+            let len = 24 + rng.next_u32() as usize % 120;
             let mut b = vec![0u8; len];
             rng.fill_bytes(&mut b);
             b
         }
     }
+}
+
+/// A structural change of the description `input` reads as: a random mutation added (or put in place of one,
+/// when it has the most that take effect), one of `other`'s mutations added, one removed, or the re-signature
+/// switched. `None` when `input` is not a description.
+pub fn mutate_description(
+    rng: &mut ChaCha20Rng,
+    ceremony: Ceremony,
+    input: &[u8],
+    other: &[u8],
+) -> Option<Vec<u8>> {
+    use arbitrary::{Arbitrary, Unstructured};
+    let d = Description::from_bytes(ceremony, input)?;
+    let mut ms = d.mutations().to_vec();
+    let random = |rng: &mut ChaCha20Rng| {
+        let mut bytes = [0u8; 64];
+        rng.fill_bytes(&mut bytes);
+        crate::ceremony::Mutation::arbitrary(&mut Unstructured::new(&bytes)).ok()
+    };
+    let d = match rng.next_u32() % 5 {
+        0 | 1 => {
+            let m = random(rng)?;
+            if ms.len() >= crate::ceremony::MAX_MUTATIONS {
+                let i = rng.next_u32() as usize % ms.len();
+                ms[i] = m;
+            } else {
+                let i = rng.next_u32() as usize % (ms.len() + 1);
+                ms.insert(i, m);
+            }
+            d.with_mutation_list(ms)
+        }
+        2 => {
+            let theirs = Description::from_bytes(ceremony, other)?;
+            let pick =
+                theirs.mutations().get(rng.next_u32() as usize % theirs.mutations().len().max(1))?.clone();
+            if ms.len() >= crate::ceremony::MAX_MUTATIONS {
+                ms.remove(0);
+            }
+            ms.push(pick);
+            d.with_mutation_list(ms)
+        }
+        3 if !ms.is_empty() => {
+            ms.remove(rng.next_u32() as usize % ms.len());
+            d.with_mutation_list(ms)
+        }
+        _ => d.with_resign(!d.resign()),
+    };
+    Some(d.to_bytes())
 }
 
 /// One to four byte-level edits of `input` (flip, set, insert, remove, duplicate, splice with `other`): the
@@ -497,6 +551,9 @@ fn record(
             };
             found(&f);
             findings.insert(id, f);
+            if cfg.max_findings.is_some_and(|n| findings.len() >= n) {
+                shared.stop(format!("{} finding(s)", findings.len()));
+            }
         }
     }
 }
