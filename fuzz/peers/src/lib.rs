@@ -33,7 +33,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use arbitrary::{Arbitrary, Unstructured};
@@ -674,7 +673,13 @@ fn stats() -> &'static Mutex<Stats> {
     })
 }
 
-static REPORT_EVERY: AtomicU64 = AtomicU64::new(100_000);
+/// Runs between two progress lines on stderr: `PEERDIFF_REPORT_EVERY`, else 5000.
+fn report_every() -> u64 {
+    static EVERY: OnceLock<u64> = OnceLock::new();
+    *EVERY.get_or_init(|| {
+        std::env::var("PEERDIFF_REPORT_EVERY").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(5000)
+    })
+}
 
 fn unsupported_key(why: &str) -> String {
     why.split(':').next().unwrap_or(why).to_owned()
@@ -707,7 +712,7 @@ fn record<D: Description>(peer: Peer, case: &D, run: Run) {
     let d = {
         let mut s = stats().lock().unwrap_or_else(PoisonError::into_inner);
         s.runs += 1;
-        if s.runs % REPORT_EVERY.load(Ordering::Relaxed) == 0 {
+        if s.runs % report_every() == 0 {
             eprintln!(
                 "peerdiff {} {}: {} runs, {} agree, {} disagreements, {} new classes, unsupported {:?}",
                 peer.dir(),

@@ -92,3 +92,23 @@ fn every_saved_finding_still_disagrees_as_recorded() {
     println!("replayed {replayed} saved findings");
     assert!(failures.is_empty(), "findings that no longer disagree as recorded:\n{}", failures.join("\n"));
 }
+
+/// A panic inside peer code is an outcome, with its message; one outside it still panics.
+#[test]
+fn a_peer_panic_is_caught_and_named() {
+    let v = peerdiff::guarded(|| panic!("inside the peer"));
+    match v {
+        peerdiff::PeerVerdict::Panicked(m) => assert!(m.starts_with("inside the peer at "), "{m}"),
+        other => panic!("not caught: {other:?}"),
+    }
+    assert_eq!(peerdiff::guarded(|| peerdiff::PeerVerdict::Accepted), peerdiff::PeerVerdict::Accepted);
+    assert!(std::panic::catch_unwind(|| panic!("outside")).is_err());
+}
+
+/// The error kind keeps nested variants and drops values.
+#[test]
+fn error_kinds_keep_variants_only() {
+    assert_eq!(peerdiff::error_kind("AuthData(RpIdHashMismatch)"), "AuthData(RpIdHashMismatch)");
+    assert_eq!(peerdiff::error_kind("Json(Error(\"x\", line: 1))"), "Json(Error)");
+    assert_eq!(peerdiff::error_kind("MismatchedChallenge"), "MismatchedChallenge");
+}
