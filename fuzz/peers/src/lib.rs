@@ -677,7 +677,11 @@ fn stats() -> &'static Mutex<Stats> {
 fn report_every() -> u64 {
     static EVERY: OnceLock<u64> = OnceLock::new();
     *EVERY.get_or_init(|| {
-        std::env::var("PEERDIFF_REPORT_EVERY").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(5000)
+        std::env::var("PEERDIFF_REPORT_EVERY")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(5000)
     })
 }
 
@@ -712,7 +716,7 @@ fn record<D: Description>(peer: Peer, case: &D, run: Run) {
     let d = {
         let mut s = stats().lock().unwrap_or_else(PoisonError::into_inner);
         s.runs += 1;
-        if s.runs % report_every() == 0 {
+        if s.runs.is_multiple_of(report_every()) {
             eprintln!(
                 "peerdiff {} {}: {} runs, {} agree, {} disagreements, {} new classes, unsupported {:?}",
                 peer.dir(),
@@ -809,8 +813,11 @@ pub fn rp_authentication(data: &[u8]) {
     entry::<AuthenticationCase>(Peer::Rp, data)
 }
 
-/// Every target: its name, peer and ceremony, and entry point.
-pub const TARGETS: &[(&str, Peer, Ceremony, fn(&[u8]))] = &[
+/// A fuzz target: its name, peer and ceremony, and entry point.
+pub type Target = (&'static str, Peer, Ceremony, fn(&[u8]));
+
+/// Every target.
+pub const TARGETS: &[Target] = &[
     ("rs_core_registration", Peer::RsCore, Ceremony::Registration, rs_core_registration),
     ("rs_core_authentication", Peer::RsCore, Ceremony::Authentication, rs_core_authentication),
     ("rp_registration", Peer::Rp, Ceremony::Registration, rp_registration),
