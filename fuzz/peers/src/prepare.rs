@@ -50,18 +50,15 @@ pub fn short_registration(case: &RegistrationCase, built: BuiltRegistration) -> 
         AttestationObject::parse(&response_bytes(&json, "attestationObject")?).ok()?.object;
     ctx.baseline_sig =
         attestation_object.att_stmt.get_text("sig").and_then(Value::as_bytes).unwrap_or_default().to_vec();
-    let mut expectations = staged.expectations;
-    expectations.challenge = ctx.challenge.clone();
-    Some(BuiltRegistration {
-        credential: staged.credential,
-        json,
-        text,
-        client_data_json,
-        attestation_object,
-        expectations,
-        ctx,
-        expected: staged.expected,
-    })
+    // Updated field by field, so fields the fuzzing crate adds later are carried over as they are.
+    let mut built = staged;
+    built.expectations.challenge = ctx.challenge.clone();
+    built.json = json;
+    built.text = text;
+    built.client_data_json = client_data_json;
+    built.attestation_object = attestation_object;
+    built.ctx = ctx;
+    Some(built)
 }
 
 /// The authentication baseline with 16-byte challenges.
@@ -80,18 +77,13 @@ pub fn short_authentication(
     let authenticator_data = response_bytes(&json, "authenticatorData")?;
     let signature = response_bytes(&json, "signature")?;
     ctx.baseline_sig = signature.clone();
-    let mut expectations = staged.expectations;
-    expectations.challenge = ctx.challenge.clone();
-    Some(BuiltAuthentication {
-        credential: staged.credential,
-        record: staged.record,
-        json,
-        text,
-        client_data_json,
-        authenticator_data,
-        signature,
-        expectations,
-        ctx,
-        expected: staged.expected,
-    })
+    let mut built = staged;
+    built.expectations.challenge = ctx.challenge.clone();
+    built.json = json;
+    built.text = text;
+    built.client_data_json = client_data_json;
+    built.authenticator_data = authenticator_data;
+    built.signature = signature;
+    built.ctx = ctx;
+    Some(built)
 }
