@@ -1,0 +1,4 @@
+//! `rp_authentication`: see `peerdiff::rp_authentication` (fuzz/peers/src/lib.rs); the replay test runs the same function.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| peerdiff::rp_authentication(data));

@@ -1,0 +1,4 @@
+//! `rs_core_authentication`: see `peerdiff::rs_core_authentication` (fuzz/peers/src/lib.rs); the replay test runs the same function.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| peerdiff::rs_core_authentication(data));
