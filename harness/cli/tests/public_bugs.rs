@@ -61,7 +61,7 @@ impl CryptoProvider for Psychic {
         let real = RUST_CRYPTO.load(key)?;
         Ok(match key {
             PublicKey::P256 { .. } | PublicKey::P384 { .. } => Arc::new(PsychicVerifier(real)),
-            PublicKey::Rsa { .. } | PublicKey::Ed25519 { .. } => real,
+            PublicKey::P521 { .. } | PublicKey::Rsa { .. } | PublicKey::Ed25519 { .. } => real,
         })
     }
 

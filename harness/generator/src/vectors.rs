@@ -27,7 +27,7 @@ pub const ORIGIN: &str = "https://vectors.example";
 /// The time every vector is valid at: 2025-06-01T00:00:00Z.
 pub const VALID_AT: u64 = 1_748_736_000;
 /// Algorithms the RP "offered" in every registration vector.
-pub const OFFERED: [i64; 4] = [-7, -35, -257, -8];
+pub const OFFERED: [i64; 11] = [-7, -35, -257, -8, -36, -37, -38, -39, -258, -259, -65535];
 const SEED: u64 = 0x7665_6374_6f72_7300;
 /// The counter a stored credential has before an assertion of a counting authenticator.
 const STORED_COUNT: u32 = 5;
@@ -38,6 +38,13 @@ fn alg_name(a: Algorithm) -> &'static str {
         Algorithm::Es384 => "ES384",
         Algorithm::Rs256 => "RS256",
         Algorithm::EdDsa => "EdDSA",
+        Algorithm::Es512 => "ES512",
+        Algorithm::Ps256 => "PS256",
+        Algorithm::Ps384 => "PS384",
+        Algorithm::Ps512 => "PS512",
+        Algorithm::Rs384 => "RS384",
+        Algorithm::Rs512 => "RS512",
+        Algorithm::Rs1 => "RS1",
     }
 }
 
