@@ -677,7 +677,7 @@ pub(super) fn cases() -> Vec<Case> {
             ..WRONG
         },
         Case {
-            id: "auth.signature.ps256.pkcs1-v1_5-signature",
+            id: "auth.signature.ps256.pkcs1-signature",
             setup: PS256,
             title: "an RSASSA-PKCS1-v1_5 signature (RS256) by the credential's PS256 key over the right message",
             rationale: "a PS256 key verifies RSASSA-PSS signatures with SHA-256 only (§6.5.5); the same key's \
