@@ -209,6 +209,45 @@ fn rsa_pss_sha512() {
     rsa_pss(TestName::RsaPss4096Sha512Mgf1SaltLen64, alg::PS512, "rsa_pss_4096_sha512_mgf1_64", 50);
 }
 
+/// One RSA key signing under each RSA algorithm (the generator's keys): every provider accepts each signature
+/// under its own algorithm and refuses it, as well-formed but invalid, under each other one; the padding (PKCS#1
+/// v1.5 or PSS) and the hash are the algorithm's, never guessed from the signature. RS1 has no Wycheproof set,
+/// so this is where its verification is compared across providers.
+#[test]
+fn rsa_schemes_do_not_verify_each_others_signatures() {
+    use generator::Algorithm;
+    let rsa: Vec<Algorithm> = Algorithm::ALL.into_iter().filter(|a| a.is_rsa()).collect();
+    assert_eq!(rsa.len(), 7);
+    let key = generator::Generator::new(7).credential(Algorithm::Rs256, 16).key;
+    let msg = b"authenticatorData || clientDataHash";
+    for signer in &rsa {
+        let sig = key.with_algorithm(*signer).expect("an RSA algorithm").sign(msg);
+        for verifier_alg in &rsa {
+            let cose = key.with_algorithm(*verifier_alg).expect("an RSA algorithm").cose_key();
+            for p in crypto::providers() {
+                let got = verify(p, &cose, msg, &sig);
+                let want = if signer == verifier_alg { Outcome::Accepted } else { Outcome::Invalid };
+                assert_eq!(got, want, "{signer:?} signature under {verifier_alg:?}, {}", p.name());
+            }
+        }
+    }
+}
+
+/// ES512 signatures from the generator verify under every provider; under ES256 or ES384 keys of other curves
+/// they are refused (the curve is the key's, §5.8.5).
+#[test]
+fn es512_signatures_from_the_generator() {
+    use generator::Algorithm;
+    let key = generator::Generator::new(7).credential(Algorithm::Es512, 16).key;
+    let msg = b"authenticatorData || clientDataHash";
+    let sig = key.sign(msg);
+    assert!(sig.len() > 128, "a DER P-521 signature needs the long length form");
+    for p in crypto::providers() {
+        assert_eq!(verify(p, &key.cose_key(), msg, &sig), Outcome::Accepted, "{}", p.name());
+        assert_eq!(verify(p, &key.cose_key(), b"another message", &sig), Outcome::Invalid, "{}", p.name());
+    }
+}
+
 /// Under `default-aws-lc-rs` the suite must really run on AWS-LC (not silently on the default).
 #[test]
 fn the_default_provider_is_the_one_the_features_say() {
