@@ -107,7 +107,8 @@ pub struct Args {
     /// is a FAIL instead of making its cases UNSUPPORTED (repeatable).
     #[arg(long = "require-format", value_name = "FORMAT")]
     required_formats: Vec<String>,
-    /// A credential algorithm the RP must support (es256, es384, rs256, eddsa; case-insensitive): its rejected
+    /// A credential algorithm the RP must support (es256, es384, es512, rs256, rs384, rs512, rs1, ps256, ps384,
+    /// ps512, eddsa; case-insensitive): its rejected
     /// baseline is a FAIL instead of making its cases UNSUPPORTED (repeatable). ES256 is always required.
     #[arg(long = "require-alg", value_name = "ALG")]
     required_algs: Vec<String>,
@@ -223,7 +224,8 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         .iter()
         .find(|a| !generator::keys::Algorithm::ALL.iter().any(|x| x.slug().eq_ignore_ascii_case(a)))
     {
-        return Ok(usage(format!("--require-alg {a:?}: not one of es256, es384, rs256, eddsa")));
+        let slugs: Vec<&str> = generator::keys::Algorithm::ALL.iter().map(|x| x.slug()).collect();
+        return Ok(usage(format!("--require-alg {a:?}: not one of {}", slugs.join(", "))));
     }
     let expectations = match &args.expect {
         Some(path) => {

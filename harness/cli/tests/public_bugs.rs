@@ -60,7 +60,9 @@ impl CryptoProvider for Psychic {
     fn load(&self, key: &PublicKey) -> Result<Arc<dyn SignatureVerifier>, KeyError> {
         let real = RUST_CRYPTO.load(key)?;
         Ok(match key {
-            PublicKey::P256 { .. } | PublicKey::P384 { .. } => Arc::new(PsychicVerifier(real)),
+            PublicKey::P256 { .. } | PublicKey::P384 { .. } | PublicKey::P521 { .. } => {
+                Arc::new(PsychicVerifier(real))
+            }
             PublicKey::Rsa { .. } | PublicKey::Ed25519 { .. } => real,
         })
     }
@@ -70,9 +72,10 @@ impl CryptoProvider for Psychic {
     }
 }
 
-const PSYCHIC_CASES: [&str; 4] = [
+const PSYCHIC_CASES: [&str; 5] = [
     "auth.signature.es256.r-zero-s-zero",
     "auth.signature.es384.r-zero-s-zero",
+    "auth.signature.es512.r-zero-s-zero",
     "reg.attestation.packed-self.sig-r-zero-s-zero",
     "reg.attestation.packed-x5c.sig-r-zero-s-zero",
 ];

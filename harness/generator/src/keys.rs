@@ -3,20 +3,49 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 use rsa::traits::PublicKeyParts;
+use sha2::Digest as _;
 use signature::Signer;
 use wire::cose::{alg, CoseKey, EcCurve, OkpCurve};
 
 /// The algorithms the software authenticator can create credentials for.
+///
+/// New variants go at the end: the order is the one of [`Algorithm::ALL`], and of sorted reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Algorithm {
     Es256,
     Es384,
     Rs256,
     EdDsa,
+    /// ECDSA over P-521 with SHA-512 (-36).
+    Es512,
+    /// RSASSA-PSS with SHA-256, MGF1 with SHA-256, a 32-byte salt (-37, RFC 8230 §2).
+    Ps256,
+    /// RSASSA-PSS with SHA-384 (-38).
+    Ps384,
+    /// RSASSA-PSS with SHA-512 (-39).
+    Ps512,
+    /// RSASSA-PKCS1-v1_5 with SHA-384 (-258, RFC 8812 §2).
+    Rs384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512 (-259).
+    Rs512,
+    /// RSASSA-PKCS1-v1_5 with SHA-1 (-65535, RFC 8812 §2; deprecated, but mandatory in the FIDO conformance tool).
+    Rs1,
 }
 
 impl Algorithm {
-    pub const ALL: [Algorithm; 4] = [Algorithm::Es256, Algorithm::Es384, Algorithm::Rs256, Algorithm::EdDsa];
+    pub const ALL: [Algorithm; 11] = [
+        Algorithm::Es256,
+        Algorithm::Es384,
+        Algorithm::Rs256,
+        Algorithm::EdDsa,
+        Algorithm::Es512,
+        Algorithm::Ps256,
+        Algorithm::Ps384,
+        Algorithm::Ps512,
+        Algorithm::Rs384,
+        Algorithm::Rs512,
+        Algorithm::Rs1,
+    ];
 
     /// The COSE algorithm identifier (§5.8.5).
     pub fn cose(self) -> i64 {
@@ -25,6 +54,13 @@ impl Algorithm {
             Algorithm::Es384 => alg::ES384,
             Algorithm::Rs256 => alg::RS256,
             Algorithm::EdDsa => alg::EDDSA,
+            Algorithm::Es512 => alg::ES512,
+            Algorithm::Ps256 => alg::PS256,
+            Algorithm::Ps384 => alg::PS384,
+            Algorithm::Ps512 => alg::PS512,
+            Algorithm::Rs384 => alg::RS384,
+            Algorithm::Rs512 => alg::RS512,
+            Algorithm::Rs1 => alg::RS1,
         }
     }
 
@@ -32,14 +68,35 @@ impl Algorithm {
         Algorithm::ALL.into_iter().find(|x| x.cose() == a)
     }
 
-    /// A lowercase slug for ids: `es256`, `es384`, `rs256`, `eddsa`.
+    /// A lowercase slug for ids: `es256`, `es384`, `rs256`, `eddsa`, `es512`, `ps256`, ..., `rs1`.
     pub fn slug(self) -> &'static str {
         match self {
             Algorithm::Es256 => "es256",
             Algorithm::Es384 => "es384",
             Algorithm::Rs256 => "rs256",
             Algorithm::EdDsa => "eddsa",
+            Algorithm::Es512 => "es512",
+            Algorithm::Ps256 => "ps256",
+            Algorithm::Ps384 => "ps384",
+            Algorithm::Ps512 => "ps512",
+            Algorithm::Rs384 => "rs384",
+            Algorithm::Rs512 => "rs512",
+            Algorithm::Rs1 => "rs1",
         }
+    }
+
+    /// Whether keys of this algorithm are RSA keys (drawn from [`rsa_pool`]).
+    pub fn is_rsa(self) -> bool {
+        matches!(
+            self,
+            Algorithm::Rs256
+                | Algorithm::Ps256
+                | Algorithm::Ps384
+                | Algorithm::Ps512
+                | Algorithm::Rs384
+                | Algorithm::Rs512
+                | Algorithm::Rs1
+        )
     }
 }
 
@@ -48,7 +105,9 @@ impl Algorithm {
 pub enum KeyPair {
     Es256(p256::ecdsa::SigningKey),
     Es384(p384::ecdsa::SigningKey),
-    Rs256(Box<rsa::pkcs1v15::SigningKey<sha2::Sha256>>),
+    Es512(Box<p521::ecdsa::SigningKey>),
+    /// An RSA key and the algorithm it signs with (one of the RSA [`Algorithm`]s).
+    Rsa(Algorithm, Box<rsa::RsaPrivateKey>),
     EdDsa(ed25519_dalek::SigningKey),
 }
 
@@ -58,18 +117,34 @@ impl std::fmt::Debug for KeyPair {
     }
 }
 
+/// `message` hashed with `H`.
+fn hash<H: sha2::Digest>(message: &[u8]) -> Vec<u8> {
+    H::digest(message).to_vec()
+}
+
 impl KeyPair {
     /// A new key drawn from `rng`. RSA keys are 2048 bits, drawn from a fixed pool (see [`rsa_pool`]).
     pub fn generate(algorithm: Algorithm, rng: &mut ChaCha20Rng) -> KeyPair {
         match algorithm {
             Algorithm::Es256 => KeyPair::Es256(p256::ecdsa::SigningKey::random(rng)),
             Algorithm::Es384 => KeyPair::Es384(p384::ecdsa::SigningKey::random(rng)),
-            Algorithm::Rs256 => rsa_pool::draw(rng),
+            Algorithm::Es512 => KeyPair::Es512(Box::new(p521::ecdsa::SigningKey::random(rng))),
             Algorithm::EdDsa => {
                 let mut seed = [0u8; 32];
                 rng.fill_bytes(&mut seed);
                 KeyPair::EdDsa(ed25519_dalek::SigningKey::from_bytes(&seed))
             }
+            rsa_alg => KeyPair::Rsa(rsa_alg, Box::new(rsa_pool::draw(rng))),
+        }
+    }
+
+    /// The same key pair used with another algorithm of its key type (an RSA key with another RSA
+    /// algorithm); `None` if `algorithm` does not fit the key.
+    pub fn with_algorithm(&self, algorithm: Algorithm) -> Option<KeyPair> {
+        match self {
+            KeyPair::Rsa(_, key) if algorithm.is_rsa() => Some(KeyPair::Rsa(algorithm, key.clone())),
+            _ if self.algorithm() == algorithm => Some(self.clone()),
+            _ => None,
         }
     }
 
@@ -77,7 +152,8 @@ impl KeyPair {
         match self {
             KeyPair::Es256(_) => Algorithm::Es256,
             KeyPair::Es384(_) => Algorithm::Es384,
-            KeyPair::Rs256(_) => Algorithm::Rs256,
+            KeyPair::Es512(_) => Algorithm::Es512,
+            KeyPair::Rsa(a, _) => *a,
             KeyPair::EdDsa(_) => Algorithm::EdDsa,
         }
     }
@@ -103,9 +179,17 @@ impl KeyPair {
                     y: p.y().map(|y| y.to_vec()).unwrap_or_default(),
                 }
             }
-            KeyPair::Rs256(k) => {
-                let public = k.as_ref().as_ref().to_public_key();
-                CoseKey::Rsa { alg: alg::RS256, n: public.n().to_bytes_be(), e: public.e().to_bytes_be() }
+            KeyPair::Es512(k) => {
+                let p = p521::ecdsa::VerifyingKey::from(k.as_ref()).to_encoded_point(false);
+                CoseKey::Ec2 {
+                    alg: alg::ES512,
+                    crv: EcCurve::P521,
+                    x: p.x().map(|x| x.to_vec()).unwrap_or_default(),
+                    y: p.y().map(|y| y.to_vec()).unwrap_or_default(),
+                }
+            }
+            KeyPair::Rsa(a, k) => {
+                CoseKey::Rsa { alg: a.cose(), n: k.n().to_bytes_be(), e: k.e().to_bytes_be() }
             }
             KeyPair::EdDsa(k) => CoseKey::Okp {
                 alg: alg::EDDSA,
@@ -115,9 +199,13 @@ impl KeyPair {
         }
     }
 
-    /// Signs `message` as an authenticator does (§6.5.5): ECDSA as DER, RSASSA-PKCS1-v1_5 with SHA-256,
-    /// Ed25519 raw. All deterministic (RFC 6979 nonces for ECDSA).
+    /// Signs `message` as an authenticator does (§6.5.5): ECDSA as DER, RSASSA-PKCS1-v1_5 and RSASSA-PSS
+    /// as the bare signature, Ed25519 raw. All deterministic: RFC 6979 nonces for ES256 and ES384, for ES512 a
+    /// nonce drawn from an RNG seeded with the key and the message's hash, and a PSS salt drawn
+    /// from an RNG seeded with the hash of the modulus and the message (a real signer draws it at random; a
+    /// verifier cannot tell).
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        use sha2::{Sha256, Sha384, Sha512};
         match self {
             KeyPair::Es256(k) => {
                 let sig: p256::ecdsa::Signature = k.sign(message);
@@ -127,9 +215,38 @@ impl KeyPair {
                 let sig: p384::ecdsa::Signature = k.sign(message);
                 sig.to_der().as_bytes().to_vec()
             }
-            KeyPair::Rs256(k) => {
-                let sig: rsa::pkcs1v15::Signature = k.sign(message);
-                signature::SignatureEncoding::to_vec(&sig)
+            KeyPair::Es512(k) => {
+                use signature::hazmat::RandomizedPrehashSigner;
+                // `p521` 0.13 has no RFC 6979 nonces (it draws k from an RNG), so the nonce comes from an RNG
+                // seeded with the hash of the private key and the message's hash: deterministic, and secret as
+                // long as the key is.
+                let digest = hash::<Sha512>(message);
+                let mut seed = Sha256::new_with_prefix(k.to_bytes());
+                sha2::Digest::update(&mut seed, &digest);
+                let mut rng = <ChaCha20Rng as rand_core::SeedableRng>::from_seed(seed.finalize().into());
+                let sig: Result<p521::ecdsa::Signature, _> = k.sign_prehash_with_rng(&mut rng, &digest);
+                sig.map(|s| s.to_der().as_bytes().to_vec()).unwrap_or_default()
+            }
+            KeyPair::Rsa(a, k) => {
+                let pkcs1 = |padding: rsa::Pkcs1v15Sign, hashed: Vec<u8>| k.sign(padding, &hashed);
+                let pss = |padding: rsa::Pss, hashed: Vec<u8>| {
+                    let mut seed = Sha256::new_with_prefix(k.n().to_bytes_be());
+                    sha2::Digest::update(&mut seed, message);
+                    let mut rng = <ChaCha20Rng as rand_core::SeedableRng>::from_seed(seed.finalize().into());
+                    k.sign_with_rng(&mut rng, padding, &hashed)
+                };
+                let sig = match a {
+                    Algorithm::Rs1 => {
+                        pkcs1(rsa::Pkcs1v15Sign::new::<sha1::Sha1>(), hash::<sha1::Sha1>(message))
+                    }
+                    Algorithm::Rs384 => pkcs1(rsa::Pkcs1v15Sign::new::<Sha384>(), hash::<Sha384>(message)),
+                    Algorithm::Rs512 => pkcs1(rsa::Pkcs1v15Sign::new::<Sha512>(), hash::<Sha512>(message)),
+                    Algorithm::Ps256 => pss(rsa::Pss::new::<Sha256>(), hash::<Sha256>(message)),
+                    Algorithm::Ps384 => pss(rsa::Pss::new::<Sha384>(), hash::<Sha384>(message)),
+                    Algorithm::Ps512 => pss(rsa::Pss::new::<Sha512>(), hash::<Sha512>(message)),
+                    _ => pkcs1(rsa::Pkcs1v15Sign::new::<Sha256>(), hash::<Sha256>(message)),
+                };
+                sig.unwrap_or_default()
             }
             KeyPair::EdDsa(k) => k.sign(message).to_bytes().to_vec(),
         }
@@ -151,6 +268,10 @@ impl KeyPair {
                 let sig: p384::ecdsa::Signature = k.sign_with_rng(rng, message);
                 sig.to_der().as_bytes().to_vec()
             }
+            KeyPair::Es512(k) => {
+                let sig: p521::ecdsa::Signature = k.sign_with_rng(rng, message);
+                sig.to_der().as_bytes().to_vec()
+            }
             _ => self.sign(message),
         }
     }
@@ -161,10 +282,11 @@ impl KeyPair {
         use rsa::traits::PrivateKeyParts;
         use wire::base64url::encode as b64;
         match self {
-            KeyPair::Es256(_) | KeyPair::Es384(_) => {
+            KeyPair::Es256(_) | KeyPair::Es384(_) | KeyPair::Es512(_) => {
                 let (crv, d) = match self {
                     KeyPair::Es256(k) => ("P-256", k.to_bytes().to_vec()),
                     KeyPair::Es384(k) => ("P-384", k.to_bytes().to_vec()),
+                    KeyPair::Es512(k) => ("P-521", k.to_bytes().to_vec()),
                     _ => unreachable!("matched above"),
                 };
                 let (x, y) = match self.cose_key() {
@@ -173,8 +295,7 @@ impl KeyPair {
                 };
                 serde_json::json!({"kty": "EC", "crv": crv, "x": b64(&x), "y": b64(&y), "d": b64(&d)})
             }
-            KeyPair::Rs256(k) => {
-                let key: &rsa::RsaPrivateKey = k.as_ref().as_ref();
+            KeyPair::Rsa(_, key) => {
                 let primes = key.primes();
                 serde_json::json!({"kty": "RSA", "n": b64(&key.n().to_bytes_be()), "e": b64(&key.e().to_bytes_be()),
                     "d": b64(&key.d().to_bytes_be()),
@@ -204,8 +325,6 @@ pub mod rsa_pool {
     use rand_core::RngCore;
     use rsa::BigUint;
 
-    use super::KeyPair;
-
     /// The seed of the keys whose primes the pool holds (ASCII "rsa_pool").
     pub const RSA_POOL_SEED: u64 = 0x7273_615f_706f_6f6c;
 
@@ -226,23 +345,22 @@ pub mod rsa_pool {
     }
 
     /// The key made of primes `i` and `j` (`i != j`; the order does not matter).
-    pub fn key(i: usize, j: usize) -> KeyPair {
-        static KEYS: OnceLock<Mutex<HashMap<(usize, usize), KeyPair>>> = OnceLock::new();
+    pub fn key(i: usize, j: usize) -> rsa::RsaPrivateKey {
+        static KEYS: OnceLock<Mutex<HashMap<(usize, usize), rsa::RsaPrivateKey>>> = OnceLock::new();
         let (i, j) = (i.min(j), i.max(j));
         let mut keys = KEYS.get_or_init(Default::default).lock().unwrap_or_else(PoisonError::into_inner);
         keys.entry((i, j))
             .or_insert_with(|| {
                 let p = primes();
                 // Distinct primes coprime to e - 1 (tested) always make a valid key.
-                let key = rsa::RsaPrivateKey::from_p_q(p[i].clone(), p[j].clone(), BigUint::from(E))
-                    .expect("a key from two pool primes");
-                KeyPair::Rs256(Box::new(rsa::pkcs1v15::SigningKey::new(key)))
+                rsa::RsaPrivateKey::from_p_q(p[i].clone(), p[j].clone(), BigUint::from(E))
+                    .expect("a key from two pool primes")
             })
             .clone()
     }
 
     /// A key drawn from `rng`: two distinct prime indices, from two 32-bit draws.
-    pub fn draw(rng: &mut ChaCha20Rng) -> KeyPair {
+    pub fn draw(rng: &mut ChaCha20Rng) -> rsa::RsaPrivateKey {
         let n = primes().len() as u32;
         let i = rng.next_u32() % n;
         let mut j = rng.next_u32() % (n - 1);
@@ -276,18 +394,17 @@ pub mod rsa_pool {
 
         #[test]
         fn keys_sign_and_verify_and_draws_are_deterministic() {
-            let key = key(3, 17);
-            let KeyPair::Rs256(k) = &key else { panic!("an RSA key") };
-            let private: &rsa::RsaPrivateKey = k.as_ref().as_ref();
+            let private = key(3, 17);
             private.validate().expect("a consistent RSA key");
             assert_eq!(private.n().bits(), 2048);
+            let key = crate::keys::KeyPair::Rsa(crate::keys::Algorithm::Rs256, Box::new(private.clone()));
             let sig = key.sign(b"message");
             let public = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(private.to_public_key());
             let sig = rsa::pkcs1v15::Signature::try_from(sig.as_slice()).expect("a signature");
             signature::Verifier::verify(&public, b"message", &sig).expect("verifies");
             assert_eq!(private.primes().len(), 2);
 
-            let draw_n = |seed| draw(&mut ChaCha20Rng::seed_from_u64(seed)).cose_key().to_bytes();
+            let draw_n = |seed| draw(&mut ChaCha20Rng::seed_from_u64(seed)).n().to_bytes_be();
             assert_eq!(draw_n(7), draw_n(7));
             let distinct: std::collections::HashSet<_> = (0..40).map(draw_n).collect();
             assert!(distinct.len() > 30, "40 draws gave {} distinct keys", distinct.len());

@@ -27,7 +27,7 @@ pub const ORIGIN: &str = "https://vectors.example";
 /// The time every vector is valid at: 2025-06-01T00:00:00Z.
 pub const VALID_AT: u64 = 1_748_736_000;
 /// Algorithms the RP "offered" in every registration vector.
-pub const OFFERED: [i64; 4] = [-7, -35, -257, -8];
+pub const OFFERED: [i64; 11] = [-7, -35, -257, -8, -36, -37, -38, -39, -258, -259, -65535];
 const SEED: u64 = 0x7665_6374_6f72_7300;
 /// The counter a stored credential has before an assertion of a counting authenticator.
 const STORED_COUNT: u32 = 5;
@@ -38,6 +38,13 @@ fn alg_name(a: Algorithm) -> &'static str {
         Algorithm::Es384 => "ES384",
         Algorithm::Rs256 => "RS256",
         Algorithm::EdDsa => "EdDSA",
+        Algorithm::Es512 => "ES512",
+        Algorithm::Ps256 => "PS256",
+        Algorithm::Ps384 => "PS384",
+        Algorithm::Ps512 => "PS512",
+        Algorithm::Rs384 => "RS384",
+        Algorithm::Rs512 => "RS512",
+        Algorithm::Rs1 => "RS1",
     }
 }
 
@@ -266,6 +273,7 @@ pub fn w3c(source: &Json) -> Result<(VectorFile, VectorFile), String> {
         "sctn-test-vectors-none-es256-long-credential-id",
         "sctn-test-vectors-packed-es256",
         "sctn-test-vectors-packed-es384",
+        "sctn-test-vectors-packed-es512",
         "sctn-test-vectors-packed-rs256",
         "sctn-test-vectors-packed-eddsa",
         "sctn-test-vectors-fido-u2f-es256",
@@ -312,7 +320,7 @@ pub fn w3c(source: &Json) -> Result<(VectorFile, VectorFile), String> {
             })
             .unwrap_or_default();
         let supported = SUPPORTED.contains(&anchor);
-        let supported_key = [-7, -8, -19, -35, -257].contains(&alg);
+        let supported_key = [-7, -8, -19, -35, -36, -257].contains(&alg);
         let framed = anchor.ends_with("crossOrigin") || anchor.ends_with("topOrigin");
         for (ceremony, data) in [(0usize, reg), (1usize, auth)] {
             let name = if ceremony == 0 { Ceremony::Registration } else { Ceremony::Authentication };
@@ -438,7 +446,7 @@ pub fn w3c(source: &Json) -> Result<(VectorFile, VectorFile), String> {
                 Outcome::Invalid,
                 check(CheckId::RegChallenge, CheckId::AuthChallenge),
             );
-            // An assertion by a key the reference cannot load (ES512, Ed448) cannot reach the steps the
+            // An assertion by a key the reference cannot load (Ed448) cannot reach the steps the
             // negative tests target: those examples keep only their acceptable test.
             if ceremony == 1 && !supported_key {
                 files[ceremony].push(group(rp_id, origin, vec![t1]));

@@ -22,12 +22,35 @@ use std::sync::Mutex;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 use serde_json::{json, Value as Json};
-use verifier::crypto::SUPPORTED_ALGORITHMS;
 use verifier::{
     AuthenticationExpectations, AuthenticationResponse, CheckId, CredentialRecord, CredentialStore, Policy,
     RegistrationExpectations, RegistrationResponse, Rejection,
 };
 use wire::base64url;
+use wire::cose::alg;
+
+/// The algorithms the reference RP offers in `pubKeyCredParams`, most preferred first: every algorithm its
+/// verifier checks except the fully specified Ed25519 (-19), which §5.4 does NOT RECOMMEND there (EdDSA, -8,
+/// stands for it). ES256, ES384, RS256 and EdDSA come first, as the RP has always listed them (they include the
+/// three §5.4 says an RP "SHOULD include at least"), then ES512 and the RSA algorithms of RFC 8230 (PS*) and
+/// RFC 8812 (RS*), RS1 last. The RP offers them all because it is the harness's model of an RP that passes
+/// every case: its self-check runs each algorithm's cases (valid ceremonies, wrong signatures, wrong curves)
+/// instead of finding them UNSUPPORTED, and the FIDO conformance tool requires RS1 (Resp-4 P-8). RS1 (SHA-1)
+/// is the least preferred: the IANA COSE Algorithms registry marks it deprecated, so an authenticator should
+/// pick it only when it can do nothing else.
+pub const OFFERED_ALGORITHMS: [i64; 11] = [
+    alg::ES256,
+    alg::ES384,
+    alg::RS256,
+    alg::EDDSA,
+    alg::ES512,
+    alg::PS256,
+    alg::PS384,
+    alg::PS512,
+    alg::RS384,
+    alg::RS512,
+    alg::RS1,
+];
 
 /// How the reference RP is set up.
 #[derive(Debug, Clone)]
@@ -539,7 +562,7 @@ impl ReferenceRp {
         let challenge = self.challenge(state, &username);
         let expectations = RegistrationExpectations {
             challenge: challenge.clone(),
-            pub_key_cred_params: SUPPORTED_ALGORITHMS.iter().copied().filter(|a| *a != -19).collect(),
+            pub_key_cred_params: OFFERED_ALGORITHMS.to_vec(),
             user_verification_required: uv == "required",
             conditional_mediation: false,
         };

@@ -1,7 +1,7 @@
 //! What verification costs, stage by stage, under each compiled-in crypto provider (the figures of
 //! `reports/perf/`).
 //!
-//! For ES256, RS256 and EdDSA (Ed25519):
+//! For ES256, RS256, EdDSA (Ed25519), ES512, PS256, PS384, PS512, RS384, RS512 and RS1:
 //! * `floor/<alg>/<provider>`: the provider's bare signature check, key made ready beforehand: the floor;
 //! * `assertion/<alg>/<provider>`: a whole §7.2 authentication, from the response's JSON bytes (as an RP
 //!   receives them) to the outcome, against a stored record whose key is ready;
@@ -99,7 +99,14 @@ fn bare(provider: &'static dyn CryptoProvider, f: &Fixture) -> std::sync::Arc<dy
         CoseKey::Ec2 { crv: EcCurve::P256, x, y, .. } => {
             PublicKey::P256 { sec1: [&[4u8][..], x, y].concat() }
         }
-        CoseKey::Rsa { n, e, .. } => PublicKey::Rsa { n: n.clone(), e: e.clone() },
+        CoseKey::Ec2 { crv: EcCurve::P521, x, y, .. } => {
+            PublicKey::P521 { sec1: [&[4u8][..], x, y].concat() }
+        }
+        CoseKey::Rsa { alg, n, e } => PublicKey::Rsa {
+            n: n.clone(),
+            e: e.clone(),
+            scheme: crypto::RsaScheme::of_alg(*alg).expect("an RSA algorithm"),
+        },
         CoseKey::Okp { x, .. } => PublicKey::Ed25519 { x: x.as_slice().try_into().expect("32 bytes") },
         other => panic!("no floor for {other:?}"),
     };
@@ -107,7 +114,18 @@ fn bare(provider: &'static dyn CryptoProvider, f: &Fixture) -> std::sync::Arc<dy
 }
 
 fn benches(c: &mut Criterion) {
-    for alg in [Algorithm::Es256, Algorithm::Rs256, Algorithm::EdDsa] {
+    for alg in [
+        Algorithm::Es256,
+        Algorithm::Rs256,
+        Algorithm::EdDsa,
+        Algorithm::Es512,
+        Algorithm::Ps256,
+        Algorithm::Ps384,
+        Algorithm::Ps512,
+        Algorithm::Rs384,
+        Algorithm::Rs512,
+        Algorithm::Rs1,
+    ] {
         let f = fixture(alg);
         let name = alg.slug();
         for provider in crypto::providers() {

@@ -16,7 +16,7 @@ use wire::authdata::Flags;
 use wire::base64url;
 use wire::cbor::{self, Value};
 use wire::client_data::CollectedClientData;
-use wire::cose::{alg, label, CoseKey, EcCurve};
+use wire::cose::{alg, label, CoseKey, EcCurve, OkpCurve};
 
 /// The §7.1 checks this file tests; the meta-test below keeps it complete and honest.
 const COVERED: &[CheckId] = &[
@@ -1209,13 +1209,45 @@ mod reg_credential_public_key_invalid {
         );
     }
 
-    /// Offered by the RP but not supported by this verifier (ES512 on P-521).
+    /// Offered by the RP but not supported by this verifier (Ed448).
     #[test]
     fn unsupported_algorithm() {
+        with_key(CoseKey::Okp { alg: alg::ED448, crv: OkpCurve::Ed448, x: vec![1; 57] }, alg::ED448);
+    }
+
+    /// A P-521 point off the curve, for ES512.
+    #[test]
+    fn p521_point_not_on_curve() {
         with_key(
             CoseKey::Ec2 { alg: alg::ES512, crv: EcCurve::P521, x: vec![1; 66], y: vec![2; 66] },
             alg::ES512,
         );
+    }
+
+    /// §5.8.5: ES512 keys are on P-521; a sound P-256 key labelled ES512 is refused, and a P-521 key labelled
+    /// ES256.
+    #[test]
+    fn es512_on_another_curve() {
+        let p256 = credential(Algorithm::Es256, 5, 32).key.cose_key();
+        let CoseKey::Ec2 { x, y, .. } = p256 else { unreachable!() };
+        with_key(CoseKey::Ec2 { alg: alg::ES512, crv: EcCurve::P256, x, y }, alg::ES512);
+        let p521 = credential(Algorithm::Es512, 5, 32).key.cose_key();
+        let CoseKey::Ec2 { x, y, .. } = p521 else { unreachable!() };
+        with_key(CoseKey::Ec2 { alg: alg::ES256, crv: EcCurve::P521, x, y }, alg::ES256);
+    }
+
+    /// RSA algorithms need an RSA key, and an RSA key does not fit an ECDSA algorithm.
+    #[test]
+    fn rsa_algorithms_on_other_key_types() {
+        for a in [alg::PS256, alg::PS384, alg::PS512, alg::RS384, alg::RS512, alg::RS1] {
+            let p256 = credential(Algorithm::Es256, 5, 32).key.cose_key();
+            let CoseKey::Ec2 { x, y, crv, .. } = p256 else { unreachable!() };
+            with_key(CoseKey::Ec2 { alg: a, crv, x, y }, a);
+        }
+        let CoseKey::Rsa { n, e, .. } = credential(Algorithm::Ps256, 5, 32).key.cose_key() else {
+            unreachable!()
+        };
+        with_key(CoseKey::Rsa { alg: alg::ES512, n, e }, alg::ES512);
     }
 }
 

@@ -899,6 +899,26 @@ mod tests {
         assert_eq!(CoseKey::parse(&bytes), Err(wrong(-2, 32, 57)));
     }
 
+    /// The keys of ES512 (EC2 on P-521, 66-byte coordinates: RFC 9053 §7.1.1, WebAuthn §5.8.5) and of the RSA
+    /// algorithms PS256/384/512 (RFC 8230 §4), RS256/384/512 and RS1 (RFC 8812 §2) parse with their alg, and
+    /// round-trip canonically; P-521 points must be uncompressed like every EC2 point.
+    #[test]
+    fn es512_and_rsa_algorithm_keys() {
+        let p521 = CoseKey::Ec2 { alg: alg::ES512, crv: EcCurve::P521, x: vec![1; 66], y: vec![2; 66] };
+        let parsed = CoseKey::parse(&p521.to_bytes()).expect("a P-521 key");
+        assert_eq!(parsed.key, p521);
+        assert!(parsed.non_canonical.is_empty() && parsed.ignored_labels.is_empty());
+        let compressed = with(&p521, int(-3), Some(Value::Bool(true)));
+        assert_eq!(err_of(&compressed), CoseKeyError::CompressedPoint { sign_bit: true });
+        for a in [alg::PS256, alg::PS384, alg::PS512, alg::RS256, alg::RS384, alg::RS512, alg::RS1] {
+            let rsa = CoseKey::Rsa { alg: a, n: vec![0xc5; 256], e: vec![1, 0, 1] };
+            let parsed = CoseKey::parse(&rsa.to_bytes()).expect("an RSA key");
+            assert_eq!((parsed.key.alg(), parsed.key.kty()), (a, kty::RSA));
+            assert_eq!(parsed.key, rsa);
+            assert!(alg_name(a).is_some(), "{a} has a name");
+        }
+    }
+
     #[test]
     fn error_compressed_point() {
         for sign_bit in [false, true] {

@@ -303,6 +303,37 @@ pub(super) fn cases() -> Vec<Case> {
             ..PACKED_REJECTED
         },
         Case {
+            id: "reg.attestation.packed-self.es512.sig-flipped",
+            title: "packed self attestation of an ES512 credential whose sig has its last bit flipped",
+            rationale: "sig must verify over authData || clientDataHash with the credential public key (P-521, SHA-512)",
+            check: SIGNATURE,
+            basis: PACKED_SELF_SIG,
+            setup: Setup { alg: Algorithm::Es512, ..SELF },
+            plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
+            ..PACKED_REJECTED
+        },
+        Case {
+            id: "reg.attestation.packed-self.ps256.sig-flipped",
+            title: "packed self attestation of a PS256 credential whose sig has its last bit flipped",
+            rationale: "sig must verify over authData || clientDataHash with the credential public key (RSASSA-PSS)",
+            check: SIGNATURE,
+            basis: PACKED_SELF_SIG,
+            setup: Setup { alg: Algorithm::Ps256, ..SELF },
+            plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
+            ..PACKED_REJECTED
+        },
+        Case {
+            id: "reg.attestation.packed-self.rs1.sig-flipped",
+            title: "packed self attestation of an RS1 credential whose sig has its last bit flipped",
+            rationale: "sig must verify over authData || clientDataHash with the credential public key \
+                        (RSASSA-PKCS1-v1_5, SHA-1)",
+            check: SIGNATURE,
+            basis: PACKED_SELF_SIG,
+            setup: Setup { alg: Algorithm::Rs1, ..SELF },
+            plan: reg_post(|p| edit_att_stmt(p, |m| flip_last_byte(m, "sig"))),
+            ..PACKED_REJECTED
+        },
+        Case {
             id: "reg.attestation.packed-self.sig-by-other-key",
             title: "packed self attestation signed by another ES256 key than the credential's",
             rationale: "self attestation proves possession of the credential private key; another key's signature proves nothing",

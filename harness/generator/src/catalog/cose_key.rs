@@ -19,6 +19,12 @@ const ES256: Setup = Setup::DEFAULT;
 const ES384: Setup = Setup { alg: Algorithm::Es384, ..Setup::DEFAULT };
 const RS256: Setup = Setup { alg: Algorithm::Rs256, ..Setup::DEFAULT };
 const EDDSA: Setup = Setup { alg: Algorithm::EdDsa, ..Setup::DEFAULT };
+const ES512: Setup = Setup { alg: Algorithm::Es512, ..Setup::DEFAULT };
+const PS256: Setup = Setup { alg: Algorithm::Ps256, ..Setup::DEFAULT };
+
+/// RSAES-OAEP with SHA-512 (IANA COSE Algorithms, RFC 8230 §3): an RSA algorithm that does not sign, which
+/// no RP offers in pubKeyCredParams.
+const RSAES_OAEP_SHA512: i64 = -42;
 
 const MALFORMED: Option<CheckId> = Some(CheckId::RegCredentialPublicKeyMalformed);
 const INVALID: Option<CheckId> = Some(CheckId::RegCredentialPublicKeyInvalid);
@@ -80,6 +86,22 @@ const ES256_ON_CURVE: Option<Basis> = Some(Basis::data(
 const ES384_ON_CURVE: Option<Basis> = Some(Basis::data(
     "§5.8.5",
     "Keys with algorithm -35 (ES384) MUST specify 2 (P-384) as the crv parameter and MUST NOT use the \
+     compressed point form. Note: There are many checks neccessary to correctly implement signature \
+     verification using these algorithms. One of these is that, when processing uncompressed elliptic-curve \
+     points, implementations should check that the point is actually on the curve.",
+));
+
+/// §5.8.5: an ES512 key is an uncompressed P-521 point.
+const ES512_KEY: Option<Basis> = Some(Basis::data(
+    "§5.8.5",
+    "Keys with algorithm -36 (ES512) MUST specify 3 (P-521) as the crv parameter and MUST NOT use the \
+     compressed point form.",
+));
+
+/// As [`ES256_ON_CURVE`], for P-521.
+const ES512_ON_CURVE: Option<Basis> = Some(Basis::data(
+    "§5.8.5",
+    "Keys with algorithm -36 (ES512) MUST specify 3 (P-521) as the crv parameter and MUST NOT use the \
      compressed point form. Note: There are many checks neccessary to correctly implement signature \
      verification using these algorithms. One of these is that, when processing uncompressed elliptic-curve \
      points, implementations should check that the point is actually on the curve.",
@@ -418,6 +440,16 @@ pub(super) fn cases() -> Vec<Case> {
             ..KEY_INVALID
         },
         Case {
+            id: "reg.credential-key.es512.off-curve",
+            spec: "§5.8.5",
+            title: "an ES512 key whose y coordinate is one more than the real one (a point off P-521)",
+            basis: ES512_ON_CURVE,
+            rationale: "a point off the curve is no P-521 public key",
+            setup: ES512,
+            plan: reg_pre(|p| edit_cose(p, |v| increment_label(v, label::Y))),
+            ..KEY_INVALID
+        },
+        Case {
             id: "reg.credential-key.okp.not-a-point",
             title: "an EdDSA key whose 32 bytes decode to no Ed25519 point",
             rationale: "an encoding with no point behind it is no Ed25519 public key (RFC 8032 §5.1.3)",
@@ -439,6 +471,43 @@ pub(super) fn cases() -> Vec<Case> {
             rationale: "keys with alg -35 MUST specify crv 2 (P-384)",
             basis: ES384_KEY,
             plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::ES384)))),
+            ..KEY_INVALID
+        },
+        Case {
+            id: "reg.credential-key.alg-mismatch.p256-as-es512",
+            spec: "§5.8.5",
+            title: "a P-256 EC2 key (crv 1) labelled alg -36 (ES512)",
+            rationale: "keys with alg -36 MUST specify crv 3 (P-521)",
+            basis: ES512_KEY,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::ES512)))),
+            ..KEY_INVALID
+        },
+        Case {
+            id: "reg.credential-key.alg-mismatch.p521-as-es256",
+            spec: "§5.8.5",
+            title: "a P-521 EC2 key (crv 3) labelled alg -7 (ES256)",
+            rationale: "keys with alg -7 MUST specify crv 1 (P-256), not P-521",
+            basis: ES256_KEY,
+            setup: ES512,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::ES256)))),
+            ..KEY_INVALID
+        },
+        Case {
+            id: "reg.credential-key.alg-mismatch.p256-as-ps256",
+            title: "a P-256 EC2 key labelled alg -37 (PS256)",
+            rationale: "an EC2 key cannot verify RSASSA-PSS signatures; the key type must fit its alg (RFC 8230 \
+                        §2 uses RSA keys, kty 3)",
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::PS256)))),
+            ..KEY_INVALID
+        },
+        Case {
+            id: "reg.credential-key.alg-mismatch.rsa-as-es512",
+            spec: "§5.8.5",
+            title: "an RSA key (the credential's PS256 key) labelled alg -36 (ES512)",
+            rationale: "keys with alg -36 MUST specify crv 3 (P-521); an RSA key has no curve",
+            basis: ES512_KEY,
+            setup: PS256,
+            plan: reg_pre(|p| edit_cose(p, |v| set_label(v, label::ALG, Value::from(alg::ES512)))),
             ..KEY_INVALID
         },
         Case {
@@ -498,12 +567,12 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "reg.credential-key.alg-not-offered.rsa",
-            title: "an RSA key whose alg the RP did not offer (the first of PS256, RS256, RS384, RS512, PS384, PS512 missing from pubKeyCredParams)",
+            title: "an RSA key whose alg the RP did not offer (the first of PS256, RS256, RS384, RS512, PS384, PS512, RS1 missing from pubKeyCredParams; -42, RSAES-OAEP with SHA-512, if it offers all seven)",
             rationale: "step 20: the key's alg must match one of pubKeyCredParams",
             plan: reg_pre(|p| {
                 let chosen = first_not_offered(
                     &p.options.algorithms,
-                    &[alg::PS256, alg::RS256, alg::RS384, alg::RS512, alg::PS384, alg::PS512],
+                    &[alg::PS256, alg::RS256, alg::RS384, alg::RS512, alg::PS384, alg::PS512, alg::RS1, RSAES_OAEP_SHA512],
                 );
                 set_credential_key(p, cbor::encode_canonical(&rsa_cose(chosen)))
             }),

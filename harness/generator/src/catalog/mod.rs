@@ -753,7 +753,7 @@ mod tests {
             }
         }
         let baselines: Vec<&str> = cases.iter().filter(|c| c.is_baseline()).map(|c| c.id).collect();
-        assert_eq!(baselines.len(), 10, "{baselines:?}");
+        assert_eq!(baselines.len(), 24, "{baselines:?}");
         assert!(baselines.iter().all(|id| id.starts_with("reg.valid.")), "{baselines:?}");
     }
 

@@ -16,6 +16,13 @@ use crate::keys::Algorithm;
 const ES256: Setup = Setup::DEFAULT;
 const ES384: Setup = Setup { alg: Algorithm::Es384, ..Setup::DEFAULT };
 const RS256: Setup = Setup { alg: Algorithm::Rs256, ..Setup::DEFAULT };
+const ES512: Setup = Setup { alg: Algorithm::Es512, ..Setup::DEFAULT };
+const PS256: Setup = Setup { alg: Algorithm::Ps256, ..Setup::DEFAULT };
+const PS384: Setup = Setup { alg: Algorithm::Ps384, ..Setup::DEFAULT };
+const PS512: Setup = Setup { alg: Algorithm::Ps512, ..Setup::DEFAULT };
+const RS384: Setup = Setup { alg: Algorithm::Rs384, ..Setup::DEFAULT };
+const RS512: Setup = Setup { alg: Algorithm::Rs512, ..Setup::DEFAULT };
+const RS1: Setup = Setup { alg: Algorithm::Rs1, ..Setup::DEFAULT };
 const EDDSA: Setup = Setup { alg: Algorithm::EdDsa, ..Setup::DEFAULT };
 
 const MALFORMED: Option<CheckId> = Some(CheckId::AuthSignatureMalformed);
@@ -35,6 +42,13 @@ const P384_N: [u8; 48] = [
     0x0d, 0xb2, 0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73,
 ];
 
+/// The order n of the P-521 group (SEC 2 §2.6.1), big-endian without leading zeros (521 bits, 66 bytes).
+fn p521_n() -> Vec<u8> {
+    use p521::elliptic_curve::bigint::Encoding;
+    use p521::elliptic_curve::Curve;
+    strip(&p521::NistP521::ORDER.to_be_bytes())
+}
+
 /// The order L of the Ed25519 group (RFC 8032 §5.1), little-endian as signatures carry S.
 const ED25519_L_LE: [u8; 32] = [
     0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0x00,
@@ -43,18 +57,31 @@ const ED25519_L_LE: [u8; 32] = [
 
 // ---- DER (X.690) for Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } ----
 
-/// A DER TLV with a short-form length (every ES256/ES384 signature part is under 128 bytes).
+/// A DER TLV: a short-form length below 128 bytes, else the one-byte long form (`81 len`), which an ES512
+/// signature of 128 to 139 bytes needs; nothing here is 256 bytes or longer.
 fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag, content.len() as u8];
+    let mut out = match u8::try_from(content.len()) {
+        Ok(len) if len < 0x80 => vec![tag, len],
+        Ok(len) => vec![tag, 0x81, len],
+        Err(_) => vec![tag, 0x82, (content.len() >> 8) as u8, content.len() as u8],
+    };
     out.extend_from_slice(content);
     out
 }
 
-/// Reads one TLV with a short-form length: (content, rest).
+/// Reads one DER TLV (a short-form length, or the minimal one-byte long form): (content, rest).
 fn read_tlv(tag: u8, b: &[u8]) -> Option<(&[u8], &[u8])> {
     let (&t, rest) = b.split_first()?;
     let (&len, rest) = rest.split_first()?;
-    if t != tag || len >= 0x80 {
+    let (len, rest) = match len {
+        0x81 => {
+            let (&long, rest) = rest.split_first()?;
+            (long >= 0x80).then_some((long, rest))?
+        }
+        short if short < 0x80 => (short, rest),
+        _ => return None,
+    };
+    if t != tag {
         return None;
     }
     rest.split_at_checked(usize::from(len))
@@ -179,6 +206,14 @@ fn sign_by_other(p: &mut AuthPost<'_>, alg: Algorithm, seed: u64) {
 /// The credential key's signature over `message`.
 fn sign_over(p: &mut AuthPost<'_>, message: Vec<u8>) {
     p.signed.signature = p.credential.key.sign(&message);
+}
+
+/// The credential's RSA key signing with another RSA algorithm `alg` over the right message: the same key and
+/// message, another padding or hash.
+fn sign_as(p: &mut AuthPost<'_>, alg: Algorithm) {
+    if let Some(key) = p.credential.key.with_algorithm(alg) {
+        p.signed.signature = key.sign(&assertion_message(&p.signed));
+    }
 }
 
 /// Adds one to the last byte (wrapping): a signature one unit off.
@@ -582,6 +617,131 @@ pub(super) fn cases() -> Vec<Case> {
             }),
             ..WRONG
         },
+        Case {
+            id: "auth.signature.rs256.pss-signature",
+            setup: RS256,
+            title: "an RSASSA-PSS signature (PS256) by the credential's RS256 key over the right message",
+            rationale: "an RS256 key verifies RSASSA-PKCS1-v1_5 signatures only; a PSS signature of the same key \
+                        and message is no RS256 signature (RFC 8812 §2)",
+            plan: auth_post(|p| sign_as(p, Algorithm::Ps256)),
+            ..WRONG
+        },
+        // ---- ES512 (P-521, SHA-512) ----
+        Case {
+            id: "auth.signature.es512.raw-r-s",
+            setup: ES512,
+            title: "an ES512 signature as raw r||s (132 bytes) instead of DER",
+            rationale: "WebAuthn ECDSA signatures are DER (§6.5.5)",
+            plan: auth_post(|p| ecdsa(p, |r, s| [pad(&r, 66), pad(&s, 66)].concat())),
+            ..ENCODING
+        },
+        Case {
+            id: "auth.signature.es512.r-zero-s-zero",
+            setup: ES512,
+            title: "an ES512 signature of r = 0 and s = 0 (the \"psychic signature\")",
+            rationale: BOTH_ZERO,
+            plan: auth_post(|p| ecdsa(p, |_, _| der(&[], &[]))),
+            ..PSYCHIC
+        },
+        Case {
+            id: "auth.signature.es512.s-plus-n",
+            setup: ES512,
+            title: "an ES512 signature with s replaced by s + n",
+            rationale: RANGE,
+            plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &add(&s, &p521_n())))),
+            ..NOT_A_SIGNATURE
+        },
+        Case {
+            id: "auth.signature.es512.last-byte-incremented",
+            setup: ES512,
+            title: "the last byte of an ES512 signature incremented",
+            rationale: "a signature one unit off does not verify",
+            plan: auth_post(|p| resign_with(p, bump_last)),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.es512.high-s",
+            title: "an ES512 signature with s replaced by n - s",
+            rationale: "(r, n - s) is a valid ECDSA signature too; WebAuthn does not require low-S",
+            setup: ES512,
+            plan: auth_post(|p| ecdsa(p, |r, s| der(&r, &sub(&p521_n(), &s)))),
+            ..HIGH_S
+        },
+        // ---- PS256, PS384, PS512 (RSASSA-PSS) ----
+        Case {
+            id: "auth.signature.ps256.byte-flipped",
+            setup: PS256,
+            title: "a PS256 signature with one bit of its first byte flipped",
+            rationale: "a changed signature does not verify",
+            plan: auth_post(|p| resign_with(p, flip_first)),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.ps256.pkcs1-signature",
+            setup: PS256,
+            title: "an RSASSA-PKCS1-v1_5 signature (RS256) by the credential's PS256 key over the right message",
+            rationale: "a PS256 key verifies RSASSA-PSS signatures with SHA-256 only (§6.5.5); the same key's \
+                        PKCS#1 v1.5 signature is no PS256 signature",
+            plan: auth_post(|p| sign_as(p, Algorithm::Rs256)),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.ps256.short",
+            setup: PS256,
+            title: "a PS256 signature without its first byte (255 bytes for a 2048-bit key)",
+            rationale: "an RSASSA-PSS signature is exactly as long as the modulus (RFC 8017 §8.1.2)",
+            plan: auth_post(|p| resign_with(p, |s| s.get(1..).unwrap_or_default().to_vec())),
+            ..NOT_A_SIGNATURE
+        },
+        Case {
+            id: "auth.signature.ps384.sha256-signature",
+            setup: PS384,
+            title: "a PS256 signature (SHA-256, 32-byte salt) by the credential's PS384 key over the right message",
+            rationale: "PS384 hashes with SHA-384 (RFC 8230 §2); a signature with another hash does not verify",
+            plan: auth_post(|p| sign_as(p, Algorithm::Ps256)),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.ps512.byte-flipped",
+            setup: PS512,
+            title: "a PS512 signature with one bit of its first byte flipped",
+            rationale: "a changed signature does not verify",
+            plan: auth_post(|p| resign_with(p, flip_first)),
+            ..WRONG
+        },
+        // ---- RS384, RS512, RS1 (RSASSA-PKCS1-v1_5) ----
+        Case {
+            id: "auth.signature.rs384.sha256-signature",
+            setup: RS384,
+            title: "an RS256 signature (SHA-256) by the credential's RS384 key over the right message",
+            rationale: "RS384 hashes with SHA-384 (RFC 8812 §2); a signature with another hash does not verify",
+            plan: auth_post(|p| sign_as(p, Algorithm::Rs256)),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.rs512.byte-flipped",
+            setup: RS512,
+            title: "an RS512 signature with one bit of its first byte flipped",
+            rationale: "a changed signature does not verify",
+            plan: auth_post(|p| resign_with(p, flip_first)),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.rs1.byte-flipped",
+            setup: RS1,
+            title: "an RS1 signature with one bit of its first byte flipped",
+            rationale: "a changed signature does not verify",
+            plan: auth_post(|p| resign_with(p, flip_first)),
+            ..WRONG
+        },
+        Case {
+            id: "auth.signature.rs1.sha256-signature",
+            setup: RS1,
+            title: "an RS256 signature (SHA-256) by the credential's RS1 key over the right message",
+            rationale: "RS1 hashes with SHA-1 (RFC 8812 §2); a signature with another hash does not verify",
+            plan: auth_post(|p| sign_as(p, Algorithm::Rs256)),
+            ..WRONG
+        },
         // ---- EdDSA (Ed25519) ----
         Case {
             id: "auth.signature.eddsa.63-bytes",
@@ -659,5 +819,19 @@ mod tests {
         use p256::elliptic_curve::Curve;
         assert_eq!(p256::NistP256::ORDER.to_be_byte_array()[..], P256_N[..]);
         assert_eq!(p384::NistP384::ORDER.to_be_byte_array()[..], P384_N[..]);
+        let n = p521_n();
+        assert_eq!((n.len(), n[0]), (66, 0x01), "521 bits");
+    }
+
+    #[test]
+    fn der_long_form_for_p521_sized_parts() {
+        let r = vec![0x80; 66];
+        let s = vec![0x01; 66];
+        let sig = der(&r, &s);
+        // 2 + 67 and 2 + 66 bytes of INTEGERs: 137 bytes of content, so the long form 81 89.
+        assert_eq!(&sig[..3], &[0x30, 0x81, 137]);
+        assert_eq!(der_parts(&sig), Some((r, s)));
+        // A long form for a short length is not DER.
+        assert_eq!(der_parts(&[0x30, 0x81, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]), None);
     }
 }

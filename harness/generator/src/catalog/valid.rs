@@ -63,7 +63,74 @@ const ASSERTION: Case = Case {
     ..Case::DEFAULTS
 };
 
+/// The algorithms the FIDO conformance tool's Resp-4 tests beyond ES256, ES384, RS256 and EdDSA, with their
+/// ids: a valid registration with `none` attestation, a valid assertion, and (the FIDO test) a valid registration
+/// with packed self attestation, whose `alg` is the credential's.
+const MORE_ALGORITHMS: [(Algorithm, [&str; 3], &str); 7] = [
+    (
+        Algorithm::Es512,
+        ["reg.valid.es512.none", "auth.valid.es512", "reg.valid.es512.packed-self"],
+        "Server-ServerAuthenticatorAttestationResponse-Resp-4 P-11",
+    ),
+    (
+        Algorithm::Ps256,
+        ["reg.valid.ps256.none", "auth.valid.ps256", "reg.valid.ps256.packed-self"],
+        "Server-ServerAuthenticatorAttestationResponse-Resp-4 P-2",
+    ),
+    (
+        Algorithm::Ps384,
+        ["reg.valid.ps384.none", "auth.valid.ps384", "reg.valid.ps384.packed-self"],
+        "Server-ServerAuthenticatorAttestationResponse-Resp-4 P-3",
+    ),
+    (
+        Algorithm::Ps512,
+        ["reg.valid.ps512.none", "auth.valid.ps512", "reg.valid.ps512.packed-self"],
+        "Server-ServerAuthenticatorAttestationResponse-Resp-4 P-4",
+    ),
+    (
+        Algorithm::Rs384,
+        ["reg.valid.rs384.none", "auth.valid.rs384", "reg.valid.rs384.packed-self"],
+        "Server-ServerAuthenticatorAttestationResponse-Resp-4 P-6",
+    ),
+    (
+        Algorithm::Rs512,
+        ["reg.valid.rs512.none", "auth.valid.rs512", "reg.valid.rs512.packed-self"],
+        "Server-ServerAuthenticatorAttestationResponse-Resp-4 P-7",
+    ),
+    (
+        Algorithm::Rs1,
+        ["reg.valid.rs1.none", "auth.valid.rs1", "reg.valid.rs1.packed-self"],
+        "Server-ServerAuthenticatorAttestationResponse-Resp-4 P-8",
+    ),
+];
+
 pub(super) fn cases() -> Vec<Case> {
+    let mut cases = base_cases();
+    for (alg, [reg_none, auth, reg_self], fido) in MORE_ALGORITHMS {
+        cases.push(Case {
+            id: reg_none,
+            ceremony: Ceremony::Registration,
+            setup: setup(alg, AttestationKind::None),
+            ..REG_NONE
+        });
+        cases.push(Case {
+            id: auth,
+            ceremony: Ceremony::Authentication,
+            setup: setup(alg, AttestationKind::None),
+            ..ASSERTION
+        });
+        cases.push(Case {
+            id: reg_self,
+            ceremony: Ceremony::Registration,
+            fido: Some(fido),
+            setup: setup(alg, AttestationKind::PackedSelf),
+            ..REG_PACKED_SELF
+        });
+    }
+    cases
+}
+
+fn base_cases() -> Vec<Case> {
     vec![
         Case {
             id: "reg.valid.es256.none",

@@ -90,7 +90,7 @@ fn alg_fits_key(a: i64, key: &PublicKey) -> bool {
 /// and clientDataHash using the attestation public key in attestnCert with the algorithm specified in alg."
 ///
 /// An `alg` that cannot be used with the certificate's key type is an alg mismatch; an `alg` that fits but
-/// that this verifier cannot check (e.g. PS256) leaves the signature unverified.
+/// that this verifier cannot check (e.g. ESP256, -9) leaves the signature unverified.
 fn step_2a_signature_by_attestation_certificate(
     s: &Statement<'_>,
     leaf: &Certificate,

@@ -12,10 +12,18 @@
 //!   `[1, n-1]`; RSA: exactly the modulus length; Ed25519: 64 bytes), so `auth.signature.malformed` against
 //!   `auth.signature.invalid` does not depend on the backend, then lets the provider verify.
 //!
-//! Providers: [`RUST_CRYPTO`] (pure Rust: `p256`, `p384`, `rsa`, `ed25519-dalek`; always there, and the default)
-//! and, with the cargo feature `aws-lc-rs`, [`AWS_LC_RS`] (AWS-LC through `aws-lc-rs`). The feature
+//! Algorithms: ES256, ES384, ES512 (ECDSA over P-256, P-384, P-521 with SHA-256, SHA-384, SHA-512; DER
+//! signatures, §6.5.5), RS256, RS384, RS512 and RS1 (RSASSA-PKCS1-v1_5 with SHA-256, SHA-384, SHA-512 and
+//! SHA-1, RFC 8812 §2), PS256, PS384 and PS512 (RSASSA-PSS with SHA-256, SHA-384, SHA-512, MGF1 with the same
+//! hash and a salt as long as the hash, RFC 8230 §2), and EdDSA over Ed25519 (also as the fully specified
+//! Ed25519, -19).
+//!
+//! Providers: [`RUST_CRYPTO`] (pure Rust: `p256`, `p384`, `p521`, `rsa`, `ed25519-dalek`; always there, and the
+//! default) and, with the cargo feature `aws-lc-rs`, [`AWS_LC_RS`] (AWS-LC through `aws-lc-rs`). The feature
 //! `default-aws-lc-rs` makes AWS-LC the default, which is how the whole test suite is run under it. Both
-//! give the same verdicts on the Wycheproof ECDSA P-256 / RSA PKCS#1 v1.5 vectors (`tests/wycheproof.rs`).
+//! give the same verdicts on the Wycheproof vectors for every algorithm Wycheproof covers (ECDSA P-256, P-384
+//! and P-521, RSASSA-PKCS1-v1_5 with SHA-256, SHA-384 and SHA-512, RSASSA-PSS with SHA-256, SHA-384 and
+//! SHA-512; it has no PKCS#1 v1.5 SHA-1 set) in `tests/wycheproof.rs`.
 //! Certificate signatures in attestation trust paths (X.509) are checked with the pure-Rust crates only.
 
 use std::sync::Arc;
@@ -87,7 +95,7 @@ pub const ECDSA_ZERO_SIGNATURE: [u8; 8] = [0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0
 /// A ready public key of one algorithm.
 pub trait SignatureVerifier: Send + Sync + std::fmt::Debug {
     /// Whether `sig`, already known to be well-formed, is a signature over `message` (the message itself,
-    /// not its hash: ES256/RS256 hash with SHA-256, ES384 with SHA-384, Ed25519 is PureEdDSA).
+    /// not its hash: each algorithm hashes with its own hash function; Ed25519 is PureEdDSA).
     fn verify(&self, message: &[u8], sig: &[u8]) -> bool;
 }
 
@@ -98,10 +106,48 @@ pub enum PublicKey {
     P256 { sec1: Vec<u8> },
     /// ES384: the SEC1 uncompressed point (97 bytes).
     P384 { sec1: Vec<u8> },
-    /// RS256: big-endian modulus and exponent without leading zeros.
-    Rsa { n: Vec<u8>, e: Vec<u8> },
+    /// ES512: the SEC1 uncompressed point (133 bytes).
+    P521 { sec1: Vec<u8> },
+    /// RS256, RS384, RS512, RS1, PS256, PS384, PS512: big-endian modulus and exponent without leading zeros,
+    /// and the signature scheme the key's `alg` names.
+    Rsa { n: Vec<u8>, e: Vec<u8>, scheme: RsaScheme },
     /// EdDSA over Ed25519: the 32-byte point encoding.
     Ed25519 { x: [u8; 32] },
+}
+
+/// The RSA signature scheme of a COSE algorithm: padding and hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RsaScheme {
+    /// RS1 (-65535): RSASSA-PKCS1-v1_5 with SHA-1 (RFC 8812 §2; the IANA registry marks it deprecated).
+    Pkcs1v15Sha1,
+    /// RS256 (-257): RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8812 §2).
+    Pkcs1v15Sha256,
+    /// RS384 (-258): RSASSA-PKCS1-v1_5 with SHA-384.
+    Pkcs1v15Sha384,
+    /// RS512 (-259): RSASSA-PKCS1-v1_5 with SHA-512.
+    Pkcs1v15Sha512,
+    /// PS256 (-37): RSASSA-PSS with SHA-256, MGF1 with SHA-256 and a 32-byte salt (RFC 8230 §2).
+    PssSha256,
+    /// PS384 (-38): RSASSA-PSS with SHA-384, MGF1 with SHA-384 and a 48-byte salt.
+    PssSha384,
+    /// PS512 (-39): RSASSA-PSS with SHA-512, MGF1 with SHA-512 and a 64-byte salt.
+    PssSha512,
+}
+
+impl RsaScheme {
+    /// The scheme of an RSA COSE algorithm, if `a` is one.
+    pub fn of_alg(a: i64) -> Option<RsaScheme> {
+        Some(match a {
+            alg::RS1 => RsaScheme::Pkcs1v15Sha1,
+            alg::RS256 => RsaScheme::Pkcs1v15Sha256,
+            alg::RS384 => RsaScheme::Pkcs1v15Sha384,
+            alg::RS512 => RsaScheme::Pkcs1v15Sha512,
+            alg::PS256 => RsaScheme::PssSha256,
+            alg::PS384 => RsaScheme::PssSha384,
+            alg::PS512 => RsaScheme::PssSha512,
+            _ => return None,
+        })
+    }
 }
 
 /// The providers compiled in, the default first.
@@ -156,6 +202,7 @@ impl std::fmt::Debug for Provider {
 enum Shape {
     EcdsaP256,
     EcdsaP384,
+    EcdsaP521,
     /// The modulus length in bytes.
     Rsa(usize),
     Ed25519,
@@ -196,8 +243,23 @@ fn kty_name(key: &CoseKey) -> &'static str {
 /// The smallest RSA modulus accepted for a credential key: 2048 bits.
 pub const MIN_RSA_MODULUS_BYTES: usize = 256;
 
-/// The algorithms this verifier can check: ES256, ES384, RS256, EdDSA (Ed25519) and the fully specified Ed25519.
-pub const SUPPORTED_ALGORITHMS: &[i64] = &[alg::ES256, alg::ES384, alg::RS256, alg::EDDSA, alg::ED25519];
+/// The algorithms this verifier can check: ES256, ES384, RS256, EdDSA (Ed25519), the fully specified Ed25519,
+/// ES512, PS256, PS384, PS512, RS384, RS512 and RS1; the first four in the order the reference RP has always
+/// preferred them.
+pub const SUPPORTED_ALGORITHMS: &[i64] = &[
+    alg::ES256,
+    alg::ES384,
+    alg::RS256,
+    alg::EDDSA,
+    alg::ED25519,
+    alg::ES512,
+    alg::PS256,
+    alg::PS384,
+    alg::PS512,
+    alg::RS384,
+    alg::RS512,
+    alg::RS1,
+];
 
 /// The provider-independent checks of a COSE key for its `alg`.
 fn check(cose: &CoseKey) -> Result<PublicKey, KeyError> {
@@ -233,7 +295,20 @@ fn check(cose: &CoseKey) -> Result<PublicKey, KeyError> {
             p384::ecdsa::VerifyingKey::from_affine(affine).map_err(|_| not_on_curve())?;
             Ok(PublicKey::P384 { sec1: point.as_bytes().to_vec() })
         }
-        (alg::RS256, CoseKey::Rsa { n, e, .. }) => {
+        (alg::ES512, CoseKey::Ec2 { crv: EcCurve::P521, x, y, .. }) => {
+            let not_on_curve = || KeyError::PointNotOnCurve { curve: "P-521" };
+            if x.len() != 66 || y.len() != 66 {
+                return Err(not_on_curve());
+            }
+            let sec1 = [&[0x04][..], x, y].concat();
+            let point = p521::EncodedPoint::from_bytes(&sec1).map_err(|_| not_on_curve())?;
+            let affine = Option::<p521::AffinePoint>::from(p521::AffinePoint::from_encoded_point(&point))
+                .ok_or_else(not_on_curve)?;
+            p521::ecdsa::VerifyingKey::from_affine(affine).map_err(|_| not_on_curve())?;
+            Ok(PublicKey::P521 { sec1: point.as_bytes().to_vec() })
+        }
+        (_, CoseKey::Rsa { n, e, .. }) if RsaScheme::of_alg(a).is_some() => {
+            let scheme = RsaScheme::of_alg(a).ok_or_else(mismatch)?;
             // The rsa crate's checks: an odd exponent from 3 to 2^33 - 1, a modulus of at most 4096 bits.
             let key = rsa::RsaPublicKey::new(rsa::BigUint::from_bytes_be(n), rsa::BigUint::from_bytes_be(e))
                 .map_err(|err| KeyError::InvalidRsaKey(err.to_string()))?;
@@ -243,7 +318,7 @@ fn check(cose: &CoseKey) -> Result<PublicKey, KeyError> {
                     key.n().bits()
                 )));
             }
-            Ok(PublicKey::Rsa { n: key.n().to_bytes_be(), e: key.e().to_bytes_be() })
+            Ok(PublicKey::Rsa { n: key.n().to_bytes_be(), e: key.e().to_bytes_be(), scheme })
         }
         (alg::EDDSA | alg::ED25519, CoseKey::Okp { crv: OkpCurve::Ed25519, x, .. }) => {
             let bytes: [u8; 32] = x.as_slice().try_into().map_err(|_| KeyError::InvalidEd25519Key)?;
@@ -256,7 +331,21 @@ fn check(cose: &CoseKey) -> Result<PublicKey, KeyError> {
             }
             Ok(PublicKey::Ed25519 { x: bytes })
         }
-        (alg::ES256 | alg::ES384 | alg::RS256 | alg::EDDSA | alg::ED25519, _) => Err(mismatch()),
+        (
+            alg::ES256
+            | alg::ES384
+            | alg::ES512
+            | alg::EDDSA
+            | alg::ED25519
+            | alg::RS256
+            | alg::RS384
+            | alg::RS512
+            | alg::RS1
+            | alg::PS256
+            | alg::PS384
+            | alg::PS512,
+            _,
+        ) => Err(mismatch()),
         _ => Err(KeyError::UnsupportedAlgorithm { alg: a, name: name(a) }),
     }
 }
@@ -278,6 +367,7 @@ impl CredentialKey {
         let shape = match &public {
             PublicKey::P256 { .. } => Shape::EcdsaP256,
             PublicKey::P384 { .. } => Shape::EcdsaP384,
+            PublicKey::P521 { .. } => Shape::EcdsaP521,
             PublicKey::Rsa { n, .. } => Shape::Rsa(n.len()),
             PublicKey::Ed25519 { .. } => Shape::Ed25519,
         };
@@ -297,7 +387,7 @@ impl CredentialKey {
 
     /// Verifies `sig` over `message` with this key's algorithm.
     pub fn verify(&self, message: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
-        let zero_ecdsa = matches!(self.shape, Shape::EcdsaP256 | Shape::EcdsaP384)
+        let zero_ecdsa = matches!(self.shape, Shape::EcdsaP256 | Shape::EcdsaP384 | Shape::EcdsaP521)
             && sig == ECDSA_ZERO_SIGNATURE
             && self.provider.receives_zero_ecdsa_signatures();
         match self.shape {
@@ -310,6 +400,10 @@ impl CredentialKey {
             Shape::EcdsaP384 => {
                 p384::ecdsa::Signature::from_der(sig)
                     .map_err(|_| SignatureError::Malformed("not a DER ECDSA P-384 signature".into()))?;
+            }
+            Shape::EcdsaP521 => {
+                p521::ecdsa::Signature::from_der(sig)
+                    .map_err(|_| SignatureError::Malformed("not a DER ECDSA P-521 signature".into()))?;
             }
             Shape::Rsa(size) => {
                 if sig.len() != size {
