@@ -129,4 +129,10 @@ pub trait Target {
         let _ = need;
         None
     }
+    /// Forgets `session`: its client (cookie jar, connections) is dropped. A long run that makes a session per
+    /// ceremony (the fuzzer) calls it so it does not hold a connection per finished session. The default keeps
+    /// everything (nothing to free).
+    fn end_session(&mut self, session: SessionId) {
+        let _ = session;
+    }
 }

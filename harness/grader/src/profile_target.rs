@@ -675,6 +675,10 @@ fn failed(body: Json, message: Option<String>) -> Json {
 }
 
 impl Target for ProfileTarget {
+    fn end_session(&mut self, session: SessionId) {
+        self.sessions.remove(&session);
+    }
+
     fn new_session(&mut self) -> SessionId {
         self.next += 1;
         let id = SessionId(self.next);

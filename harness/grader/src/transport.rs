@@ -69,6 +69,10 @@ impl HttpTarget {
 }
 
 impl Target for HttpTarget {
+    fn end_session(&mut self, session: SessionId) {
+        self.agents.remove(&session);
+    }
+
     fn new_session(&mut self) -> SessionId {
         self.next += 1;
         let id = SessionId(self.next);

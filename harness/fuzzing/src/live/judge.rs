@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use spec::BasisKind;
 use verifier::{CheckId, Level};
 
+use serde_json::Value as Json;
+
 use super::trial::{Reference, Trial};
 
 /// A disagreement worth a finding.
@@ -75,6 +77,64 @@ pub fn procedure_must(check: CheckId) -> bool {
     check.basis().kind == BasisKind::Procedure && check.level() == Level::Must
 }
 
+/// Whether the reference's rejection rests, for this response, on a rule that is not a MUST of the RP's own
+/// procedure although its check's basis is: a check whose failures are of two kinds. `crossOrigin` that is not
+/// `true` (say `null`) breaks §5.8.1's type, a rule on what the client produces, not §7.1 step 10 / §7.2 step 13,
+/// which ask only about `true`; `topOrigin` that is not a string likewise; a response whose members of
+/// `response` are all there and decode, but whose envelope (`id`, `rawId`, `type`, `transports`,
+/// `clientExtensionResults`) is not the JSON serialization's, is an instance of the response interface all the
+/// same (its envelope is what the FIDO conformance tool checks, beyond the spec).
+fn rests_on_data(check: CheckId, sent: &Json) -> bool {
+    let client_data = || -> Option<Json> {
+        let s = sent.get("response")?.get("clientDataJSON")?.as_str()?;
+        serde_json::from_slice(&wire::base64url::decode(s).ok()?).ok()
+    };
+    match check {
+        CheckId::RegCrossOrigin | CheckId::AuthCrossOrigin => {
+            client_data().is_some_and(|c| c.get("crossOrigin").is_some_and(|v| *v != Json::Bool(true)))
+        }
+        CheckId::RegTopOrigin | CheckId::AuthTopOrigin => {
+            client_data().is_some_and(|c| c.get("topOrigin").is_some_and(|v| !v.is_string()))
+        }
+        CheckId::RegResponseMalformed | CheckId::AuthResponseMalformed => {
+            let decodes = |name: &str| {
+                sent.get("response")
+                    .and_then(|r| r.get(name))
+                    .and_then(Json::as_str)
+                    .is_some_and(|s| wire::base64url::decode(s).is_ok())
+            };
+            let handle_ok = match sent.get("response").and_then(|r| r.get("userHandle")) {
+                None | Some(Json::Null) => true,
+                Some(Json::String(s)) => wire::base64url::decode(s).is_ok(),
+                Some(_) => false,
+            };
+            decodes("clientDataJSON")
+                && handle_ok
+                && if check == CheckId::RegResponseMalformed {
+                    decodes("attestationObject")
+                } else {
+                    decodes("authenticatorData") && decodes("signature")
+                }
+        }
+        _ => false,
+    }
+}
+
+/// Whether `sent` has every member the JSON serialization of a response always has (§5.1's `toJSON`: `id`,
+/// `rawId`, `type`, `response` with its byte members, `clientExtensionResults`), each of its type: an RP may
+/// refuse one that lacks any.
+pub fn envelope_complete(sent: &Json) -> bool {
+    let string = |v: Option<&Json>| v.is_some_and(Json::is_string);
+    let response = sent.get("response");
+    let member = |name: &str| string(response.and_then(|r| r.get(name)));
+    string(sent.get("id"))
+        && string(sent.get("rawId"))
+        && string(sent.get("type"))
+        && sent.get("clientExtensionResults").is_some_and(Json::is_object)
+        && member("clientDataJSON")
+        && (member("attestationObject") || (member("authenticatorData") && member("signature")))
+}
+
 pub fn judge(t: &Trial) -> Judgement {
     let reference_check = match &t.reference {
         Reference::Rejected { check, .. } => Some(*check),
@@ -87,11 +147,13 @@ pub fn judge(t: &Trial) -> Judgement {
         });
     }
     match (&t.reference, t.reply.accepted()) {
-        (Reference::Rejected { check, .. }, true) if procedure_must(*check) => {
+        (Reference::Rejected { check, .. }, true)
+            if procedure_must(*check) && !rests_on_data(*check, &t.sent) =>
+        {
             Judgement::Finding(Disagreement::AcceptsInvalid { check: check.id().to_owned() })
         }
         (Reference::Rejected { check, .. }, true) => Judgement::Note(*check),
-        (Reference::Accepted { warnings }, false) if warnings.is_empty() => {
+        (Reference::Accepted { warnings }, false) if warnings.is_empty() && envelope_complete(&t.sent) => {
             Judgement::Finding(Disagreement::RejectsValid)
         }
         (Reference::Accepted { .. }, false) => Judgement::Policy,
@@ -161,7 +223,9 @@ mod tests {
     use serde_json::json;
 
     fn trial(reference: Reference, status: u16, body: serde_json::Value) -> Trial {
-        Trial { reference, sent: json!({}), reply: Reply::new(status, body) }
+        let sent = json!({"id": "AA", "rawId": "AA", "type": "public-key", "clientExtensionResults": {},
+            "response": {"clientDataJSON": "e30", "attestationObject": "oA"}});
+        Trial { reference, sent, reply: Reply::new(status, body) }
     }
 
     #[test]
@@ -195,6 +259,35 @@ mod tests {
             judge(&trial(accepted(vec![]), 200, serde_json::Value::Null)),
             Judgement::Finding(Disagreement::ServerError { status: 200, check: None })
         );
+    }
+
+    /// A rejection whose check is of the procedure but whose failure, for this response, breaks a rule on data is
+    /// a note; a refusal of a response missing a member of the JSON serialization is the RP's choice.
+    #[test]
+    fn data_failures_of_procedure_checks_and_incomplete_envelopes_are_no_findings() {
+        let b64 = |v: serde_json::Value| wire::base64url::encode(v.to_string().as_bytes());
+        let with_client_data = |cd: serde_json::Value| {
+            json!({"id": "AA", "rawId": "AA", "type": "public-key", "clientExtensionResults": {},
+                "response": {"clientDataJSON": b64(cd), "attestationObject": "oA"}})
+        };
+        let accepted = |sent| Trial {
+            reference: Reference::Rejected { check: CheckId::RegCrossOrigin, detail: String::new() },
+            sent,
+            reply: Reply::new(200, json!({"status": "ok"})),
+        };
+        let null = with_client_data(json!({"type": "webauthn.create", "crossOrigin": null}));
+        assert_eq!(judge(&accepted(null)), Judgement::Note(CheckId::RegCrossOrigin));
+        let cross = with_client_data(json!({"type": "webauthn.create", "crossOrigin": true}));
+        assert!(matches!(judge(&accepted(cross)), Judgement::Finding(_)));
+
+        let mut no_raw_id = with_client_data(json!({}));
+        no_raw_id.as_object_mut().unwrap().remove("rawId");
+        let refused = Trial {
+            reference: Reference::Accepted { warnings: vec![] },
+            sent: no_raw_id,
+            reply: Reply::new(400, json!({"status": "failed"})),
+        };
+        assert_eq!(judge(&refused), Judgement::Policy);
     }
 
     #[test]

@@ -74,7 +74,10 @@ impl Counts {
             Judgement::Policy => {
                 c.policy_refusals += 1;
                 if let Reference::Accepted { warnings } = &t.reference {
-                    let key = warnings.iter().map(|w| w.id()).collect::<Vec<_>>().join(" ");
+                    let mut key = warnings.iter().map(|w| w.id()).collect::<Vec<_>>().join(" ");
+                    if key.is_empty() {
+                        key = "a response without every member of the JSON serialization".into();
+                    }
                     *self.policy.entry(key).or_default() += 1;
                 }
             }

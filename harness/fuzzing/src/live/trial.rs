@@ -284,10 +284,16 @@ impl<'t> Client<'t> {
         Ok(())
     }
 
-    /// A registration as described, for a new session's options.
+    /// A registration as described, for a new session's options (the session is ended after).
     pub fn registration(&mut self, c: &RegistrationCase) -> Result<Trial, NoTrial> {
-        let username = self.next_username();
         let session = self.target.new_session();
+        let r = self.registration_in(session, c);
+        self.target.end_session(session);
+        r
+    }
+
+    fn registration_in(&mut self, session: SessionId, c: &RegistrationCase) -> Result<Trial, NoTrial> {
+        let username = self.next_username();
         let request = json!({
             "username": username,
             "displayName": username,
@@ -434,10 +440,22 @@ impl<'t> Client<'t> {
         self.control_verdict(&t)
     }
 
-    /// An assertion as described, with the kind's account, for a new session's options.
+    /// An assertion as described, with the kind's account, for a new session's options (the session is ended
+    /// after).
     pub fn authentication(&mut self, c: &AuthenticationCase) -> Result<Trial, NoTrial> {
         let account = self.account(c)?;
         let session = self.target.new_session();
+        let r = self.authentication_in(session, c, account);
+        self.target.end_session(session);
+        r
+    }
+
+    fn authentication_in(
+        &mut self,
+        session: SessionId,
+        c: &AuthenticationCase,
+        account: Account,
+    ) -> Result<Trial, NoTrial> {
         let request = json!({
             "username": account.username,
             "userVerification": if c.require_uv { "required" } else { "preferred" },
@@ -497,10 +515,17 @@ impl<'t> Client<'t> {
                 .and_then(|b| AuthenticatorData::parse(&b).ok())
                 .map(|p| p.data.sign_count);
             let key = (c.authenticator.alg, c.authenticator.backup);
-            if let (Some(n), Some(a)) = (sent_count, self.accounts.get_mut(&key)) {
-                a.record.sign_count = a.record.sign_count.max(n);
-                if a.record.sign_count > 1 << 16 {
-                    // A new account once the counter is high: most described counters would be below it.
+            match (sent_count, self.accounts.get_mut(&key)) {
+                (Some(n), Some(a)) if matches!(reference, Reference::Accepted { .. }) => {
+                    a.record.sign_count = a.record.sign_count.max(n);
+                    if a.record.sign_count > 1 << 16 {
+                        // A new account once the counter is high: most described counters would be below it.
+                        self.accounts.remove(&key);
+                    }
+                }
+                // Accepted where the reference rejects, or with authenticator data it cannot read: what the RP
+                // stored is not known, so the account is not used again.
+                _ => {
                     self.accounts.remove(&key);
                 }
             }
