@@ -5,7 +5,8 @@
 cd "$SRC/webauthn-harness"
 
 # Release with debug assertions (overflow checks), as `cargo fuzz run` builds locally.
-cargo fuzz build --release --debug-assertions
+# From fuzz/, so that fuzz/.cargo/config.toml (the rustc wrapper sancov-rustc.sh) applies.
+(cd fuzz && cargo fuzz build --release --debug-assertions)
 
 release=fuzz/target/x86_64-unknown-linux-gnu/release
 for target in $(cargo fuzz list); do
