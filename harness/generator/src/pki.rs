@@ -235,6 +235,25 @@ mod tests {
     use super::*;
     use der::Decode;
 
+    /// The remembered leaves are the certificates issuing gives, before and after the cache is emptied.
+    #[test]
+    fn remembered_leaves_are_what_issuing_gives() {
+        let fresh = |aaguid: [u8; 16]| {
+            let mut seed = [0u8; 8];
+            seed.copy_from_slice(&aaguid[..8]);
+            issue(&CertSpec::packed_leaf(aaguid), 0x9acc_ed00 ^ u64::from_be_bytes(seed)).der
+        };
+        let first = [1u8; 16];
+        assert_eq!(packed_leaf(first).der, fresh(first));
+        for i in 0..=LEAF_CACHE as u8 {
+            let aaguid = [i.wrapping_add(2); 16];
+            assert_eq!(packed_leaf(aaguid).der, fresh(aaguid));
+        }
+        assert_eq!(packed_leaf(first).der, fresh(first));
+        assert_eq!(u2f_leaf().der, issue(&CertSpec::u2f_leaf(), 0x0002_f000).der);
+        assert_eq!(u2f_leaf().key, issue(&CertSpec::u2f_leaf(), 0x0002_f000).key);
+    }
+
     #[test]
     fn root_and_leaf_parse_and_are_deterministic() {
         let leaf = issue(&CertSpec::packed_leaf([7; 16]), 5);

@@ -912,6 +912,50 @@ mod tests {
         }
     }
 
+    /// Re-signing reuses the baseline's signature when signer and message are unchanged; that is sound only
+    /// because signing again gives the same bytes. Checked for every algorithm and signed format, and for
+    /// an assertion.
+    #[test]
+    fn signing_the_baseline_again_gives_the_baseline_signature() {
+        for alg in ALGS {
+            for attestation in [Attestation::PackedSelf, Attestation::PackedX5c, Attestation::FidoU2f] {
+                let case = RegistrationCase {
+                    authenticator: authenticator(alg, Backup::Eligible, true, 40),
+                    attestation,
+                    require_uv: false,
+                    resign: true,
+                    mutations: vec![],
+                };
+                let built = case.build();
+                let (leaf, message) = built.signed.clone().expect("a signed statement");
+                let again = match leaf {
+                    None => built.credential.key.sign(&message),
+                    Some(der) => {
+                        let key =
+                            certificate_key(&der, built.credential.aaguid).expect("a known certificate");
+                        generator::ceremony::sign_p256(&key, &message)
+                    }
+                };
+                assert_eq!(again, built.ctx.baseline_sig, "{alg:?} {attestation:?}");
+            }
+            let case = AuthenticationCase {
+                authenticator: authenticator(alg, Backup::Eligible, true, 40),
+                stored_sign_count: 0,
+                sign_count: 1,
+                user_handle: true,
+                identified: true,
+                allow: Allow::Empty,
+                require_uv: false,
+                resign: true,
+                mutations: vec![],
+            };
+            let built = case.build();
+            let mut message = built.authenticator_data.clone();
+            message.extend_from_slice(&sha256(&built.client_data_json));
+            assert_eq!(built.credential.key.sign(&message), built.signature, "{alg:?} assertion");
+        }
+    }
+
     /// The same for assertions: each algorithm crossed with the flags and the UV requirement, and with the
     /// counters, `allowCredentials` and the user handle cases.
     #[test]
