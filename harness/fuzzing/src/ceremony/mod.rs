@@ -181,13 +181,17 @@ fn slot_aaguid(seed: u64) -> [u8; 16] {
 /// The seed the slot AAGUIDs are drawn from (XOR the slot).
 const AAGUID_SEED: u64 = 0x6161_6775_6964;
 
-/// Baselines already built, by the part of the description they depend on: the fuzzer keeps a description
-/// and varies its mutations far more often than the reverse, and building (signing, issuing a certificate)
-/// costs about as much as verifying.
+/// A bounded memo (emptied when full), shared by the runs of a process.
 type Cache<K, V> = OnceLock<Mutex<HashMap<K, Arc<V>>>>;
-type AuthenticationKey = (Authenticator, (u32, u32), (bool, bool, Allow, bool));
+/// Registration baselines already built, by the part of the description they depend on: the fuzzer keeps a
+/// description and varies its mutations far more often than the reverse, and building signs.
 static REGISTRATIONS: Cache<(Authenticator, Attestation, bool), BuiltRegistration> = OnceLock::new();
-static AUTHENTICATIONS: Cache<AuthenticationKey, BuiltAuthentication> = OnceLock::new();
+/// Assertion signatures already made, by signer (algorithm and key slot) and message. An assertion's
+/// baseline is rebuilt on every run (cheap without the signature): the stored counter, the user handle,
+/// `allowCredentials` and the UV requirement are not signed, so a description that differs only there
+/// reuses the signature, and nothing a run builds outlives it (libFuzzer then has no reason to look for
+/// a leak).
+static ASSERTION_SIGNATURES: Cache<(Alg, u64, Vec<u8>), Vec<u8>> = OnceLock::new();
 /// Entries a cache holds before it is emptied.
 const CACHE_LIMIT: usize = 256;
 
@@ -677,7 +681,10 @@ impl AuthenticationCase {
             self.sign_count,
             user_handle,
         )
-        .sign(&credential);
+        .sign_with(|message| {
+            let signer = (a.alg, a.seed % KEY_SLOTS, message.to_vec());
+            cached(&ASSERTION_SIGNATURES, signer, || credential.key.sign(message)).to_vec()
+        });
         let json = signed.to_json();
         let allow_credentials = match self.allow {
             Allow::Empty => vec![],
@@ -731,12 +738,7 @@ impl AuthenticationCase {
     }
 
     pub fn run(&self) -> Verdict {
-        let key = (
-            self.authenticator.clone(),
-            (self.stored_sign_count, self.sign_count),
-            (self.user_handle, self.identified, self.allow, self.require_uv),
-        );
-        let built = cached(&AUTHENTICATIONS, key, || self.build());
+        let built = self.build();
         let text = self.mutated(&built);
         let result = AuthenticationResponse::from_json_bytes(&text).and_then(|r| {
             verifier::verify_authentication(
