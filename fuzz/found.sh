@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refreshes corpus/found/<target>/: the inputs of a working corpus that reach coverage the committed seeds
+# Refreshes corpus/found/<target>/: the inputs of a working corpus that reach code edges the committed seeds
 # (corpus/<target>/) and the saved regressions do not, chosen by libFuzzer's corpus merge.
 #
 #   fuzz/found.sh TARGET [WORKING_CORPUS]    default fuzz/corpus/TARGET (run.sh's working corpus)
@@ -51,8 +51,9 @@ case $target in
 registration | authentication) max_len=(-max_len=256) ;;
 esac
 cd "$here"
-cargo +nightly fuzz run "$target" "$scratch/base" "$scratch/candidates" -- -merge=1 "${max_len[@]}" \
-    -rss_limit_mb=4096 >"$scratch/merge.log" 2>&1 || { cat "$scratch/merge.log" >&2; exit 1; }
+# -use_counters=0: a new edge counts, a new hit count on a known edge does not, so the set stays small.
+cargo +nightly fuzz run "$target" "$scratch/base" "$scratch/candidates" -- -merge=1 -use_counters=0 \
+    "${max_len[@]}" -rss_limit_mb=4096 >"$scratch/merge.log" 2>&1 || { cat "$scratch/merge.log" >&2; exit 1; }
 
 rm -f "$found"/*
 added=0
