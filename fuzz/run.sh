@@ -7,8 +7,8 @@
 #   fuzz/run.sh list                 the target names
 #
 # Inputs the fuzzer finds go to a working corpus, FUZZ_CORPUS/TARGET (default fuzz/corpus/TARGET, which git
-# ignores). The committed seeds (corpus/TARGET) and the saved crash inputs (fuzz/regressions/TARGET) are
-# read as seeds and never written. One libFuzzer process runs at a time.
+# ignores). The committed seeds (corpus/TARGET), the committed finds (corpus/found/TARGET) and the saved
+# crash inputs (fuzz/regressions/TARGET) are read as seeds and never written. One libFuzzer process runs at a time.
 #
 # Environment:
 #   FUZZ_CORPUS=DIR     where the working corpora live
@@ -59,9 +59,11 @@ work=${FUZZ_CORPUS:-$here/corpus}/$target
 artifacts=$here/artifacts/$target
 mkdir -p "$work" "$artifacts"
 seeds=("$root/corpus/$target")
-if [[ -d $root/fuzz/regressions/$target ]]; then
-    seeds+=("$root/fuzz/regressions/$target")
-fi
+for d in "$root/corpus/found/$target" "$root/fuzz/regressions/$target"; do
+    if [[ -d $d ]]; then
+        seeds+=("$d")
+    fi
+done
 
 # A ceremony description reads at most 4 mutations, about 200 bytes: let inputs be that long from the start
 # rather than growing the length limit slowly from the short seeds.

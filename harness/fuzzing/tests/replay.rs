@@ -1,6 +1,7 @@
-//! Replays the seed corpus (`corpus/<target>/`) and every saved crash input (`fuzz/regressions/<target>/`)
-//! through the fuzz entry points on the stable toolchain, so `cargo test` catches a crash regression, and
-//! checks that the committed corpus is what `make-corpus` writes.
+//! Replays the seed corpus (`corpus/<target>/`), the committed fuzzer finds (`corpus/found/<target>/`) and
+//! every saved crash input (`fuzz/regressions/<target>/`) through the fuzz entry points on the stable
+//! toolchain, so `cargo test` catches a crash regression, and checks that the seed corpus is exactly what
+//! `make-corpus` writes (the finds are fuzzer output, not generated, so that check leaves them out).
 
 use std::path::{Path, PathBuf};
 
@@ -23,17 +24,18 @@ fn every_corpus_file_and_regression_replays() {
     let mut counts = Vec::new();
     for &(target, entry) in fuzzing::TARGETS {
         let corpus = files(&repo().join("corpus").join(target));
+        let found = files(&repo().join("corpus/found").join(target));
         let regressions = files(&repo().join("fuzz/regressions").join(target));
         assert!(!corpus.is_empty(), "corpus/{target}/ has no seeds");
-        counts.push(format!("{target}: {} + {}", corpus.len(), regressions.len()));
-        for path in corpus.iter().chain(&regressions) {
+        counts.push(format!("{target}: {} + {} + {}", corpus.len(), found.len(), regressions.len()));
+        for path in corpus.iter().chain(&found).chain(&regressions) {
             let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             if std::panic::catch_unwind(|| entry(&bytes)).is_err() {
                 failures.push(format!("{target}: {}", path.display()));
             }
         }
     }
-    println!("replayed (corpus + regressions): {}", counts.join(", "));
+    println!("replayed (corpus + found + regressions): {}", counts.join(", "));
     assert!(failures.is_empty(), "inputs that break an invariant:\n{}", failures.join("\n"));
 }
 

@@ -195,25 +195,64 @@ fn sign_certificate(
 }
 
 /// The packed attestation leaf the software authenticator uses for `aaguid` (a valid §8.2.1 certificate).
+///
+/// Issued once per AAGUID and remembered (the last [`LEAF_CACHE`] AAGUIDs): issuing draws a key and signs,
+/// and the fuzz targets ask for the same leaf on every run. The result is the same either way.
 pub fn packed_leaf(aaguid: [u8; 16]) -> Issued {
-    issue(
+    use std::collections::HashMap;
+    use std::sync::{Mutex, PoisonError};
+    static LEAVES: OnceLock<Mutex<HashMap<[u8; 16], Issued>>> = OnceLock::new();
+    let leaves = LEAVES.get_or_init(Default::default);
+    if let Some(leaf) = leaves.lock().unwrap_or_else(PoisonError::into_inner).get(&aaguid) {
+        return leaf.clone();
+    }
+    let leaf = issue(
         &CertSpec::packed_leaf(aaguid),
         0x9acc_ed00
             ^ u64::from_be_bytes([
                 aaguid[0], aaguid[1], aaguid[2], aaguid[3], aaguid[4], aaguid[5], aaguid[6], aaguid[7],
             ]),
-    )
+    );
+    let mut map = leaves.lock().unwrap_or_else(PoisonError::into_inner);
+    if map.len() >= LEAF_CACHE {
+        map.clear();
+    }
+    map.insert(aaguid, leaf.clone());
+    leaf
 }
 
-/// The FIDO U2F attestation certificate the software authenticator uses.
+/// How many packed leaves [`packed_leaf`] remembers.
+pub const LEAF_CACHE: usize = 64;
+
+/// The FIDO U2F attestation certificate the software authenticator uses (issued once).
 pub fn u2f_leaf() -> Issued {
-    issue(&CertSpec::u2f_leaf(), 0x0002_f000)
+    static LEAF: OnceLock<Issued> = OnceLock::new();
+    LEAF.get_or_init(|| issue(&CertSpec::u2f_leaf(), 0x0002_f000)).clone()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use der::Decode;
+
+    /// The remembered leaves are the certificates issuing gives, before and after the cache is emptied.
+    #[test]
+    fn remembered_leaves_are_what_issuing_gives() {
+        let fresh = |aaguid: [u8; 16]| {
+            let mut seed = [0u8; 8];
+            seed.copy_from_slice(&aaguid[..8]);
+            issue(&CertSpec::packed_leaf(aaguid), 0x9acc_ed00 ^ u64::from_be_bytes(seed)).der
+        };
+        let first = [1u8; 16];
+        assert_eq!(packed_leaf(first).der, fresh(first));
+        for i in 0..=LEAF_CACHE as u8 {
+            let aaguid = [i.wrapping_add(2); 16];
+            assert_eq!(packed_leaf(aaguid).der, fresh(aaguid));
+        }
+        assert_eq!(packed_leaf(first).der, fresh(first));
+        assert_eq!(u2f_leaf().der, issue(&CertSpec::u2f_leaf(), 0x0002_f000).der);
+        assert_eq!(u2f_leaf().key, issue(&CertSpec::u2f_leaf(), 0x0002_f000).key);
+    }
 
     #[test]
     fn root_and_leaf_parse_and_are_deterministic() {

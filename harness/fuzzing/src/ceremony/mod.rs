@@ -116,9 +116,9 @@ pub enum Backup {
 /// The software authenticator and its credential.
 #[derive(Arbitrary, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Authenticator {
-    /// Seeds the challenges, the credential ID and the AAGUID. Keys come from a small cache of
-    /// [`KEY_SLOTS`] keys per algorithm chosen by the seed (key generation, RSA's above all, would
-    /// otherwise dominate each run).
+    /// Seeds the challenges and the credential ID. The key and the AAGUID come from one of [`KEY_SLOTS`]
+    /// slots per algorithm chosen by the seed, each made once per process: generating a key, or the
+    /// packed attestation certificate an AAGUID needs, would otherwise dominate each run.
     pub seed: u64,
     pub alg: Alg,
     /// Whether the authenticator performed user verification (UV).
@@ -150,8 +150,9 @@ impl Authenticator {
         let mut g = Generator::new(self.seed);
         let key = cached_key(alg, self.seed);
         let id = g.bytes(self.id_len());
-        let mut aaguid = [0u8; 16];
-        aaguid.copy_from_slice(&g.bytes(16));
+        // Drawn and dropped, so the challenges stay what they were when the AAGUID came from the seed.
+        let _ = g.bytes(16);
+        let aaguid = slot_aaguid(self.seed);
         let registration_challenge = g.challenge();
         let assertion_challenge = g.challenge();
         (Credential { id, key, aaguid }, registration_challenge, assertion_challenge)
@@ -170,13 +171,27 @@ fn cached_key(alg: Alg, seed: u64) -> KeyPair {
         .clone()
 }
 
-/// Baselines already built, by the part of the description they depend on: the fuzzer keeps a description
-/// and varies its mutations far more often than the reverse, and building (signing, issuing a certificate)
-/// costs about as much as verifying.
+/// The AAGUID of a key slot (see [`Authenticator::seed`]).
+fn slot_aaguid(seed: u64) -> [u8; 16] {
+    let mut aaguid = [0u8; 16];
+    aaguid.copy_from_slice(&Generator::new(AAGUID_SEED ^ (seed % KEY_SLOTS)).bytes(16));
+    aaguid
+}
+
+/// The seed the slot AAGUIDs are drawn from (XOR the slot).
+const AAGUID_SEED: u64 = 0x6161_6775_6964;
+
+/// A bounded memo (emptied when full), shared by the runs of a process.
 type Cache<K, V> = OnceLock<Mutex<HashMap<K, Arc<V>>>>;
-type AuthenticationKey = (Authenticator, (u32, u32), (bool, bool, Allow, bool));
+/// Registration baselines already built, by the part of the description they depend on: the fuzzer keeps a
+/// description and varies its mutations far more often than the reverse, and building signs.
 static REGISTRATIONS: Cache<(Authenticator, Attestation, bool), BuiltRegistration> = OnceLock::new();
-static AUTHENTICATIONS: Cache<AuthenticationKey, BuiltAuthentication> = OnceLock::new();
+/// Assertion signatures already made, by signer (algorithm and key slot) and message. An assertion's
+/// baseline is rebuilt on every run (cheap without the signature): the stored counter, the user handle,
+/// `allowCredentials` and the UV requirement are not signed, so a description that differs only there
+/// reuses the signature, and nothing a run builds outlives it (libFuzzer then has no reason to look for
+/// a leak).
+static ASSERTION_SIGNATURES: Cache<(Alg, u64, Vec<u8>), Vec<u8>> = OnceLock::new();
 /// Entries a cache holds before it is emptied.
 const CACHE_LIMIT: usize = 256;
 
@@ -256,10 +271,14 @@ fn well_formed(r: &Rejection, ceremony: Ceremony) {
     assert_eq!(CheckId::from_id(r.check.id()), Some(r.check), "check id does not round-trip");
 }
 
-pub(crate) fn policy() -> Policy {
-    let mut p = Policy::new(RP_ID, ORIGIN);
-    p.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
-    p
+/// The relying party's policy, built once (it holds a copy of the root certificate).
+pub(crate) fn policy() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
+    POLICY.get_or_init(|| {
+        let mut p = Policy::new(RP_ID, ORIGIN);
+        p.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
+        p
+    })
 }
 
 /// Applies the listed mutations (at most [`MAX_MUTATIONS`]), the re-signature, then the text edits.
@@ -366,6 +385,10 @@ pub struct BuiltRegistration {
     pub expectations: RegistrationExpectations,
     pub ctx: Context,
     pub expected: Verdict,
+    /// What the baseline's statement signature covers (see [`signing_input`]), so that re-signing the same
+    /// input reuses the baseline's signature instead of computing it again (all signatures here are
+    /// deterministic, so it is the same value).
+    pub signed: Option<SigningInput>,
 }
 
 impl RegistrationCase {
@@ -398,7 +421,9 @@ impl RegistrationCase {
             .and_then(Value::as_bytes)
             .unwrap_or_default()
             .to_vec();
+        let signing = signing_input(&signed.attestation_object, &sha256(&signed.client_data_json));
         BuiltRegistration {
+            signed: signing,
             ctx: Context::in_process(challenge.clone(), other_challenge, &credential, baseline_sig),
             credential,
             text: serde_json::to_vec(&json).unwrap_or_default(),
@@ -417,7 +442,8 @@ impl RegistrationCase {
 
     /// The response text after the mutations.
     pub fn mutated(&self, built: &BuiltRegistration) -> Vec<u8> {
-        let resign = |json: &mut Json| resign_registration(json, &built.credential);
+        let baseline = built.signed.as_ref().map(|signed| (signed, built.ctx.baseline_sig.as_slice()));
+        let resign = |json: &mut Json| resign_registration_reusing(json, &built.credential, baseline);
         mutate(&built.json, &self.mutations, &built.ctx, resign, self.resign)
     }
 
@@ -427,7 +453,7 @@ impl RegistrationCase {
         let built = cached(&REGISTRATIONS, key, || self.build());
         let text = self.mutated(&built);
         let result = RegistrationResponse::from_json_bytes(&text).and_then(|r| {
-            verifier::verify_registration(&r, &built.expectations, &policy(), &verifier::EmptyStore, NOW)
+            verifier::verify_registration(&r, &built.expectations, policy(), &verifier::EmptyStore, NOW)
         });
         match &result {
             Err(r) => well_formed(r, Ceremony::Registration),
@@ -501,12 +527,43 @@ impl RegistrationCase {
     }
 }
 
+/// The signer and the message of an attestation signature: the first `x5c` certificate (`None`: the
+/// credential key) and what the statement's format signs (`authData || clientDataHash`, or for `fido-u2f` its
+/// verification data). `None` where the statement has no `sig` or a part does not decode.
+pub type SigningInput = (Option<Vec<u8>>, Vec<u8>);
+
+fn signing_input(o: &AttestationObject, client_data_hash: &[u8; 32]) -> Option<SigningInput> {
+    o.att_stmt.get_text("sig")?;
+    let mut message = o.auth_data.clone();
+    message.extend_from_slice(client_data_hash);
+    if o.fmt == "fido-u2f" {
+        let parsed = AuthenticatorData::parse(&o.auth_data).ok()?;
+        message = generator::ceremony::u2f_registration_data(&parsed.data, client_data_hash);
+    }
+    let leaf = match o.att_stmt.get_text("x5c").and_then(Value::as_array).and_then(|a| a.first()) {
+        None => None,
+        Some(cert) => Some(cert.as_bytes()?.to_vec()),
+    };
+    Some((leaf, message))
+}
+
 /// Signs the (mutated) attestation object's authenticator data and client data again as its statement
 /// says, replacing `sig`: a statement with `x5c` is signed by the key of its first certificate when that
 /// is one of the generator's (the packed leaf for the credential's AAGUID or for an all-zero one, the U2F
 /// leaf, the root), over the `fido-u2f` verification data if that is the format; one without `x5c` by the
 /// credential key. Leaves the response alone where a part does not decode or the signer is unknown.
 pub(crate) fn resign_registration(json: &mut Json, credential: &Credential) {
+    resign_registration_reusing(json, credential, None);
+}
+
+/// [`resign_registration`], except that when signer and message are `baseline`'s (what a signature covers,
+/// and that signature), the result is `baseline`'s signature and nothing is signed: every signer here is
+/// deterministic, so signing again would give the same bytes.
+fn resign_registration_reusing(
+    json: &mut Json,
+    credential: &Credential,
+    baseline: Option<(&SigningInput, &[u8])>,
+) {
     let Some(cdj) = json
         .get("response")
         .and_then(|r| r.get("clientDataJSON"))
@@ -517,22 +574,17 @@ pub(crate) fn resign_registration(json: &mut Json, credential: &Credential) {
     };
     let hash = sha256(&cdj);
     mutation::edit_attestation_object(json, |o| {
-        if o.att_stmt.get_text("sig").is_none() {
-            return;
-        }
-        let mut message = o.auth_data.clone();
-        message.extend_from_slice(&hash);
-        if o.fmt == "fido-u2f" {
-            let Ok(parsed) = AuthenticatorData::parse(&o.auth_data) else { return };
-            message = generator::ceremony::u2f_registration_data(&parsed.data, &hash);
-        }
-        let leaf = o.att_stmt.get_text("x5c").and_then(Value::as_array).and_then(|a| a.first());
-        let sig = match leaf {
-            None => credential.key.sign(&message),
-            Some(cert) => {
-                let Some(der) = cert.as_bytes() else { return };
-                let Some(key) = certificate_key(der, credential.aaguid) else { return };
-                generator::ceremony::sign_p256(&key, &message)
+        let Some(input) = signing_input(o, &hash) else { return };
+        let sig = if let Some((_, sig)) = baseline.filter(|(signed, _)| **signed == input) {
+            sig.to_vec()
+        } else {
+            let (leaf, message) = input;
+            match leaf {
+                None => credential.key.sign(&message),
+                Some(der) => {
+                    let Some(key) = certificate_key(&der, credential.aaguid) else { return };
+                    generator::ceremony::sign_p256(&key, &message)
+                }
             }
         };
         if let Value::Map(entries) = &mut o.att_stmt {
@@ -629,7 +681,10 @@ impl AuthenticationCase {
             self.sign_count,
             user_handle,
         )
-        .sign(&credential);
+        .sign_with(|message| {
+            let signer = (a.alg, a.seed % KEY_SLOTS, message.to_vec());
+            cached(&ASSERTION_SIGNATURES, signer, || credential.key.sign(message)).to_vec()
+        });
         let json = signed.to_json();
         let allow_credentials = match self.allow {
             Allow::Empty => vec![],
@@ -673,23 +728,23 @@ impl AuthenticationCase {
     }
 
     pub fn mutated(&self, built: &BuiltAuthentication) -> Vec<u8> {
-        let resign = |json: &mut Json| resign_assertion(json, &built.credential);
+        let baseline = Some((
+            built.authenticator_data.as_slice(),
+            built.client_data_json.as_slice(),
+            built.signature.as_slice(),
+        ));
+        let resign = |json: &mut Json| resign_assertion_reusing(json, &built.credential, baseline);
         mutate(&built.json, &self.mutations, &built.ctx, resign, self.resign)
     }
 
     pub fn run(&self) -> Verdict {
-        let key = (
-            self.authenticator.clone(),
-            (self.stored_sign_count, self.sign_count),
-            (self.user_handle, self.identified, self.allow, self.require_uv),
-        );
-        let built = cached(&AUTHENTICATIONS, key, || self.build());
+        let built = self.build();
         let text = self.mutated(&built);
         let result = AuthenticationResponse::from_json_bytes(&text).and_then(|r| {
             verifier::verify_authentication(
                 &r,
                 &built.expectations,
-                &policy(),
+                policy(),
                 &OneRecordStore::new(USER, built.record.clone()),
             )
         });
@@ -764,6 +819,17 @@ impl AuthenticationCase {
 
 /// Signs the (mutated) authenticator data and client data again with the credential key.
 pub(crate) fn resign_assertion(json: &mut Json, credential: &Credential) {
+    resign_assertion_reusing(json, credential, None);
+}
+
+/// [`resign_assertion`], except that when the authenticator data and client data are `baseline`'s (with
+/// its signature), the result is `baseline`'s signature and nothing is signed (the signers are
+/// deterministic).
+fn resign_assertion_reusing(
+    json: &mut Json,
+    credential: &Credential,
+    baseline: Option<(&[u8], &[u8], &[u8])>,
+) {
     let decoded = |name: &str| {
         json.get("response")
             .and_then(|r| r.get(name))
@@ -773,9 +839,14 @@ pub(crate) fn resign_assertion(json: &mut Json, credential: &Credential) {
     let (Some(auth_data), Some(cdj)) = (decoded("authenticatorData"), decoded("clientDataJSON")) else {
         return;
     };
-    let mut signed = auth_data;
-    signed.extend_from_slice(&sha256(&cdj));
-    let sig = credential.key.sign(&signed);
+    let reused = baseline.filter(|(a, c, _)| *a == auth_data.as_slice() && *c == cdj.as_slice());
+    let sig = if let Some((_, _, sig)) = reused {
+        sig.to_vec()
+    } else {
+        let mut signed = auth_data;
+        signed.extend_from_slice(&sha256(&cdj));
+        credential.key.sign(&signed)
+    };
     if let Some(r) = json.get_mut("response").and_then(Json::as_object_mut) {
         r.insert("signature".to_owned(), Json::String(base64url::encode(&sig)));
     }
@@ -840,6 +911,50 @@ mod tests {
                     assert_eq!(case.run(), case.build().expected, "{case:?}");
                 }
             }
+        }
+    }
+
+    /// Re-signing reuses the baseline's signature when signer and message are unchanged; that is sound only
+    /// because signing again gives the same bytes. Checked for every algorithm and signed format, and for
+    /// an assertion.
+    #[test]
+    fn signing_the_baseline_again_gives_the_baseline_signature() {
+        for alg in ALGS {
+            for attestation in [Attestation::PackedSelf, Attestation::PackedX5c, Attestation::FidoU2f] {
+                let case = RegistrationCase {
+                    authenticator: authenticator(alg, Backup::Eligible, true, 40),
+                    attestation,
+                    require_uv: false,
+                    resign: true,
+                    mutations: vec![],
+                };
+                let built = case.build();
+                let (leaf, message) = built.signed.clone().expect("a signed statement");
+                let again = match leaf {
+                    None => built.credential.key.sign(&message),
+                    Some(der) => {
+                        let key =
+                            certificate_key(&der, built.credential.aaguid).expect("a known certificate");
+                        generator::ceremony::sign_p256(&key, &message)
+                    }
+                };
+                assert_eq!(again, built.ctx.baseline_sig, "{alg:?} {attestation:?}");
+            }
+            let case = AuthenticationCase {
+                authenticator: authenticator(alg, Backup::Eligible, true, 40),
+                stored_sign_count: 0,
+                sign_count: 1,
+                user_handle: true,
+                identified: true,
+                allow: Allow::Empty,
+                require_uv: false,
+                resign: true,
+                mutations: vec![],
+            };
+            let built = case.build();
+            let mut message = built.authenticator_data.clone();
+            message.extend_from_slice(&sha256(&built.client_data_json));
+            assert_eq!(built.credential.key.sign(&message), built.signature, "{alg:?} assertion");
         }
     }
 
