@@ -387,7 +387,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     let mut graded = graded;
     if let Some(dir) = &args.regressions {
         let declared = graded.report.origins.clone();
-        match crate::fuzz::regression_results(dir, &mut target, &cfg.client, &declared, args.seed) {
+        match crate::regressions::regression_results(dir, &mut target, &cfg.client, &declared, args.seed) {
             Ok(results) => {
                 graded.report.cases.extend(results);
                 graded.report.summary = Report::summarize(&graded.report.cases);

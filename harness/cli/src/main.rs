@@ -43,6 +43,7 @@ mod peers;
 mod probe;
 mod procs;
 mod profile_cmd;
+mod regressions;
 mod serve;
 mod vectors;
 mod verify;

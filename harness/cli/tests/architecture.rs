@@ -68,7 +68,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("grader", &["spec", "wire", "generator"]),
     ("fuzzing", &["spec", "wire", "verifier", "generator"]),
     ("testkit", &["spec", "wire", "verifier", "generator", "rp", "grader"]),
-    ("cli", &["spec", "wire", "verifier", "generator", "rp", "grader"]),
+    ("cli", &["spec", "wire", "verifier", "generator", "rp", "grader", "fuzzing"]),
 ];
 
 #[test]
