@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use fuzzing::live::replay::{self, FindingFile, Replayed};
-use fuzzing::live::{self, Ceremony, Client};
+use fuzzing::live::{self, Client};
 use generator::client::ClientConfig;
 use generator::target::Target;
 
@@ -72,10 +72,7 @@ pub fn regression_results(
             Replayed::NotRun(live::NoTrial::Skipped(why)) => (Verdict::Unsupported, why),
             Replayed::NotRun(live::NoTrial::Failed(why)) => (Verdict::Error, why),
         };
-        let ceremony = match file.ceremony {
-            Ceremony::Registration => spec::Ceremony::Registration,
-            Ceremony::Authentication => spec::Ceremony::Authentication,
-        };
+        let ceremony = file.ceremony;
         out.push(grader::CaseResult {
             id: format!("fuzz.{}", file.id),
             ceremony,

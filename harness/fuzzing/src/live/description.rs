@@ -3,29 +3,14 @@
 //! finding's replay file holds the exact bytes that describe it.
 
 use arbitrary::{Arbitrary, Unstructured};
-use serde::{Deserialize, Serialize};
 
 use crate::ceremony::{
     Alg, Attestation, AuthDataEdit, AuthenticationCase, Backup, ClientDataMember, Mutation, RegistrationCase,
 };
 use crate::corpus::encode_case;
 
-/// Which ceremony a description is of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Ceremony {
-    Registration,
-    Authentication,
-}
-
-impl Ceremony {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Ceremony::Registration => "registration",
-            Ceremony::Authentication => "authentication",
-        }
-    }
-}
+/// Which ceremony a description is of: the vocabulary's own.
+pub use spec::Ceremony;
 
 /// A described ceremony of either kind.
 #[derive(Debug, Clone, PartialEq)]
