@@ -86,7 +86,7 @@ fn fuzzing_finds_the_blind_spots() {
 /// The two blind spots that need two mutations at once besides a re-signature; not yet found within a budget
 /// CI can afford (run with `--ignored` to see how far a longer run gets).
 #[test]
-#[ignore]
+#[ignore = "up to 300,000 requests per blind spot (minutes); the UP spot is not found yet: -- --ignored"]
 fn fuzzing_finds_the_two_mutation_blind_spots() {
     finds(&[
         (BlindSpot::ChallengeWhenNotSpecSerialized, 300_000),
