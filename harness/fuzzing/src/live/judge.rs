@@ -116,8 +116,38 @@ fn rests_on_data(check: CheckId, sent: &Json) -> bool {
                     decodes("authenticatorData") && decodes("signature")
                 }
         }
+        CheckId::RegAuthDataMalformed | CheckId::AuthAuthDataMalformed => authenticator_data(sent)
+            .is_some_and(|bytes| {
+                matches!(
+                    wire::authdata::AuthenticatorData::parse(&bytes),
+                    Err(wire::authdata::AuthDataError::TrailingBytes { .. }
+                        | wire::authdata::AuthDataError::ExtensionsMissing { .. })
+                )
+            }),
         _ => false,
     }
+}
+
+/// The authenticator data a response carries: `authenticatorData` of an assertion, or `authData` inside the
+/// attestation object of a registration.
+fn authenticator_data(sent: &Json) -> Option<Vec<u8>> {
+    let response = sent.get("response")?;
+    if let Some(a) = response.get("authenticatorData") {
+        return wire::base64url::decode(a.as_str()?).ok();
+    }
+    let object = wire::base64url::decode(response.get("attestationObject")?.as_str()?).ok()?;
+    Some(wire::attestation_object::AttestationObject::parse(&object).ok()?.object.auth_data)
+}
+
+/// Why an RP may refuse a response the reference accepts, where the response itself explains it: its client data
+/// carries a `tokenBinding` member. §5.8.1 keeps the member reserved ("its use is not expected in Level 3"), an
+/// RP of Level 2 verified it against its TLS connection, and a malformed one breaks the `TokenBinding` dictionary's
+/// own rules (`status` required, `id` present with `status` "present"): refusing it is no error of the RP's
+/// Level 3 procedure, and accepting it is not either.
+pub fn refusal_explained(sent: &Json) -> Option<&'static str> {
+    let s = sent.get("response")?.get("clientDataJSON")?.as_str()?;
+    let client_data: Json = serde_json::from_slice(&wire::base64url::decode(s).ok()?).ok()?;
+    client_data.get("tokenBinding").map(|_| "client data carries tokenBinding")
 }
 
 /// Whether `sent` has every member the JSON serialization of a response always has (§5.1's `toJSON`: `id`,
@@ -153,7 +183,9 @@ pub fn judge(t: &Trial) -> Judgement {
             Judgement::Finding(Disagreement::AcceptsInvalid { check: check.id().to_owned() })
         }
         (Reference::Rejected { check, .. }, true) => Judgement::Note(*check),
-        (Reference::Accepted { warnings }, false) if warnings.is_empty() && envelope_complete(&t.sent) => {
+        (Reference::Accepted { warnings }, false)
+            if warnings.is_empty() && envelope_complete(&t.sent) && refusal_explained(&t.sent).is_none() =>
+        {
             Judgement::Finding(Disagreement::RejectsValid)
         }
         (Reference::Accepted { .. }, false) => Judgement::Policy,
@@ -288,6 +320,65 @@ mod tests {
             reply: Reply::new(400, json!({"status": "failed"})),
         };
         assert_eq!(judge(&refused), Judgement::Policy);
+
+        // A refused client data with a tokenBinding member (reserved in L3, verified by L2 RPs) is explained.
+        let refused = |sent| Trial {
+            reference: Reference::Accepted { warnings: vec![] },
+            sent,
+            reply: Reply::new(400, json!({"status": "failed"})),
+        };
+        let tb = with_client_data(json!({"type": "webauthn.create", "tokenBinding": {}}));
+        assert_eq!(refusal_explained(&tb), Some("client data carries tokenBinding"));
+        assert_eq!(judge(&refused(tb)), Judgement::Policy);
+        let plain = with_client_data(json!({"type": "webauthn.create"}));
+        assert_eq!(judge(&refused(plain)), Judgement::Finding(Disagreement::RejectsValid));
+    }
+
+    /// Bytes left over after the authenticator data, or ED set with no extensions, break §6.1's rule on the
+    /// authenticator (the catalogue grades them as data); other malformations stay procedure failures.
+    #[test]
+    fn leftover_authenticator_data_is_a_data_rule() {
+        use wire::authdata::{AuthenticatorData, Flags};
+        let header = AuthenticatorData::new([7; 32], Flags(Flags::UP), 1).to_bytes();
+        let assertion = |auth_data: &[u8]| {
+            json!({"id": "AA", "rawId": "AA", "type": "public-key", "clientExtensionResults": {},
+                "response": {"clientDataJSON": "e30", "authenticatorData": wire::base64url::encode(auth_data),
+                    "signature": "AA"}})
+        };
+        let accepted = |sent| Trial {
+            reference: Reference::Rejected { check: CheckId::AuthAuthDataMalformed, detail: String::new() },
+            sent,
+            reply: Reply::new(200, json!({"status": "ok"})),
+        };
+        let mut leftover = header.clone();
+        leftover.extend_from_slice(&[0, 1]);
+        assert_eq!(judge(&accepted(assertion(&leftover))), Judgement::Note(CheckId::AuthAuthDataMalformed));
+        let mut ed_without_map = header.clone();
+        ed_without_map[32] |= Flags::ED;
+        assert_eq!(
+            judge(&accepted(assertion(&ed_without_map))),
+            Judgement::Note(CheckId::AuthAuthDataMalformed)
+        );
+        let short = &header[..20];
+        assert_eq!(
+            judge(&accepted(assertion(short))),
+            Judgement::Finding(Disagreement::AcceptsInvalid { check: "auth.auth-data.malformed".into() })
+        );
+        // In a registration the authenticator data is read from the attestation object.
+        let object = wire::attestation_object::AttestationObject::new(
+            "none",
+            wire::cbor::Value::Map(vec![]),
+            leftover,
+        );
+        let registration = json!({"id": "AA", "rawId": "AA", "type": "public-key", "clientExtensionResults": {},
+            "response": {"clientDataJSON": "e30",
+                "attestationObject": wire::base64url::encode(&object.to_bytes())}});
+        let t = Trial {
+            reference: Reference::Rejected { check: CheckId::RegAuthDataMalformed, detail: String::new() },
+            sent: registration,
+            reply: Reply::new(200, json!({"status": "ok"})),
+        };
+        assert_eq!(judge(&t), Judgement::Note(CheckId::RegAuthDataMalformed));
     }
 
     #[test]

@@ -24,6 +24,7 @@
 
 pub mod description;
 pub mod judge;
+pub mod pairs;
 pub mod replay;
 pub mod report;
 pub mod trial;
@@ -67,6 +68,8 @@ pub struct LiveConfig {
     pub max_consecutive_failures: u32,
     /// Stop once this many distinct findings are recorded.
     pub max_findings: Option<usize>,
+    /// Send the pairwise phase ([`pairs`]) before random descriptions (on by default).
+    pub pairwise: bool,
 }
 
 impl LiveConfig {
@@ -83,6 +86,7 @@ impl LiveConfig {
             user_prefix: format!("fuzz-{seed:x}"),
             max_consecutive_failures: 20,
             max_findings: None,
+            pairwise: true,
         }
     }
 }
@@ -133,6 +137,8 @@ struct Shared {
     minimised: Mutex<HashMap<String, u32>>,
     stats: Mutex<report::Counts>,
     registered: std::sync::Arc<Mutex<std::collections::HashSet<Vec<u8>>>>,
+    /// The pairwise phase of each ceremony and the next plan of it to send.
+    pairs: Vec<(Ceremony, pairs::Schedule, AtomicU64)>,
 }
 
 impl Shared {
@@ -188,6 +194,11 @@ pub fn run(
         minimised: Mutex::new(HashMap::new()),
         stats: Mutex::new(report::Counts::default()),
         registered: Default::default(),
+        pairs: if cfg.pairwise {
+            cfg.ceremonies.iter().map(|c| (*c, pairs::Schedule::new(*c), AtomicU64::new(0))).collect()
+        } else {
+            vec![]
+        },
     };
     let jobs = cfg.jobs.max(1);
     std::thread::scope(|scope| {
@@ -200,12 +211,13 @@ pub fn run(
         }
     });
     let elapsed = shared.started.elapsed().as_secs_f64();
+    let (sent, planned) = pairs_progress(&shared);
     let requests = shared.requests.load(Ordering::SeqCst);
     let stopped = shared.stopped_because.into_inner().unwrap_or_else(|e| e.into_inner());
     let findings = shared.findings.into_inner().unwrap_or_else(|e| e.into_inner());
     let (_, kinds) = shared.corpus.into_inner().unwrap_or_else(|e| e.into_inner());
     let controls = shared.controls.into_inner().unwrap_or_else(|e| e.into_inner());
-    report::LiveReport::new(
+    let mut report = report::LiveReport::new(
         cfg,
         elapsed,
         requests,
@@ -214,7 +226,9 @@ pub fn run(
         kinds.len(),
         controls,
         findings.into_values().collect(),
-    )
+    );
+    report.pairwise = report::Pairwise { sent, planned };
+    report
 }
 
 fn worker(
@@ -238,8 +252,14 @@ fn worker(
     while shared.budget_left(cfg) {
         let ceremony = cfg.ceremonies[turn % cfg.ceremonies.len().max(1)];
         turn += 1;
-        let input = next_input(&mut rng, shared, ceremony);
-        let Some(description) = Description::from_bytes(ceremony, &input) else { continue };
+        let (input, description) = match next_plan(cfg, shared, ceremony) {
+            Some(d) => (d.to_bytes(), d),
+            None => {
+                let input = next_input(&mut rng, shared, ceremony);
+                let Some(d) = Description::from_bytes(ceremony, &input) else { continue };
+                (input, d)
+            }
+        };
         let result = client.trial(&description, &shared.controls);
         shared.requests.fetch_add(client.requests - counted, Ordering::SeqCst);
         counted = client.requests;
@@ -290,7 +310,21 @@ fn snapshot(shared: &Shared) -> Progress {
     let findings = shared.findings.lock().unwrap_or_else(|e| e.into_inner()).len();
     let kinds = shared.corpus.lock().unwrap_or_else(|e| e.into_inner()).1.len();
     let ceremonies = shared.stats.lock().unwrap_or_else(|e| e.into_inner()).sent();
-    Progress { seconds, requests, ceremonies, findings, reply_kinds: kinds }
+    Progress { seconds, requests, ceremonies, findings, reply_kinds: kinds, pairs: pairs_progress(shared) }
+}
+
+/// The next description of the pairwise phase of `ceremony`, while it lasts.
+fn next_plan(cfg: &LiveConfig, shared: &Shared, ceremony: Ceremony) -> Option<Description> {
+    let (_, schedule, next) = shared.pairs.iter().find(|(c, _, _)| *c == ceremony)?;
+    let i = next.fetch_add(1, Ordering::SeqCst);
+    schedule.plan(i, cfg.seed)
+}
+
+/// How far the pairwise phases are: plans taken and plans in all.
+fn pairs_progress(shared: &Shared) -> (u64, u64) {
+    shared.pairs.iter().fold((0, 0), |(taken, all), (_, s, next)| {
+        (taken + next.load(Ordering::SeqCst).min(s.len()), all + s.len())
+    })
 }
 
 /// The next input: half the time a kept input with its bytes mutated (once there are kept inputs), otherwise

@@ -17,13 +17,20 @@ pub struct Progress {
     pub ceremonies: u64,
     pub findings: usize,
     pub reply_kinds: usize,
+    /// Descriptions of the pairwise phase taken, and in all.
+    pub pairs: (u64, u64),
 }
 
 impl Progress {
     pub fn line(&self) -> String {
         let rate = if self.seconds > 0.0 { self.requests as f64 / self.seconds } else { 0.0 };
+        let phase = if self.pairs.0 < self.pairs.1 {
+            format!("  pairwise {}/{}", self.pairs.0, self.pairs.1)
+        } else {
+            String::new()
+        };
         format!(
-            "{:>6.0} s  {:>8} requests ({rate:.0}/s)  {:>7} ceremonies  {} kinds of answer  {} findings",
+            "{:>6.0} s  {:>8} requests ({rate:.0}/s)  {:>7} ceremonies  {} kinds of answer  {} findings{phase}",
             self.seconds, self.requests, self.ceremonies, self.reply_kinds, self.findings
         )
     }
@@ -76,7 +83,9 @@ impl Counts {
                 if let Reference::Accepted { warnings } = &t.reference {
                     let mut key = warnings.iter().map(|w| w.id()).collect::<Vec<_>>().join(" ");
                     if key.is_empty() {
-                        key = "a response without every member of the JSON serialization".into();
+                        key = super::judge::refusal_explained(&t.sent)
+                            .unwrap_or("a response without every member of the JSON serialization")
+                            .into();
                     }
                     *self.policy.entry(key).or_default() += 1;
                 }
@@ -182,9 +191,18 @@ pub struct LiveReport {
     /// The kinds of ceremony whose control was refused, with the RP's answer: descriptions of these kinds were
     /// not sent.
     pub refused_kinds: BTreeMap<String, String>,
+    /// The pairwise phase ([`super::pairs`]): descriptions sent of it, and in all (0 of 0 when off).
+    pub pairwise: Pairwise,
     #[serde(flatten)]
     pub counts: Counts,
     pub findings: Vec<FindingSummary>,
+}
+
+/// How much of the pairwise phase a run sent.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Pairwise {
+    pub sent: u64,
+    pub planned: u64,
 }
 
 impl LiveReport {
@@ -213,6 +231,7 @@ impl LiveReport {
             ceremonies: counts.sent(),
             stopped,
             reply_kinds,
+            pairwise: Pairwise::default(),
             refused_kinds: controls.kinds.into_iter().filter_map(|(k, r)| r.err().map(|e| (k, e))).collect(),
             counts,
             findings: found.iter().map(FindingSummary::of).collect(),
@@ -256,6 +275,13 @@ impl LiveReport {
             );
         }
         let _ = writeln!(o, "  {} kinds of answer seen", self.reply_kinds);
+        if self.pairwise.planned > 0 {
+            let _ = writeln!(
+                o,
+                "  pairwise phase: {} of {} descriptions sent",
+                self.pairwise.sent, self.pairwise.planned
+            );
+        }
         for (k, why) in &self.refused_kinds {
             let _ = writeln!(o, "  not sent: {k} ({why})");
         }
@@ -330,6 +356,13 @@ impl LiveReport {
             self.origin,
             self.rp_id
         );
+        if self.pairwise.planned > 0 {
+            let _ = writeln!(
+                o,
+                "Pairwise phase (every near miss of the dictionary alone and with each other): {} of {} descriptions sent.\n",
+                self.pairwise.sent, self.pairwise.planned
+            );
+        }
         let _ = writeln!(o, "| ceremony | sent | RP accepted | reference accepted | notes | policy refusals | disagreements |");
         let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|");
         for (c, n) in &self.counts.by_ceremony {
