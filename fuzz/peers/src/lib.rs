@@ -29,16 +29,16 @@ pub mod rp;
 pub mod rs_core;
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use arbitrary::{Arbitrary, Unstructured};
 use fuzzing::ceremony::{
-    AuthDataEdit, AuthenticationCase, BuiltAuthentication, BuiltRegistration, Mutation, RegistrationCase,
-    MAX_MUTATIONS, ORIGIN, RP_ID, USER,
+    cached, AuthDataEdit, AuthenticationCase, BuiltAuthentication, BuiltRegistration, Cache, Mutation,
+    RegistrationCase, MAX_MUTATIONS, ORIGIN, RP_ID, USER,
 };
 use generator::{AttestationKind, RegistrationDraft, Rp};
 use verifier::{AuthenticationResponse, CheckId, OneRecordStore, Policy, RegistrationResponse, Rejection};
@@ -362,23 +362,6 @@ fn guarded_setup<S>(f: impl FnOnce() -> Setup<S>) -> Setup<S> {
         (_, Some(r)) => r,
         (_, None) => Err("setup did not run".into()),
     }
-}
-
-type Cache<K, V> = OnceLock<Mutex<HashMap<K, Arc<V>>>>;
-const CACHE_LIMIT: usize = 256;
-
-fn cached<K: std::hash::Hash + Eq, V>(cache: &Cache<K, V>, key: K, build: impl FnOnce() -> V) -> Arc<V> {
-    let lock = || cache.get_or_init(Default::default).lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(v) = lock().get(&key) {
-        return Arc::clone(v);
-    }
-    let v = Arc::new(build());
-    let mut map = lock();
-    if map.len() >= CACHE_LIMIT {
-        map.clear();
-    }
-    map.insert(key, Arc::clone(&v));
-    v
 }
 
 type RegKey = (Peer, fuzzing::ceremony::Authenticator, fuzzing::ceremony::Attestation, bool);

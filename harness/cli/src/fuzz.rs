@@ -18,7 +18,6 @@ use grader::profile_target::ProfileTarget;
 use grader::transport::HttpConfig;
 use serde_json::json;
 
-use crate::grade::{origin_and_host, EMBEDDED_ORIGIN, EMBEDDED_RP_ID};
 use crate::regressions::replay_files;
 
 #[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
@@ -131,15 +130,10 @@ fn usage(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The RP to fuzz: its base URL, a label, the client's origin and RP ID, the profile it is reached through.
+/// The RP to fuzz (see [`crate::rp_target`]) and the profile it is reached through.
 struct Resolved {
-    base_url: String,
-    label: String,
-    origin: String,
-    rp_id: String,
-    declared: Vec<String>,
+    rp: crate::rp_target::Resolved,
     profile: Arc<RpProfile>,
-    _server: Option<rp::server::Running>,
 }
 
 fn resolve(args: &Args) -> Result<std::result::Result<Resolved, String>> {
@@ -157,64 +151,30 @@ fn resolve(args: &Args) -> Result<std::result::Result<Resolved, String>> {
         }
         None => None,
     };
-    let base = args.target.clone().or_else(|| profile.as_ref().and_then(|(_, p)| p.rp.base_url.clone()));
-    let profile_origins = profile.as_ref().map(|(_, p)| p.rp.origins.clone()).unwrap_or_default();
-    let given = if args.origins.is_empty() { profile_origins } else { args.origins.clone() };
-    let (base_url, label, origin, rp_id, server) = match &base {
-        Some(url) => {
-            let (origin, host) = match origin_and_host(url) {
-                Ok(x) => x,
-                Err(e) => return Ok(Err(e.to_string())),
-            };
-            let rp_id = args
-                .rp_id
-                .clone()
-                .or_else(|| profile.as_ref().and_then(|(_, p)| p.rp.rp_id.clone()))
-                .unwrap_or(host);
-            let label = match &profile {
-                Some((file, _)) => format!("{url} (RP profile {file})"),
-                None => url.clone(),
-            };
-            (url.clone(), label, given.first().cloned().unwrap_or(origin), rp_id, None)
-        }
-        None => {
-            if let Some((file, _)) = &profile {
-                return Ok(Err(format!("{file} names no rp.base_url: give the RP's URL with --target")));
-            }
-            let listener = std::net::TcpListener::bind("127.0.0.1:0")
-                .context("binding a loopback port for the embedded RP")?;
-            let server =
-                rp::server::Running::start_on(listener, Arc::new(crate::grade::embedded_rp(args.seed)))
-                    .context("starting the embedded reference RP")?;
-            let url = server.url();
-            (
-                url,
-                "embedded reference RP".to_owned(),
-                EMBEDDED_ORIGIN.to_owned(),
-                EMBEDDED_RP_ID.to_owned(),
-                Some(server),
-            )
-        }
+    let given = crate::rp_target::Given {
+        target: args.target.as_ref(),
+        rp_profile: profile.as_ref(),
+        origins: &args.origins,
+        rp_id: args.rp_id.as_ref(),
+        seed: args.seed,
     };
-    let mut declared: Vec<String> =
-        std::iter::once(origin.clone()).chain(given.iter().skip(1).cloned()).collect();
-    if server.is_some() {
-        // The embedded RP accepts its declared subdomain origin too (see `grade::embedded_rp`): so does the oracle.
-        declared.push(crate::grade::EMBEDDED_SUBDOMAIN_ORIGIN.to_owned());
-    }
+    let rp = match crate::rp_target::resolve(&given)? {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
     let profile = Arc::new(profile.map_or_else(RpProfile::conformance_api, |(_, p)| p));
-    Ok(Ok(Resolved { base_url, label, origin, rp_id, declared, profile, _server: server }))
+    Ok(Ok(Resolved { rp, profile }))
 }
 
 fn run_inner(args: Args) -> Result<ExitCode> {
-    let r = match resolve(&args)? {
+    let Resolved { rp: r, profile } = match resolve(&args)? {
         Ok(r) => r,
         Err(e) => return Ok(usage(e)),
     };
     let mut http = HttpConfig::new(&r.base_url);
     http.timeout = Duration::from_secs(args.timeout.max(1));
     let new_target = {
-        let (profile, http, origin) = (r.profile.clone(), http.clone(), r.origin.clone());
+        let (profile, http, origin) = (profile.clone(), http.clone(), r.origin.clone());
         move || -> Box<dyn Target + Send> {
             Box::new(ProfileTarget::new(profile.clone(), http.clone()).with_origin(origin.clone()))
         }

@@ -125,26 +125,6 @@ pub struct Args {
     regressions: Option<PathBuf>,
 }
 
-/// scheme://host[:port] and host of a URL (`grader::origins::origin_and_host`).
-pub(crate) fn origin_and_host(url: &str) -> Result<(String, String)> {
-    grader::origins::origin_and_host(url).map_err(anyhow::Error::msg)
-}
-
-/// The embedded reference RP's identity: fixed, so reports do not depend on the port it got.
-pub const EMBEDDED_ORIGIN: &str = "https://rp.example";
-pub const EMBEDDED_RP_ID: &str = "rp.example";
-/// The embedded RP's second origin, on a subdomain of its RP ID: always declared when it is graded, so the cases
-/// that report such an origin run.
-pub const EMBEDDED_SUBDOMAIN_ORIGIN: &str = "https://login.rp.example";
-
-pub fn embedded_rp(seed: u64) -> rp::ReferenceRp {
-    let mut config = rp::Config::new(EMBEDDED_RP_ID, EMBEDDED_ORIGIN);
-    config.policy.origins.allowed.push(EMBEDDED_SUBDOMAIN_ORIGIN.into());
-    config.seed = Some(seed);
-    config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
-    rp::ReferenceRp::new(config)
-}
-
 fn select(patterns: &[String]) -> Result<Vec<Case>, String> {
     let all = catalog::all();
     if patterns.is_empty() {
@@ -248,66 +228,18 @@ fn run_inner(args: Args) -> Result<ExitCode> {
 
     // The target: a URL (the conformance API, or the RP profile's API), or the embedded reference RP on a
     // loopback port.
-    let _server;
-    let base = args.target.clone().or_else(|| profiles.rp.as_ref().and_then(|(_, p)| p.rp.base_url.clone()));
-    let rp_origins = profiles.rp.as_ref().map(|(_, p)| p.rp.origins.clone()).unwrap_or_default();
-    let origins_given = if args.origins.is_empty() { rp_origins } else { args.origins.clone() };
-    let (base_url, label, origin, rp_id, target_args) = match &base {
-        Some(url) => {
-            let (origin, host) = match origin_and_host(url) {
-                Ok(x) => x,
-                Err(e) => return Ok(usage(e)),
-            };
-            let rp_id = args
-                .rp_id
-                .clone()
-                .or_else(|| profiles.rp.as_ref().and_then(|(_, p)| p.rp.rp_id.clone()))
-                .unwrap_or(host);
-            let (label, target_args) = match (&profiles.rp, &args.target) {
-                (Some((file, _)), Some(_)) => {
-                    (format!("{url} (RP profile {file})"), format!("--profile {file} --target {url} "))
-                }
-                (Some((file, _)), None) => {
-                    (format!("{url} (RP profile {file})"), format!("--profile {file} "))
-                }
-                (None, _) => (url.clone(), format!("--target {url} ")),
-            };
-            (url.clone(), label, origins_given.first().cloned().unwrap_or(origin), rp_id, target_args)
-        }
-        None => {
-            if let Some((file, _)) = &profiles.rp {
-                return Ok(usage(format!("{file} names no rp.base_url: give the RP's URL with --target")));
-            }
-            if args.origins.first().is_some_and(|o| o != EMBEDDED_ORIGIN) {
-                return Ok(usage(format!(
-                    "the embedded RP is served at {EMBEDDED_ORIGIN}: without --target, the first --origin must be it"
-                )));
-            }
-            let listener = std::net::TcpListener::bind("127.0.0.1:0")
-                .context("binding a loopback port for the embedded RP")?;
-            let server = rp::server::Running::start_on(listener, Arc::new(embedded_rp(args.seed)))
-                .context("starting the embedded reference RP")?;
-            let url = server.url();
-            _server = server;
-            (
-                url,
-                "embedded reference RP".to_owned(),
-                EMBEDDED_ORIGIN.to_owned(),
-                EMBEDDED_RP_ID.to_owned(),
-                String::new(),
-            )
-        }
+    let given = crate::rp_target::Given {
+        target: args.target.as_ref(),
+        rp_profile: profiles.rp.as_ref(),
+        origins: &args.origins,
+        rp_id: args.rp_id.as_ref(),
+        seed: args.seed,
     };
-    // Every declared origin: the client's, then the other --origin values.
-    if let Err(e) = Origins::check(&origins_given) {
-        return Ok(usage(format!("--origin: {e}")));
-    }
-    let mut declared: Vec<String> =
-        std::iter::once(origin.clone()).chain(origins_given.iter().skip(1).cloned()).collect();
-    // The embedded RP also accepts its subdomain origin: declared, it runs the subdomain-origin cases.
-    if base.is_none() && !declared.iter().any(|o| o == EMBEDDED_SUBDOMAIN_ORIGIN) {
-        declared.push(EMBEDDED_SUBDOMAIN_ORIGIN.to_owned());
-    }
+    let crate::rp_target::Resolved { base_url, label, origin, rp_id, declared, target_args, server: _server } =
+        match crate::rp_target::resolve(&given)? {
+            Ok(r) => r,
+            Err(e) => return Ok(usage(e)),
+        };
     let origins = Origins { declared, policy: args.origin_policy.into() };
     let grading = Grading { profile: profiles.grading, strict: args.strict };
     // What the re-run of one case needs besides --case and --seed.

@@ -44,6 +44,7 @@ mod probe;
 mod procs;
 mod profile_cmd;
 mod regressions;
+mod rp_target;
 mod serve;
 mod vectors;
 mod verify;

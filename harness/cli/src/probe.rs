@@ -11,7 +11,7 @@ use grader::probe::ProbeConfig;
 use grader::profile::RpProfile;
 use grader::transport::HttpConfig;
 
-use crate::grade::{embedded_rp, origin_and_host, EMBEDDED_ORIGIN, EMBEDDED_RP_ID};
+use crate::rp_target::{embedded_rp, origin_and_host, EMBEDDED_ORIGIN, EMBEDDED_RP_ID};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -33,7 +33,7 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn spec_for(url: &str, label: Option<&String>, args: &Args) -> Result<TargetSpec> {
-    let (origin, host) = crate::grade::origin_and_host(url).map_err(|e| anyhow::anyhow!(e))?;
+    let (origin, host) = crate::rp_target::origin_and_host(url).map_err(|e| anyhow::anyhow!(e))?;
     Ok(TargetSpec {
         label: label.cloned().unwrap_or_else(|| url.to_owned()),
         url: url.to_owned(),
@@ -50,7 +50,7 @@ fn spec_for_profile(path: &std::path::Path, args: &Args) -> Result<TargetSpec, S
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
     let profile = grader::profile::RpProfile::parse(&name, &text).map_err(|e| e.to_string())?;
     let url = profile.rp.base_url.clone().ok_or_else(|| format!("{name} names no rp.base_url"))?;
-    let (origin, host) = crate::grade::origin_and_host(&url).map_err(|e| e.to_string())?;
+    let (origin, host) = crate::rp_target::origin_and_host(&url).map_err(|e| e.to_string())?;
     Ok(TargetSpec {
         label: format!("{url} (RP profile {name})"),
         origin: args.origin.clone().or_else(|| profile.rp.origins.first().cloned()).unwrap_or(origin),

@@ -181,8 +181,8 @@ fn slot_aaguid(seed: u64) -> [u8; 16] {
 /// The seed the slot AAGUIDs are drawn from (XOR the slot).
 const AAGUID_SEED: u64 = 0x6161_6775_6964;
 
-/// A bounded memo (emptied when full), shared by the runs of a process.
-type Cache<K, V> = OnceLock<Mutex<HashMap<K, Arc<V>>>>;
+/// A bounded memo (emptied when full), shared by the runs of a process (also used by `fuzz/peers`).
+pub type Cache<K, V> = OnceLock<Mutex<HashMap<K, Arc<V>>>>;
 /// Registration baselines already built, by the part of the description they depend on: the fuzzer keeps a
 /// description and varies its mutations far more often than the reverse, and building signs.
 static REGISTRATIONS: Cache<(Authenticator, Attestation, bool), BuiltRegistration> = OnceLock::new();
@@ -193,9 +193,10 @@ static REGISTRATIONS: Cache<(Authenticator, Attestation, bool), BuiltRegistratio
 /// a leak).
 static ASSERTION_SIGNATURES: Cache<(Alg, u64, Vec<u8>), Vec<u8>> = OnceLock::new();
 /// Entries a cache holds before it is emptied.
-const CACHE_LIMIT: usize = 256;
+pub const CACHE_LIMIT: usize = 256;
 
-fn cached<K: std::hash::Hash + Eq, V>(cache: &Cache<K, V>, key: K, build: impl FnOnce() -> V) -> Arc<V> {
+/// The value `cache` holds for `key`, built (and kept, emptying the cache first when it is full) if absent.
+pub fn cached<K: std::hash::Hash + Eq, V>(cache: &Cache<K, V>, key: K, build: impl FnOnce() -> V) -> Arc<V> {
     let lock = || cache.get_or_init(Default::default).lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(v) = lock().get(&key) {
         return Arc::clone(v);

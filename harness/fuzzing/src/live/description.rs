@@ -66,18 +66,8 @@ impl Description {
 
     /// The same description with only the mutations `keep` selects.
     pub fn with_mutations(&self, keep: impl Fn(usize) -> bool) -> Description {
-        let pick = |ms: &[Mutation]| {
-            ms.iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, m)| m.clone()).collect()
-        };
-        match self {
-            Description::Registration(c) => {
-                Description::Registration(RegistrationCase { mutations: pick(self.mutations()), ..c.clone() })
-            }
-            Description::Authentication(c) => Description::Authentication(AuthenticationCase {
-                mutations: pick(self.mutations()),
-                ..c.clone()
-            }),
-        }
+        let kept = self.mutations().iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, m)| m.clone());
+        self.with_mutation_list(kept.collect())
     }
 
     /// The same description with these mutations.

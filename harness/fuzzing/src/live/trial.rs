@@ -207,8 +207,27 @@ impl<'t> Client<'t> {
         p
     }
 
-    fn random_context(&mut self) -> (Vec<u8>, Vec<u8>) {
-        (self.gen.bytes(32), self.gen.bytes(16))
+    /// What the mutations read: the RP's values for this ceremony, and a fresh other challenge and other user
+    /// handle (near misses of the real ones).
+    fn context(
+        &mut self,
+        challenge: &[u8],
+        credential: &Credential,
+        baseline_sig: Vec<u8>,
+        rp_id: &str,
+        user_handle: &[u8],
+    ) -> Context {
+        Context {
+            challenge: challenge.to_vec(),
+            other_challenge: self.gen.bytes(32),
+            credential_id: credential.id.clone(),
+            aaguid: credential.aaguid,
+            baseline_sig,
+            origin: self.cfg.origin.clone(),
+            rp_id: rp_id.to_owned(),
+            user_handle: user_handle.to_vec(),
+            other_user_handle: self.gen.bytes(16),
+        }
     }
 
     /// Runs a description: its control first (once per kind, shared through `controls`), then the described
@@ -332,24 +351,14 @@ impl<'t> Client<'t> {
         }
         let signed = draft.sign(&credential, c.attestation.kind());
         let baseline = signed.to_json();
-        let (other_challenge, other_user) = self.random_context();
-        let ctx = Context {
-            challenge: options.challenge.clone(),
-            other_challenge,
-            credential_id: credential.id.clone(),
-            aaguid: credential.aaguid,
-            baseline_sig: signed
-                .attestation_object
-                .att_stmt
-                .get_text("sig")
-                .and_then(wire::cbor::Value::as_bytes)
-                .unwrap_or_default()
-                .to_vec(),
-            origin: self.cfg.origin.clone(),
-            rp_id: rp.id.clone(),
-            user_handle: options.user_id.clone(),
-            other_user_handle: other_user,
-        };
+        let baseline_sig = signed
+            .attestation_object
+            .att_stmt
+            .get_text("sig")
+            .and_then(wire::cbor::Value::as_bytes)
+            .unwrap_or_default()
+            .to_vec();
+        let ctx = self.context(&options.challenge, &credential, baseline_sig, &rp.id, &options.user_id);
         let text = mutate(&baseline, &c.mutations, &ctx, |j| resign_registration(j, &credential), c.resign);
         let sent: Json = serde_json::from_slice(&text)
             .map_err(|_| NoTrial::Skipped("the mutated response is not JSON".into()))?;
@@ -477,18 +486,13 @@ impl<'t> Client<'t> {
         let signed = AssertionDraft::new(&rp, credential, &options.challenge, flags, sign_count, handle)
             .sign(credential);
         let baseline = signed.to_json();
-        let (other_challenge, other_user) = self.random_context();
-        let ctx = Context {
-            challenge: options.challenge.clone(),
-            other_challenge,
-            credential_id: credential.id.clone(),
-            aaguid: credential.aaguid,
-            baseline_sig: signed.signature.clone(),
-            origin: self.cfg.origin.clone(),
-            rp_id: rp.id.clone(),
-            user_handle: account.user_handle.clone(),
-            other_user_handle: other_user,
-        };
+        let ctx = self.context(
+            &options.challenge,
+            credential,
+            signed.signature.clone(),
+            &rp.id,
+            &account.user_handle,
+        );
         let text = mutate(&baseline, &c.mutations, &ctx, |j| resign_assertion(j, credential), c.resign);
         let sent: Json = serde_json::from_slice(&text)
             .map_err(|_| NoTrial::Skipped("the mutated response is not JSON".into()))?;
