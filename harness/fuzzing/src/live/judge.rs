@@ -97,43 +97,43 @@ fn rests_on_data(check: CheckId, sent: &Json) -> bool {
             client_data().is_some_and(|c| c.get("topOrigin").is_some_and(|v| !v.is_string()))
         }
         CheckId::RegResponseMalformed | CheckId::AuthResponseMalformed => {
-            let decodes = |name: &str| {
-                sent.get("response")
-                    .and_then(|r| r.get(name))
-                    .and_then(Json::as_str)
-                    .is_some_and(|s| wire::base64url::decode(s).is_ok())
-            };
-            let handle_ok = match sent.get("response").and_then(|r| r.get("userHandle")) {
-                None | Some(Json::Null) => true,
-                Some(Json::String(s)) => wire::base64url::decode(s).is_ok(),
-                Some(_) => false,
-            };
-            decodes("clientDataJSON")
-                && handle_ok
-                && if check == CheckId::RegResponseMalformed {
-                    decodes("attestationObject")
-                } else {
-                    decodes("authenticatorData") && decodes("signature")
-                }
+            // The response's byte members are all there as strings: what is wrong is their text (not
+            // base64url, which a lenient decoder reads all the same) or the envelope around them.
+            let string =
+                |name: &str| sent.get("response").and_then(|r| r.get(name)).is_some_and(Json::is_string);
+            if check == CheckId::RegResponseMalformed {
+                string("clientDataJSON") && string("attestationObject")
+            } else {
+                let handle_ok = matches!(
+                    sent.get("response").and_then(|r| r.get("userHandle")),
+                    None | Some(Json::Null | Json::String(_))
+                );
+                string("clientDataJSON") && string("authenticatorData") && string("signature") && handle_ok
+            }
         }
-        CheckId::RegAuthDataMalformed | CheckId::AuthAuthDataMalformed => authenticator_data(sent)
-            .is_some_and(|bytes| {
+        // §7.1 step 5 / §7.2 step 8 "UTF-8 decode" is the Encoding standard's, which replaces an invalid sequence
+        // with U+FFFD rather than failing: an RP that decodes so and finds every compared value right follows the
+        // procedure. (A wrong compared value shows up under its own near miss.)
+        CheckId::RegClientDataNotUtf8 | CheckId::AuthClientDataNotUtf8 => true,
+        CheckId::RegAuthDataMalformed | CheckId::AuthAuthDataMalformed => {
+            authenticator_data(sent, check == CheckId::RegAuthDataMalformed).is_some_and(|bytes| {
                 matches!(
                     wire::authdata::AuthenticatorData::parse(&bytes),
                     Err(wire::authdata::AuthDataError::TrailingBytes { .. }
                         | wire::authdata::AuthDataError::ExtensionsMissing { .. })
                 )
-            }),
+            })
+        }
         _ => false,
     }
 }
 
-/// The authenticator data a response carries: `authenticatorData` of an assertion, or `authData` inside the
-/// attestation object of a registration.
-fn authenticator_data(sent: &Json) -> Option<Vec<u8>> {
+/// The authenticator data a response carries: `authData` inside the attestation object of a registration, or
+/// `authenticatorData` of an assertion.
+fn authenticator_data(sent: &Json, registration: bool) -> Option<Vec<u8>> {
     let response = sent.get("response")?;
-    if let Some(a) = response.get("authenticatorData") {
-        return wire::base64url::decode(a.as_str()?).ok();
+    if !registration {
+        return wire::base64url::decode(response.get("authenticatorData")?.as_str()?).ok();
     }
     let object = wire::base64url::decode(response.get("attestationObject")?.as_str()?).ok()?;
     Some(wire::attestation_object::AttestationObject::parse(&object).ok()?.object.auth_data)
@@ -379,6 +379,37 @@ mod tests {
             reply: Reply::new(200, json!({"status": "ok"})),
         };
         assert_eq!(judge(&t), Judgement::Note(CheckId::RegAuthDataMalformed));
+        // A registration is judged by its attestation object's authData, whatever else `response` holds.
+        let mut with_member = t.sent.clone();
+        with_member["response"]["authenticatorData"] = json!("AAAA");
+        assert_eq!(judge(&Trial { sent: with_member, ..t }), Judgement::Note(CheckId::RegAuthDataMalformed));
+    }
+
+    /// Members whose text is not base64url (a lenient decoder reads them) and client data that is not UTF-8 (the
+    /// Encoding standard's UTF-8 decode replaces, it does not fail) are notes; a missing member is a finding.
+    #[test]
+    fn lenient_decoding_is_a_note() {
+        let accepted = |check, sent| Trial {
+            reference: Reference::Rejected { check, detail: String::new() },
+            sent,
+            reply: Reply::new(200, json!({"status": "ok"})),
+        };
+        let registration = |attestation_object: Json| {
+            json!({"id": "AA", "rawId": "AA", "type": "public-key",
+            "clientExtensionResults": {}, "response": {"clientDataJSON": "e30", "attestationObject": attestation_object}})
+        };
+        let star = registration(json!("oA*"));
+        assert_eq!(
+            judge(&accepted(CheckId::RegResponseMalformed, star)),
+            Judgement::Note(CheckId::RegResponseMalformed)
+        );
+        let missing = registration(json!(7));
+        assert!(matches!(judge(&accepted(CheckId::RegResponseMalformed, missing)), Judgement::Finding(_)));
+        let utf8 = registration(json!("oA"));
+        assert_eq!(
+            judge(&accepted(CheckId::RegClientDataNotUtf8, utf8)),
+            Judgement::Note(CheckId::RegClientDataNotUtf8)
+        );
     }
 
     #[test]

@@ -525,6 +525,17 @@ pub fn minimise(
     (best, trial)
 }
 
+/// The kinds of change a description makes, sorted: its mutations' kinds, and "re-signed".
+fn kinds_of(description: &Description) -> Vec<String> {
+    let mut kinds: Vec<String> = description.mutations().iter().map(mutation_kind).collect();
+    if description.resign() && !kinds.is_empty() {
+        kinds.push("re-signed".into());
+    }
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
+
 fn record(
     cfg: &LiveConfig,
     shared: &Shared,
@@ -538,6 +549,22 @@ fn record(
     let after_requests = shared.requests.load(Ordering::SeqCst);
     let after_seconds = shared.started.elapsed().as_secs_f64();
     let class_key = format!("{} {}", ceremony.as_str(), finding_id(ceremony, &d, &[]));
+    let prefix = finding_id(ceremony, &d, &[]);
+    let prefix = prefix.rsplit_once('-').map_or(prefix.as_str(), |(p, _)| p).to_owned();
+    {
+        // A finding of the same class and check whose mutation kinds are all among this one's already explains
+        // it: the rest is noise on top of the same bug (counted there, not minimised again).
+        let raw = kinds_of(&description);
+        let mut findings = shared.findings.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(f) = findings
+            .values_mut()
+            .filter(|f| f.id.starts_with(&prefix) && f.mutation_kinds.iter().all(|k| raw.contains(k)))
+            .min_by_key(|f| f.after_requests)
+        {
+            f.occurrences += 1;
+            return;
+        }
+    }
     let minimising = cfg.minimise && {
         let mut m = shared.minimised.lock().unwrap_or_else(|e| e.into_inner());
         let n = m.entry(class_key).or_insert(0);
@@ -550,19 +577,12 @@ fn record(
     } else {
         (description, t)
     };
-    let mut kinds: Vec<String> = description.mutations().iter().map(mutation_kind).collect();
-    if description.resign() && !kinds.is_empty() {
-        kinds.push("re-signed".into());
-    }
-    kinds.sort();
-    kinds.dedup();
+    let kinds = kinds_of(&description);
     let id = finding_id(ceremony, &d, &kinds);
     let mut findings = shared.findings.lock().unwrap_or_else(|e| e.into_inner());
     if !minimising {
         // Past the minimisation budget of its class, a disagreement counts on the first finding of the class
         // (unminimised, its mutation kinds would name noise, not a new bug).
-        let prefix = finding_id(ceremony, &d, &[]);
-        let prefix = prefix.rsplit_once('-').map_or(prefix.as_str(), |(p, _)| p).to_owned();
         if let Some(f) =
             findings.values_mut().filter(|f| f.id.starts_with(&prefix)).min_by_key(|f| f.after_requests)
         {
