@@ -144,8 +144,15 @@ fn authenticator_data(sent: &Json, registration: bool) -> Option<Vec<u8>> {
 /// RP of Level 2 verified it against its TLS connection, and a malformed one breaks the `TokenBinding` dictionary's
 /// own rules (`status` required, `id` present with `status` "present"): refusing it is no error of the RP's
 /// Level 3 procedure, and accepting it is not either.
+///
+/// Also an empty `userHandle`: the reference reads `""` as absent (the FIDO conformance tool sends it for "none"),
+/// an RP may read it as a present handle that is not the user's (§7.2 step 6) and refuse.
 pub fn refusal_explained(sent: &Json) -> Option<&'static str> {
-    let s = sent.get("response")?.get("clientDataJSON")?.as_str()?;
+    let response = sent.get("response")?;
+    if response.get("userHandle").and_then(Json::as_str) == Some("") {
+        return Some("userHandle is empty");
+    }
+    let s = response.get("clientDataJSON")?.as_str()?;
     let client_data: Json = serde_json::from_slice(&wire::base64url::decode(s).ok()?).ok()?;
     client_data.get("tokenBinding").map(|_| "client data carries tokenBinding")
 }
@@ -330,6 +337,9 @@ mod tests {
         let tb = with_client_data(json!({"type": "webauthn.create", "tokenBinding": {}}));
         assert_eq!(refusal_explained(&tb), Some("client data carries tokenBinding"));
         assert_eq!(judge(&refused(tb)), Judgement::Policy);
+        let mut empty_handle = with_client_data(json!({"type": "webauthn.get"}));
+        empty_handle["response"]["userHandle"] = json!("");
+        assert_eq!(judge(&refused(empty_handle)), Judgement::Policy);
         let plain = with_client_data(json!({"type": "webauthn.create"}));
         assert_eq!(judge(&refused(plain)), Judgement::Finding(Disagreement::RejectsValid));
     }
