@@ -115,6 +115,13 @@ fn rests_on_data(check: CheckId, sent: &Json) -> bool {
         // with U+FFFD rather than failing: an RP that decodes so and finds every compared value right follows the
         // procedure. (A wrong compared value shows up under its own near miss.)
         CheckId::RegClientDataNotUtf8 | CheckId::AuthClientDataNotUtf8 => true,
+        // Step 6 runs "an implementation-specific JSON parser": one that takes a raw control character inside a
+        // string (RFC 8259 wants it escaped) reads the same members.
+        CheckId::RegClientDataNotJson | CheckId::AuthClientDataNotJson => client_data_bytes(sent)
+            .is_some_and(|b| {
+                let relaxed: Vec<u8> = b.iter().map(|&c| if c < 0x20 { b' ' } else { c }).collect();
+                relaxed != b && serde_json::from_slice::<Json>(&relaxed).is_ok()
+            }),
         CheckId::RegAuthDataMalformed | CheckId::AuthAuthDataMalformed => {
             authenticator_data(sent, check == CheckId::RegAuthDataMalformed).is_some_and(|bytes| {
                 matches!(
@@ -126,6 +133,11 @@ fn rests_on_data(check: CheckId, sent: &Json) -> bool {
         }
         _ => false,
     }
+}
+
+/// The decoded `clientDataJSON` of a response.
+fn client_data_bytes(sent: &Json) -> Option<Vec<u8>> {
+    wire::base64url::decode(sent.get("response")?.get("clientDataJSON")?.as_str()?).ok()
 }
 
 /// The authenticator data a response carries: `authData` inside the attestation object of a registration, or
@@ -145,12 +157,21 @@ fn authenticator_data(sent: &Json, registration: bool) -> Option<Vec<u8>> {
 /// own rules (`status` required, `id` present with `status` "present"): refusing it is no error of the RP's
 /// Level 3 procedure, and accepting it is not either.
 ///
-/// Also an empty `userHandle`: the reference reads `""` as absent (the FIDO conformance tool sends it for "none"),
+/// Also authenticator data with an RFU flag bit set (§6.1 has the authenticator keep them zero), and an empty
+/// `userHandle`: the reference reads `""` as absent (the FIDO conformance tool sends it for "none"),
 /// an RP may read it as a present handle that is not the user's (§7.2 step 6) and refuse.
 pub fn refusal_explained(sent: &Json) -> Option<&'static str> {
     let response = sent.get("response")?;
     if response.get("userHandle").and_then(Json::as_str) == Some("") {
         return Some("userHandle is empty");
+    }
+    let registration = response.get("attestationObject").is_some();
+    if authenticator_data(sent, registration)
+        .and_then(|a| a.get(32).copied())
+        .is_some_and(|f| f & wire::authdata::Flags::RFU_MASK != 0)
+    {
+        // §6.1: "The RFU bits SHALL be set to zero": a rule on the authenticator, which an RP may enforce.
+        return Some("an RFU flag bit is set");
     }
     let s = response.get("clientDataJSON")?.as_str()?;
     let client_data: Json = serde_json::from_slice(&wire::base64url::decode(s).ok()?).ok()?;
@@ -337,6 +358,10 @@ mod tests {
         let tb = with_client_data(json!({"type": "webauthn.create", "tokenBinding": {}}));
         assert_eq!(refusal_explained(&tb), Some("client data carries tokenBinding"));
         assert_eq!(judge(&refused(tb)), Judgement::Policy);
+        let rfu = wire::authdata::AuthenticatorData::new([1; 32], wire::authdata::Flags(0x03), 1).to_bytes();
+        let assertion = json!({"id": "AA", "rawId": "AA", "type": "public-key", "clientExtensionResults": {},
+            "response": {"clientDataJSON": "e30", "authenticatorData": wire::base64url::encode(&rfu), "signature": "AA"}});
+        assert_eq!(refusal_explained(&assertion), Some("an RFU flag bit is set"));
         let mut empty_handle = with_client_data(json!({"type": "webauthn.get"}));
         empty_handle["response"]["userHandle"] = json!("");
         assert_eq!(judge(&refused(empty_handle)), Judgement::Policy);
@@ -415,6 +440,15 @@ mod tests {
         );
         let missing = registration(json!(7));
         assert!(matches!(judge(&accepted(CheckId::RegResponseMalformed, missing)), Judgement::Finding(_)));
+        let control = json!({"id": "AA", "rawId": "AA", "type": "public-key", "clientExtensionResults": {},
+            "response": {"clientDataJSON": wire::base64url::encode(b"{\"type\":\"a\x01\"}"), "attestationObject": "oA"}});
+        assert_eq!(
+            judge(&accepted(CheckId::RegClientDataNotJson, control)),
+            Judgement::Note(CheckId::RegClientDataNotJson)
+        );
+        let truncated = json!({"id": "AA", "rawId": "AA", "type": "public-key", "clientExtensionResults": {},
+            "response": {"clientDataJSON": wire::base64url::encode(b"{\"type\":\"a\""), "attestationObject": "oA"}});
+        assert!(matches!(judge(&accepted(CheckId::RegClientDataNotJson, truncated)), Judgement::Finding(_)));
         let utf8 = registration(json!("oA"));
         assert_eq!(
             judge(&accepted(CheckId::RegClientDataNotUtf8, utf8)),
