@@ -5,7 +5,8 @@
 use arbitrary::{Arbitrary, Unstructured};
 
 use crate::ceremony::{
-    Alg, Attestation, AuthDataEdit, AuthenticationCase, Backup, ClientDataMember, Mutation, RegistrationCase,
+    Alg, Attestation, AuthDataEdit, AuthenticationCase, Backup, ClientDataMember, JsonLeaf, JsonValue,
+    Mutation, RegistrationCase,
 };
 use crate::corpus::encode_case;
 
@@ -161,7 +162,22 @@ impl Simplify {
     ];
 }
 
-/// A short name for what a mutation changes, for deduplicating findings: the member or field, not the value.
+/// The kind of a JSON value a mutation writes: a named near miss (`Known`) by its name, anything else by its JSON
+/// type, so a padded challenge and a challenge that is an array are two findings, two random strings one.
+fn shape(v: &JsonValue) -> String {
+    match v {
+        JsonValue::Leaf(JsonLeaf::Known(k)) => format!("{k:?}"),
+        JsonValue::Leaf(JsonLeaf::Null) => "null".into(),
+        JsonValue::Leaf(JsonLeaf::Bool(_)) => "a boolean".into(),
+        JsonValue::Leaf(JsonLeaf::Int(_) | JsonLeaf::Float(_)) => "a number".into(),
+        JsonValue::Leaf(JsonLeaf::Text(_) | JsonLeaf::Base64url(_)) => "a string".into(),
+        JsonValue::EmptyArray | JsonValue::Array(_) => "an array".into(),
+        JsonValue::EmptyObject | JsonValue::Object(..) => "an object".into(),
+    }
+}
+
+/// A short name for what a mutation changes, for deduplicating findings: the member or field and the kind of
+/// value written ([`shape`]), not the value itself.
 pub fn mutation_kind(m: &Mutation) -> String {
     let member = |m: &generator::Member| {
         let (parent, name) = m.path();
@@ -169,7 +185,7 @@ pub fn mutation_kind(m: &Mutation) -> String {
     };
     match m {
         Mutation::Bytes { member: m, .. } => format!("bytes of {}", member(m)),
-        Mutation::Replace { member: m, .. } => format!("{} replaced", member(m)),
+        Mutation::Replace { member: m, value } => format!("{} replaced by {}", member(m), shape(value)),
         Mutation::Remove { member: m } => format!("{} removed", member(m)),
         Mutation::ClientData { member, value, .. } => {
             let name = match member {
@@ -182,7 +198,7 @@ pub fn mutation_kind(m: &Mutation) -> String {
                 ClientDataMember::Other => "an unknown member",
             };
             match value {
-                Some(_) => format!("client data {name} set"),
+                Some(v) => format!("client data {name} set to {}", shape(v)),
                 None => format!("client data {name} removed"),
             }
         }
