@@ -520,15 +520,17 @@ impl<'t> Client<'t> {
                 .map(|p| p.data.sign_count);
             let key = (c.authenticator.alg, c.authenticator.backup);
             match (sent_count, self.accounts.get_mut(&key)) {
-                (Some(n), Some(a)) if matches!(reference, Reference::Accepted { .. }) => {
+                (Some(n), Some(a)) if matches!(&reference, Reference::Accepted { warnings } if warnings.is_empty()) =>
+                {
                     a.record.sign_count = a.record.sign_count.max(n);
                     if a.record.sign_count > 1 << 16 {
                         // A new account once the counter is high: most described counters would be below it.
                         self.accounts.remove(&key);
                     }
                 }
-                // Accepted where the reference rejects, or with authenticator data it cannot read: what the RP
-                // stored is not known, so the account is not used again.
+                // Accepted where the reference rejects or warns (a backup flag that changed, say: an RP may store
+                // the new state), or with authenticator data it cannot read: what the RP stored is not known, so
+                // the account is not used again.
                 _ => {
                     self.accounts.remove(&key);
                 }
