@@ -199,7 +199,7 @@ pub fn apple_nonce(auth_data: &[u8], client_data_hash: &[u8]) -> [u8; 32] {
 /// A credCert for `key` whose nonce extension holds `nonce_extension` (the extnValue contents), or none.
 pub fn apple_cred_cert(key: &CoseKey, nonce_extension: Option<Vec<u8>>) -> Vec<u8> {
     let exts: Vec<_> = nonce_extension.into_iter().map(|v| (APPLE_NONCE_OID, false, v)).collect();
-    issue_for_key(APPLE_SUBJECT, 0x0a99_1e, spki_of(key), &exts)
+    issue_for_key(APPLE_SUBJECT, 0x000a_991e, spki_of(key), &exts)
 }
 
 // ---- android-key (§8.4) ----
