@@ -78,6 +78,54 @@ pub fn generate() -> Vec<Seed> {
     for (name, case) in authentication_cases() {
         add("authentication", &format!("{name}.bin"), encode_case(&case));
     }
+    for (name, bytes) in device_extension_seeds() {
+        let target = if name.starts_with("apple") { "apple_nonce" } else { "key_description" };
+        add(target, &format!("{name}.bin"), bytes);
+    }
+    out
+}
+
+/// Seeds of the `key_description` and `apple_nonce` targets: the generator's valid extensions, the §16
+/// examples' (android-key with empty authorization lists; apple), and near misses of each.
+fn device_extension_seeds() -> Vec<(String, Vec<u8>)> {
+    use generator::device_pki::{self, KeyDescription};
+    let mut out = Vec::new();
+    let valid = KeyDescription::valid(&[0x5a; 32]);
+    out.push(("android-generator-valid".to_owned(), valid.to_der()));
+    let mut all = valid.clone();
+    all.software_enforced.all_applications = true;
+    all.software_enforced.origin = Some(device_pki::KM_ORIGIN_IMPORTED);
+    all.software_enforced.purpose = Some(vec![0, 1, 2, 3]);
+    out.push(("android-generator-every-field".to_owned(), all.to_der()));
+    // The §16 example's value; and with its security levels as INTEGER, as an earlier version had them.
+    let w3c = unhex(
+        "30350202012c0a01000201000a01000420b435028d7b6a8f83bb461d41c19b053a9d3cdb30351a4f374cd4cde8dbefb606040030003000",
+    );
+    let mut integer_levels = w3c.clone();
+    for i in [6, 12] {
+        integer_levels[i] = 0x02;
+    }
+    out.push(("android-w3c".to_owned(), w3c));
+    out.push(("android-w3c-integer-security-levels".to_owned(), integer_levels));
+    // An unknown tag ([705], skipped) between origin and purpose, out of order.
+    let mut unordered = Vec::new();
+    unordered.extend(device_pki::tlv(&device_pki::context_tag(702), &[0x02, 0x01, 0x00]));
+    unordered.extend(device_pki::tlv(&device_pki::context_tag(705), &[0x02, 0x01, 0x05]));
+    unordered.extend(device_pki::tlv(&device_pki::context_tag(1), &[0x31, 0x03, 0x02, 0x01, 0x02]));
+    let mut body = unhex("0202012c0a01010202012c0a01010420");
+    body.extend([0x11; 32]);
+    body.extend([0x04, 0x00, 0x30, 0x00]);
+    body.extend(device_pki::tlv(&[0x30], &unordered));
+    out.push(("android-unordered-tags".to_owned(), device_pki::tlv(&[0x30], &body)));
+    let nonce = device_pki::apple_nonce_extension(&[0xa5; 32]);
+    out.push(("apple-generator-valid".to_owned(), nonce.clone()));
+    out.push((
+        "apple-w3c".to_owned(),
+        unhex("3024a1220420d7a86e7233fb843eb0eeb407d8b76ff7e4f82d218cf5dbb461d752073f5cb29a"),
+    ));
+    out.push(("apple-bare-octet-string".to_owned(), device_pki::tlv(&[0x04], &[0xa5; 32])));
+    out.push(("apple-truncated".to_owned(), nonce[..20].to_vec()));
+    out.push(("apple-31-bytes".to_owned(), device_pki::apple_nonce_extension(&[0xa5; 31])));
     out
 }
 

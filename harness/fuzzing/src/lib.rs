@@ -15,6 +15,8 @@
 //! | `client_data_json` | [`formats::client_data_json`], including §5.8.1.1 serialization and §5.8.1.2 |
 //! | `registration` | [`ceremony::registration`]: a described, signed, mutated registration against the self-check invariant |
 //! | `authentication` | [`ceremony::authentication`]: the same for an assertion |
+//! | `key_description` | [`device_formats::key_description`]: the android-key KeyDescription parser |
+//! | `apple_nonce` | [`device_formats::apple_nonce`]: the apple nonce extension parser |
 //!
 //! The seed corpus is written by [`corpus::generate`] (`cargo run -p webauthn-harness-fuzzing --bin
 //! make-corpus`); see `corpus/README.md`.
@@ -22,6 +24,7 @@
 
 pub mod ceremony;
 pub mod corpus;
+pub mod device_formats;
 pub mod formats;
 pub mod live;
 
@@ -40,4 +43,7 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("client_data_json", client_data_json),
     ("registration", registration),
     ("authentication", authentication),
+    // issue 18: the android-key KeyDescription and the apple nonce extension.
+    ("key_description", device_formats::key_description),
+    ("apple_nonce", device_formats::apple_nonce),
 ];

@@ -104,6 +104,11 @@ pub enum AttestationKind {
     PackedX5c,
     /// `fido-u2f` (§8.6): the U2F signature over the registration data, one attestation certificate.
     FidoU2f,
+    /// `apple` (§8.8): a credCert for the credential key with the nonce extension, under [`crate::pki::root`].
+    Apple,
+    /// `android-key` (§8.4): signed by the credential key, whose certificate under [`crate::pki::root`]
+    /// carries a KeyDescription (a TEE-generated signing key attested for this clientDataHash).
+    AndroidKey,
 }
 
 impl AttestationKind {
@@ -112,6 +117,8 @@ impl AttestationKind {
             AttestationKind::None => "none",
             AttestationKind::PackedSelf | AttestationKind::PackedX5c => "packed",
             AttestationKind::FidoU2f => "fido-u2f",
+            AttestationKind::Apple => "apple",
+            AttestationKind::AndroidKey => "android-key",
         }
     }
 }
@@ -170,6 +177,23 @@ impl RegistrationDraft {
                 Value::Map(vec![
                     (Value::from("sig"), Value::Bytes(sign_p256(&leaf.key, &data))),
                     (Value::from("x5c"), Value::Array(vec![Value::Bytes(leaf.der)])),
+                ])
+            }
+            AttestationKind::Apple => {
+                let nonce = crate::device_pki::apple_nonce(&auth_data, &client_data_hash);
+                let cert = crate::device_pki::apple_cred_cert(
+                    &credential.key.cose_key(),
+                    Some(crate::device_pki::apple_nonce_extension(&nonce)),
+                );
+                Value::Map(vec![(Value::from("x5c"), Value::Array(vec![Value::Bytes(cert)]))])
+            }
+            AttestationKind::AndroidKey => {
+                let kd = crate::device_pki::KeyDescription::valid(&client_data_hash).to_der();
+                let cert = crate::device_pki::android_key_cert(&credential.key.cose_key(), Some(kd));
+                Value::Map(vec![
+                    (Value::from("alg"), Value::from(credential.key.algorithm().cose())),
+                    (Value::from("sig"), Value::Bytes(credential.key.sign(&signed))),
+                    (Value::from("x5c"), Value::Array(vec![Value::Bytes(cert)])),
                 ])
             }
         };

@@ -20,6 +20,7 @@
 pub mod catalog;
 pub mod ceremony;
 pub mod client;
+pub mod device_pki;
 pub mod inspect;
 pub mod keys;
 pub mod member;

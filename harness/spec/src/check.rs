@@ -149,6 +149,32 @@ checks! {
     RegAttestationAaguidMismatch => ("reg.attestation.aaguid-mismatch", Registration, "§8.2 verification, §7.1 step 22", Must,
         "the certificate's id-fido-gen-ce-aaguid extension matches the AAGUID in authData",
         Procedure, "If attestnCert contains an extension with OID 1.3.6.1.4.1.45724.1.1.4 (id-fido-gen-ce-aaguid) verify that the value of this extension matches the aaguid in authenticatorData."),
+    // ---- issue 18: the apple (§8.8) and android-key (§8.4) verification procedures ----
+    /// Also when the extension is missing or its value is not the one-member SEQUENCE { [1] EXPLICIT OCTET
+    /// STRING } holding a 32-byte nonce: the step cannot then find the value it compares.
+    RegAttestationAppleNonce => ("reg.attestation.apple.nonce", Registration, "§8.8 verification procedure, §7.1 step 22", Must,
+        "credCert's extension 1.2.840.113635.100.8.2 holds SHA-256(authenticatorData || clientDataHash)",
+        Procedure, "Verify that nonce equals the value of the extension with OID 1.2.840.113635.100.8.2 in credCert."),
+    RegAttestationAppleKeyMismatch => ("reg.attestation.apple.key-mismatch", Registration, "§8.8 verification procedure, §7.1 step 22", Must,
+        "credCert's subject public key is the credential public key",
+        Procedure, "Verify that the credential public key equals the Subject Public Key of credCert."),
+    RegAttestationAndroidKeyMismatch => ("reg.attestation.android-key.key-mismatch", Registration, "§8.4 verification procedure, §7.1 step 22", Must,
+        "the first x5c certificate's public key is the credential public key",
+        Procedure, "Verify that the public key in the first certificate in x5c matches the credentialPublicKey in the attestedCredentialData in authenticatorData."),
+    /// Also when the key attestation extension (1.3.6.1.4.1.11129.2.1.17) is missing or is no KeyDescription:
+    /// the step cannot then find the field it compares.
+    RegAttestationAndroidKeyChallenge => ("reg.attestation.android-key.challenge", Registration, "§8.4 verification procedure, §7.1 step 22", Must,
+        "the KeyDescription's attestationChallenge is clientDataHash",
+        Procedure, "Verify that the attestationChallenge field in the attestation certificate extension data is identical to clientDataHash."),
+    RegAttestationAndroidKeyAllApplications => ("reg.attestation.android-key.all-applications", Registration, "§8.4 verification procedure, §7.1 step 22", Must,
+        "neither authorization list has allApplications",
+        Procedure, "The AuthorizationList.allApplications field is not present on either authorization list (softwareEnforced nor teeEnforced), since PublicKeyCredential MUST be scoped to the RP ID."),
+    RegAttestationAndroidKeyOrigin => ("reg.attestation.android-key.origin", Registration, "§8.4 verification procedure, §7.1 step 22", Must,
+        "the authorization list's origin is KM_ORIGIN_GENERATED (teeEnforced only, or the union, per policy)",
+        Procedure, "The value in the AuthorizationList.origin field is equal to KM_ORIGIN_GENERATED."),
+    RegAttestationAndroidKeyPurpose => ("reg.attestation.android-key.purpose", Registration, "§8.4 verification procedure, §7.1 step 22", Must,
+        "the authorization list's purpose is KM_PURPOSE_SIGN (teeEnforced only, or the union, per policy)",
+        Procedure, "The value in the AuthorizationList.purpose field is equal to KM_PURPOSE_SIGN."),
     RegAttestationNotAcceptable => ("reg.attestation.type-not-acceptable", Registration, "§7.1 step 24", Policy,
         "none or self attestation is acceptable under the RP's policy",
         Procedure, "If no attestation was provided, verify that None attestation is acceptable under Relying Party policy."),

@@ -192,9 +192,50 @@ fn benches(c: &mut Criterion) {
     });
 }
 
+/// `attestation/<format>/<provider>`: a whole §7.1 registration of an ES256 credential from JSON bytes with
+/// an attestation statement under the harness root (trusted), per format: what a format costs over packed x5c.
+fn attestation_benches(c: &mut Criterion) {
+    for kind in [AttestationKind::PackedX5c, AttestationKind::Apple, AttestationKind::AndroidKey] {
+        let rp = Rp::new(RP_ID, ORIGIN);
+        let mut gen = Generator::new(7);
+        let cred = gen.credential(Algorithm::Es256, 32);
+        let challenge = gen.challenge();
+        let json = serde_json::to_vec(
+            &RegistrationDraft::new(&rp, &cred, &challenge, 0).sign(&cred, kind).to_json(),
+        )
+        .expect("JSON");
+        let e = RegistrationExpectations {
+            challenge,
+            pub_key_cred_params: vec![Algorithm::Es256.cose()],
+            user_verification_required: false,
+            conditional_mediation: false,
+        };
+        for provider in crypto::providers() {
+            let mut p = policy(provider);
+            p.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
+            let run = || {
+                let r = RegistrationResponse::from_json_bytes(&json).expect("a registration");
+                verifier::verify_registration(&r, &e, &p, &verifier::EmptyStore, NOW).expect("accepted")
+            };
+            run();
+            c.bench_function(
+                &format!(
+                    "attestation/{}/{}",
+                    match kind {
+                        AttestationKind::PackedX5c => "packed-x5c",
+                        other => other.fmt(),
+                    },
+                    provider.name()
+                ),
+                |b| b.iter(|| black_box(run())),
+            );
+        }
+    }
+}
+
 criterion_group! {
     name = verify;
     config = Criterion::default().measurement_time(std::time::Duration::from_secs(4)).warm_up_time(std::time::Duration::from_secs(1));
-    targets = benches
+    targets = benches, attestation_benches
 }
 criterion_main!(verify);

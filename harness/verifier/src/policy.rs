@@ -79,6 +79,11 @@ pub struct AttestationPolicy {
     /// does (§8.2), so a valid statement by a certificate of another algorithm is refused. `true` exists only to
     /// test the harness itself; a real RP never sets it.
     pub packed_x5c_alg_is_credential_alg: bool,
+    /// android-key (§8.4): read the origin and purpose of the key attestation from the teeEnforced
+    /// authorization list only, as an RP does that "wants to accept only keys from a trusted execution
+    /// environment". The default, `false`, reads the union of teeEnforced and softwareEnforced, which is what
+    /// the procedure says for every other RP.
+    pub android_key_tee_only: bool,
 }
 
 impl Default for AttestationPolicy {
@@ -90,6 +95,7 @@ impl Default for AttestationPolicy {
             accept_self: true,
             trust_self_signed_in_x5c: false,
             packed_x5c_alg_is_credential_alg: false,
+            android_key_tee_only: false,
         }
     }
 }

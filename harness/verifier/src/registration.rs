@@ -77,6 +77,7 @@ pub fn verify_registration(
         client_data_hash: &hash,
         now,
         packed_x5c_alg_is_credential_alg: policy.attestation.packed_x5c_alg_is_credential_alg,
+        android_key_tee_only: policy.attestation.android_key_tee_only,
     });
     let attestation = checks.apply_or(statement, || AttestationType::SelfAttestation)?;
     checks.apply(step_24_assess_trust(&attestation, policy, now))?; // steps 23-24

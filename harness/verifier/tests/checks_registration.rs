@@ -1304,7 +1304,7 @@ mod reg_attestation_format_unsupported {
 
     #[test]
     fn registered_formats_not_implemented() {
-        for fmt in ["tpm", "android-key", "apple", "android-safetynet", "compound"] {
+        for fmt in ["tpm", "android-safetynet", "compound"] {
             fmt_rejected(fmt, "not implement");
         }
     }

@@ -30,6 +30,7 @@ use crate::ceremony::{
 use crate::client::{ClientConfig, CreationOptions, RequestOptions};
 use crate::keys::Algorithm;
 
+mod apple_android;
 mod attestation;
 mod authdata;
 mod cbor;
@@ -658,6 +659,7 @@ pub fn all() -> Vec<Case> {
         signature::cases,
         credential::cases,
         attestation::cases,
+        apple_android::cases,
         options::cases,
     ] {
         cases.extend(area());
@@ -753,7 +755,7 @@ mod tests {
             }
         }
         let baselines: Vec<&str> = cases.iter().filter(|c| c.is_baseline()).map(|c| c.id).collect();
-        assert_eq!(baselines.len(), 24, "{baselines:?}");
+        assert_eq!(baselines.len(), 26, "{baselines:?}"); // 24 + apple + android-key
         assert!(baselines.iter().all(|id| id.starts_with("reg.valid.")), "{baselines:?}");
     }
 

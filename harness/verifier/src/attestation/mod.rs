@@ -15,9 +15,14 @@ mod none;
 mod packed;
 mod stmt;
 pub mod x509;
+// issue 18: apple (§8.8) and android-key (§8.4).
+mod android_key;
+pub mod apple;
+mod der_tlv;
+pub mod key_description;
 
 /// Formats this verifier implements.
-pub const IMPLEMENTED_FORMATS: &[&str] = &["none", "packed", "fido-u2f"];
+pub const IMPLEMENTED_FORMATS: &[&str] = &["none", "packed", "fido-u2f", "apple", "android-key"];
 
 /// Every format in the IANA "WebAuthn Attestation Statement Format Identifiers" registry (RFC 8809), so an
 /// unimplemented registered format is told apart from an unknown string.
@@ -52,6 +57,9 @@ pub struct Statement<'a> {
     /// Compare a packed x5c statement's alg with the credential key's, as only self attestation must
     /// ([`crate::policy::AttestationPolicy::packed_x5c_alg_is_credential_alg`]: harness self-tests only).
     pub packed_x5c_alg_is_credential_alg: bool,
+    /// android-key: read origin and purpose from teeEnforced only, not the union with softwareEnforced
+    /// ([`crate::policy::AttestationPolicy::android_key_tee_only`]).
+    pub android_key_tee_only: bool,
 }
 
 /// §7.1 step 22: "Verify that attStmt is a correct attestation statement, conveying a valid attestation
@@ -61,6 +69,8 @@ pub fn verify_statement(s: &Statement<'_>) -> Result<AttestationType, Rejection>
         "none" => none::verify(s),
         "packed" => packed::verify(s),
         "fido-u2f" => fido_u2f::verify(s),
+        "apple" => apple::verify(s),
+        "android-key" => android_key::verify(s),
         other => Err(Rejection::new(
             CheckId::RegAttestationFormatUnsupported,
             format!("fmt {other:?} has no verification procedure here"),

@@ -32,6 +32,14 @@ pub const SKIPPED: &[CheckId] = &[
     CheckId::RegAttestationCertificate,
     CheckId::RegAttestationAaguidMismatch,
     CheckId::RegAttestationUntrusted,
+    // apple and android-key: tests/apple_android_key.rs.
+    CheckId::RegAttestationAppleNonce,
+    CheckId::RegAttestationAppleKeyMismatch,
+    CheckId::RegAttestationAndroidKeyMismatch,
+    CheckId::RegAttestationAndroidKeyChallenge,
+    CheckId::RegAttestationAndroidKeyAllApplications,
+    CheckId::RegAttestationAndroidKeyOrigin,
+    CheckId::RegAttestationAndroidKeyPurpose,
 ];
 
 /// `RegChallenge` -> `reg_challenge`: the module name the tests of a check live in.

@@ -1,0 +1,4 @@
+//! `apple_nonce`: see `fuzzing::device_formats::apple_nonce` (harness/fuzzing) for the invariants; the replay test runs the same function.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::device_formats::apple_nonce(data));
