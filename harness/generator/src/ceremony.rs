@@ -104,6 +104,9 @@ pub enum AttestationKind {
     PackedX5c,
     /// `fido-u2f` (§8.6): the U2F signature over the registration data, one attestation certificate.
     FidoU2f,
+    /// `tpm` (§8.3): pubArea and certInfo of a software TPM, ES256 by an AIK certified under
+    /// [`crate::pki::root`] ([`crate::tpm`]).
+    Tpm,
 }
 
 impl AttestationKind {
@@ -112,6 +115,7 @@ impl AttestationKind {
             AttestationKind::None => "none",
             AttestationKind::PackedSelf | AttestationKind::PackedX5c => "packed",
             AttestationKind::FidoU2f => "fido-u2f",
+            AttestationKind::Tpm => "tpm",
         }
     }
 }
@@ -171,6 +175,16 @@ impl RegistrationDraft {
                     (Value::from("sig"), Value::Bytes(sign_p256(&leaf.key, &data))),
                     (Value::from("x5c"), Value::Array(vec![Value::Bytes(leaf.der)])),
                 ])
+            }
+            AttestationKind::Tpm => {
+                // The key the authenticator data attests (a case may have changed it before signing).
+                let key = self
+                    .auth_data
+                    .attested_credential_data
+                    .as_ref()
+                    .and_then(|a| wire::cose::CoseKey::parse(&a.credential_public_key).ok())
+                    .map_or_else(|| credential.key.cose_key(), |parsed| parsed.key);
+                crate::tpm::statement(&key, &signed)
             }
         };
         SignedRegistration {

@@ -54,6 +54,7 @@ fn attestation_name(a: AttestationKind) -> &'static str {
         AttestationKind::PackedSelf => "packed-self",
         AttestationKind::PackedX5c => "packed-x5c",
         AttestationKind::FidoU2f => "fido-u2f",
+        AttestationKind::Tpm => "tpm",
     }
 }
 
@@ -277,6 +278,7 @@ pub fn w3c(source: &Json) -> Result<(VectorFile, VectorFile), String> {
         "sctn-test-vectors-packed-rs256",
         "sctn-test-vectors-packed-eddsa",
         "sctn-test-vectors-fido-u2f-es256",
+        "sctn-test-vectors-tpm-es256",
     ];
     let hex = |v: &Json, what: &str| -> Result<Vec<u8>, String> {
         let s = v.as_str().ok_or_else(|| format!("{what} is not a string"))?;

@@ -78,6 +78,7 @@ fn fmt_name(a: AttestationKind) -> &'static str {
         AttestationKind::PackedSelf => "packed-self",
         AttestationKind::PackedX5c => "packed-x5c",
         AttestationKind::FidoU2f => "fido-u2f",
+        AttestationKind::Tpm => "tpm",
     }
 }
 

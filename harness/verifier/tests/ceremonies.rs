@@ -23,7 +23,9 @@ fn register_then_authenticate_every_algorithm_and_attestation() {
             let expected = match kind {
                 AttestationKind::None => AttestationType::None,
                 AttestationKind::PackedSelf => AttestationType::SelfAttestation,
-                AttestationKind::PackedX5c | AttestationKind::FidoU2f => unreachable!("not in this loop"),
+                AttestationKind::PackedX5c | AttestationKind::FidoU2f | AttestationKind::Tpm => {
+                    unreachable!("not in this loop")
+                }
             };
             assert_eq!(out.attestation, expected);
 

@@ -43,6 +43,7 @@ mod options;
 mod signature;
 mod stateful;
 mod structure;
+mod tpm;
 mod valid;
 
 pub use spec::{Basis, BasisKind, Ceremony, CheckId, Expect, Level};
@@ -658,6 +659,7 @@ pub fn all() -> Vec<Case> {
         signature::cases,
         credential::cases,
         attestation::cases,
+        tpm::cases,
         options::cases,
     ] {
         cases.extend(area());
@@ -753,7 +755,7 @@ mod tests {
             }
         }
         let baselines: Vec<&str> = cases.iter().filter(|c| c.is_baseline()).map(|c| c.id).collect();
-        assert_eq!(baselines.len(), 24, "{baselines:?}");
+        assert_eq!(baselines.len(), 26, "{baselines:?}");
         assert!(baselines.iter().all(|id| id.starts_with("reg.valid.")), "{baselines:?}");
     }
 

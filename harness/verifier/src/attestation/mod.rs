@@ -14,10 +14,11 @@ mod fido_u2f;
 mod none;
 mod packed;
 mod stmt;
+mod tpm;
 pub mod x509;
 
 /// Formats this verifier implements.
-pub const IMPLEMENTED_FORMATS: &[&str] = &["none", "packed", "fido-u2f"];
+pub const IMPLEMENTED_FORMATS: &[&str] = &["none", "packed", "fido-u2f", "tpm"];
 
 /// Every format in the IANA "WebAuthn Attestation Statement Format Identifiers" registry (RFC 8809), so an
 /// unimplemented registered format is told apart from an unknown string.
@@ -61,6 +62,7 @@ pub fn verify_statement(s: &Statement<'_>) -> Result<AttestationType, Rejection>
         "none" => none::verify(s),
         "packed" => packed::verify(s),
         "fido-u2f" => fido_u2f::verify(s),
+        "tpm" => tpm::verify(s),
         other => Err(Rejection::new(
             CheckId::RegAttestationFormatUnsupported,
             format!("fmt {other:?} has no verification procedure here"),
