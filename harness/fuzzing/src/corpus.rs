@@ -78,6 +78,9 @@ pub fn generate() -> Vec<Seed> {
     for (name, case) in authentication_cases() {
         add("authentication", &format!("{name}.bin"), encode_case(&case));
     }
+    for (name, bytes) in crate::tpm::seeds(VECTORS) {
+        add("tpm", &name, bytes);
+    }
     out
 }
 

@@ -15,6 +15,7 @@
 //! | `client_data_json` | [`formats::client_data_json`], including §5.8.1.1 serialization and §5.8.1.2 |
 //! | `registration` | [`ceremony::registration`]: a described, signed, mutated registration against the self-check invariant |
 //! | `authentication` | [`ceremony::authentication`]: the same for an assertion |
+//! | `tpm` | [`tpm::tpm`]: the TPMS_ATTEST and TPMT_PUBLIC parsers of the tpm format, exact round trip |
 //!
 //! The seed corpus is written by [`corpus::generate`] (`cargo run -p webauthn-harness-fuzzing --bin
 //! make-corpus`); see `corpus/README.md`.
@@ -24,6 +25,7 @@ pub mod ceremony;
 pub mod corpus;
 pub mod formats;
 pub mod live;
+pub mod tpm;
 
 pub use ceremony::{authentication, registration};
 pub use formats::{attestation_object, authenticator_data, cbor, client_data_json, cose_key};
@@ -40,4 +42,5 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("client_data_json", client_data_json),
     ("registration", registration),
     ("authentication", authentication),
+    ("tpm", tpm::tpm),
 ];
