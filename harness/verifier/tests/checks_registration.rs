@@ -1305,7 +1305,8 @@ mod reg_attestation_format_unsupported {
     #[test]
     fn registered_formats_not_implemented() {
         let registered = ["tpm", "android-key", "apple", "android-safetynet", "compound"];
-        for fmt in registered.into_iter().filter(|f| !verifier::attestation::IMPLEMENTED_FORMATS.contains(f)) {
+        for fmt in registered.into_iter().filter(|f| !verifier::attestation::IMPLEMENTED_FORMATS.contains(f))
+        {
             fmt_rejected(fmt, "not implement");
         }
     }
