@@ -2,7 +2,7 @@
 //! and with `tpm` (§8.3) attestation, trust path checked against the harness attestation root, under the
 //! default crypto provider. Issue 18 asks that a tpm registration cost at most 2× a packed-x5c one.
 //!
-//! `cargo bench -p webauthn-harness-verifier --bench attestation`. One run (2026-12-07, debug-free bench
+//! `cargo bench -p webauthn-harness-verifier --bench attestation`. One run (2026-12-07, bench
 //! profile, pure-Rust provider, on the shared 2-core machine under load ~7): medians packed-x5c ES256 2.11 ms,
 //! tpm ES256 2.32 ms (1.10×), tpm RS256 credential 2.22 ms (1.05×), none 73 µs.
 
