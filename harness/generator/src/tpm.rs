@@ -109,7 +109,10 @@ impl AikKey {
     /// Signs `message` with COSE algorithm `a` (ES256 for a P-256 key; RS1/RS256/… or PS… for RSA).
     pub fn sign(&self, a: i64, message: &[u8]) -> Vec<u8> {
         match self {
-            AikKey::P256(k) => crate::ceremony::sign_p256(k, message),
+            AikKey::P256(k) => {
+                let sig: p256::ecdsa::Signature = k.sign(message);
+                sig.to_der().as_bytes().to_vec()
+            }
             AikKey::Rsa(k) => {
                 let algorithm = Algorithm::from_cose(a).filter(|x| x.is_rsa()).unwrap_or(Algorithm::Rs256);
                 KeyPair::Rsa(algorithm, k.clone()).sign(message)
@@ -355,7 +358,7 @@ impl TpmDraft {
     }
 }
 
-/// The statement [`crate::ceremony::AttestationKind::Tpm`] produces: ES256 by the default P-256 AIK, pubArea
+/// The statement `AttestationKind::Tpm` (in `ceremony`) produces: ES256 by the default P-256 AIK, pubArea
 /// Named with SHA-256.
 pub fn statement(credential_key: &CoseKey, att_to_be_signed: &[u8]) -> Value {
     let aik = default_aik(false);
