@@ -17,6 +17,7 @@
 //! | `authentication` | [`ceremony::authentication`]: the same for an assertion |
 //! | `key_description` | [`device_formats::key_description`]: the android-key KeyDescription parser |
 //! | `apple_nonce` | [`device_formats::apple_nonce`]: the apple nonce extension parser |
+//! | `tpm` | [`tpm::tpm`]: the TPMS_ATTEST and TPMT_PUBLIC parsers of the tpm format, exact round trip |
 //!
 //! The seed corpus is written by [`corpus::generate`] (`cargo run -p webauthn-harness-fuzzing --bin
 //! make-corpus`); see `corpus/README.md`.
@@ -27,6 +28,7 @@ pub mod corpus;
 pub mod device_formats;
 pub mod formats;
 pub mod live;
+pub mod tpm;
 
 pub use ceremony::{authentication, registration};
 pub use formats::{attestation_object, authenticator_data, cbor, client_data_json, cose_key};
@@ -46,4 +48,5 @@ pub const TARGETS: &[(&str, Entry)] = &[
     // issue 18: the android-key KeyDescription and the apple nonce extension.
     ("key_description", device_formats::key_description),
     ("apple_nonce", device_formats::apple_nonce),
+    ("tpm", tpm::tpm),
 ];

@@ -109,6 +109,9 @@ pub enum AttestationKind {
     /// `android-key` (§8.4): signed by the credential key, whose certificate under [`crate::pki::root`]
     /// carries a KeyDescription (a TEE-generated signing key attested for this clientDataHash).
     AndroidKey,
+    /// `tpm` (§8.3): pubArea and certInfo of a software TPM, ES256 by an AIK certified under
+    /// [`crate::pki::root`] ([`crate::tpm`]).
+    Tpm,
 }
 
 impl AttestationKind {
@@ -119,6 +122,7 @@ impl AttestationKind {
             AttestationKind::FidoU2f => "fido-u2f",
             AttestationKind::Apple => "apple",
             AttestationKind::AndroidKey => "android-key",
+            AttestationKind::Tpm => "tpm",
         }
     }
 }
@@ -195,6 +199,16 @@ impl RegistrationDraft {
                     (Value::from("sig"), Value::Bytes(credential.key.sign(&signed))),
                     (Value::from("x5c"), Value::Array(vec![Value::Bytes(cert)])),
                 ])
+            }
+            AttestationKind::Tpm => {
+                // The key the authenticator data attests (a case may have changed it before signing).
+                let key = self
+                    .auth_data
+                    .attested_credential_data
+                    .as_ref()
+                    .and_then(|a| wire::cose::CoseKey::parse(&a.credential_public_key).ok())
+                    .map_or_else(|| credential.key.cose_key(), |parsed| parsed.key);
+                crate::tpm::statement(&key, &signed)
             }
         };
         SignedRegistration {

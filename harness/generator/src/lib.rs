@@ -29,6 +29,7 @@ pub mod runner;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod target;
+pub mod tpm;
 pub mod vectors;
 
 pub use ceremony::{

@@ -56,6 +56,7 @@ fn attestation_name(a: AttestationKind) -> &'static str {
         AttestationKind::FidoU2f => "fido-u2f",
         AttestationKind::Apple => "apple",
         AttestationKind::AndroidKey => "android-key",
+        AttestationKind::Tpm => "tpm",
     }
 }
 
@@ -280,6 +281,7 @@ pub fn w3c(source: &Json) -> Result<(VectorFile, VectorFile), String> {
         "sctn-test-vectors-packed-eddsa",
         "sctn-test-vectors-fido-u2f-es256",
         "sctn-test-vectors-apple-es256",
+        "sctn-test-vectors-tpm-es256",
     ];
     // Examples the reference verifier implements but that do not verify, and why (the valid test's comment).
     const NOT_VALID: &[(&str, &str)] = &[(

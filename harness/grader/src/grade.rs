@@ -80,6 +80,7 @@ fn fmt_name(a: AttestationKind) -> &'static str {
         AttestationKind::FidoU2f => "fido-u2f",
         AttestationKind::Apple => "apple",
         AttestationKind::AndroidKey => "android-key",
+        AttestationKind::Tpm => "tpm",
     }
 }
 

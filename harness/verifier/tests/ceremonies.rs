@@ -26,7 +26,8 @@ fn register_then_authenticate_every_algorithm_and_attestation() {
                 AttestationKind::PackedX5c
                 | AttestationKind::FidoU2f
                 | AttestationKind::Apple
-                | AttestationKind::AndroidKey => unreachable!("not in this loop"),
+                | AttestationKind::AndroidKey
+                | AttestationKind::Tpm => unreachable!("not in this loop"),
             };
             assert_eq!(out.attestation, expected);
 

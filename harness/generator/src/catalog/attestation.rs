@@ -954,6 +954,8 @@ pub(super) fn cases() -> Vec<Case> {
             id: "reg.attestation.fmt.tpm",
             ceremony: Ceremony::Registration,
             title: "fmt \"tpm\" with an empty attStmt",
+            // The reference implements tpm (§8.3): the empty statement fails its step 1.
+            check: STATEMENT,
             plan: reg_post(|p| set_fmt(p, "tpm")),
             ..REGISTERED_FORMAT
         },

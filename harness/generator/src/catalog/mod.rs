@@ -44,6 +44,7 @@ mod options;
 mod signature;
 mod stateful;
 mod structure;
+mod tpm;
 mod valid;
 
 pub use spec::{Basis, BasisKind, Ceremony, CheckId, Expect, Level};
@@ -660,6 +661,7 @@ pub fn all() -> Vec<Case> {
         credential::cases,
         attestation::cases,
         apple_android::cases,
+        tpm::cases,
         options::cases,
     ] {
         cases.extend(area());
@@ -755,7 +757,7 @@ mod tests {
             }
         }
         let baselines: Vec<&str> = cases.iter().filter(|c| c.is_baseline()).map(|c| c.id).collect();
-        assert_eq!(baselines.len(), 26, "{baselines:?}"); // 24 + apple + android-key
+        assert_eq!(baselines.len(), 28, "{baselines:?}"); // 24 + apple + android-key + tpm (2)
         assert!(baselines.iter().all(|id| id.starts_with("reg.valid.")), "{baselines:?}");
     }
 

@@ -231,5 +231,25 @@ fn base_cases() -> Vec<Case> {
             setup: setup(Algorithm::Es256, AttestationKind::FidoU2f),
             ..REGISTRATION
         },
+        // ---- tpm (§8.3) ----
+        Case {
+            id: "reg.valid.es256.tpm",
+            ceremony: Ceremony::Registration,
+            spec: "§7.1, §8.3",
+            title: "a valid registration with tpm attestation of an ES256 (ECC P-256) credential key",
+            rationale: "pubArea is the credential key, certInfo names it and carries the SHA-256 of authenticatorData || clientDataHash, and the AIK's ES256 signature over certInfo verifies with a §8.3.1 certificate that chains to a trusted root",
+            fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-9 P-1"),
+            setup: setup(Algorithm::Es256, AttestationKind::Tpm),
+            ..REGISTRATION
+        },
+        Case {
+            id: "reg.valid.rs256.tpm",
+            ceremony: Ceremony::Registration,
+            spec: "§7.1, §8.3",
+            title: "a valid registration with tpm attestation of an RS256 (RSA-2048) credential key",
+            rationale: "pubArea is the credential's RSA key (exponent 0, the TPM's default 65537), certInfo names it and carries the SHA-256 of authenticatorData || clientDataHash, and the AIK's signature verifies",
+            setup: setup(Algorithm::Rs256, AttestationKind::Tpm),
+            ..REGISTRATION
+        },
     ]
 }

@@ -14,6 +14,7 @@ mod fido_u2f;
 mod none;
 mod packed;
 mod stmt;
+mod tpm;
 pub mod x509;
 // issue 18: apple (§8.8) and android-key (§8.4).
 mod android_key;
@@ -22,7 +23,7 @@ mod der_tlv;
 pub mod key_description;
 
 /// Formats this verifier implements.
-pub const IMPLEMENTED_FORMATS: &[&str] = &["none", "packed", "fido-u2f", "apple", "android-key"];
+pub const IMPLEMENTED_FORMATS: &[&str] = &["none", "packed", "fido-u2f", "apple", "android-key", "tpm"];
 
 /// Every format in the IANA "WebAuthn Attestation Statement Format Identifiers" registry (RFC 8809), so an
 /// unimplemented registered format is told apart from an unknown string.
@@ -71,6 +72,7 @@ pub fn verify_statement(s: &Statement<'_>) -> Result<AttestationType, Rejection>
         "fido-u2f" => fido_u2f::verify(s),
         "apple" => apple::verify(s),
         "android-key" => android_key::verify(s),
+        "tpm" => tpm::verify(s),
         other => Err(Rejection::new(
             CheckId::RegAttestationFormatUnsupported,
             format!("fmt {other:?} has no verification procedure here"),

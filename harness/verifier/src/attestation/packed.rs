@@ -73,8 +73,8 @@ fn step_1_decode<'a>(s: &Statement<'a>) -> Result<Packed<'a>, Rejection> {
     Ok(Packed { alg: members.alg("alg")?, sig: members.bytes("sig")?, x5c: members.x5c()? })
 }
 
-/// Does COSE algorithm `a` sign with a key of this kind?
-fn alg_fits_key(a: i64, key: &PublicKey) -> bool {
+/// Does COSE algorithm `a` sign with a key of this kind? (Also the tpm format's check of alg against the AIK.)
+pub(super) fn alg_fits_key(a: i64, key: &PublicKey) -> bool {
     match key {
         PublicKey::P256(_) => matches!(a, alg::ES256 | alg::ESP256),
         PublicKey::P384(_) => matches!(a, alg::ES384 | alg::ESP384),

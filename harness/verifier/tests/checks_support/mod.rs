@@ -40,6 +40,12 @@ pub const SKIPPED: &[CheckId] = &[
     CheckId::RegAttestationAndroidKeyAllApplications,
     CheckId::RegAttestationAndroidKeyOrigin,
     CheckId::RegAttestationAndroidKeyPurpose,
+    // tpm (§8.3): tests/w3c_tpm.rs and the catalogue's reg.attestation.tpm.* cases.
+    CheckId::RegAttestationTpmPubAreaKey,
+    CheckId::RegAttestationTpmMagic,
+    CheckId::RegAttestationTpmType,
+    CheckId::RegAttestationTpmExtraData,
+    CheckId::RegAttestationTpmName,
 ];
 
 /// `RegChallenge` -> `reg_challenge`: the module name the tests of a check live in.

@@ -1,0 +1,4 @@
+//! `tpm`: see `fuzzing::tpm` (harness/fuzzing) for the invariants; the replay test runs the same function.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::tpm::tpm(data));
