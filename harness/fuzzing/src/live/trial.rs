@@ -384,6 +384,19 @@ impl<'t> Client<'t> {
             {
                 self.registered.lock().unwrap_or_else(|e| e.into_inner()).insert(id);
             }
+            // The RP stores the ID the authenticator data attests, which a mutation may have made differ from
+            // rawId: remember it too, or a later fresh ID could collide with it unseen.
+            if let Some(id) = sent
+                .get("response")
+                .and_then(|r| r.get("attestationObject"))
+                .and_then(Json::as_str)
+                .and_then(|s| base64url::decode(s).ok())
+                .and_then(|b| wire::attestation_object::AttestationObject::parse(&b).ok())
+                .and_then(|o| AuthenticatorData::parse(&o.object.auth_data).ok())
+                .and_then(|a| a.data.attested_credential_data)
+            {
+                self.registered.lock().unwrap_or_else(|e| e.into_inner()).insert(id.credential_id);
+            }
             if let (Ok(outcome), Some(handle)) = (&result, Some(options.user_id.clone())) {
                 // Keep the first account of each kind for the authentication descriptions.
                 let key = (alg, c.authenticator.backup);
