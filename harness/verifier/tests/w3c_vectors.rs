@@ -31,6 +31,7 @@ const SUPPORTED: &[&str] = &[
     "sctn-test-vectors-packed-eddsa",
     "sctn-test-vectors-fido-u2f-es256",
     "sctn-test-vectors-apple-es256",
+    "sctn-test-vectors-tpm-es256",
 ];
 
 fn vectors() -> Value {
@@ -228,7 +229,6 @@ fn framing_examples_need_the_framing_policy() {
 fn unsupported_examples_are_rejected_by_the_check_that_says_so() {
     let expected: &[(&str, CheckId)] = &[
         ("sctn-test-vectors-packed-ed448", CheckId::RegCredentialPublicKeyInvalid),
-        ("sctn-test-vectors-tpm-es256", CheckId::RegAttestationFormatUnsupported),
         // This copy predates w3c/webauthn#2379: softwareEnforced and teeEnforced are empty, so the statement
         // verifies up to §8.4's origin step (signature, key, attestationChallenge, allApplications) and no
         // further.

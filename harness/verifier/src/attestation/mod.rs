@@ -98,3 +98,25 @@ pub fn self_signed_after_leaf(trust_path: &[Vec<u8>]) -> Vec<Vec<u8>> {
         .cloned()
         .collect()
 }
+
+/// The comparison of an attestation certificate's id-fido-gen-ce-aaguid extension value with the AAGUID in
+/// authenticatorData (§8.2 step 2c, §8.3 step 4): `whose` names the certificate in the message.
+fn aaguid_is_auth_data_s(aaguid: &[u8; 16], s: &Statement<'_>, whose: &str) -> Result<(), Rejection> {
+    let attested = s.auth_data.attested_credential_data.as_ref().ok_or_else(|| {
+        Rejection::new(
+            CheckId::RegAttestedCredentialDataMissing,
+            "no attested credential data to compare the AAGUID with",
+        )
+    })?;
+    if *aaguid != attested.aaguid {
+        return Err(Rejection::new(
+            CheckId::RegAttestationAaguidMismatch,
+            format!("{whose} AAGUID {} differs from authData's {}", hex(aaguid), hex(&attested.aaguid)),
+        ));
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

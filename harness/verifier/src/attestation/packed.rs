@@ -212,20 +212,7 @@ fn step_2c_aaguid_extension(leaf: &Certificate, s: &Statement<'_>) -> Result<(),
     if critical {
         return Err(mismatch("the id-fido-gen-ce-aaguid extension is marked critical".into()));
     }
-    let attested = s.auth_data.attested_credential_data.as_ref().ok_or_else(|| {
-        Rejection::new(
-            CheckId::RegAttestedCredentialDataMissing,
-            "no attested credential data to compare the AAGUID with",
-        )
-    })?;
-    if aaguid != attested.aaguid {
-        return Err(mismatch(format!(
-            "the certificate's AAGUID {} differs from authData's {}",
-            hex(&aaguid),
-            hex(&attested.aaguid)
-        )));
-    }
-    Ok(())
+    super::aaguid_is_auth_data_s(&aaguid, s, "the certificate's")
 }
 
 /// Step 3, first item: "Validate that alg matches the algorithm of the credentialPublicKey in
@@ -263,10 +250,6 @@ fn signature_failure(e: SignatureError, by: &str) -> Rejection {
 
 fn alg_name(a: i64) -> &'static str {
     wire::cose::alg_name(a).unwrap_or("unknown")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -214,20 +214,7 @@ fn step_4c_aaguid_extension(aik: &Certificate, s: &Statement<'_>) -> Result<(), 
     let Some((aaguid, _critical)) = aik.fido_aaguid().map_err(|e| mismatch(e.to_string()))? else {
         return Ok(());
     };
-    let attested = s.auth_data.attested_credential_data.as_ref().ok_or_else(|| {
-        Rejection::new(
-            CheckId::RegAttestedCredentialDataMissing,
-            "no attested credential data to compare the AAGUID with",
-        )
-    })?;
-    if aaguid != attested.aaguid {
-        return Err(mismatch(format!(
-            "the AIK certificate's AAGUID {} differs from authData's {}",
-            hex(&aaguid),
-            hex(&attested.aaguid)
-        )));
-    }
-    Ok(())
+    super::aaguid_is_auth_data_s(&aaguid, s, "the AIK certificate's")
 }
 
 /// Step 4, fourth item: "Verify the sig is a valid signature over certInfo using the attestation public key
@@ -374,10 +361,6 @@ fn step_5d_name(c: &Attest, pub_area: &Public, pub_area_raw: &[u8]) -> Result<()
 
 fn alg_name(a: i64) -> &'static str {
     wire::cose::alg_name(a).unwrap_or("unknown")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
