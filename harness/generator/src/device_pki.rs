@@ -42,62 +42,8 @@ pub const APPLE_SUBJECT: &str = "CN=webauthn-harness apple credential,O=webauthn
 /// The subject of the harness's Android key attestation certificates.
 pub const ANDROID_SUBJECT: &str = "CN=webauthn-harness android keystore key,O=webauthn-harness,C=US";
 
-/// One DER element (tag bytes, definite minimal length, value).
-pub fn tlv(tag: &[u8], value: &[u8]) -> Vec<u8> {
-    let mut out = tag.to_vec();
-    let len = value.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|&b| b == 0).collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(value);
-    out
-}
-
-/// The minimal DER content octets of a signed integer.
-pub fn int_content(v: i64) -> Vec<u8> {
-    let bytes = v.to_be_bytes();
-    let mut start = 0;
-    while start < 7 {
-        let (a, b) = (bytes[start], bytes[start + 1]);
-        if (a == 0 && b & 0x80 == 0) || (a == 0xff && b & 0x80 != 0) {
-            start += 1;
-        } else {
-            break;
-        }
-    }
-    bytes[start..].to_vec()
-}
-
-/// A DER INTEGER of an unsigned big-endian magnitude.
-fn uint(magnitude: &[u8]) -> Vec<u8> {
-    let trimmed: Vec<u8> = magnitude.iter().copied().skip_while(|&b| b == 0).collect();
-    let mut content = if trimmed.is_empty() { vec![0] } else { trimmed };
-    if content[0] & 0x80 != 0 {
-        content.insert(0, 0);
-    }
-    tlv(&[0x02], &content)
-}
-
-/// A context-specific constructed tag `[n]` (high-tag-number form from 31).
-pub fn context_tag(n: u32) -> Vec<u8> {
-    if n < 31 {
-        return vec![0xa0 | n as u8];
-    }
-    let mut digits = vec![(n & 0x7f) as u8];
-    let mut rest = n >> 7;
-    while rest > 0 {
-        digits.push(0x80 | (rest & 0x7f) as u8);
-        rest >>= 7;
-    }
-    digits.reverse();
-    let mut out = vec![0xbf];
-    out.extend(digits);
-    out
-}
+/// The DER writers, shared with the verifier's KeyDescription builder through `wire`.
+pub use wire::der::{context_tag, int_content, tlv, uint};
 
 /// The SubjectPublicKeyInfo of a COSE public key (RFC 5480 EC points uncompressed, RFC 3279 RSA, RFC 8410
 /// Ed25519/Ed448).

@@ -13,6 +13,7 @@
 //! | [`conformance`] | the FIDO2 server conformance API messages | FIDO conformance test API |
 //! | [`json`] | the WebAuthn JSON serialization (responses, options) | §5.1, §5.4, §5.5 |
 //! | [`cose`] | COSE_Key credential public keys (EC2, OKP, RSA) | §6.5.1, §5.8.5, RFC 9052 §7, RFC 9053, RFC 8230 |
+//! | [`der`] | DER tag-length-values: a bounded reader and the writers (certificate extensions of apple and android-key) | X.690 §8, §10 |
 //! | [`tpm`] | TPMS_ATTEST (`certInfo`) and TPMT_PUBLIC (`pubArea`) of the tpm format | §8.3, TPM 2.0 Part 2 |
 #![forbid(unsafe_code)]
 
@@ -23,5 +24,6 @@ pub mod cbor;
 pub mod client_data;
 pub mod conformance;
 pub mod cose;
+pub mod der;
 pub mod json;
 pub mod tpm;

@@ -15,11 +15,11 @@ use der::asn1::ObjectIdentifier;
 use sha2::{Digest, Sha256};
 use wire::cose::CoseKey;
 
-use super::der_tlv::{self, Class, DerError};
 use super::stmt::StmtEntries;
 use super::x509::{Certificate, PublicKey};
 use super::{AttestationType, Statement};
 use crate::check::{CheckId, Rejection};
+use wire::der::{self as der_tlv, Class, DerError};
 
 /// The nonce extension's OID (§8.8).
 pub const NONCE_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113635.100.8.2");

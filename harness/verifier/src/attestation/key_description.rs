@@ -25,7 +25,7 @@
 //! which some devices do not sort; the content of tags §8.4 does not read). Bounded: at most
 //! [`MAX_AUTHORIZATIONS`] entries per list and [`MAX_PURPOSES`] purposes, no recursion.
 
-use super::der_tlv::{self, Class, DerError, Tlv};
+use wire::der::{self as der_tlv, Class, DerError, Tlv};
 
 /// The extension's OID.
 pub const KEY_DESCRIPTION_OID: der::asn1::ObjectIdentifier =
@@ -206,53 +206,7 @@ impl AuthorizationList {
 /// [`KeyDescription::parse`] for the fields it reads.
 pub mod build {
     use super::{AuthorizationList, KeyDescription};
-
-    /// One DER element.
-    pub fn tlv(tag: &[u8], value: &[u8]) -> Vec<u8> {
-        let mut out = tag.to_vec();
-        let len = value.len();
-        if len < 0x80 {
-            out.push(len as u8);
-        } else {
-            let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|&b| b == 0).collect();
-            out.push(0x80 | bytes.len() as u8);
-            out.extend(bytes);
-        }
-        out.extend_from_slice(value);
-        out
-    }
-
-    /// The minimal DER content octets of an integer.
-    pub fn int_content(v: i64) -> Vec<u8> {
-        let bytes = v.to_be_bytes();
-        let mut start = 0;
-        while start < 7 {
-            let (a, b) = (bytes[start], bytes[start + 1]);
-            if (a == 0 && b & 0x80 == 0) || (a == 0xff && b & 0x80 != 0) {
-                start += 1;
-            } else {
-                break;
-            }
-        }
-        bytes[start..].to_vec()
-    }
-
-    /// A context-specific constructed tag `[n]` (high-tag-number form from 31).
-    pub fn context_tag(n: u32) -> Vec<u8> {
-        if n < 31 {
-            return vec![0xa0 | n as u8];
-        }
-        let mut digits = vec![(n & 0x7f) as u8];
-        let mut rest = n >> 7;
-        while rest > 0 {
-            digits.push(0x80 | (rest & 0x7f) as u8);
-            rest >>= 7;
-        }
-        digits.reverse();
-        let mut out = vec![0xbf];
-        out.extend(digits);
-        out
-    }
+    pub use wire::der::{context_tag, int_content, tlv};
 
     /// An authorization list with the fields §8.4 reads, in tag order.
     pub fn authorization_list(list: &AuthorizationList) -> Vec<u8> {

@@ -19,7 +19,7 @@ pub mod x509;
 // issue 18: apple (§8.8) and android-key (§8.4).
 mod android_key;
 pub mod apple;
-mod der_tlv;
+
 pub mod key_description;
 
 /// Formats this verifier implements.

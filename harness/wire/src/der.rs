@@ -1,6 +1,8 @@
-//! A small DER reader for the certificate extensions the apple (§8.8) and android-key (§8.4) formats carry:
-//! one tag-length-value at a time, definite minimal lengths only (X.690 §10.1), tag numbers of any size up to
-//! `u32`, no recursion. Every failure is a [`DerError`]; work is linear in the input.
+//! A small DER reader and writer for the certificate extensions the apple (§8.8) and android-key (§8.4) formats
+//! carry. Reading: one tag-length-value at a time, definite minimal lengths only (X.690 §10.1), tag numbers of
+//! any size up to `u32`, no recursion; every failure is a [`DerError`]; work is linear in the input. Writing:
+//! [`tlv`], [`int_content`], [`uint`] and [`context_tag`], the inverse of the reader, which the generator and
+//! the verifier's KeyDescription builder share.
 
 use std::fmt;
 
@@ -183,6 +185,64 @@ pub fn integer(content: &[u8]) -> Result<i64, DerError> {
         v = (v << 8) | i64::from(b);
     }
     Ok(v)
+}
+
+/// One DER element: the tag bytes, the definite minimal length, the value.
+pub fn tlv(tag: &[u8], value: &[u8]) -> Vec<u8> {
+    let mut out = tag.to_vec();
+    let len = value.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|&b| b == 0).collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(value);
+    out
+}
+
+/// The minimal DER content octets of a signed integer (X.690 §8.3.2).
+pub fn int_content(v: i64) -> Vec<u8> {
+    let bytes = v.to_be_bytes();
+    let mut start = 0;
+    while start < 7 {
+        let (a, b) = (bytes[start], bytes[start + 1]);
+        if (a == 0 && b & 0x80 == 0) || (a == 0xff && b & 0x80 != 0) {
+            start += 1;
+        } else {
+            break;
+        }
+    }
+    bytes[start..].to_vec()
+}
+
+/// A whole DER INTEGER of a non-negative big-endian magnitude (leading zeros dropped, one added before a set
+/// high bit).
+pub fn uint(magnitude: &[u8]) -> Vec<u8> {
+    let trimmed: Vec<u8> = magnitude.iter().copied().skip_while(|&b| b == 0).collect();
+    let mut content = if trimmed.is_empty() { vec![0] } else { trimmed };
+    if content[0] & 0x80 != 0 {
+        content.insert(0, 0);
+    }
+    tlv(&[0x02], &content)
+}
+
+/// A context-specific constructed tag `[n]` (high-tag-number form from 31, X.690 §8.1.2.4).
+pub fn context_tag(n: u32) -> Vec<u8> {
+    if n < 31 {
+        return vec![0xa0 | n as u8];
+    }
+    let mut digits = vec![(n & 0x7f) as u8];
+    let mut rest = n >> 7;
+    while rest > 0 {
+        digits.push(0x80 | (rest & 0x7f) as u8);
+        rest >>= 7;
+    }
+    digits.reverse();
+    let mut out = vec![0xbf];
+    out.extend(digits);
+    out
 }
 
 #[cfg(test)]
