@@ -80,7 +80,7 @@ pub fn verify_registration(
         android_key_tee_only: policy.attestation.android_key_tee_only,
     });
     let attestation = checks.apply_or(statement, || AttestationType::SelfAttestation)?;
-    checks.apply(step_24_assess_trust(&attestation, policy, now))?; // steps 23-24
+    checks.apply(step_24_assess_trust(&attestation, attested.aaguid, policy, now))?; // steps 23-24
     checks.apply(step_25_credential_id_length(attested))?;
     checks.apply(step_26_credential_id_unused(attested, store))?;
     checks.apply(step_27_credential_id_is_raw_id(response, attested))?;
@@ -292,7 +292,12 @@ fn step_21_attestation_format_supported(fmt: &str, policy: &Policy) -> Result<()
 /// attestation is acceptable under Relying Party policy. Otherwise, ... verify that the attestation public
 /// key either correctly chains up to an acceptable root certificate, or is itself an acceptable certificate."
 /// "If the attestation statement is not deemed trustworthy, the Relying Party SHOULD fail the registration ceremony."
-fn step_24_assess_trust(att: &AttestationType, policy: &Policy, now: u64) -> Result<(), Rejection> {
+fn step_24_assess_trust(
+    att: &AttestationType,
+    aaguid: [u8; 16],
+    policy: &Policy,
+    now: u64,
+) -> Result<(), Rejection> {
     match att {
         AttestationType::None if !policy.attestation.accept_none => {
             Err(Rejection::new(CheckId::RegAttestationNotAcceptable, "none attestation is not acceptable"))
@@ -306,9 +311,45 @@ fn step_24_assess_trust(att: &AttestationType, policy: &Policy, now: u64) -> Res
             if policy.attestation.trust_self_signed_in_x5c {
                 anchors.to_mut().extend(attestation::self_signed_after_leaf(trust_path));
             }
+            if let Some(metadata) = &policy.attestation.metadata {
+                step_23_metadata_anchors(metadata, aaguid, trust_path, policy, anchors.to_mut())?;
+            }
             attestation::chains_to_anchor(trust_path, &anchors, now)
                 .map_err(|why| Rejection::new(CheckId::RegAttestationUntrusted, why))
         }
+    }
+}
+
+/// Step 23 from metadata: "obtain a list of acceptable trust anchors (i.e. attestation root certificates) for
+/// that attestation type and attestation statement format fmt, from a trusted source or from policy. For
+/// example, the FIDO Metadata Service provides one way to obtain such information, using the aaguid in the
+/// attestedCredentialData in authData." The entry of the authenticator (by AAGUID, else by the attestation
+/// certificate's key identifier) adds its attestation roots to `anchors`; a status report the policy refuses,
+/// or no entry where the policy requires one, fails [`CheckId::RegAttestationMetadataStatus`].
+fn step_23_metadata_anchors(
+    metadata: &crate::metadata::Metadata,
+    aaguid: [u8; 16],
+    trust_path: &[Vec<u8>],
+    policy: &Policy,
+    anchors: &mut Vec<Vec<u8>>,
+) -> Result<(), Rejection> {
+    let status = &policy.attestation.metadata_status;
+    match metadata.find(Some(aaguid), trust_path.first().map(Vec::as_slice)) {
+        Some(entry) => {
+            if let Some(why) = status.refusal(entry, trust_path) {
+                return Err(Rejection::new(CheckId::RegAttestationMetadataStatus, why));
+            }
+            anchors.extend(entry.attestation_roots.iter().cloned());
+            Ok(())
+        }
+        None if status.require_entry => Err(Rejection::new(
+            CheckId::RegAttestationMetadataStatus,
+            format!(
+                "the metadata has no entry for AAGUID {} or the attestation certificate's key identifier",
+                crate::metadata::uuid_text(&aaguid)
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
