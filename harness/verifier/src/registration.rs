@@ -339,7 +339,11 @@ fn step_23_metadata_anchors(
             if let Some(why) = status.refusal(entry, trust_path) {
                 return Err(Rejection::new(CheckId::RegAttestationMetadataStatus, why));
             }
-            anchors.extend(entry.attestation_roots.iter().cloned());
+            for root in &entry.attestation_roots {
+                if !anchors.contains(root) {
+                    anchors.push(root.clone());
+                }
+            }
             Ok(())
         }
         None if status.require_entry => Err(Rejection::new(
