@@ -18,6 +18,7 @@
 //! | `key_description` | [`device_formats::key_description`]: the android-key KeyDescription parser |
 //! | `apple_nonce` | [`device_formats::apple_nonce`]: the apple nonce extension parser |
 //! | `tpm` | [`tpm::tpm`]: the TPMS_ATTEST and TPMT_PUBLIC parsers of the tpm format, exact round trip |
+//! | `metadata` | [`metadata::metadata`]: FIDO MDS3 BLOB verification and payload reading, bounded counts |
 //!
 //! The seed corpus is written by [`corpus::generate`] (`cargo run -p webauthn-harness-fuzzing --bin
 //! make-corpus`); see `corpus/README.md`.
@@ -28,6 +29,7 @@ pub mod corpus;
 pub mod device_formats;
 pub mod formats;
 pub mod live;
+pub mod metadata;
 pub mod tpm;
 
 pub use ceremony::{authentication, registration};
@@ -49,4 +51,6 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("key_description", device_formats::key_description),
     ("apple_nonce", device_formats::apple_nonce),
     ("tpm", tpm::tpm),
+    // issue 18: FIDO MDS3 metadata BLOBs and payloads.
+    ("metadata", metadata::metadata),
 ];
