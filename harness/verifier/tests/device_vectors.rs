@@ -118,7 +118,7 @@ fn extra_member(bytes: &mut Vec<u8>) {
 
 /// The attestation object with the last byte of `attStmt.sig` flipped (found by its bytes: a signature is
 /// long enough to occur once).
-fn flip_sig(object: &mut Vec<u8>) -> bool {
+fn flip_sig(object: &mut [u8]) -> bool {
     let parsed = AttestationObject::parse(object).expect("attestation object").object;
     let Some(sig) = parsed.att_stmt.get_text("sig").and_then(|v| v.as_bytes()).map(<[u8]>::to_vec) else {
         return false;
