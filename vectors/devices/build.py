@@ -171,7 +171,8 @@ def swa_vectors():
     repo = "MasterKale/SimpleWebAuthn"
     base = "packages/server/src/registration/"
     out = []
-    for path in [base + "verifications/tpm/verifyAttestationTPM.test.ts", base + "verifications/verifyAttestationAndroidKey.test.ts"]:
+    for path in [base + "verifications/tpm/verifyAttestationTPM.test.ts", base + "verifications/verifyAttestationAndroidKey.test.ts",
+                 base + "verifications/verifyAttestationApple.test.ts"]:
         src = show(repo, path)
         for b in src.split("Deno.test(")[1:]:
             name = re.search(r"^\s*(?:\{\s*name:\s*)?'([^']+)'", b).group(1)
@@ -185,6 +186,18 @@ def swa_vectors():
             out.append(dict(repo=repo, path=path, test=name, response=resp,
                             challenge=b64d(ts_strings(b, "expectedChallenge")), origin=ts_strings(b, "expectedOrigin"),
                             rpId=ts_strings(b, "expectedRPID"), now=now, derived=False))
+    # The SafetyNet test verifies the statement alone: ceremony values from its clientDataJSON.
+    path = base + "verifications/verifyAttestationAndroidSafetyNet.test.ts"
+    src = show(repo, path)
+    body = re.search(r"const attestationAndroidSafetyNet: RegistrationResponseJSON = \{(.*?)\n\};", src, re.S).group(1)
+    resp = {"id": ts_strings(body, r"\bid"), "rawId": ts_strings(body, "rawId"), "type": "public-key",
+            "response": {"attestationObject": ts_strings(body, "attestationObject"),
+                         "clientDataJSON": ts_strings(body, "clientDataJSON")}}
+    cd = json.loads(b64d(resp["response"]["clientDataJSON"]))
+    ad = cbor2.loads(b64d(resp["response"]["attestationObject"]))["authData"]
+    out.append(dict(repo=repo, path=path, test="should verify Android SafetyNet attestation", response=resp,
+                    challenge=b64d(cd["challenge"]), origin=cd["origin"], rpId=host_rp_id(cd["origin"], ad),
+                    now=datetime.datetime(2019, 10, 1, 0, 0, 42), derived=True))
     path = base + "verifyRegistrationResponse.test.ts"
     src = show(repo, path)
     for const, test in [("attestationFIDOU2F", "should verify FIDO U2F attestation"),

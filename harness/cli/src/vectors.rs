@@ -23,7 +23,8 @@ pub enum Action {
         dir: PathBuf,
     },
     /// Validate the vector files and reproduce every result with the reference verifier (the generated ones
-    /// must also be what `generate` writes; the captured ones, under captured/, are checked as they are).
+    /// must also be what `generate` writes; the captured ones, under captured/, and the real-device ones, under
+    /// devices/, are checked as they are).
     Check {
         #[arg(long, default_value = "vectors")]
         dir: PathBuf,

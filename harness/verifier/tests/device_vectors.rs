@@ -1,5 +1,5 @@
 //! Real-device registrations (vectors/devices/registration.json): responses that Windows Hello TPMs, Android
-//! phones, an iPhone, YubiKeys and browsers produced, taken (values only) from the tests of py_webauthn,
+//! phones, iPhones, YubiKeys and browsers produced, taken (values only) from the tests of py_webauthn,
 //! SimpleWebAuthn and go-webauthn, each with the RP inputs its test uses, a fixed verification time and the
 //! public roots its chain ends at.
 //!
