@@ -84,12 +84,20 @@ pub fn procedure_must(check: CheckId) -> bool {
 /// `response` are all there and decode, but whose envelope (`id`, `rawId`, `type`, `transports`,
 /// `clientExtensionResults`) is not the JSON serialization's, is an instance of the response interface all the
 /// same (its envelope is what the FIDO conformance tool checks, beyond the spec).
-fn rests_on_data(check: CheckId, sent: &Json) -> bool {
+fn rests_on_data(check: CheckId, sent: &Json, origins: &[String]) -> bool {
     let client_data = || -> Option<Json> {
         let s = sent.get("response")?.get("clientDataJSON")?.as_str()?;
         serde_json::from_slice(&wire::base64url::decode(s).ok()?).ok()
     };
     match check {
+        // An origin that is not the serialization of an origin (§5.8.1: "the fully qualified origin of the
+        // requester ... serialized"), but names a declared one (upper case, a trailing slash or path, the default
+        // port spelled out): the catalogue grades accepting it as a data rule, not §7.1 step 9 / §7.2 step 12.
+        CheckId::RegOrigin | CheckId::AuthOrigin => client_data().is_some_and(|c| {
+            c.get("origin")
+                .and_then(Json::as_str)
+                .is_some_and(|o| parsed_origin(o).is_some_and(|p| p != o && origins.contains(&p)))
+        }),
         CheckId::RegCrossOrigin | CheckId::AuthCrossOrigin => {
             client_data().is_some_and(|c| c.get("crossOrigin").is_some_and(|v| *v != Json::Bool(true)))
         }
@@ -133,6 +141,27 @@ fn rests_on_data(check: CheckId, sent: &Json) -> bool {
         }
         _ => false,
     }
+}
+
+/// The origin a URL-like text names, serialized: scheme and host in lower case, the default port dropped, any
+/// path, query or fragment dropped; `None` when it has no `scheme://host`.
+fn parsed_origin(text: &str) -> Option<String> {
+    let (scheme, rest) = text.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if scheme.is_empty() || authority.is_empty() {
+        return None;
+    }
+    let scheme = scheme.to_ascii_lowercase();
+    let mut authority = authority.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "https" => Some(":443"),
+        "http" => Some(":80"),
+        _ => None,
+    };
+    if let Some(stripped) = default_port.and_then(|p| authority.strip_suffix(p)) {
+        authority = stripped.to_owned();
+    }
+    Some(format!("{scheme}://{authority}"))
 }
 
 /// The decoded `clientDataJSON` of a response.
@@ -206,7 +235,7 @@ pub fn judge(t: &Trial) -> Judgement {
     }
     match (&t.reference, t.reply.accepted()) {
         (Reference::Rejected { check, .. }, true)
-            if procedure_must(*check) && !rests_on_data(*check, &t.sent) =>
+            if procedure_must(*check) && !rests_on_data(*check, &t.sent, &t.origins) =>
         {
             Judgement::Finding(Disagreement::AcceptsInvalid { check: check.id().to_owned() })
         }
@@ -285,7 +314,7 @@ mod tests {
     fn trial(reference: Reference, status: u16, body: serde_json::Value) -> Trial {
         let sent = json!({"id": "AA", "rawId": "AA", "type": "public-key", "clientExtensionResults": {},
             "response": {"clientDataJSON": "e30", "attestationObject": "oA"}});
-        Trial { reference, sent, reply: Reply::new(status, body) }
+        Trial { reference, sent, reply: Reply::new(status, body), origins: vec![] }
     }
 
     #[test]
@@ -334,11 +363,36 @@ mod tests {
             reference: Reference::Rejected { check: CheckId::RegCrossOrigin, detail: String::new() },
             sent,
             reply: Reply::new(200, json!({"status": "ok"})),
+            origins: vec![],
         };
         let null = with_client_data(json!({"type": "webauthn.create", "crossOrigin": null}));
         assert_eq!(judge(&accepted(null)), Judgement::Note(CheckId::RegCrossOrigin));
         let cross = with_client_data(json!({"type": "webauthn.create", "crossOrigin": true}));
         assert!(matches!(judge(&accepted(cross)), Judgement::Finding(_)));
+        // An origin that only is not serialized (a declared one in upper case, with a trailing slash or path, or
+        // its default port spelled out) is a data rule; another origin so spelled is not.
+        let origin = |o: &str| Trial {
+            reference: Reference::Rejected { check: CheckId::RegOrigin, detail: String::new() },
+            sent: with_client_data(json!({"type": "webauthn.create", "origin": o})),
+            reply: Reply::new(200, json!({"status": "ok"})),
+            origins: vec!["https://rp.example".into(), "https://login.rp.example".into()],
+        };
+        for o in [
+            "HTTPS://RP.EXAMPLE",
+            "https://rp.example/",
+            "https://login.rp.example/path",
+            "https://rp.example:443",
+        ] {
+            assert_eq!(judge(&origin(o)), Judgement::Note(CheckId::RegOrigin), "{o}");
+        }
+        for o in [
+            "https://evil.example/",
+            "https://rp.example:8443",
+            "https://user@rp.example",
+            "http://rp.example",
+        ] {
+            assert!(matches!(judge(&origin(o)), Judgement::Finding(_)), "{o}");
+        }
 
         let mut no_raw_id = with_client_data(json!({}));
         no_raw_id.as_object_mut().unwrap().remove("rawId");
@@ -346,6 +400,7 @@ mod tests {
             reference: Reference::Accepted { warnings: vec![] },
             sent: no_raw_id,
             reply: Reply::new(400, json!({"status": "failed"})),
+            origins: vec![],
         };
         assert_eq!(judge(&refused), Judgement::Policy);
 
@@ -354,6 +409,7 @@ mod tests {
             reference: Reference::Accepted { warnings: vec![] },
             sent,
             reply: Reply::new(400, json!({"status": "failed"})),
+            origins: vec![],
         };
         let tb = with_client_data(json!({"type": "webauthn.create", "tokenBinding": {}}));
         assert_eq!(refusal_explained(&tb), Some("client data carries tokenBinding"));
@@ -384,6 +440,7 @@ mod tests {
             reference: Reference::Rejected { check: CheckId::AuthAuthDataMalformed, detail: String::new() },
             sent,
             reply: Reply::new(200, json!({"status": "ok"})),
+            origins: vec![],
         };
         let mut leftover = header.clone();
         leftover.extend_from_slice(&[0, 1]);
@@ -412,6 +469,7 @@ mod tests {
             reference: Reference::Rejected { check: CheckId::RegAuthDataMalformed, detail: String::new() },
             sent: registration,
             reply: Reply::new(200, json!({"status": "ok"})),
+            origins: vec![],
         };
         assert_eq!(judge(&t), Judgement::Note(CheckId::RegAuthDataMalformed));
         // A registration is judged by its attestation object's authData, whatever else `response` holds.
@@ -428,6 +486,7 @@ mod tests {
             reference: Reference::Rejected { check, detail: String::new() },
             sent,
             reply: Reply::new(200, json!({"status": "ok"})),
+            origins: vec![],
         };
         let registration = |attestation_object: Json| {
             json!({"id": "AA", "rawId": "AA", "type": "public-key",

@@ -53,6 +53,9 @@ pub struct Trial {
     /// The response as sent (the JSON body of the result call).
     pub sent: Json,
     pub reply: Reply,
+    /// The origins the RP is declared to accept (the oracle's), by which the judge tells an origin that is
+    /// only not serialized from another origin.
+    pub origins: Vec<String>,
 }
 
 /// Why a trial did not produce one.
@@ -427,7 +430,7 @@ impl<'t> Client<'t> {
                 }
             }
         }
-        Ok(Trial { reference, sent, reply })
+        Ok(Trial { reference, sent, reply, origins: self.policy.origins.allowed.clone() })
     }
 
     /// The account the description's kind is sent with, registered (as a valid `none` registration) when there is
@@ -566,6 +569,6 @@ impl<'t> Client<'t> {
                 }
             }
         }
-        Ok(Trial { reference, sent, reply })
+        Ok(Trial { reference, sent, reply, origins: self.policy.origins.allowed.clone() })
     }
 }
