@@ -284,7 +284,9 @@ fn run_inner(args: Args) -> Result<ExitCode> {
 
     let cfg = GradeConfig {
         target: label,
-        client: ClientConfig::new(origin, rp_id),
+        // The authenticator's clock is the wall clock: a live RP compares what an attestation stamps with the
+        // time (SafetyNet's timestampMs) with its own.
+        client: ClientConfig { time: Some(unix_now()), ..ClientConfig::new(origin, rp_id) },
         seed: args.seed,
         required_formats: args.required_formats.clone(),
         required_algs: args.required_algs.clone(),
@@ -350,4 +352,9 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The wall clock, Unix seconds.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }

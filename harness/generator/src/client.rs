@@ -28,12 +28,16 @@ pub struct ClientConfig {
     /// say), for the cases that report one ([`crate::catalog::Setup::subdomain_origin`]); `None` where no such
     /// origin is declared. The grader fills it from the declared origins.
     pub subdomain_origin: Option<String>,
+    /// The authenticator's clock, Unix seconds, for what an attestation stamps with the time (SafetyNet's
+    /// `timestampMs`); `None` is [`crate::ceremony::FIXED_TIME`], so ceremonies stay reproducible. A grader
+    /// of a live RP sets the wall clock, which the RP compares with its own.
+    pub time: Option<u64>,
 }
 
 impl ClientConfig {
     /// A client at `origin` for `rp_id`, with no subdomain origin.
     pub fn new(origin: impl Into<String>, rp_id: impl Into<String>) -> ClientConfig {
-        ClientConfig { origin: origin.into(), rp_id: rp_id.into(), subdomain_origin: None }
+        ClientConfig { origin: origin.into(), rp_id: rp_id.into(), subdomain_origin: None, time: None }
     }
 }
 
@@ -112,7 +116,16 @@ impl CreationOptions {
 
     /// A valid draft for these options: UP, and UV unless verification is discouraged.
     pub fn draft(&self, cfg: &ClientConfig, credential: &Credential) -> RegistrationDraft {
-        RegistrationDraft::new(&self.rp(cfg), credential, &self.challenge, uv_flag(&self.user_verification))
+        let mut draft = RegistrationDraft::new(
+            &self.rp(cfg),
+            credential,
+            &self.challenge,
+            uv_flag(&self.user_verification),
+        );
+        if let Some(t) = cfg.time {
+            draft.time = t;
+        }
+        draft
     }
 }
 

@@ -26,6 +26,7 @@ pub mod keys;
 pub mod member;
 pub mod pki;
 pub mod runner;
+pub mod safetynet;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod target;
