@@ -58,7 +58,7 @@ pub const KEY_SEED: u64 = 3;
 
 /// A certificate for `key` with subject `subject`, issued by the harness's attestation root.
 pub fn leaf_cert(key: &KeyPair, subject: &str) -> Vec<u8> {
-    crate::device_pki::issue_for_key(subject, 0x5afe_7e7, crate::device_pki::spki_of(&key.cose_key()), &[])
+    crate::device_pki::issue_for_key(subject, 0x05af_e7e7, crate::device_pki::spki_of(&key.cose_key()), &[])
 }
 
 /// §8.5 signing procedure: attToBeSigned = SHA-256(authenticatorData || clientDataHash); SafetyNet returns
