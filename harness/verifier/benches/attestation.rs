@@ -39,6 +39,8 @@ fn benches(c: &mut Criterion) {
         ("es256/tpm", Algorithm::Es256, AttestationKind::Tpm),
         ("rs256/tpm", Algorithm::Rs256, AttestationKind::Tpm),
         ("es256/none", Algorithm::Es256, AttestationKind::None),
+        // issue 18: android-safetynet (§8.5): an RS256 JWS by an attest.android.com certificate.
+        ("es256/android-safetynet", Algorithm::Es256, AttestationKind::AndroidSafetynet),
     ] {
         let (json, e) = fixture(alg, kind);
         let register = || {
