@@ -202,7 +202,7 @@ fn policy_timestamp(s: &Statement<'_>, payload: &Map<String, Json>) -> Result<()
         None => return Err(fail("the payload has no timestampMs".into())),
     };
     let now_ms = s.now.saturating_mul(1000);
-    if ts > now_ms + 999 {
+    if ts > now_ms.saturating_add(999) {
         return Err(fail(format!("timestampMs {ts} is after the verification time {now_ms} ms")));
     }
     if let Some(max) = s.safetynet_max_age_ms {
