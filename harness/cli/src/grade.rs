@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use generator::catalog::{self, Case};
-use generator::client::ClientConfig;
+use generator::client::{ClientConfig, Clock};
 use generator::target::{Endpoint, Target};
 use grader::expectations::{self, Expectations};
 use grader::profile::RpProfile;
@@ -286,7 +286,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         target: label,
         // The authenticator's clock is the wall clock: a live RP compares what an attestation stamps with the
         // time (SafetyNet's timestampMs) with its own.
-        client: ClientConfig { time: Some(unix_now()), ..ClientConfig::new(origin, rp_id) },
+        client: ClientConfig { clock: Clock::Wall, ..ClientConfig::new(origin, rp_id) },
         seed: args.seed,
         required_formats: args.required_formats.clone(),
         required_algs: args.required_algs.clone(),
@@ -352,9 +352,4 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The wall clock, Unix seconds.
-fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }

@@ -140,7 +140,7 @@ pub struct RegistrationDraft {
     pub raw_id: Vec<u8>,
     pub transports: Vec<String>,
     /// The authenticator's clock when it makes the attestation, Unix seconds (the SafetyNet `timestampMs`):
-    /// [`FIXED_TIME`] unless the client says otherwise ([`crate::client::ClientConfig::time`]).
+    /// [`FIXED_TIME`] unless the client's clock says otherwise ([`crate::client::ClientConfig::clock`]).
     pub time: u64,
 }
 
