@@ -46,6 +46,14 @@ pub const SKIPPED: &[CheckId] = &[
     CheckId::RegAttestationTpmType,
     CheckId::RegAttestationTpmExtraData,
     CheckId::RegAttestationTpmName,
+    // android-safetynet (§8.5): tests/android_safetynet.rs, harness/cli/tests/safetynet.rs and the catalogue's
+    // reg.attestation.android-safetynet.* cases.
+    CheckId::RegAttestationSafetynetResponse,
+    CheckId::RegAttestationSafetynetNonce,
+    CheckId::RegAttestationSafetynetCertificate,
+    CheckId::RegAttestationSafetynetSignature,
+    CheckId::RegAttestationSafetynetCtsProfile,
+    CheckId::RegAttestationSafetynetTimestamp,
 ];
 
 /// `RegChallenge` -> `reg_challenge`: the module name the tests of a check live in.
