@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use generator::catalog::{self, Case};
-use generator::client::ClientConfig;
+use generator::client::{ClientConfig, Clock};
 use generator::target::{Endpoint, Target};
 use grader::expectations::{self, Expectations};
 use grader::profile::RpProfile;
@@ -302,7 +302,9 @@ fn run_inner(args: Args) -> Result<ExitCode> {
 
     let cfg = GradeConfig {
         target: label,
-        client: ClientConfig::new(origin, rp_id),
+        // The authenticator's clock is the wall clock: a live RP compares what an attestation stamps with the
+        // time (SafetyNet's timestampMs) with its own.
+        client: ClientConfig { clock: Clock::Wall, ..ClientConfig::new(origin, rp_id) },
         seed: args.seed,
         required_formats: args.required_formats.clone(),
         required_algs: args.required_algs.clone(),

@@ -15,7 +15,7 @@ use grader::transport::{HttpConfig, HttpTarget};
 use grader::{GradeConfig, Report, Verdict};
 use rp::server::Running;
 use rp::ReferenceRp;
-use testkit::{client, ORIGIN, RP_ID};
+use testkit::{http_client, ORIGIN, RP_ID};
 use testkit::{not_good, outcome};
 use verifier::CheckId;
 
@@ -30,7 +30,7 @@ fn grade_over_http(configure: impl FnOnce(&mut rp::Config)) -> Report {
         Running::start("127.0.0.1:0".parse().expect("an address"), Arc::new(ReferenceRp::new(config)))
             .expect("the server starts");
     let mut target = HttpTarget::new(HttpConfig::new(&server.url()));
-    let cfg = GradeConfig::new("test", client(), 5);
+    let cfg = GradeConfig::new("test", http_client(), 5);
     let all = catalog::all();
     grader::grade(&mut target, &cfg, &all, &all, &mut |_, _, _| {}).report
 }

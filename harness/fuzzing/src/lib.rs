@@ -19,6 +19,7 @@
 //! | `apple_nonce` | [`device_formats::apple_nonce`]: the apple nonce extension parser |
 //! | `tpm` | [`tpm::tpm`]: the TPMS_ATTEST and TPMT_PUBLIC parsers of the tpm format, exact round trip |
 //! | `metadata` | [`metadata::metadata`]: FIDO MDS3 BLOB verification and payload reading, bounded counts |
+//! | `jws` | [`jws::jws`]: the JWS Compact Serialization parser (exact round trip) and the android-safetynet procedure |
 //!
 //! The seed corpus is written by [`corpus::generate`] (`cargo run -p webauthn-harness-fuzzing --bin
 //! make-corpus`); see `corpus/README.md`.
@@ -31,6 +32,8 @@ pub mod formats;
 pub mod live;
 pub mod metadata;
 pub mod tpm;
+// issue 18: android-safetynet's JWS.
+pub mod jws;
 
 pub use ceremony::{authentication, registration};
 pub use formats::{attestation_object, authenticator_data, cbor, client_data_json, cose_key};
@@ -53,4 +56,6 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("tpm", tpm::tpm),
     // issue 18: FIDO MDS3 metadata BLOBs and payloads.
     ("metadata", metadata::metadata),
+    // issue 18: the JWS of android-safetynet (and the MDS3 BLOB).
+    ("jws", jws::jws),
 ];

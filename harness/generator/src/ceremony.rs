@@ -112,6 +112,10 @@ pub enum AttestationKind {
     /// `tpm` (§8.3): pubArea and certInfo of a software TPM, ES256 by an AIK certified under
     /// [`crate::pki::root`] ([`crate::tpm`]).
     Tpm,
+    /// `android-safetynet` (§8.5): a SafetyNet JWS (RS256) whose nonce is SHA-256(authenticatorData ||
+    /// clientDataHash), signed by an attest.android.com certificate under [`crate::pki::root`], stamped
+    /// with the draft's time ([`crate::safetynet`]).
+    AndroidSafetynet,
 }
 
 impl AttestationKind {
@@ -124,7 +128,8 @@ impl AttestationKind {
             | AttestationKind::FidoU2f
             | AttestationKind::Apple
             | AttestationKind::AndroidKey
-            | AttestationKind::Tpm => true,
+            | AttestationKind::Tpm
+            | AttestationKind::AndroidSafetynet => true,
         }
     }
 
@@ -136,6 +141,7 @@ impl AttestationKind {
             AttestationKind::Apple => "apple",
             AttestationKind::AndroidKey => "android-key",
             AttestationKind::Tpm => "tpm",
+            AttestationKind::AndroidSafetynet => "android-safetynet",
         }
     }
 }
@@ -147,7 +153,13 @@ pub struct RegistrationDraft {
     pub auth_data: AuthenticatorData,
     pub raw_id: Vec<u8>,
     pub transports: Vec<String>,
+    /// The authenticator's clock when it makes the attestation, Unix seconds (the SafetyNet `timestampMs`):
+    /// [`FIXED_TIME`] unless the client's clock says otherwise ([`crate::client::ClientConfig::clock`]).
+    pub time: u64,
 }
+
+/// The ceremonies' fixed time (2025-06-01T00:00:00Z), at which the vectors are checked.
+pub const FIXED_TIME: u64 = 1_748_736_000;
 
 impl RegistrationDraft {
     /// A valid draft: browser-order client data, UP set (plus `extra_flags`), AT with the credential, counter 0.
@@ -163,6 +175,7 @@ impl RegistrationDraft {
             },
             raw_id: credential.id.clone(),
             transports: vec!["internal".to_owned()],
+            time: FIXED_TIME,
         }
     }
 
@@ -223,6 +236,13 @@ impl RegistrationDraft {
                     .map_or_else(|| credential.key.cose_key(), |parsed| parsed.key);
                 crate::tpm::statement(&key, &signed)
             }
+            AttestationKind::AndroidSafetynet => crate::safetynet::Parts::valid(
+                &auth_data,
+                &client_data_hash,
+                self.time,
+                crate::safetynet::Signer::Rs256,
+            )
+            .statement(),
         };
         SignedRegistration {
             id: base64url::encode(&self.raw_id),

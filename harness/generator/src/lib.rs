@@ -28,6 +28,7 @@ pub mod member;
 pub mod metadata;
 pub mod pki;
 pub mod runner;
+pub mod safetynet;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod target;

@@ -191,6 +191,35 @@ checks! {
     RegAttestationTpmName => ("reg.attestation.tpm.name", Registration, "§8.3 verification, §7.1 step 22", Must,
         "certInfo.attested.name is the Name of pubArea: its nameAlg followed by the nameAlg hash of pubArea",
         Procedure, "Verify that attested contains a TPMS_CERTIFY_INFO structure as specified in section 10.12.3, whose name field contains a valid Name for pubArea, as computed using the procedure specified in section 16 using the nameAlg in the pubArea."),
+    // ---- issue 18: §8.5 android-safetynet (the statement-malformed and untrusted checks above apply too) ----
+    /// Also an empty `ver`: no version of the SafetyNet response is empty.
+    RegAttestationSafetynetResponse => ("reg.attestation.android-safetynet.response", Registration, "§8.5 verification procedure, §7.1 step 22", Must,
+        "response is a JWS in Compact Serialization (RFC 7515) with a JSON object payload, of a non-empty version ver",
+        Procedure, "Verify that response is a valid SafetyNet response of version ver by following the steps indicated by the [SafetyNet online documentation](https://developer.android.com/training/safetynet/attestation.html#compat-check-response)."),
+    /// Also when the payload has no `nonce` string: the step cannot then find the attribute it compares.
+    RegAttestationSafetynetNonce => ("reg.attestation.android-safetynet.nonce", Registration, "§8.5 verification procedure, §7.1 step 22", Must,
+        "the payload's nonce is Base64(SHA-256(authenticatorData || clientDataHash))",
+        Procedure, "Verify that the nonce attribute in the payload of response is identical to the Base64 encoding of the SHA-256 hash of the concatenation of authenticatorData and clientDataHash."),
+    /// The SafetyNet documentation's "verify the compatibility check response": the leaf certificate of the
+    /// JWS header's `x5c` is issued to the hostname attest.android.com (subject CN or a SAN dNSName).
+    RegAttestationSafetynetCertificate => ("reg.attestation.android-safetynet.certificate", Registration, "§8.5 verification procedure, §7.1 step 22", Must,
+        "the JWS header's x5c is present and its first certificate is issued to attest.android.com",
+        Procedure, "Verify that the SafetyNet response actually came from the SafetyNet service by following the steps in the [SafetyNet online documentation](https://developer.android.com/training/safetynet/attestation#compat-check-response)."),
+    /// The JWS signature (RS256, ES256 with raw R || S, ...) by the key of x5c's first certificate; `alg` none
+    /// or one this verifier does not know cannot show where the response came from.
+    RegAttestationSafetynetSignature => ("reg.attestation.android-safetynet.signature", Registration, "§8.5 verification procedure, §7.1 step 22", Must,
+        "the JWS signature verifies with the key of x5c's first certificate under the header's alg",
+        Procedure, "Verify that the SafetyNet response actually came from the SafetyNet service by following the steps in the [SafetyNet online documentation](https://developer.android.com/training/safetynet/attestation#compat-check-response)."),
+    /// POLICY: the SafetyNet documentation, not the spec, says to check `ctsProfileMatch`
+    /// (`AttestationPolicy::safetynet_require_cts_profile_match`).
+    RegAttestationSafetynetCtsProfile => ("reg.attestation.android-safetynet.cts-profile", Registration, "§8.5 verification procedure, §7.1 step 22", Policy,
+        "the payload's ctsProfileMatch is true (where the RP's policy requires a CTS-compatible device)",
+        Procedure, "Verify that response is a valid SafetyNet response of version ver by following the steps indicated by the [SafetyNet online documentation](https://developer.android.com/training/safetynet/attestation.html#compat-check-response)."),
+    /// POLICY: the payload's `timestampMs` is not after the verification time and not older than the policy's
+    /// window (`AttestationPolicy::safetynet_max_age_ms`).
+    RegAttestationSafetynetTimestamp => ("reg.attestation.android-safetynet.timestamp", Registration, "§8.5 verification procedure, §7.1 step 22", Policy,
+        "the payload's timestampMs is not in the future and within the RP's freshness window",
+        Procedure, "Verify that response is a valid SafetyNet response of version ver by following the steps indicated by the [SafetyNet online documentation](https://developer.android.com/training/safetynet/attestation.html#compat-check-response)."),
     RegAttestationNotAcceptable => ("reg.attestation.type-not-acceptable", Registration, "§7.1 step 24", Policy,
         "none or self attestation is acceptable under the RP's policy",
         Procedure, "If no attestation was provided, verify that None attestation is acceptable under Relying Party policy."),

@@ -34,6 +34,12 @@ pub fn client() -> ClientConfig {
     ClientConfig { subdomain_origin: Some(SUBDOMAIN_ORIGIN.into()), ..ClientConfig::new(ORIGIN, RP_ID) }
 }
 
+/// [`client`] with the wall clock ([`generator::client::Clock::Wall`]): for grading the reference RP served over
+/// HTTP, which verifies at the wall clock (an android-safetynet response is stamped with the time).
+pub fn http_client() -> ClientConfig {
+    ClientConfig { clock: generator::client::Clock::Wall, ..client() }
+}
+
 /// The reference RP of [`RP_ID`] at [`ORIGIN`], configured by [`rp_config`] with seed 1.
 pub fn reference_rp() -> ReferenceRp {
     ReferenceRp::new(rp_config(RP_ID, ORIGIN, 1))

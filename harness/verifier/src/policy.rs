@@ -91,6 +91,14 @@ pub struct AttestationPolicy {
     pub metadata: Option<std::sync::Arc<crate::metadata::Metadata>>,
     /// Which status reports refuse an authenticator, and whether one without an entry is refused.
     pub metadata_status: crate::metadata::StatusPolicy,
+    /// android-safetynet (§8.5): require the payload's `ctsProfileMatch` to be true (the device passed the
+    /// Android compatibility test suite), which the SafetyNet documentation, not the spec, asks for. Default
+    /// `true`, as the FIDO conformance tool expects; `false` accepts a device that only has basic integrity.
+    pub safetynet_require_cts_profile_match: bool,
+    /// android-safetynet (§8.5): the oldest a response's `timestampMs` may be at the verification time, in
+    /// milliseconds; `None` leaves its age unchecked (a `timestampMs` after the verification time is refused
+    /// either way). Default one minute (60 000 ms), the FIDO conformance tool's window.
+    pub safetynet_max_age_ms: Option<u64>,
 }
 
 impl Default for AttestationPolicy {
@@ -105,6 +113,8 @@ impl Default for AttestationPolicy {
             android_key_tee_only: false,
             metadata: None,
             metadata_status: crate::metadata::StatusPolicy::default(),
+            safetynet_require_cts_profile_match: true,
+            safetynet_max_age_ms: Some(60_000),
         }
     }
 }
@@ -243,6 +253,11 @@ impl Policy {
             | CheckId::AuthBackupStatePolicy
             | CheckId::RegAttestationNotAcceptable
             | CheckId::RegAttestationMetadataStatus => Some(true),
+            // android-safetynet: these fail only where `attestation.safetynet_require_cts_profile_match` or
+            // `safetynet_max_age_ms` refuses what the payload says, so the failure is the policy's refusal.
+            CheckId::RegAttestationSafetynetCtsProfile | CheckId::RegAttestationSafetynetTimestamp => {
+                Some(true)
+            }
             _ => None,
         }
     }

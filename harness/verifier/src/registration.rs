@@ -78,6 +78,8 @@ pub fn verify_registration(
         now,
         packed_x5c_alg_is_credential_alg: policy.attestation.packed_x5c_alg_is_credential_alg,
         android_key_tee_only: policy.attestation.android_key_tee_only,
+        safetynet_require_cts_profile_match: policy.attestation.safetynet_require_cts_profile_match,
+        safetynet_max_age_ms: policy.attestation.safetynet_max_age_ms,
     });
     let attestation = checks.apply_or(statement, || AttestationType::SelfAttestation)?;
     checks.apply(step_24_assess_trust(&attestation, attested.aaguid, policy, now))?; // steps 23-24

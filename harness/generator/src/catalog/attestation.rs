@@ -973,6 +973,8 @@ pub(super) fn cases() -> Vec<Case> {
             ceremony: Ceremony::Registration,
             title: "fmt \"android-safetynet\" with an empty attStmt",
             plan: reg_post(|p| set_fmt(p, "android-safetynet")),
+            // The reference implements android-safetynet (§8.5): step 22 fails on the missing members.
+            check: STATEMENT,
             ..REGISTERED_FORMAT
         },
         Case {

@@ -47,6 +47,8 @@ mod stateful;
 mod structure;
 mod tpm;
 mod valid;
+// issue 18: android-safetynet (§8.5).
+mod safetynet;
 
 pub use spec::{Basis, BasisKind, Ceremony, CheckId, Expect, Level};
 
@@ -670,6 +672,7 @@ pub fn all() -> Vec<Case> {
         tpm::cases,
         metadata::cases,
         options::cases,
+        safetynet::cases,
     ] {
         cases.extend(area());
     }
@@ -764,7 +767,7 @@ mod tests {
             }
         }
         let baselines: Vec<&str> = cases.iter().filter(|c| c.is_baseline()).map(|c| c.id).collect();
-        assert_eq!(baselines.len(), 28, "{baselines:?}"); // 24 + apple + android-key + tpm (2)
+        assert_eq!(baselines.len(), 29, "{baselines:?}"); // 24 + apple + android-key + tpm (2) + android-safetynet
         assert!(baselines.iter().all(|id| id.starts_with("reg.valid.")), "{baselines:?}");
     }
 

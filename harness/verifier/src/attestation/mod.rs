@@ -21,9 +21,12 @@ mod android_key;
 pub mod apple;
 
 pub mod key_description;
+// issue 18: android-safetynet (§8.5).
+pub mod android_safetynet;
 
 /// Formats this verifier implements.
-pub const IMPLEMENTED_FORMATS: &[&str] = &["none", "packed", "fido-u2f", "apple", "android-key", "tpm"];
+pub const IMPLEMENTED_FORMATS: &[&str] =
+    &["none", "packed", "fido-u2f", "apple", "android-key", "tpm", "android-safetynet"];
 
 /// Every format in the IANA "WebAuthn Attestation Statement Format Identifiers" registry (RFC 8809), so an
 /// unimplemented registered format is told apart from an unknown string.
@@ -61,6 +64,11 @@ pub struct Statement<'a> {
     /// android-key: read origin and purpose from teeEnforced only, not the union with softwareEnforced
     /// ([`crate::policy::AttestationPolicy::android_key_tee_only`]).
     pub android_key_tee_only: bool,
+    /// android-safetynet: require `ctsProfileMatch` ([`crate::policy::AttestationPolicy::safetynet_require_cts_profile_match`]).
+    pub safetynet_require_cts_profile_match: bool,
+    /// android-safetynet: the oldest `timestampMs` accepted, in ms before `now`
+    /// ([`crate::policy::AttestationPolicy::safetynet_max_age_ms`]).
+    pub safetynet_max_age_ms: Option<u64>,
 }
 
 /// §7.1 step 22: "Verify that attStmt is a correct attestation statement, conveying a valid attestation
@@ -73,6 +81,7 @@ pub fn verify_statement(s: &Statement<'_>) -> Result<AttestationType, Rejection>
         "apple" => apple::verify(s),
         "android-key" => android_key::verify(s),
         "tpm" => tpm::verify(s),
+        "android-safetynet" => android_safetynet::verify(s),
         other => Err(Rejection::new(
             CheckId::RegAttestationFormatUnsupported,
             format!("fmt {other:?} has no verification procedure here"),

@@ -48,6 +48,14 @@ pub const SKIPPED: &[CheckId] = &[
     CheckId::RegAttestationTpmName,
     // metadata (§7.1 step 23): tests/metadata.rs.
     CheckId::RegAttestationMetadataStatus,
+    // android-safetynet (§8.5): tests/android_safetynet.rs, harness/cli/tests/safetynet.rs and the catalogue's
+    // reg.attestation.android-safetynet.* cases.
+    CheckId::RegAttestationSafetynetResponse,
+    CheckId::RegAttestationSafetynetNonce,
+    CheckId::RegAttestationSafetynetCertificate,
+    CheckId::RegAttestationSafetynetSignature,
+    CheckId::RegAttestationSafetynetCtsProfile,
+    CheckId::RegAttestationSafetynetTimestamp,
 ];
 
 /// `RegChallenge` -> `reg_challenge`: the module name the tests of a check live in.

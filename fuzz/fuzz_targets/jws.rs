@@ -1,0 +1,4 @@
+//! `jws`: see `fuzzing::jws::jws` (harness/fuzzing) for the invariants; the replay test runs the same function.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::jws::jws(data));
