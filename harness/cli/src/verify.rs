@@ -203,6 +203,7 @@ fn registration(a: RegistrationArgs) -> Result<(Value, bool)> {
                 AttestationType::None => "none",
                 AttestationType::SelfAttestation => "self",
                 AttestationType::Basic { .. } => "basic",
+                AttestationType::Compound(_) => "compound",
             };
             (
                 json!({

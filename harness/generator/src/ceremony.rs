@@ -112,7 +112,13 @@ pub enum AttestationKind {
     /// `tpm` (§8.3): pubArea and certInfo of a software TPM, ES256 by an AIK certified under
     /// [`crate::pki::root`] ([`crate::tpm`]).
     Tpm,
+    /// `compound` (§8.9): the statements of [`COMPOUND_PARTS`] (packed x5c and tpm) over the same
+    /// authenticator data and client data hash, each as `{fmt, attStmt}`.
+    Compound,
 }
+
+/// The sub-statements of [`AttestationKind::Compound`], in order.
+pub const COMPOUND_PARTS: [AttestationKind; 2] = [AttestationKind::PackedX5c, AttestationKind::Tpm];
 
 impl AttestationKind {
     pub fn fmt(self) -> &'static str {
@@ -123,6 +129,7 @@ impl AttestationKind {
             AttestationKind::Apple => "apple",
             AttestationKind::AndroidKey => "android-key",
             AttestationKind::Tpm => "tpm",
+            AttestationKind::Compound => "compound",
         }
     }
 }
@@ -210,6 +217,18 @@ impl RegistrationDraft {
                     .map_or_else(|| credential.key.cose_key(), |parsed| parsed.key);
                 crate::tpm::statement(&key, &signed)
             }
+            AttestationKind::Compound => Value::Array(
+                COMPOUND_PARTS
+                    .iter()
+                    .map(|&part| {
+                        let sub = self.sign(credential, part).attestation_object.att_stmt;
+                        Value::Map(vec![
+                            (Value::from("fmt"), Value::from(part.fmt())),
+                            (Value::from("attStmt"), sub),
+                        ])
+                    })
+                    .collect(),
+            ),
         };
         SignedRegistration {
             id: base64url::encode(&self.raw_id),

@@ -57,6 +57,7 @@ fn attestation_name(a: AttestationKind) -> &'static str {
         AttestationKind::Apple => "apple",
         AttestationKind::AndroidKey => "android-key",
         AttestationKind::Tpm => "tpm",
+        AttestationKind::Compound => "compound",
     }
 }
 

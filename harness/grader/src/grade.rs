@@ -81,6 +81,7 @@ fn fmt_name(a: AttestationKind) -> &'static str {
         AttestationKind::Apple => "apple",
         AttestationKind::AndroidKey => "android-key",
         AttestationKind::Tpm => "tpm",
+        AttestationKind::Compound => "compound",
     }
 }
 

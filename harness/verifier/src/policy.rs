@@ -84,6 +84,18 @@ pub struct AttestationPolicy {
     /// environment". The default, `false`, reads the union of teeEnforced and softwareEnforced, which is what
     /// the procedure says for every other RP.
     pub android_key_tee_only: bool,
+    /// Trust anchors by attestation statement format (§7.1 step 24: "a trusted method of determining
+    /// acceptable trust anchors"): a trust path from a statement of a format listed here must chain to that
+    /// format's anchors instead of [`AttestationPolicy::trust_anchors`]; every other format uses those. Empty
+    /// by default. A compound statement's sub-statements each use their own format's anchors.
+    pub format_anchors: Vec<(String, Vec<Vec<u8>>)>,
+}
+
+impl AttestationPolicy {
+    /// The anchors a trust path of a `fmt` statement must chain to.
+    pub fn anchors_for(&self, fmt: &str) -> &[Vec<u8>] {
+        self.format_anchors.iter().find(|(f, _)| f == fmt).map_or(&self.trust_anchors, |(_, a)| a)
+    }
 }
 
 impl Default for AttestationPolicy {
@@ -96,6 +108,7 @@ impl Default for AttestationPolicy {
             trust_self_signed_in_x5c: false,
             packed_x5c_alg_is_credential_alg: false,
             android_key_tee_only: false,
+            format_anchors: Vec::new(),
         }
     }
 }

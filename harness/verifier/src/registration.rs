@@ -80,7 +80,7 @@ pub fn verify_registration(
         android_key_tee_only: policy.attestation.android_key_tee_only,
     });
     let attestation = checks.apply_or(statement, || AttestationType::SelfAttestation)?;
-    checks.apply(step_24_assess_trust(&attestation, policy, now))?; // steps 23-24
+    checks.apply(step_24_assess_trust(&object.fmt, &attestation, policy, now))?; // steps 23-24
     checks.apply(step_25_credential_id_length(attested))?;
     checks.apply(step_26_credential_id_unused(attested, store))?;
     checks.apply(step_27_credential_id_is_raw_id(response, attested))?;
@@ -292,7 +292,12 @@ fn step_21_attestation_format_supported(fmt: &str, policy: &Policy) -> Result<()
 /// attestation is acceptable under Relying Party policy. Otherwise, ... verify that the attestation public
 /// key either correctly chains up to an acceptable root certificate, or is itself an acceptable certificate."
 /// "If the attestation statement is not deemed trustworthy, the Relying Party SHOULD fail the registration ceremony."
-fn step_24_assess_trust(att: &AttestationType, policy: &Policy, now: u64) -> Result<(), Rejection> {
+fn step_24_assess_trust(
+    fmt: &str,
+    att: &AttestationType,
+    policy: &Policy,
+    now: u64,
+) -> Result<(), Rejection> {
     match att {
         AttestationType::None if !policy.attestation.accept_none => {
             Err(Rejection::new(CheckId::RegAttestationNotAcceptable, "none attestation is not acceptable"))
@@ -302,13 +307,20 @@ fn step_24_assess_trust(att: &AttestationType, policy: &Policy, now: u64) -> Res
         }
         AttestationType::None | AttestationType::SelfAttestation => Ok(()),
         AttestationType::Basic { trust_path } => {
-            let mut anchors = std::borrow::Cow::Borrowed(&policy.attestation.trust_anchors);
+            let mut anchors = std::borrow::Cow::Borrowed(policy.attestation.anchors_for(fmt));
             if policy.attestation.trust_self_signed_in_x5c {
                 anchors.to_mut().extend(attestation::self_signed_after_leaf(trust_path));
             }
-            attestation::chains_to_anchor(trust_path, &anchors, now)
-                .map_err(|why| Rejection::new(CheckId::RegAttestationUntrusted, why))
+            attestation::path::verify(trust_path, &anchors, now)
+                .map_err(|e| Rejection::new(e.failure.check(), e.detail))
         }
+        // §8.9 returns "any combination of outputs from successful verification procedures": each
+        // sub-statement's result is assessed with its own format's anchors, and all must be trustworthy.
+        AttestationType::Compound(subs) => subs.iter().enumerate().try_for_each(|(i, (sub_fmt, sub))| {
+            step_24_assess_trust(sub_fmt, sub, policy, now).map_err(|r| {
+                Rejection::new(r.check, format!("compound attStmt[{i}] (fmt {sub_fmt:?}): {}", r.detail))
+            })
+        }),
     }
 }
 

@@ -46,6 +46,9 @@ mod stateful;
 mod structure;
 mod tpm;
 mod valid;
+// issue 18: certificate paths through intermediates and the compound format.
+mod chains;
+mod compound;
 
 pub use spec::{Basis, BasisKind, Ceremony, CheckId, Expect, Level};
 
@@ -663,6 +666,8 @@ pub fn all() -> Vec<Case> {
         apple_android::cases,
         tpm::cases,
         options::cases,
+        chains::cases,
+        compound::cases,
     ] {
         cases.extend(area());
     }
@@ -757,7 +762,7 @@ mod tests {
             }
         }
         let baselines: Vec<&str> = cases.iter().filter(|c| c.is_baseline()).map(|c| c.id).collect();
-        assert_eq!(baselines.len(), 28, "{baselines:?}"); // 24 + apple + android-key + tpm (2)
+        assert_eq!(baselines.len(), 29, "{baselines:?}"); // 24 + apple + android-key + tpm (2) + compound
         assert!(baselines.iter().all(|id| id.starts_with("reg.valid.")), "{baselines:?}");
     }
 
