@@ -246,6 +246,9 @@ impl Policy {
             | CheckId::RegBackupStatePolicy
             | CheckId::AuthBackupStatePolicy
             | CheckId::RegAttestationNotAcceptable => Some(true),
+            // §8.9 leaves a failing sub-statement to the RP's policy; this verifier's is that every
+            // sub-statement must verify, so a sub-statement it has no procedure for rejects.
+            CheckId::RegAttestationCompoundSubFormat => Some(true),
             _ => None,
         }
     }

@@ -543,7 +543,8 @@ fn an_expired_anchor_is_not_trusted() {
     let expired_root = sign_p256(tbs, &root_key());
     let mut p = policy();
     p.attestation.trust_anchors = vec![expired_root];
-    let r = assert_rejected(register(&ex, &ex.attestation_object, &p, NOW), CheckId::RegAttestationChainValidity);
+    let r =
+        assert_rejected(register(&ex, &ex.attestation_object, &p, NOW), CheckId::RegAttestationChainValidity);
     assert!(r.detail.contains("trust anchor") && r.detail.contains("expired"), "{}", r.detail);
 }
 
