@@ -27,7 +27,8 @@ fn register_then_authenticate_every_algorithm_and_attestation() {
                 | AttestationKind::FidoU2f
                 | AttestationKind::Apple
                 | AttestationKind::AndroidKey
-                | AttestationKind::Tpm => unreachable!("not in this loop"),
+                | AttestationKind::Tpm
+                | AttestationKind::Compound => unreachable!("not in this loop"),
             };
             assert_eq!(out.attestation, expected);
 
