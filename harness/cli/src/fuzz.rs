@@ -86,6 +86,11 @@ pub struct Args {
     /// kind), so a check skipped only under a second, unrelated condition is reached; random descriptions follow.
     #[arg(long)]
     no_pairwise: bool,
+    /// Registrations sent in one session (each with options of its own). Default: 1 on the conformance API; 64
+    /// when the RP profile has `session.account` steps (a sign-up before the first registration of a session,
+    /// which otherwise every registration would pay).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    session_reuse: Option<u16>,
     /// Send the ceremony of a replay file (or of every replay file in a directory) again and say whether the RP
     /// still disagrees. Exit status 1 if any finding reproduces, 0 if none does.
     #[arg(long, value_name = "FILE|DIR")]
@@ -209,6 +214,8 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     cfg.jobs = usize::from(args.jobs);
     cfg.minimise = !args.no_minimise;
     cfg.pairwise = !args.no_pairwise;
+    cfg.session_reuse =
+        args.session_reuse.map_or(if profile.session.account.is_empty() { 1 } else { 64 }, usize::from);
     cfg.max_findings = args.max_findings;
     // A run tag from the clock, so runs against a persistent RP do not reuse its accounts.
     let tag =

@@ -118,6 +118,15 @@ pub struct Args {
     /// records the declaration.
     #[arg(long)]
     require_attestation: bool,
+    /// Whether the RP trusts the harness's attestation root or test metadata (see `webauthn-harness pki export`):
+    /// cases whose attestation chains to it are UNSUPPORTED where it does not. Default: the RP profile's
+    /// capabilities.trusts_harness_pki (true for the conformance API, whose servers are configured with the
+    /// test tool's metadata; false for an RP profile that does not say).
+    /// `metadata`: it also loaded the harness's test metadata and applies its status reports, so the cases of
+    /// models reported revoked or compromised run (default: the profile's capabilities.loads_harness_metadata;
+    /// the embedded reference RP loads it).
+    #[arg(long, value_name = "TRUST", value_parser = ["trusted", "untrusted", "metadata"])]
+    harness_pki: Option<String>,
     /// Replay files written by `webauthn-harness fuzz` (a directory of them): each finding is run again as a
     /// regression case `fuzz.<id>`, PASS when the RP no longer disagrees, FAIL when it still accepts what its
     /// procedure must reject (WARN for a valid ceremony still refused, ERROR for a server error).
@@ -235,7 +244,7 @@ fn run_inner(args: Args) -> Result<ExitCode> {
         rp_id: args.rp_id.as_ref(),
         seed: args.seed,
     };
-    let crate::rp_target::Resolved { base_url, label, origin, rp_id, declared, target_args, server: _server } =
+    let crate::rp_target::Resolved { base_url, label, origin, rp_id, declared, target_args, server } =
         match crate::rp_target::resolve(&given)? {
             Ok(r) => r,
             Err(e) => return Ok(usage(e)),
@@ -266,7 +275,16 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     let mut http = HttpConfig::new(&base_url);
     http.timeout = Duration::from_secs(args.timeout.max(1));
     // The conformance API is the built-in RP profile.
-    let rp_profile = profiles.rp.map_or_else(RpProfile::conformance_api, |(_, p)| p);
+    let mut rp_profile = profiles.rp.map_or_else(RpProfile::conformance_api, |(_, p)| p);
+    if server.is_some() {
+        // The embedded RP loads the harness's metadata (rp_target::embedded_rp).
+        rp_profile.capabilities.loads_harness_metadata = true;
+    }
+    if let Some(trust) = &args.harness_pki {
+        rp_profile.capabilities.trusts_harness_pki = trust != "untrusted";
+        rp_profile.capabilities.loads_harness_metadata = trust == "metadata";
+        target_args.push_str(&format!("--harness-pki {trust} "));
+    }
     let rp_profile = Arc::new(rp_profile);
     let client_origin = origin.clone();
     let mut target = ProfileTarget::new(rp_profile.clone(), http.clone()).with_origin(origin.clone());

@@ -40,6 +40,7 @@ mod cases;
 mod fuzz;
 mod grade;
 mod peers;
+mod pki;
 mod probe;
 mod procs;
 mod profile_cmd;
@@ -140,6 +141,12 @@ enum Command {
     /// --known; with --replay, one reproduces); 2 usage error or an unreadable file; 3 target unreachable or
     /// harness error.
     Fuzz(fuzz::Args),
+    /// The harness's test PKI: `export DIR` writes the attestation root, a signed FIDO MDS3 metadata BLOB with
+    /// its root, and the metadata statements, for configuring an RP to trust the harness's attestations.
+    Pki {
+        #[command(subcommand)]
+        action: pki::Action,
+    },
 }
 
 fn main() -> ExitCode {
@@ -155,5 +162,6 @@ fn main() -> ExitCode {
         Command::Peers(args) => peers::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Fuzz(args) => fuzz::run(args),
+        Command::Pki { action } => pki::run(action),
     }
 }

@@ -24,7 +24,20 @@ pub fn embedded_rp(seed: u64) -> rp::ReferenceRp {
     config.policy.origins.allowed.push(EMBEDDED_SUBDOMAIN_ORIGIN.into());
     config.seed = Some(seed);
     config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
+    config.policy.attestation.metadata = Some(harness_metadata());
     rp::ReferenceRp::new(config)
+}
+
+/// The harness's test metadata (`pki export`'s BLOB), verified against its root at a fixed time inside its
+/// certificates' validity, as the embedded RP loads it.
+pub fn harness_metadata() -> Arc<verifier::metadata::Metadata> {
+    let roots = [generator::metadata::metadata_root().der.clone()];
+    let at = generator::pki::NOT_BEFORE + 86_400;
+    match verifier::metadata::verify_blob(generator::metadata::blob().as_bytes(), &roots, at) {
+        Ok(m) => Arc::new(m),
+        // The BLOB is fixed data the harness writes and tests (generator::metadata, tests/metadata.rs).
+        Err(e) => unreachable!("the harness's own metadata BLOB does not verify: {e}"),
+    }
 }
 
 /// What the command line says about the RP.

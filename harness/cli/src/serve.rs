@@ -96,6 +96,7 @@ fn run_inner(args: Args) -> Result<()> {
     }
     // Trust the harness's own attestation root, so its packed x5c and fido-u2f ceremonies verify.
     config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
+    config.policy.attestation.metadata = Some(crate::rp_target::harness_metadata());
     let observer: Option<rp::server::Observer> = match &args.capture {
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

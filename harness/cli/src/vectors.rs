@@ -23,7 +23,8 @@ pub enum Action {
         dir: PathBuf,
     },
     /// Validate the vector files and reproduce every result with the reference verifier (the generated ones
-    /// must also be what `generate` writes; the captured ones, under captured/, are checked as they are).
+    /// must also be what `generate` writes; the captured ones, under captured/, and the real-device ones, under
+    /// devices/, are checked as they are).
     Check {
         #[arg(long, default_value = "vectors")]
         dir: PathBuf,
@@ -147,9 +148,10 @@ fn verify(group: &TestGroup, test: &Test) -> Result<Result<(), String>> {
     })
 }
 
-/// The captured vector files: `captured/*.json` under `dir` (none if there is no such folder), by name.
-fn captured(dir: &Path) -> Result<Vec<PathBuf>> {
-    let folder = dir.join("captured");
+/// The vector files that cannot be regenerated, `<name>/*.json` under `dir` (none if there is no such folder),
+/// by name: `captured` (browser ceremonies) and `devices` (real-device registrations from RP libraries' tests).
+fn captured(dir: &Path, name: &str) -> Result<Vec<PathBuf>> {
+    let folder = dir.join(name);
     let entries = match std::fs::read_dir(&folder) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -265,8 +267,8 @@ fn check(dir: &Path) -> Result<bool> {
         total += check_file(&name, &text, &validator, &mut problems)?;
     }
     // Captured ceremonies cannot be regenerated: they are checked as they are, in the form `serve --capture`
-    // writes them.
-    for path in captured(dir)? {
+    // writes them. Real-device vectors likewise, plus what each must state (see `device_problems`).
+    for path in captured(dir, "captured")?.into_iter().chain(captured(dir, "devices")?) {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading {name}"))?;
         let doc: Value = serde_json::from_str(&text).with_context(|| format!("{name} is not JSON"))?;
@@ -276,10 +278,97 @@ fn check(dir: &Path) -> Result<bool> {
             ));
         }
         total += check_file(&name, &text, &validator, &mut problems)?;
+        if path.parent().and_then(Path::file_name).is_some_and(|f| f == "devices") {
+            device_problems(&name, &doc, &mut problems)?;
+        }
     }
     for p in &problems {
         outln!("{p}");
     }
     outln!("{total} vectors checked, {} problem(s)", problems.len());
     Ok(problems.is_empty())
+}
+
+// issue 18: real-device registrations (vectors/devices/). Beyond the schema, a group must say where its test
+// comes from (repository, path, test, commit), when it is verified (`now`, RFC 3339, the same instant as
+// `validAt`), where each trust anchor comes from, and which attestation type the reference verifier establishes
+// for its valid test.
+
+/// The attestation type a registration established, as device vectors name it.
+fn attestation_type_name(t: &verifier::attestation::AttestationType) -> &'static str {
+    match t {
+        verifier::attestation::AttestationType::None => "none",
+        verifier::attestation::AttestationType::SelfAttestation => "self",
+        verifier::attestation::AttestationType::Basic { .. } => "basic",
+        verifier::attestation::AttestationType::Compound(_) => "compound",
+    }
+}
+
+fn device_problems(name: &str, doc: &Value, problems: &mut Vec<String>) -> Result<()> {
+    let file: VectorFile = match serde_json::from_value(doc.clone()) {
+        Ok(f) => f,
+        Err(_) => return Ok(()), // check_file said so
+    };
+    let raw_groups = doc["testGroups"].as_array().cloned().unwrap_or_default();
+    for (group, raw) in file.test_groups.iter().zip(&raw_groups) {
+        let at = group.tests.first().map(|t| t.case_id.clone()).unwrap_or_default();
+        let mut problem = |p: String| problems.push(format!("{name} {at}: {p}"));
+        let provenance = raw["provenance"].as_array().cloned().unwrap_or_default();
+        if provenance.is_empty() {
+            problem("no provenance".into());
+        }
+        for p in &provenance {
+            let repo_ok = p["repository"].as_str().is_some_and(|r| r.split('/').count() == 2);
+            let commit_ok = p["commit"]
+                .as_str()
+                .is_some_and(|c| c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()));
+            let named = ["path", "test"].iter().all(|k| p[k].as_str().is_some_and(|s| !s.is_empty()));
+            if !(repo_ok && commit_ok && named) {
+                problem(format!("provenance {p} needs repository (owner/name), path, test and a commit id"));
+            }
+        }
+        match raw["now"].as_str().map(humantime::parse_rfc3339) {
+            Some(Ok(t)) => {
+                let secs = t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+                if secs != group.valid_at {
+                    problem(format!("now is {secs} s but validAt is {}", group.valid_at));
+                }
+            }
+            _ => problem("now is not an RFC 3339 time".into()),
+        }
+        let sources = raw["attestationRootSources"].as_array().map(Vec::len).unwrap_or_default();
+        if sources != group.attestation_roots.len() {
+            problem(format!(
+                "{} attestationRoots but {sources} attestationRootSources",
+                group.attestation_roots.len()
+            ));
+        }
+        let stated = raw["attestationType"].as_str().unwrap_or_default();
+        for test in group.tests.iter().filter(|t| t.result == Outcome::Valid) {
+            let p = policy(group)?;
+            let e = RegistrationExpectations {
+                challenge: b64(&test.input.challenge, "input.challenge")?,
+                pub_key_cred_params: test
+                    .input
+                    .pub_key_cred_params
+                    .clone()
+                    .context("input.pubKeyCredParams")?,
+                user_verification_required: test.input.user_verification == "required",
+                conditional_mediation: false,
+            };
+            let outcome = RegistrationResponse::from_json(&test.response).and_then(|r| {
+                verifier::verify_registration(&r, &e, &p, &verifier::EmptyStore, group.valid_at)
+            });
+            if let Ok(o) = outcome {
+                let got = attestation_type_name(&o.attestation);
+                if got != stated || Some(&o.fmt) != group.attestation.as_ref() {
+                    problems.push(format!(
+                        "{name} {}: states {stated} attestation in {:?}, the reference verifier establishes {got} in {}",
+                        test.case_id, group.attestation, o.fmt
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }

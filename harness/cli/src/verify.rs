@@ -73,6 +73,22 @@ pub struct RegistrationArgs {
     /// mediation was "conditional", so the UP flag may be clear.
     #[arg(long)]
     conditional: bool,
+    /// A FIDO Metadata Service (MDS3) BLOB, the JWS file as downloaded (never fetched): the authenticator's
+    /// entry (by AAGUID, or by the attestation certificate's key identifier for fido-u2f) supplies trust
+    /// anchors, and its status reports can refuse it. Needs --metadata-root.
+    #[arg(long, value_name = "FILE", requires = "metadata_roots")]
+    metadata: Option<PathBuf>,
+    /// The root certificate the BLOB's x5c chain must lead to, PEM or DER (repeatable); for the FIDO MDS that is
+    /// the root its download page names, for `pki export`'s test BLOB `metadata-root.pem`.
+    #[arg(long = "metadata-root", value_name = "FILE")]
+    metadata_roots: Vec<PathBuf>,
+    /// Refuse an attested registration whose authenticator has no entry in the metadata.
+    #[arg(long, requires = "metadata")]
+    metadata_require_entry: bool,
+    /// The status reports that refuse an authenticator (repeatable; default: REVOKED, ATTESTATION_KEY_COMPROMISE,
+    /// USER_VERIFICATION_BYPASS, USER_KEY_REMOTE_COMPROMISE, USER_KEY_PHYSICAL_COMPROMISE).
+    #[arg(long = "metadata-refuse", value_name = "STATUS", requires = "metadata")]
+    metadata_refuse: Vec<String>,
 }
 
 #[derive(Args)]
@@ -200,6 +216,20 @@ fn registration(a: RegistrationArgs) -> Result<(Value, bool)> {
         match policy.attestation.format_anchors.iter_mut().find(|(f, _)| f == fmt) {
             Some((_, anchors)) => anchors.extend(certs),
             None => policy.attestation.format_anchors.push((fmt.to_owned(), certs)),
+        }
+    }
+    if let Some(blob_path) = &a.metadata {
+        let mut roots = Vec::new();
+        for path in &a.metadata_roots {
+            roots.extend(certificates(path)?);
+        }
+        let blob = read(blob_path, "metadata")?;
+        let metadata = verifier::metadata::verify_blob(&blob, &roots, now)
+            .with_context(|| format!("--metadata {}", blob_path.display()))?;
+        policy.attestation.metadata = Some(std::sync::Arc::new(metadata));
+        policy.attestation.metadata_status.require_entry = a.metadata_require_entry;
+        if !a.metadata_refuse.is_empty() {
+            policy.attestation.metadata_status.refused = a.metadata_refuse.clone();
         }
     }
     let expectations = RegistrationExpectations {

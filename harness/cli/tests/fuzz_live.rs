@@ -299,3 +299,40 @@ fn the_ci_recipe_uses_flags_fuzz_has() {
         assert!(help.contains(f), "the recipe passes {f}, which `fuzz --help` does not list");
     }
 }
+
+/// `session_reuse`: registrations share sessions (an RP that signs a user up per session pays it once per
+/// N registrations), and the run is as clean as with a session per registration.
+#[test]
+fn registrations_share_sessions_when_asked() {
+    let rp = reference(&[]);
+    let run = |reuse: usize| {
+        let sessions = Arc::new(Mutex::new(std::collections::HashSet::new()));
+        let counted = sessions.clone();
+        let rp = rp.clone();
+        let new_target = move || -> Box<dyn Target + Send> {
+            let (rp, counted) = (rp.clone(), counted.clone());
+            Box::new(FnTarget::new(move |session: &str, path: &str, body: &Json| {
+                if path == "/attestation/options" {
+                    counted.lock().unwrap().insert(session.to_owned());
+                }
+                rp.handle(session, path, body, now())
+            }))
+        };
+        let mut cfg = config(5, 3_000);
+        cfg.ceremonies = vec![Ceremony::Registration];
+        cfg.session_reuse = reuse;
+        let found = Mutex::new(vec![]);
+        let report =
+            live::run(&cfg, &new_target, &|_| {}, &|f: &Found| found.lock().unwrap().push(f.clone()));
+        let sent = report.counts.by_ceremony[&Ceremony::Registration].sent;
+        let n = sessions.lock().unwrap().len() as u64;
+        (report, found.into_inner().unwrap(), sent, n)
+    };
+    let (report, found, sent, one_each) = run(1);
+    assert!(found.is_empty(), "{}", report.text());
+    assert!(one_each >= sent, "{one_each} sessions for {sent} registrations");
+    let (report, found, sent, shared) = run(16);
+    assert!(found.is_empty(), "{}", report.text());
+    assert!(sent > 500, "{}", report.text());
+    assert!(shared * 8 < sent, "{shared} sessions for {sent} registrations");
+}

@@ -368,6 +368,10 @@ fn the_reference_rp_recording_drafts_a_profile_that_grades_the_reference_rp() {
     let server = rp::server::Running::start("127.0.0.1:0".parse().unwrap(), rp()).unwrap();
     let expected = grade(&mut HttpTarget::new(HttpConfig::new(&server.url())), client.clone());
     let server = rp::server::Running::start("127.0.0.1:0".parse().unwrap(), rp()).unwrap();
+    // The reference RP trusts the harness root and loads its metadata; a drafted profile cannot know that.
+    let mut profile = profile;
+    profile.capabilities.trusts_harness_pki = true;
+    profile.capabilities.loads_harness_metadata = true;
     let profile = Arc::new(profile);
     let probe = grader::probe::probe(
         profile.clone(),

@@ -135,7 +135,7 @@ fn a_target_that_names_an_rp_profile_is_graded_through_it() {
     std::fs::write(dir.join("target.toml"), manifest).unwrap();
     let conformance = grader::profile::CONFORMANCE_API;
     let profile =
-        conformance.replacen("[rp]\n", "[rp]\n\n[capabilities]\nuser_verification = \"preferred\"\n", 1);
+        conformance.replacen("[capabilities]\n", "[capabilities]\nuser_verification = \"preferred\"\n", 1);
     assert_ne!(profile, conformance);
     std::fs::write(dir.join("profile.toml"), profile).unwrap();
     let expectations = "[[case]]\nid = \"*\"\nverdict = \"UNSUPPORTED\"\nreason = \"x\"\n";

@@ -106,3 +106,48 @@ fn a_reference_without_its_description_is_caught() {
     assert!(out.contains("reference GHSA-aaaa-bbbb-cccc is described but no test reproduces it"), "{out}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+// issue 18: real-device registrations (vectors/devices/), checked as they are.
+
+#[test]
+fn the_device_vectors_read_back_byte_for_byte_and_cover_every_format() {
+    let path = testkit::vectors_dir().join("devices/registration.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let file = testkit::read_vectors(&path);
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(generator::vectors::to_text(&doc), text, "pretty JSON with a final newline, as written");
+    let formats: std::collections::BTreeSet<_> =
+        file.test_groups.iter().filter_map(|g| g.attestation.clone()).collect();
+    for f in ["none", "packed", "fido-u2f", "tpm", "android-key", "android-safetynet", "apple"] {
+        assert!(formats.contains(f), "no {f} device vector");
+    }
+}
+
+#[test]
+fn a_device_vector_without_provenance_time_or_root_sources_or_with_a_wrong_type_is_caught() {
+    let dir = std::env::temp_dir().join(format!("webauthn-harness-devices-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    testkit::copy_vectors_tree(&dir);
+    std::fs::create_dir_all(dir.join("devices")).unwrap();
+    let text = std::fs::read_to_string(testkit::vectors_dir().join("devices/registration.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let groups = doc["testGroups"].as_array_mut().unwrap();
+    let tpm = groups.iter().position(|g| g["attestation"] == "tpm").unwrap();
+    let tpm_id = groups[tpm]["tests"][0]["caseId"].as_str().unwrap().to_owned();
+    groups[tpm]["now"] = "2001-01-01T00:00:00Z".into();
+    groups[tpm]["attestationType"] = "self".into();
+    let none = groups.iter().position(|g| g["attestation"] == "none").unwrap();
+    let none_id = groups[none]["tests"][0]["caseId"].as_str().unwrap().to_owned();
+    groups[none].as_object_mut().unwrap().remove("provenance");
+    let apple = groups.iter().position(|g| g["attestation"] == "apple").unwrap();
+    let apple_id = groups[apple]["tests"][0]["caseId"].as_str().unwrap().to_owned();
+    groups[apple].as_object_mut().unwrap().remove("attestationRootSources");
+    std::fs::write(dir.join("devices/registration.json"), generator::vectors::to_text(&doc)).unwrap();
+    let (code, out) = check(&dir);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("{tpm_id}: now is 978307200 s but validAt is")), "{out}");
+    assert!(out.contains(&format!("{tpm_id}: states self attestation")), "{out}");
+    assert!(out.contains(&format!("{none_id}: no provenance")), "{out}");
+    assert!(out.contains(&format!("{apple_id}: 1 attestationRoots but 0 attestationRootSources")), "{out}");
+    std::fs::remove_dir_all(dir).ok();
+}

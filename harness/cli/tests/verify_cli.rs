@@ -323,3 +323,111 @@ fn compound_registration_with_anchors_per_format() {
     assert!(stderr.contains("FMT=FILE"), "{stderr}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// `pki export` writes what an RP needs to trust the harness's attestations, and `verify registration
+/// --metadata` takes the exported BLOB: trust comes from the authenticator's entry, status reports refuse, and a
+/// BLOB that does not verify is a usage error naming the reason.
+#[test]
+fn pki_export_and_verify_with_metadata() {
+    let dir = tempdir("pki");
+    let pki = dir.join("pki");
+    let (code, _, stderr) = harness(&["pki", "export", pki.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    for f in ["attestation-root.pem", "metadata-root.pem", "metadata-blob.jwt", "README.md"] {
+        assert!(pki.join(f).is_file(), "{f}");
+    }
+    let statement = pki.join("statements/77656261-7574-686e-2d68-61726e657373.json");
+    let s: Value = serde_json::from_slice(&std::fs::read(statement).unwrap()).unwrap();
+    assert_eq!(s["aaguid"], "77656261-7574-686e-2d68-61726e657373");
+
+    let rp = Rp::new("example.org", "https://example.org");
+    let register = |aaguid: [u8; 16], name: &str| {
+        let mut g = Generator::new(4);
+        let mut cred = g.credential(Algorithm::Es256, 16);
+        cred.aaguid = aaguid;
+        let challenge = g.challenge();
+        let reg = RegistrationDraft::new(&rp, &cred, &challenge, 0)
+            .sign(&cred, AttestationKind::PackedX5c)
+            .to_json();
+        (write(&dir, name, &reg), base64url::encode(&challenge))
+    };
+    let blob = pki.join("metadata-blob.jwt").to_string_lossy().into_owned();
+    let mds_root = pki.join("metadata-root.pem").to_string_lossy().into_owned();
+    let att_root = pki.join("attestation-root.pem").to_string_lossy().into_owned();
+    let now = "2026-01-01T00:00:00Z";
+    let verify = |file: &str, challenge: &str, extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            "registration",
+            "--response",
+            file,
+            "--challenge",
+            challenge,
+            "--origin",
+            "https://example.org",
+            "--rp-id",
+            "example.org",
+        ];
+        if !extra.contains(&"--now") {
+            args.extend(["--now", now]);
+        }
+        args.extend(extra);
+        harness(&args)
+    };
+
+    let (file, c) = register(generator::metadata::HARNESS_AAGUID, "model.json");
+    // No anchor at all: the attestation is not trusted (§7.1 step 24).
+    let (code, verdict, _) = verify(&file, &c, &[]);
+    assert_eq!((code, verdict["check"].as_str()), (1, Some("reg.attestation.untrusted")));
+    // The exported root as an anchor, or the exported metadata: trusted.
+    let (code, verdict, stderr) = verify(&file, &c, &["--trust-anchor", &att_root]);
+    assert_eq!((code, verdict["attestationType"].as_str()), (0, Some("basic")), "{stderr}");
+    let (code, verdict, stderr) = verify(&file, &c, &["--metadata", &blob, "--metadata-root", &mds_root]);
+    assert_eq!((code, verdict["attestationType"].as_str()), (0, Some("basic")), "{verdict} {stderr}");
+
+    // A model whose status report is REVOKED: refused by the metadata check, unless the policy refuses nothing
+    // of the kind.
+    let (file, c) = register(generator::metadata::REVOKED_AAGUID, "revoked.json");
+    let (code, verdict, _) = verify(&file, &c, &["--metadata", &blob, "--metadata-root", &mds_root]);
+    assert_eq!((code, verdict["check"].as_str()), (1, Some("reg.attestation.metadata-status")), "{verdict}");
+    assert!(verdict["detail"].as_str().unwrap().contains("REVOKED"));
+    let (code, _, _) = verify(
+        &file,
+        &c,
+        &[
+            "--metadata",
+            &blob,
+            "--metadata-root",
+            &mds_root,
+            "--metadata-refuse",
+            "USER_KEY_REMOTE_COMPROMISE",
+        ],
+    );
+    assert_eq!(code, 0);
+
+    // An authenticator the metadata does not list: refused only with --metadata-require-entry.
+    let (file, c) = register([0x42; 16], "unlisted.json");
+    let (code, verdict, _) = verify(&file, &c, &["--metadata", &blob, "--metadata-root", &mds_root]);
+    assert_eq!((code, verdict["check"].as_str()), (1, Some("reg.attestation.untrusted")));
+    let (code, verdict, _) =
+        verify(&file, &c, &["--metadata", &blob, "--metadata-root", &mds_root, "--metadata-require-entry"]);
+    assert_eq!((code, verdict["check"].as_str()), (1, Some("reg.attestation.metadata-status")));
+
+    // A BLOB that does not verify: exit 2, and the message says why.
+    let (code, _, stderr) = verify(&file, &c, &["--metadata", &blob, "--metadata-root", &att_root]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("certificate chain is not trusted"), "{stderr}");
+    let (code, _, stderr) = verify(
+        &file,
+        &c,
+        &["--metadata", &blob, "--metadata-root", &mds_root, "--now", "2049-12-15T00:00:00Z"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("nextUpdate 2049-12-01") && stderr.contains("out of date"), "{stderr}");
+    let (code, _, stderr) = verify(&file, &c, &["--metadata", &att_root, "--metadata-root", &mds_root]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("malformed"), "{stderr}");
+    // --metadata without a root is refused by the parser.
+    let (code, _, _) = verify(&file, &c, &["--metadata", &blob]);
+    assert_eq!(code, 2);
+}

@@ -81,6 +81,9 @@ pub fn generate() -> Vec<Seed> {
     for (name, bytes) in crate::tpm::seeds(VECTORS) {
         add("tpm", &name, bytes);
     }
+    for (name, bytes) in crate::metadata::seeds() {
+        add("metadata", &format!("{name}.bin"), bytes);
+    }
     for (name, bytes) in device_extension_seeds() {
         let target = if name.starts_with("apple") { "apple_nonce" } else { "key_description" };
         add(target, &format!("{name}.bin"), bytes);

@@ -121,6 +121,20 @@ pub enum AttestationKind {
 pub const COMPOUND_PARTS: [AttestationKind; 2] = [AttestationKind::PackedX5c, AttestationKind::Tpm];
 
 impl AttestationKind {
+    /// Whether the statement's trust path chains to the harness's attestation root ([`crate::pki::root`]), so
+    /// only an RP that trusts it accepts it ([`crate::target::Need::HarnessPki`]).
+    pub fn chains_to_harness_root(self) -> bool {
+        match self {
+            AttestationKind::None | AttestationKind::PackedSelf => false,
+            AttestationKind::PackedX5c
+            | AttestationKind::FidoU2f
+            | AttestationKind::Apple
+            | AttestationKind::AndroidKey
+            | AttestationKind::Tpm
+            | AttestationKind::Compound => true,
+        }
+    }
+
     pub fn fmt(self) -> &'static str {
         match self {
             AttestationKind::None => "none",

@@ -4,6 +4,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`ceremony`], [`keys`], [`pki`] | the software authenticator: drafts, signing, keys, attestation certificates |
+//! | [`metadata`] | a signed test FIDO MDS3 BLOB for the software authenticator, its roots and statements |
 //! | [`client`] | the client side of the conformance API: options in, drafts out |
 //! | [`catalog`] | every case as data, one file per area |
 //! | [`inspect`] | what the options an RP issued meet: the options cases' findings |
@@ -24,6 +25,7 @@ pub mod device_pki;
 pub mod inspect;
 pub mod keys;
 pub mod member;
+pub mod metadata;
 pub mod pki;
 pub mod runner;
 #[cfg(feature = "proptest")]

@@ -125,6 +125,16 @@ impl Run<'_> {
         if let Some(why) = self.target.unsupported(Need::Request(endpoint, &body)) {
             return Err(Abort::Unsupported(why));
         }
+        if endpoint == Endpoint::AttestationResult && self.setup().attestation.chains_to_harness_root() {
+            if let Some(why) = self.target.unsupported(Need::HarnessPki) {
+                return Err(Abort::Unsupported(why));
+            }
+        }
+        if endpoint == Endpoint::AttestationResult && self.setup().needs_metadata {
+            if let Some(why) = self.target.unsupported(Need::HarnessMetadata) {
+                return Err(Abort::Unsupported(why));
+            }
+        }
         let reply = self.target.call(session, endpoint, &body);
         self.exchanges.push(Exchange { session, endpoint, request: body, reply: reply.clone() });
         reply.map_err(|e| Abort::Error(e.to_string()))
@@ -242,13 +252,22 @@ impl Run<'_> {
         let session = self.target.new_session();
         let username = self.username();
         let options = self.creation_options(session, &username)?;
-        let s = self.setup();
-        let credential = self.gen.credential(s.alg, s.credential_id_len);
+        let credential = self.credential();
         let (body, _) = self.registration_response(&options, credential.clone(), hooks);
         let reply = self.call(session, Endpoint::AttestationResult, body.clone())?;
         let account =
             Account { session, username, user_handle: options.user_id.clone(), credential, sign_count: 0 };
         Ok((reply, account, body))
+    }
+
+    /// A new credential of the case's algorithm and credential ID length. It carries the software
+    /// authenticator's model AAGUID ([`crate::metadata::HARNESS_AAGUID`]), which the harness's test metadata
+    /// lists (`pki export`), so an RP that finds its attestation roots by AAGUID can be graded.
+    fn credential(&mut self) -> Credential {
+        let s = self.setup();
+        let mut credential = self.gen.credential(s.alg, s.credential_id_len);
+        credential.aaguid = crate::metadata::HARNESS_AAGUID;
+        credential
     }
 
     /// A registration that must be accepted (setup or control).
@@ -403,8 +422,7 @@ impl Run<'_> {
                 let b = self.target.new_session();
                 let other = self.username();
                 self.creation_options(b, &other)?;
-                let s = self.setup();
-                let credential = self.gen.credential(s.alg, s.credential_id_len);
+                let credential = self.credential();
                 let (body, _) = self.registration_response(&options, credential, RegHooks::default());
                 let subject = self.call(b, Endpoint::AttestationResult, body)?;
                 Ok(completed(control, subject))
@@ -451,8 +469,7 @@ impl Run<'_> {
                 let username = self.username();
                 let options = self.creation_options(session, &username)?;
                 let saved = self.target.save_session(session);
-                let s = self.setup();
-                let credential = self.gen.credential(s.alg, s.credential_id_len);
+                let credential = self.credential();
                 let (body, _) = self.registration_response(&options, credential, RegHooks::default());
                 let control = self.call(session, Endpoint::AttestationResult, body.clone())?;
                 if !control.accepted() {
@@ -498,8 +515,7 @@ impl Run<'_> {
                 let username = self.username();
                 let first = self.creation_options(session, &username)?;
                 self.creation_options(session, &username)?;
-                let s = self.setup();
-                let credential = self.gen.credential(s.alg, s.credential_id_len);
+                let credential = self.credential();
                 let (body, _) = self.registration_response(&first, credential, RegHooks::default());
                 let subject = self.call(session, Endpoint::AttestationResult, body)?;
                 Ok(completed(control, subject))

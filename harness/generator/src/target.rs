@@ -109,6 +109,14 @@ pub enum Need<'a> {
     /// (an account without credentials): only an API whose sign-in options request names the user expresses
     /// it. One that never does answers a username-less (discoverable) sign-in instead.
     NamedAccountOptions,
+    /// An RP that trusts the harness's attestation root (`webauthn-harness pki export`): a registration whose
+    /// attestation chains to it ([`crate::ceremony::AttestationKind::chains_to_harness_root`]) is refused by an
+    /// RP that does not, rightly, so no case that sends one can be graded there.
+    HarnessPki,
+    /// An RP that loaded the harness's test metadata (`webauthn-harness pki export`: the MDS3 BLOB or its
+    /// statements) and applies its status reports: the cases whose credentials carry a model the metadata
+    /// reports revoked or compromised ([`crate::catalog::Setup::needs_metadata`]).
+    HarnessMetadata,
 }
 
 /// A relying party on the conformance API.

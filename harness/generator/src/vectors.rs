@@ -62,10 +62,13 @@ fn attestation_name(a: AttestationKind) -> &'static str {
 }
 
 /// Whether a stateless verifier can decide the case with a group's inputs: no RP state across calls, a response
-/// to decide (an options case judges the RP's options, not a response), and no origin the user must declare (a
-/// case on a subdomain origin runs only where one is declared).
+/// to decide (an options case judges the RP's options, not a response), no origin the user must declare (a
+/// case on a subdomain origin runs only where one is declared), and no metadata the RP must have loaded (a case
+/// whose credential is of a model the harness metadata reports revoked).
 pub fn stateless(case: &Case) -> bool {
-    !matches!(case.plan, Plan::Stateful(_) | Plan::Options(_)) && !case.setup.subdomain_origin
+    !matches!(case.plan, Plan::Stateful(_) | Plan::Options(_))
+        && !case.setup.subdomain_origin
+        && !case.setup.needs_metadata
 }
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]

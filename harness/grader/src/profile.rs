@@ -105,6 +105,15 @@ pub struct Capabilities {
     /// Whether it has accounts at all (`many`, the default) or one account every ceremony is for (`one`).
     #[serde(default)]
     pub users: Users,
+    /// Whether it trusts the harness's attestation root or test metadata (`webauthn-harness pki export`);
+    /// default `false`: cases whose attestation chains to the harness root are UNSUPPORTED.
+    #[serde(default)]
+    pub trusts_harness_pki: bool,
+    /// Whether it loaded the harness's test metadata (the MDS3 BLOB or statements of `pki export`) and applies
+    /// its status reports; default `false`: the cases of models the metadata reports revoked or compromised are
+    /// UNSUPPORTED.
+    #[serde(default)]
+    pub loads_harness_metadata: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

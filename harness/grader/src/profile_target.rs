@@ -761,6 +761,22 @@ impl Target for ProfileTarget {
                 None
             }
             Need::Request(..) => None,
+            Need::HarnessMetadata => (!caps.loads_harness_metadata).then(|| {
+                "the case's authenticator is of a model the harness's test metadata reports revoked or compromised, \
+                 and this RP is not declared to have loaded that metadata: run `webauthn-harness pki export DIR`, \
+                 load DIR/metadata-blob.jwt (verified with DIR/metadata-root.pem) or DIR/statements/ into the RP, \
+                 then set loads_harness_metadata = true under [capabilities] in the RP profile (or pass \
+                 --harness-pki metadata)"
+                    .to_owned()
+            }),
+            Need::HarnessPki => (!caps.trusts_harness_pki).then(|| {
+                "the case sends an attestation that chains to the harness's attestation root, which this RP is not \
+                 declared to trust, and an RP rightly refuses an attestation it does not trust: run \
+                 `webauthn-harness pki export DIR`, configure DIR/attestation-root.pem as an attestation trust \
+                 anchor (or load DIR/metadata-blob.jwt with DIR/metadata-root.pem as FIDO metadata), then set \
+                 trusts_harness_pki = true under [capabilities] in the RP profile (or pass --harness-pki trusted)"
+                    .to_owned()
+            }),
             Need::NamedAccountOptions => (!names_user(&self.profile.authentication.begin)).then(|| {
                 "the RP profile's authentication.begin never names the user (no {username}, {display_name} or \
                  {request...} placeholder): assertion options for an account named by its username alone cannot \

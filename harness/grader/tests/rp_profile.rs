@@ -59,9 +59,18 @@ fn the_built_in_conformance_profile_grades_exactly_as_the_conformance_transport(
     };
     let server =
         rp::server::Running::start("127.0.0.1:0".parse().unwrap(), Arc::new(reference_rp())).unwrap();
-    let profile = Arc::new(RpProfile::conformance_api());
-    let got = grade(&mut ProfileTarget::new(profile, HttpConfig::new(&server.url())));
-    assert_eq!(grader::render::json(&got.report), grader::render::json(&expected.report));
+    // The reference RP loads the harness's metadata, as `grade` declares of the embedded one.
+    let mut profile = RpProfile::conformance_api();
+    profile.capabilities.loads_harness_metadata = true;
+    let got = grade(&mut ProfileTarget::new(Arc::new(profile), HttpConfig::new(&server.url())));
+    let (got_json, expected_json) =
+        (grader::render::json(&got.report), grader::render::json(&expected.report));
+    if let Some((i, (g, e))) =
+        got_json.lines().zip(expected_json.lines()).enumerate().find(|(_, (g, e))| g != e)
+    {
+        panic!("the reports differ first at line {}: {g:?} / conformance transport: {e:?}", i + 1);
+    }
+    assert_eq!(got_json.len(), expected_json.len());
     // Every request and every reply, as the runner saw them.
     assert_eq!(got.transcripts.len(), expected.transcripts.len());
     for (g, e) in got.transcripts.iter().zip(&expected.transcripts) {
@@ -149,7 +158,12 @@ error = "/error/message"
 fn a_custom_api_graded_through_its_profile_agrees_with_the_conformance_api_where_it_can_be_expressed() {
     let expected = conformance_report();
     let (url, _runtime) = serve(custom_api());
-    let profile = Arc::new(RpProfile::parse("custom.toml", CUSTOM_PROFILE).unwrap());
+    // The custom API's RP trusts the harness root (testkit's reference RP does), and its profile says so.
+    let text = CUSTOM_PROFILE.replace(
+        "[capabilities]\n",
+        "[capabilities]\ntrusts_harness_pki = true\nloads_harness_metadata = true\n",
+    );
+    let profile = Arc::new(RpProfile::parse("custom.toml", &text).unwrap());
     let got = grade(&mut ProfileTarget::new(profile, HttpConfig::new(&url))).report;
     assert_eq!(got.cases.len(), expected.cases.len());
     let by_id: HashMap<&str, &grader::CaseResult> =
@@ -184,6 +198,49 @@ fn a_custom_api_graded_through_its_profile_agrees_with_the_conformance_api_where
         .iter()
         .filter(|c| c.setup.uv_optional)
         .all(|c| unsupported.contains(&c.id.to_owned())));
+}
+
+/// A profile that does not declare trust in the harness PKI makes exactly the cases whose attestation chains
+/// to the harness root UNSUPPORTED, with a reason that names `pki export`; everything else grades as before.
+#[test]
+fn cases_that_need_the_harness_pki_are_unsupported_where_the_profile_does_not_trust_it() {
+    // Two servers: usernames depend on the case id only, so a second grading of one server would find them taken.
+    let (url, _runtime) = serve(custom_api());
+    let (url2, _runtime2) = serve(custom_api());
+    let trusted = CUSTOM_PROFILE.replace("[capabilities]\n", "[capabilities]\ntrusts_harness_pki = true\n");
+    let with = grade(&mut ProfileTarget::new(
+        Arc::new(RpProfile::parse("custom.toml", &trusted).unwrap()),
+        HttpConfig::new(&url),
+    ))
+    .report;
+    let without = grade(&mut ProfileTarget::new(
+        Arc::new(RpProfile::parse("custom.toml", CUSTOM_PROFILE).unwrap()),
+        HttpConfig::new(&url2),
+    ))
+    .report;
+    let all = catalog::all();
+    let chained: Vec<&str> =
+        all.iter().filter(|c| c.setup.attestation.chains_to_harness_root()).map(|c| c.id).collect();
+    assert!(chained.contains(&"reg.valid.es256.packed-x5c"));
+    let mut newly_unsupported = Vec::new();
+    for (w, wo) in with.cases.iter().zip(&without.cases) {
+        assert_eq!(w.id, wo.id);
+        if wo.verdict == Verdict::Unsupported && w.verdict != Verdict::Unsupported {
+            assert!(wo.detail.contains("webauthn-harness pki export"), "{}: {}", wo.id, wo.detail);
+            newly_unsupported.push(wo.id.as_str());
+        } else {
+            assert_eq!(w.verdict, wo.verdict, "{}", w.id);
+        }
+    }
+    // Every chained case the trusting profile could express becomes UNSUPPORTED, and nothing else.
+    let expressible_chained: Vec<&str> = with
+        .cases
+        .iter()
+        .filter(|c| chained.contains(&c.id.as_str()) && c.verdict != Verdict::Unsupported)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(!expressible_chained.is_empty());
+    assert_eq!(newly_unsupported, expressible_chained);
 }
 
 // ---------------------------------------------------------------------------------------------------------

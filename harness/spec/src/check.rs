@@ -197,6 +197,9 @@ checks! {
     RegAttestationUntrusted => ("reg.attestation.untrusted", Registration, "§7.1 step 24", Should,
         "the attestation trust path chains to an acceptable trust anchor",
         Procedure, "If the attestation statement is not deemed trustworthy, the Relying Party SHOULD fail the registration ceremony."),
+    RegAttestationMetadataStatus => ("reg.attestation.metadata-status", Registration, "§7.1 step 23", Policy,
+        "the authenticator's metadata entry carries no status report the RP's policy refuses (revoked, compromised, user verification bypass)",
+        Procedure, "If validation is successful, obtain a list of acceptable trust anchors (i.e. attestation root certificates) for that attestation type and attestation statement format fmt, from a trusted source or from policy."),
     // ---- issue 18: certificate paths through intermediates (§7.1 step 24) and the compound format (§8.9) ----
     RegAttestationChainValidity => ("reg.attestation.chain.validity", Registration, "§7.1 step 24", Should,
         "every certificate of the attestation trust path, and the anchor it ends at, is within its validity period",

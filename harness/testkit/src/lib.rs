@@ -41,13 +41,24 @@ pub fn reference_rp() -> ReferenceRp {
 
 /// The reference RP's configuration for a test: `rp_id`, `origin` and `https://login.` + `rp_id` (the
 /// subdomain origin [`client`] declares) as its origins, a fixed `seed` (so its challenges and ids repeat), and
-/// the generator's attestation root as its only trust anchor.
+/// the generator's attestation root as its only trust anchor, and the harness's test metadata loaded ([`harness_metadata`]).
 pub fn rp_config(rp_id: &str, origin: &str, seed: u64) -> Config {
     let mut config = Config::new(rp_id, origin);
     config.policy.origins.allowed.push(format!("https://login.{rp_id}"));
     config.seed = Some(seed);
     config.policy.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
+    config.policy.attestation.metadata = Some(harness_metadata());
     config
+}
+
+/// The harness's test metadata (`pki export`'s BLOB), verified against its root, as the embedded RP loads it.
+pub fn harness_metadata() -> std::sync::Arc<verifier::metadata::Metadata> {
+    let roots = [generator::metadata::metadata_root().der.clone()];
+    let blob = generator::metadata::blob();
+    std::sync::Arc::new(
+        verifier::metadata::verify_blob(blob.as_bytes(), &roots, generator::pki::NOT_BEFORE + 86_400)
+            .expect("the harness's metadata BLOB verifies"),
+    )
 }
 
 /// `rp` as a [`generator::target::Target`], called in process (no HTTP) at the time `now` (Unix seconds):

@@ -18,6 +18,7 @@
 //! | [`registration`] | §7.1, one function per step |
 //! | [`authentication`] | §7.2, one function per step |
 //! | [`attestation`] | §8 statement formats and the trust assessment |
+//! | [`metadata`] | FIDO MDS3 metadata: entries by AAGUID or key identifier, attestation roots, status reports |
 //! | [`crypto`] | credential keys (ES256, ES384, RS256, EdDSA) and signatures |
 //! | [`record`] | the credential record |
 #![forbid(unsafe_code)]
@@ -27,6 +28,7 @@ pub mod authentication;
 pub mod check;
 mod client_data;
 pub mod crypto;
+pub mod metadata;
 pub mod policy;
 pub mod record;
 pub mod registration;

@@ -84,6 +84,13 @@ pub struct AttestationPolicy {
     /// environment". The default, `false`, reads the union of teeEnforced and softwareEnforced, which is what
     /// the procedure says for every other RP.
     pub android_key_tee_only: bool,
+    /// FIDO MDS3 metadata, already verified ([`crate::metadata`]): when set, an attested registration's
+    /// authenticator is looked up by AAGUID (or by its attestation certificate's key identifier), its entry's
+    /// attestation roots are trust anchors besides `trust_anchors`, and its status reports are applied by
+    /// `metadata_status` (§7.1 step 23: anchors "from a trusted source or from policy").
+    pub metadata: Option<std::sync::Arc<crate::metadata::Metadata>>,
+    /// Which status reports refuse an authenticator, and whether one without an entry is refused.
+    pub metadata_status: crate::metadata::StatusPolicy,
     /// Trust anchors by attestation statement format (§7.1 step 24: "a trusted method of determining
     /// acceptable trust anchors"): a trust path from a statement of a format listed here must chain to that
     /// format's anchors instead of [`AttestationPolicy::trust_anchors`]; every other format uses those. Empty
@@ -108,6 +115,8 @@ impl Default for AttestationPolicy {
             trust_self_signed_in_x5c: false,
             packed_x5c_alg_is_credential_alg: false,
             android_key_tee_only: false,
+            metadata: None,
+            metadata_status: crate::metadata::StatusPolicy::default(),
             format_anchors: Vec::new(),
         }
     }
@@ -245,7 +254,8 @@ impl Policy {
             CheckId::RegBackupEligibilityPolicy
             | CheckId::RegBackupStatePolicy
             | CheckId::AuthBackupStatePolicy
-            | CheckId::RegAttestationNotAcceptable => Some(true),
+            | CheckId::RegAttestationNotAcceptable
+            | CheckId::RegAttestationMetadataStatus => Some(true),
             // §8.9 leaves a failing sub-statement to the RP's policy; this verifier's is that every
             // sub-statement must verify, so a sub-statement it has no procedure for rejects.
             CheckId::RegAttestationCompoundSubFormat => Some(true),

@@ -80,7 +80,7 @@ pub fn verify_registration(
         android_key_tee_only: policy.attestation.android_key_tee_only,
     });
     let attestation = checks.apply_or(statement, || AttestationType::SelfAttestation)?;
-    checks.apply(step_24_assess_trust(&object.fmt, &attestation, policy, now))?; // steps 23-24
+    checks.apply(step_24_assess_trust(&object.fmt, &attestation, attested.aaguid, policy, now))?; // steps 23-24
     checks.apply(step_25_credential_id_length(attested))?;
     checks.apply(step_26_credential_id_unused(attested, store))?;
     checks.apply(step_27_credential_id_is_raw_id(response, attested))?;
@@ -295,6 +295,7 @@ fn step_21_attestation_format_supported(fmt: &str, policy: &Policy) -> Result<()
 fn step_24_assess_trust(
     fmt: &str,
     att: &AttestationType,
+    aaguid: [u8; 16],
     policy: &Policy,
     now: u64,
 ) -> Result<(), Rejection> {
@@ -311,16 +312,56 @@ fn step_24_assess_trust(
             if policy.attestation.trust_self_signed_in_x5c {
                 anchors.to_mut().extend(attestation::self_signed_after_leaf(trust_path));
             }
+            if let Some(metadata) = &policy.attestation.metadata {
+                step_23_metadata_anchors(metadata, aaguid, trust_path, policy, anchors.to_mut())?;
+            }
             attestation::path::verify(trust_path, &anchors, now)
                 .map_err(|e| Rejection::new(e.failure.check(), e.detail))
         }
         // §8.9 returns "any combination of outputs from successful verification procedures": each
         // sub-statement's result is assessed with its own format's anchors, and all must be trustworthy.
         AttestationType::Compound(subs) => subs.iter().enumerate().try_for_each(|(i, (sub_fmt, sub))| {
-            step_24_assess_trust(sub_fmt, sub, policy, now).map_err(|r| {
+            step_24_assess_trust(sub_fmt, sub, aaguid, policy, now).map_err(|r| {
                 Rejection::new(r.check, format!("compound attStmt[{i}] (fmt {sub_fmt:?}): {}", r.detail))
             })
         }),
+    }
+}
+
+/// Step 23 from metadata: "obtain a list of acceptable trust anchors (i.e. attestation root certificates) for
+/// that attestation type and attestation statement format fmt, from a trusted source or from policy. For
+/// example, the FIDO Metadata Service provides one way to obtain such information, using the aaguid in the
+/// attestedCredentialData in authData." The entry of the authenticator (by AAGUID, else by the attestation
+/// certificate's key identifier) adds its attestation roots to `anchors`; a status report the policy refuses,
+/// or no entry where the policy requires one, fails [`CheckId::RegAttestationMetadataStatus`].
+fn step_23_metadata_anchors(
+    metadata: &crate::metadata::Metadata,
+    aaguid: [u8; 16],
+    trust_path: &[Vec<u8>],
+    policy: &Policy,
+    anchors: &mut Vec<Vec<u8>>,
+) -> Result<(), Rejection> {
+    let status = &policy.attestation.metadata_status;
+    match metadata.find(Some(aaguid), trust_path.first().map(Vec::as_slice)) {
+        Some(entry) => {
+            if let Some(why) = status.refusal(entry, trust_path) {
+                return Err(Rejection::new(CheckId::RegAttestationMetadataStatus, why));
+            }
+            for root in &entry.attestation_roots {
+                if !anchors.contains(root) {
+                    anchors.push(root.clone());
+                }
+            }
+            Ok(())
+        }
+        None if status.require_entry => Err(Rejection::new(
+            CheckId::RegAttestationMetadataStatus,
+            format!(
+                "the metadata has no entry for AAGUID {} or the attestation certificate's key identifier",
+                crate::metadata::uuid_text(&aaguid)
+            ),
+        )),
+        None => Ok(()),
     }
 }
 

@@ -15,6 +15,7 @@
 //! | [`cose`] | COSE_Key credential public keys (EC2, OKP, RSA) | §6.5.1, §5.8.5, RFC 9052 §7, RFC 9053, RFC 8230 |
 //! | [`der`] | DER tag-length-values: a bounded reader and the writers (certificate extensions of apple and android-key) | X.690 §8, §10 |
 //! | [`tpm`] | TPMS_ATTEST (`certInfo`) and TPMT_PUBLIC (`pubArea`) of the tpm format | §8.3, TPM 2.0 Part 2 |
+//! | [`jws`] | JWS Compact Serialization (the android-safetynet `response`, the MDS3 BLOB) | RFC 7515, RFC 7518 §3 |
 #![forbid(unsafe_code)]
 
 pub mod attestation_object;
@@ -26,4 +27,5 @@ pub mod conformance;
 pub mod cose;
 pub mod der;
 pub mod json;
+pub mod jws;
 pub mod tpm;

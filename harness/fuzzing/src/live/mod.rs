@@ -70,6 +70,8 @@ pub struct LiveConfig {
     pub max_findings: Option<usize>,
     /// Send the pairwise phase ([`pairs`]) before random descriptions (on by default).
     pub pairwise: bool,
+    /// Registrations per session ([`Client::session_reuse`]; default 1).
+    pub session_reuse: usize,
 }
 
 impl LiveConfig {
@@ -87,6 +89,7 @@ impl LiveConfig {
             max_consecutive_failures: 20,
             max_findings: None,
             pairwise: true,
+            session_reuse: 1,
         }
     }
 }
@@ -245,6 +248,7 @@ fn worker(
     let mut client =
         Client::new(target, cfg.client.clone(), policy, format!("{}-w{index}", cfg.user_prefix), worker_seed);
     client.registered = shared.registered.clone();
+    client.session_reuse = cfg.session_reuse.max(1);
     let mut failures = 0u32;
     let mut turn = 0usize;
     let mut last_progress = Instant::now();

@@ -97,6 +97,11 @@ pub struct Client<'t> {
     gen: Generator,
     /// Credential IDs the RP accepted in registrations (shared by the workers of a run).
     pub registered: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<Vec<u8>>>>,
+    /// How many registrations share one session (default 1: each its own). An RP whose profile signs a user up
+    /// before registering (`session.account`) pays that per session; sharing it makes those ceremonies cheap.
+    pub session_reuse: usize,
+    /// The session registrations are sent in while it is shared, and how many it has carried.
+    reg_session: Option<(SessionId, usize)>,
 }
 
 /// The oracle's policy for an RP at `cfg` that also accepts `origins`: every MUST of the procedure is enforced;
@@ -149,6 +154,8 @@ impl<'t> Client<'t> {
             requests: 0,
             gen,
             registered: Default::default(),
+            session_reuse: 1,
+            reg_session: None,
         }
     }
 
@@ -303,11 +310,21 @@ impl<'t> Client<'t> {
         Ok(())
     }
 
-    /// A registration as described, for a new session's options (the session is ended after).
+    /// A registration as described, for a new session's options (the session is ended after), or, with
+    /// [`Client::session_reuse`] above 1, in a session shared with the registrations before it (each asks for
+    /// options of its own; a session whose call failed is not used again).
     pub fn registration(&mut self, c: &RegistrationCase) -> Result<Trial, NoTrial> {
-        let session = self.target.new_session();
+        let (session, used) = match self.reg_session.take() {
+            Some(s) => s,
+            None => (self.target.new_session(), 0),
+        };
         let r = self.registration_in(session, c);
-        self.target.end_session(session);
+        let used = used + 1;
+        if used < self.session_reuse && !matches!(r, Err(NoTrial::Failed(_))) {
+            self.reg_session = Some((session, used));
+        } else {
+            self.target.end_session(session);
+        }
         r
     }
 

@@ -39,6 +39,7 @@ mod cose_key;
 mod counter;
 mod credential;
 mod flags;
+mod metadata;
 mod mutate;
 mod options;
 mod signature;
@@ -88,6 +89,10 @@ pub struct Setup {
     /// In the ceremony the case judges, the client reports the origin on a subdomain of the RP ID that the RP
     /// is declared to accept ([`ClientConfig::subdomain_origin`]); without one the case is UNSUPPORTED.
     pub subdomain_origin: bool,
+    /// The case judges what the RP makes of the harness's test metadata (`pki export`): its subject is of a model
+    /// that metadata lists, with status reports an RP refuses. It needs an RP that loaded that metadata
+    /// ([`crate::target::Need::HarnessMetadata`]); the control is the software authenticator's own model.
+    pub needs_metadata: bool,
 }
 
 impl Setup {
@@ -102,6 +107,7 @@ impl Setup {
         std_alphabet_challenge: false,
         request_extensions: None,
         subdomain_origin: false,
+        needs_metadata: false,
     };
 }
 
@@ -665,6 +671,7 @@ pub fn all() -> Vec<Case> {
         attestation::cases,
         apple_android::cases,
         tpm::cases,
+        metadata::cases,
         options::cases,
         chains::cases,
         compound::cases,

@@ -53,6 +53,8 @@ pub const SKIPPED: &[CheckId] = &[
     CheckId::RegAttestationTpmType,
     CheckId::RegAttestationTpmExtraData,
     CheckId::RegAttestationTpmName,
+    // metadata (§7.1 step 23): tests/metadata.rs.
+    CheckId::RegAttestationMetadataStatus,
 ];
 
 /// `RegChallenge` -> `reg_challenge`: the module name the tests of a check live in.
