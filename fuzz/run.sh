@@ -26,7 +26,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-targets=(cbor authenticator_data cose_key attestation_object client_data_json registration authentication key_description apple_nonce tpm metadata jws)
+targets=(cbor authenticator_data cose_key attestation_object client_data_json registration authentication key_description apple_nonce tpm metadata jws compound)
 
 usage() {
     echo "usage: fuzz/run.sh TARGET|all|list [SECONDS]" >&2

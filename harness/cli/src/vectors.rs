@@ -300,6 +300,7 @@ fn attestation_type_name(t: &verifier::attestation::AttestationType) -> &'static
         verifier::attestation::AttestationType::None => "none",
         verifier::attestation::AttestationType::SelfAttestation => "self",
         verifier::attestation::AttestationType::Basic { .. } => "basic",
+        verifier::attestation::AttestationType::Compound(_) => "compound",
     }
 }
 

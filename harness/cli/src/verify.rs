@@ -63,6 +63,10 @@ pub struct RegistrationArgs {
     /// A trusted attestation root certificate, PEM or DER (repeatable).
     #[arg(long = "trust-anchor", value_name = "FILE")]
     trust_anchors: Vec<PathBuf>,
+    /// Trusted roots for one attestation format only, as FMT=FILE (PEM or DER; repeatable): a statement of that
+    /// format (also inside a compound one) must chain to these instead of the --trust-anchor roots.
+    #[arg(long = "format-anchor", value_name = "FMT=FILE")]
+    format_anchors: Vec<String>,
     /// A COSE algorithm the RP offered in pubKeyCredParams (repeatable; default: every supported one: -7 -35 -257 -8 -19).
     #[arg(long = "alg", value_name = "COSE_ALG", allow_hyphen_values = true)]
     algs: Vec<i64>,
@@ -205,6 +209,15 @@ fn registration(a: RegistrationArgs) -> Result<(Value, bool)> {
     for path in &a.trust_anchors {
         policy.attestation.trust_anchors.extend(certificates(path)?);
     }
+    for spec in &a.format_anchors {
+        let (fmt, path) =
+            spec.split_once('=').with_context(|| format!("--format-anchor {spec:?} is not FMT=FILE"))?;
+        let certs = certificates(Path::new(path))?;
+        match policy.attestation.format_anchors.iter_mut().find(|(f, _)| f == fmt) {
+            Some((_, anchors)) => anchors.extend(certs),
+            None => policy.attestation.format_anchors.push((fmt.to_owned(), certs)),
+        }
+    }
     if let Some(blob_path) = &a.metadata {
         let mut roots = Vec::new();
         for path in &a.metadata_roots {
@@ -233,6 +246,7 @@ fn registration(a: RegistrationArgs) -> Result<(Value, bool)> {
                 AttestationType::None => "none",
                 AttestationType::SelfAttestation => "self",
                 AttestationType::Basic { .. } => "basic",
+                AttestationType::Compound(_) => "compound",
             };
             (
                 json!({

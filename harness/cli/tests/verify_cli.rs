@@ -273,6 +273,57 @@ fn cases_lists_the_whole_catalogue_as_json() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// issue 18: a compound registration (§8.9), with the harness root trusted for both formats, then with
+/// `--format-anchor` trusting it for packed only (the tpm sub-statement's path then ends at no anchor).
+#[test]
+fn compound_registration_with_anchors_per_format() {
+    let dir = tempdir("compound");
+    let rp = Rp::new("example.org", "https://example.org");
+    let mut g = Generator::new(4);
+    let cred = g.credential(Algorithm::Es256, 16);
+    let challenge = g.challenge();
+    let reg =
+        RegistrationDraft::new(&rp, &cred, &challenge, 0).sign(&cred, AttestationKind::Compound).to_json();
+    let reg_file = write(&dir, "reg.json", &reg);
+    let root = dir.join("root.der");
+    std::fs::write(&root, &generator::pki::root().der).unwrap();
+    let root = root.to_string_lossy().into_owned();
+    let packed_only = format!("packed={root}");
+    let c = base64url::encode(&challenge);
+    let base = [
+        "verify",
+        "registration",
+        "--response",
+        &reg_file,
+        "--challenge",
+        &c,
+        "--origin",
+        "https://example.org",
+        "--rp-id",
+        "example.org",
+    ];
+
+    let mut args = base.to_vec();
+    args.extend(["--trust-anchor", &root]);
+    let (code, verdict, stderr) = harness(&args);
+    assert_eq!(code, 0, "{verdict} {stderr}");
+    assert_eq!(verdict["fmt"], "compound");
+    assert_eq!(verdict["attestationType"], "compound");
+
+    let mut args = base.to_vec();
+    args.extend(["--format-anchor", &packed_only]);
+    let (code, verdict, _) = harness(&args);
+    assert_eq!(code, 1, "{verdict}");
+    assert_eq!(verdict["check"], "reg.attestation.untrusted");
+
+    let mut args = base.to_vec();
+    args.extend(["--format-anchor", "packed"]);
+    let (code, _, stderr) = harness(&args);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("FMT=FILE"), "{stderr}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
 /// `pki export` writes what an RP needs to trust the harness's attestations, and `verify registration
 /// --metadata` takes the exported BLOB: trust comes from the authenticator's entry, status reports refuse, and a
 /// BLOB that does not verify is a usage error naming the reason.

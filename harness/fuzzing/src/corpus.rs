@@ -91,6 +91,9 @@ pub fn generate() -> Vec<Seed> {
         let target = if name.starts_with("apple") { "apple_nonce" } else { "key_description" };
         add(target, &format!("{name}.bin"), bytes);
     }
+    for (name, bytes) in crate::compound::seeds() {
+        add("compound", &name, bytes);
+    }
     out
 }
 

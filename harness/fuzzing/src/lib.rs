@@ -20,6 +20,7 @@
 //! | `tpm` | [`tpm::tpm`]: the TPMS_ATTEST and TPMT_PUBLIC parsers of the tpm format, exact round trip |
 //! | `metadata` | [`metadata::metadata`]: FIDO MDS3 BLOB verification and payload reading, bounded counts |
 //! | `jws` | [`jws::jws`]: the JWS Compact Serialization parser (exact round trip) and the android-safetynet procedure |
+//! | `compound` | [`compound::compound`]: a compound attStmt (§8.9) through the whole registration verification |
 //!
 //! The seed corpus is written by [`corpus::generate`] (`cargo run -p webauthn-harness-fuzzing --bin
 //! make-corpus`); see `corpus/README.md`.
@@ -34,6 +35,8 @@ pub mod metadata;
 pub mod tpm;
 // issue 18: android-safetynet's JWS.
 pub mod jws;
+// issue 18: the compound attestation format.
+pub mod compound;
 
 pub use ceremony::{authentication, registration};
 pub use formats::{attestation_object, authenticator_data, cbor, client_data_json, cose_key};
@@ -58,4 +61,6 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("metadata", metadata::metadata),
     // issue 18: the JWS of android-safetynet (and the MDS3 BLOB).
     ("jws", jws::jws),
+    // issue 18: compound (§8.9).
+    ("compound", compound::compound),
 ];

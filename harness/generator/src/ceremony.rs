@@ -116,7 +116,13 @@ pub enum AttestationKind {
     /// clientDataHash), signed by an attest.android.com certificate under [`crate::pki::root`], stamped
     /// with the draft's time ([`crate::safetynet`]).
     AndroidSafetynet,
+    /// `compound` (§8.9): the statements of [`COMPOUND_PARTS`] (packed x5c and tpm) over the same
+    /// authenticator data and client data hash, each as `{fmt, attStmt}`.
+    Compound,
 }
+
+/// The sub-statements of [`AttestationKind::Compound`], in order.
+pub const COMPOUND_PARTS: [AttestationKind; 2] = [AttestationKind::PackedX5c, AttestationKind::Tpm];
 
 impl AttestationKind {
     /// Whether the statement's trust path chains to the harness's attestation root ([`crate::pki::root`]), so
@@ -129,7 +135,8 @@ impl AttestationKind {
             | AttestationKind::Apple
             | AttestationKind::AndroidKey
             | AttestationKind::Tpm
-            | AttestationKind::AndroidSafetynet => true,
+            | AttestationKind::AndroidSafetynet
+            | AttestationKind::Compound => true,
         }
     }
 
@@ -142,6 +149,7 @@ impl AttestationKind {
             AttestationKind::AndroidKey => "android-key",
             AttestationKind::Tpm => "tpm",
             AttestationKind::AndroidSafetynet => "android-safetynet",
+            AttestationKind::Compound => "compound",
         }
     }
 }
@@ -243,6 +251,18 @@ impl RegistrationDraft {
                 crate::safetynet::Signer::Rs256,
             )
             .statement(),
+            AttestationKind::Compound => Value::Array(
+                COMPOUND_PARTS
+                    .iter()
+                    .map(|&part| {
+                        let sub = self.sign(credential, part).attestation_object.att_stmt;
+                        Value::Map(vec![
+                            (Value::from("fmt"), Value::from(part.fmt())),
+                            (Value::from("attStmt"), sub),
+                        ])
+                    })
+                    .collect(),
+            ),
         };
         SignedRegistration {
             id: base64url::encode(&self.raw_id),

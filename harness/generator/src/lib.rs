@@ -34,6 +34,8 @@ pub mod strategies;
 pub mod target;
 pub mod tpm;
 pub mod vectors;
+// issue 18: certificate paths through intermediate CAs.
+pub mod chain_pki;
 
 pub use ceremony::{
     AssertionDraft, AttestationKind, Credential, Generator, RegistrationDraft, Rp, SignedAssertion,

@@ -58,6 +58,7 @@ fn attestation_name(a: AttestationKind) -> &'static str {
         AttestationKind::AndroidKey => "android-key",
         AttestationKind::Tpm => "tpm",
         AttestationKind::AndroidSafetynet => "android-safetynet",
+        AttestationKind::Compound => "compound",
     }
 }
 

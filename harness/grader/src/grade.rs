@@ -82,6 +82,7 @@ fn fmt_name(a: AttestationKind) -> &'static str {
         AttestationKind::AndroidKey => "android-key",
         AttestationKind::Tpm => "tpm",
         AttestationKind::AndroidSafetynet => "android-safetynet",
+        AttestationKind::Compound => "compound",
     }
 }
 

@@ -99,6 +99,18 @@ pub struct AttestationPolicy {
     /// milliseconds; `None` leaves its age unchecked (a `timestampMs` after the verification time is refused
     /// either way). Default one minute (60 000 ms), the FIDO conformance tool's window.
     pub safetynet_max_age_ms: Option<u64>,
+    /// Trust anchors by attestation statement format (§7.1 step 24: "a trusted method of determining
+    /// acceptable trust anchors"): a trust path from a statement of a format listed here must chain to that
+    /// format's anchors instead of [`AttestationPolicy::trust_anchors`]; every other format uses those. Empty
+    /// by default. A compound statement's sub-statements each use their own format's anchors.
+    pub format_anchors: Vec<(String, Vec<Vec<u8>>)>,
+}
+
+impl AttestationPolicy {
+    /// The anchors a trust path of a `fmt` statement must chain to.
+    pub fn anchors_for(&self, fmt: &str) -> &[Vec<u8>] {
+        self.format_anchors.iter().find(|(f, _)| f == fmt).map_or(&self.trust_anchors, |(_, a)| a)
+    }
 }
 
 impl Default for AttestationPolicy {
@@ -115,6 +127,7 @@ impl Default for AttestationPolicy {
             metadata_status: crate::metadata::StatusPolicy::default(),
             safetynet_require_cts_profile_match: true,
             safetynet_max_age_ms: Some(60_000),
+            format_anchors: Vec::new(),
         }
     }
 }
@@ -258,6 +271,9 @@ impl Policy {
             CheckId::RegAttestationSafetynetCtsProfile | CheckId::RegAttestationSafetynetTimestamp => {
                 Some(true)
             }
+            // §8.9 leaves a failing sub-statement to the RP's policy; this verifier's is that every
+            // sub-statement must verify, so a sub-statement it has no procedure for rejects.
+            CheckId::RegAttestationCompoundSubFormat => Some(true),
             _ => None,
         }
     }

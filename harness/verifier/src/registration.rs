@@ -82,7 +82,7 @@ pub fn verify_registration(
         safetynet_max_age_ms: policy.attestation.safetynet_max_age_ms,
     });
     let attestation = checks.apply_or(statement, || AttestationType::SelfAttestation)?;
-    checks.apply(step_24_assess_trust(&attestation, attested.aaguid, policy, now))?; // steps 23-24
+    checks.apply(step_24_assess_trust(&object.fmt, &attestation, attested.aaguid, policy, now))?; // steps 23-24
     checks.apply(step_25_credential_id_length(attested))?;
     checks.apply(step_26_credential_id_unused(attested, store))?;
     checks.apply(step_27_credential_id_is_raw_id(response, attested))?;
@@ -295,6 +295,7 @@ fn step_21_attestation_format_supported(fmt: &str, policy: &Policy) -> Result<()
 /// key either correctly chains up to an acceptable root certificate, or is itself an acceptable certificate."
 /// "If the attestation statement is not deemed trustworthy, the Relying Party SHOULD fail the registration ceremony."
 fn step_24_assess_trust(
+    fmt: &str,
     att: &AttestationType,
     aaguid: [u8; 16],
     policy: &Policy,
@@ -309,16 +310,23 @@ fn step_24_assess_trust(
         }
         AttestationType::None | AttestationType::SelfAttestation => Ok(()),
         AttestationType::Basic { trust_path } => {
-            let mut anchors = std::borrow::Cow::Borrowed(&policy.attestation.trust_anchors);
+            let mut anchors = std::borrow::Cow::Borrowed(policy.attestation.anchors_for(fmt));
             if policy.attestation.trust_self_signed_in_x5c {
                 anchors.to_mut().extend(attestation::self_signed_after_leaf(trust_path));
             }
             if let Some(metadata) = &policy.attestation.metadata {
                 step_23_metadata_anchors(metadata, aaguid, trust_path, policy, anchors.to_mut())?;
             }
-            attestation::chains_to_anchor(trust_path, &anchors, now)
-                .map_err(|why| Rejection::new(CheckId::RegAttestationUntrusted, why))
+            attestation::path::verify(trust_path, &anchors, now)
+                .map_err(|e| Rejection::new(e.failure.check(), e.detail))
         }
+        // §8.9 returns "any combination of outputs from successful verification procedures": each
+        // sub-statement's result is assessed with its own format's anchors, and all must be trustworthy.
+        AttestationType::Compound(subs) => subs.iter().enumerate().try_for_each(|(i, (sub_fmt, sub))| {
+            step_24_assess_trust(sub_fmt, sub, aaguid, policy, now).map_err(|r| {
+                Rejection::new(r.check, format!("compound attStmt[{i}] (fmt {sub_fmt:?}): {}", r.detail))
+            })
+        }),
     }
 }
 

@@ -28,7 +28,8 @@ fn register_then_authenticate_every_algorithm_and_attestation() {
                 | AttestationKind::Apple
                 | AttestationKind::AndroidKey
                 | AttestationKind::Tpm
-                | AttestationKind::AndroidSafetynet => unreachable!("not in this loop"),
+                | AttestationKind::AndroidSafetynet
+                | AttestationKind::Compound => unreachable!("not in this loop"),
             };
             assert_eq!(out.attestation, expected);
 

@@ -96,6 +96,7 @@ fn type_name(t: &AttestationType) -> &'static str {
         AttestationType::None => "none",
         AttestationType::SelfAttestation => "self",
         AttestationType::Basic { .. } => "basic",
+        AttestationType::Compound(_) => "compound",
     }
 }
 

@@ -522,12 +522,12 @@ fn certificates_outside_their_validity_are_untrusted() {
     assert!(register(&ex, &ex.attestation_object, &policy(), NOT_BEFORE).is_ok(), "notBefore is inclusive");
     let r = assert_rejected(
         register(&ex, &ex.attestation_object, &policy(), NOT_AFTER + 1),
-        CheckId::RegAttestationUntrusted,
+        CheckId::RegAttestationChainValidity,
     );
     assert!(r.detail.contains("x5c[0]") && r.detail.contains("expired"), "{}", r.detail);
     let r = assert_rejected(
         register(&ex, &ex.attestation_object, &policy(), NOT_BEFORE - 1),
-        CheckId::RegAttestationUntrusted,
+        CheckId::RegAttestationChainValidity,
     );
     assert!(r.detail.contains("not valid before"), "{}", r.detail);
 }
@@ -543,7 +543,8 @@ fn an_expired_anchor_is_not_trusted() {
     let expired_root = sign_p256(tbs, &root_key());
     let mut p = policy();
     p.attestation.trust_anchors = vec![expired_root];
-    let r = assert_rejected(register(&ex, &ex.attestation_object, &p, NOW), CheckId::RegAttestationUntrusted);
+    let r =
+        assert_rejected(register(&ex, &ex.attestation_object, &p, NOW), CheckId::RegAttestationChainValidity);
     assert!(r.detail.contains("trust anchor") && r.detail.contains("expired"), "{}", r.detail);
 }
 
@@ -590,7 +591,7 @@ fn a_chain_through_an_intermediate_ca_is_trusted() {
 #[test]
 fn an_intermediate_that_is_not_a_ca_breaks_the_chain() {
     let (ex, object, _) = chain_through_intermediate(false);
-    let r = assert_rejected(register(&ex, &object, &policy(), NOW), CheckId::RegAttestationUntrusted);
+    let r = assert_rejected(register(&ex, &object, &policy(), NOW), CheckId::RegAttestationChainCa);
     assert!(r.detail.contains("x5c[1]") && r.detail.contains("not a CA"), "{}", r.detail);
 }
 

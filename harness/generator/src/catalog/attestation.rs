@@ -668,7 +668,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "packed x5c attestation by a certificate that expired on 2024-01-02",
             rationale: "a certificate outside its validity period does not chain validly (RFC 5280 §6.1.3), so the attestation is not trustworthy",
             flags: &[Flag::AttestationTrustUnchecked],
-            check: UNTRUSTED,
+            check: Some(CheckId::RegAttestationChainValidity),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-6"),
             setup: X5C,
             plan: reg_post(|p| packed_leaf_with(p, |s| s.not_after = PAST)),
@@ -683,7 +683,7 @@ pub(super) fn cases() -> Vec<Case> {
             title: "packed x5c attestation by a certificate valid only from 2040",
             rationale: "a certificate outside its validity period does not chain validly (RFC 5280 §6.1.3), so the attestation is not trustworthy",
             flags: &[Flag::AttestationTrustUnchecked],
-            check: UNTRUSTED,
+            check: Some(CheckId::RegAttestationChainValidity),
             fido: Some("Server-ServerAuthenticatorAttestationResponse-Resp-5 F-7"),
             setup: X5C,
             plan: reg_post(|p| packed_leaf_with(p, |s| s.not_before = FUTURE)),
@@ -991,6 +991,8 @@ pub(super) fn cases() -> Vec<Case> {
             ceremony: Ceremony::Registration,
             title: "fmt \"compound\" with an empty attStmt",
             plan: reg_post(|p| set_fmt(p, "compound")),
+            // The reference implements compound (§8.9): an empty map is no array of sub-statements.
+            check: Some(CheckId::RegAttestationCompoundSyntax),
             ..REGISTERED_FORMAT
         },
     ]);

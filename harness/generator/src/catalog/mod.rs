@@ -49,6 +49,9 @@ mod tpm;
 mod valid;
 // issue 18: android-safetynet (§8.5).
 mod safetynet;
+// issue 18: certificate paths through intermediates and the compound format.
+mod chains;
+mod compound;
 
 pub use spec::{Basis, BasisKind, Ceremony, CheckId, Expect, Level};
 
@@ -673,6 +676,8 @@ pub fn all() -> Vec<Case> {
         metadata::cases,
         options::cases,
         safetynet::cases,
+        chains::cases,
+        compound::cases,
     ] {
         cases.extend(area());
     }
@@ -767,7 +772,7 @@ mod tests {
             }
         }
         let baselines: Vec<&str> = cases.iter().filter(|c| c.is_baseline()).map(|c| c.id).collect();
-        assert_eq!(baselines.len(), 29, "{baselines:?}"); // 24 + apple + android-key + tpm (2) + android-safetynet
+        assert_eq!(baselines.len(), 30, "{baselines:?}"); // 24 + apple + android-key + tpm (2) + android-safetynet + compound
         assert!(baselines.iter().all(|id| id.starts_with("reg.valid.")), "{baselines:?}");
     }
 

@@ -24,9 +24,14 @@ pub mod key_description;
 // issue 18: android-safetynet (§8.5).
 pub mod android_safetynet;
 
+// issue 18: certificate paths through intermediates (§7.1 step 24) and compound (§8.9).
+mod compound;
+pub mod path;
+pub use compound::MAX_SUB_STATEMENTS;
+
 /// Formats this verifier implements.
 pub const IMPLEMENTED_FORMATS: &[&str] =
-    &["none", "packed", "fido-u2f", "apple", "android-key", "tpm", "android-safetynet"];
+    &["none", "packed", "fido-u2f", "apple", "android-key", "tpm", "android-safetynet", "compound"];
 
 /// Every format in the IANA "WebAuthn Attestation Statement Format Identifiers" registry (RFC 8809), so an
 /// unimplemented registered format is told apart from an unknown string.
@@ -42,6 +47,8 @@ pub enum AttestationType {
     SelfAttestation,
     /// Basic or AttCA attestation with an X.509 trust path, leaf first (DER certificates).
     Basic { trust_path: Vec<Vec<u8>> },
+    /// `compound` (§8.9): each sub-statement's format and what its procedure established, in order.
+    Compound(Vec<(String, AttestationType)>),
 }
 
 /// The inputs of a format's verification procedure ("given attStmt, authData and hash", §7.1 step 22).
@@ -82,6 +89,7 @@ pub fn verify_statement(s: &Statement<'_>) -> Result<AttestationType, Rejection>
         "android-key" => android_key::verify(s),
         "tpm" => tpm::verify(s),
         "android-safetynet" => android_safetynet::verify(s),
+        "compound" => compound::verify(s),
         other => Err(Rejection::new(
             CheckId::RegAttestationFormatUnsupported,
             format!("fmt {other:?} has no verification procedure here"),

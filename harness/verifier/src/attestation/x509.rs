@@ -7,8 +7,6 @@
 //! certificate within its validity period. Revocation, name constraints, policies and unknown critical
 //! extensions are not evaluated: the verifier holds no CRLs and no policy tree.
 
-use std::fmt;
-
 use der::asn1::{Ia5StringRef, ObjectIdentifier, OctetStringRef, PrintableStringRef};
 use der::{Decode, Reader, SliceReader, Tag, Tagged};
 use rsa::pkcs1::DecodeRsaPublicKey;
@@ -445,114 +443,11 @@ fn raw_tbs(der: &[u8]) -> der::Result<&[u8]> {
     reader.finish(tbs)
 }
 
-/// How a certificate is named in chain errors: its position and subject.
-struct Which<'a> {
-    index: usize,
-    cert: &'a Certificate,
-}
-
-impl fmt::Display for Which<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let role = if self.index == 0 { "leaf certificate" } else { "certificate" };
-        write!(f, "x5c[{}] ({role} \"{}\")", self.index, self.cert.subject())
-    }
-}
-
 /// §7.1 step 24: does the trust path (leaf first, DER) chain to one of `anchors` (DER), or is one of its
-/// certificates itself an anchor?
-///
-/// Walking up from the leaf: a certificate equal (byte for byte) to an anchor ends the walk with success;
-/// otherwise it must have been issued by the next certificate in the path (issuer name and signature, and
-/// the issuing certificate must be a CA by its basic constraints), and the last one by an anchor whose
-/// subject is its issuer. Every certificate walked, and the anchor that issued the last one, must be within
-/// its validity period at `now` (seconds since the Unix epoch). At most [`MAX_CHAIN_LEN`] certificates.
-/// The error names the certificate that failed and why.
+/// certificates itself an anchor? The error names the certificate that failed and why; see
+/// [`super::path::verify`] for the walk and for which requirement failed.
 pub fn chains_to_anchor(trust_path: &[Vec<u8>], anchors: &[Vec<u8>], now: u64) -> Result<(), String> {
-    if trust_path.is_empty() {
-        return Err("empty trust path".into());
-    }
-    if trust_path.len() > MAX_CHAIN_LEN {
-        return Err(format!(
-            "trust path of {} certificates exceeds the limit of {MAX_CHAIN_LEN}",
-            trust_path.len()
-        ));
-    }
-    let path = trust_path
-        .iter()
-        .enumerate()
-        .map(|(i, der)| Certificate::from_der(der).map_err(|e| format!("x5c[{i}] does not parse: {e}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    if anchors.is_empty() {
-        return Err("no trust anchors are configured".into());
-    }
-    let mut unparseable_anchors = 0usize;
-    let parsed_anchors: Vec<Certificate> = anchors
-        .iter()
-        .filter_map(|a| {
-            let parsed = Certificate::from_der(a).ok();
-            unparseable_anchors += usize::from(parsed.is_none());
-            parsed
-        })
-        .collect();
-
-    for (index, cert) in path.iter().enumerate() {
-        let which = Which { index, cert };
-        cert.check_validity(now).map_err(|e| format!("{which}: {e}"))?;
-        if anchors.iter().any(|a| a.as_slice() == cert.der()) {
-            return Ok(());
-        }
-        match path.get(index + 1) {
-            Some(issuer) => {
-                cert.verify_issued_by(issuer)
-                    .map_err(|e| format!("{which} is not issued by x5c[{}]: {e}", index + 1))?;
-                match issuer.basic_constraints_ca() {
-                    Ok(Some(true)) => {}
-                    Ok(_) => {
-                        return Err(format!(
-                            "{} issued {which} but is not a CA (basic constraints cA is not true)",
-                            Which { index: index + 1, cert: issuer }
-                        ))
-                    }
-                    Err(e) => return Err(format!("{}: {e}", Which { index: index + 1, cert: issuer })),
-                }
-            }
-            None => return issued_by_anchor(&which, &parsed_anchors, unparseable_anchors, now),
-        }
-    }
-    // Unreachable: the loop returns at the last certificate.
-    Err("the trust path does not end at a trust anchor".into())
-}
-
-/// The last certificate of a path must have been issued by an anchor that is valid at `now`.
-fn issued_by_anchor(
-    last: &Which<'_>,
-    anchors: &[Certificate],
-    unparseable: usize,
-    now: u64,
-) -> Result<(), String> {
-    let mut reasons = Vec::new();
-    for anchor in anchors.iter().filter(|a| a.subject() == last.cert.issuer()) {
-        match last.cert.verify_issued_by(anchor) {
-            Err(e) => reasons.push(format!("anchor \"{}\": {e}", anchor.subject())),
-            Ok(()) => match anchor.check_validity(now) {
-                Ok(()) => return Ok(()),
-                Err(e) => reasons.push(format!("trust anchor \"{}\": {e}", anchor.subject())),
-            },
-        }
-    }
-    let mut msg = if reasons.is_empty() {
-        format!(
-            "{last}: its issuer \"{}\" is not among the {} trust anchor(s)",
-            last.cert.issuer(),
-            anchors.len()
-        )
-    } else {
-        format!("{last} does not chain to a trust anchor: {}", reasons.join("; "))
-    };
-    if unparseable > 0 {
-        msg.push_str(&format!(" ({unparseable} configured anchor(s) could not be parsed)"));
-    }
-    Err(msg)
+    super::path::verify(trust_path, anchors, now).map_err(|e| e.detail)
 }
 
 #[cfg(test)]
