@@ -86,9 +86,10 @@ pub struct Args {
     /// kind), so a check skipped only under a second, unrelated condition is reached; random descriptions follow.
     #[arg(long)]
     no_pairwise: bool,
-    /// Registrations sent in one session (each with options of its own). Default: 1 on the conformance API; 64
-    /// when the RP profile has `session.account` steps (a sign-up before the first registration of a session,
-    /// which otherwise every registration would pay).
+    /// Ceremonies sent in one session (each with options of its own): registrations, and the assertions of one
+    /// account. Default: 1 on the conformance API; 64 when the RP profile sets a session up (`session.prelude` or
+    /// `session.account` steps: a sign-up or sign-in, which otherwise every ceremony would pay). 1 is the exact
+    /// mode: no ceremony sees the session state another left.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     session_reuse: Option<u16>,
     /// Send the ceremony of a replay file (or of every replay file in a directory) again and say whether the RP
@@ -214,8 +215,8 @@ fn run_inner(args: Args) -> Result<ExitCode> {
     cfg.jobs = usize::from(args.jobs);
     cfg.minimise = !args.no_minimise;
     cfg.pairwise = !args.no_pairwise;
-    cfg.session_reuse =
-        args.session_reuse.map_or(if profile.session.account.is_empty() { 1 } else { 64 }, usize::from);
+    let sets_up = !profile.session.account.is_empty() || !profile.session.prelude.is_empty();
+    cfg.session_reuse = args.session_reuse.map_or(if sets_up { 64 } else { 1 }, usize::from);
     cfg.max_findings = args.max_findings;
     // A run tag from the clock, so runs against a persistent RP do not reuse its accounts.
     let tag =

@@ -300,39 +300,46 @@ fn the_ci_recipe_uses_flags_fuzz_has() {
     }
 }
 
-/// `session_reuse`: registrations share sessions (an RP that signs a user up per session pays it once per
-/// N registrations), and the run is as clean as with a session per registration.
+/// `session_reuse`: registrations share sessions, and so do the assertions of one account (an RP that signs a
+/// user up or in per session pays it once per N ceremonies), and the run is as clean as with a session each.
 #[test]
-fn registrations_share_sessions_when_asked() {
+fn ceremonies_share_sessions_when_asked() {
     let rp = reference(&[]);
-    let run = |reuse: usize| {
+    let run = |ceremony: Ceremony, reuse: usize| {
+        let path =
+            if ceremony == Ceremony::Registration { "/attestation/options" } else { "/assertion/options" };
         let sessions = Arc::new(Mutex::new(std::collections::HashSet::new()));
         let counted = sessions.clone();
         let rp = rp.clone();
         let new_target = move || -> Box<dyn Target + Send> {
             let (rp, counted) = (rp.clone(), counted.clone());
-            Box::new(FnTarget::new(move |session: &str, path: &str, body: &Json| {
-                if path == "/attestation/options" {
+            Box::new(FnTarget::new(move |session: &str, p: &str, body: &Json| {
+                if p == path {
                     counted.lock().unwrap().insert(session.to_owned());
                 }
-                rp.handle(session, path, body, now())
+                rp.handle(session, p, body, now())
             }))
         };
         let mut cfg = config(5, 3_000);
-        cfg.ceremonies = vec![Ceremony::Registration];
+        cfg.ceremonies = vec![ceremony];
         cfg.session_reuse = reuse;
         let found = Mutex::new(vec![]);
         let report =
             live::run(&cfg, &new_target, &|_| {}, &|f: &Found| found.lock().unwrap().push(f.clone()));
-        let sent = report.counts.by_ceremony[&Ceremony::Registration].sent;
+        let sent = report.counts.by_ceremony[&ceremony].sent;
         let n = sessions.lock().unwrap().len() as u64;
         (report, found.into_inner().unwrap(), sent, n)
     };
-    let (report, found, sent, one_each) = run(1);
-    assert!(found.is_empty(), "{}", report.text());
-    assert!(one_each >= sent, "{one_each} sessions for {sent} registrations");
-    let (report, found, sent, shared) = run(16);
-    assert!(found.is_empty(), "{}", report.text());
-    assert!(sent > 500, "{}", report.text());
-    assert!(shared * 8 < sent, "{shared} sessions for {sent} registrations");
+    for ceremony in [Ceremony::Registration, Ceremony::Authentication] {
+        let (report, found, sent, one_each) = run(ceremony, 1);
+        assert!(found.is_empty(), "{}", report.text());
+        assert!(one_each >= sent, "{ceremony:?}: {one_each} sessions for {sent} ceremonies");
+        let (report, found, sent, shared) = run(ceremony, 16);
+        assert!(found.is_empty(), "{}", report.text());
+        assert!(sent > 500, "{}", report.text());
+        // An account is replaced (its session with it) whenever its state at the RP is no longer known (a counter
+        // grown high, an accepted mutation), which the pairwise phase's counter and flag near misses do often.
+        let factor = if ceremony == Ceremony::Registration { 8 } else { 2 };
+        assert!(shared * factor < sent, "{ceremony:?}: {shared} sessions for {sent} ceremonies");
+    }
 }

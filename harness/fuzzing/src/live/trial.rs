@@ -100,11 +100,14 @@ pub struct Client<'t> {
     gen: Generator,
     /// Credential IDs the RP accepted in registrations (shared by the workers of a run).
     pub registered: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<Vec<u8>>>>,
-    /// How many registrations share one session (default 1: each its own). An RP whose profile signs a user up
-    /// before registering (`session.account`) pays that per session; sharing it makes those ceremonies cheap.
+    /// How many ceremonies share one session (default 1: each its own): registrations, and the assertions of
+    /// one account. An RP whose profile sets a session up (a prelude or account steps that sign a user up or in)
+    /// pays that per session; sharing it makes those ceremonies cheap.
     pub session_reuse: usize,
     /// The session registrations are sent in while it is shared, and how many it has carried.
     reg_session: Option<(SessionId, usize)>,
+    /// The sessions each account's assertions are sent in while they are shared (by username).
+    auth_sessions: HashMap<String, (SessionId, usize)>,
 }
 
 /// The oracle's policy for an RP at `cfg` that also accepts `origins`: every MUST of the procedure is enforced;
@@ -159,6 +162,7 @@ impl<'t> Client<'t> {
             registered: Default::default(),
             session_reuse: 1,
             reg_session: None,
+            auth_sessions: HashMap::new(),
         }
     }
 
@@ -463,7 +467,11 @@ impl<'t> Client<'t> {
     /// reference did not).
     pub fn retire(&mut self, d: &Description) {
         if let Description::Authentication(c) = d {
-            self.accounts.remove(&(c.authenticator.alg, c.authenticator.backup));
+            if let Some(a) = self.accounts.remove(&(c.authenticator.alg, c.authenticator.backup)) {
+                if let Some((session, _)) = self.auth_sessions.remove(&a.username) {
+                    self.target.end_session(session);
+                }
+            }
         }
     }
 
@@ -486,9 +494,20 @@ impl<'t> Client<'t> {
     /// after).
     pub fn authentication(&mut self, c: &AuthenticationCase) -> Result<Trial, NoTrial> {
         let account = self.account(c)?;
-        let session = self.target.new_session();
+        let username = account.username.clone();
+        let (session, used) = match self.auth_sessions.remove(&username) {
+            Some(s) => s,
+            None => (self.target.new_session(), 0),
+        };
         let r = self.authentication_in(session, c, account);
-        self.target.end_session(session);
+        let used = used + 1;
+        // The account may have been replaced by the trial (its state no longer known): its session goes with it.
+        let current = self.accounts.values().any(|a| a.username == username);
+        if used < self.session_reuse && current && !matches!(r, Err(NoTrial::Failed(_))) {
+            self.auth_sessions.insert(username, (session, used));
+        } else {
+            self.target.end_session(session);
+        }
         r
     }
 
