@@ -4,6 +4,7 @@
 //! broken RP and not against the correct one. Short, bounded versions of what the README's figures measure over
 //! HTTP for five minutes.
 
+use std::collections::HashMap;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
@@ -308,14 +309,16 @@ fn ceremonies_share_sessions_when_asked() {
     let run = |ceremony: Ceremony, reuse: usize| {
         let path =
             if ceremony == Ceremony::Registration { "/attestation/options" } else { "/assertion/options" };
-        let sessions = Arc::new(Mutex::new(std::collections::HashSet::new()));
+        // Each session and the usernames its options requests named.
+        let sessions = Arc::new(Mutex::new(HashMap::<String, std::collections::HashSet<String>>::new()));
         let counted = sessions.clone();
         let rp = rp.clone();
         let new_target = move || -> Box<dyn Target + Send> {
             let (rp, counted) = (rp.clone(), counted.clone());
             Box::new(FnTarget::new(move |session: &str, p: &str, body: &Json| {
                 if p == path {
-                    counted.lock().unwrap().insert(session.to_owned());
+                    let name = body["username"].as_str().unwrap_or_default().to_owned();
+                    counted.lock().unwrap().entry(session.to_owned()).or_default().insert(name);
                 }
                 rp.handle(session, p, body, now())
             }))
@@ -327,7 +330,13 @@ fn ceremonies_share_sessions_when_asked() {
         let report =
             live::run(&cfg, &new_target, &|_| {}, &|f: &Found| found.lock().unwrap().push(f.clone()));
         let sent = report.counts.by_ceremony[&ceremony].sent;
-        let n = sessions.lock().unwrap().len() as u64;
+        let sessions = sessions.lock().unwrap();
+        // A shared session names one user throughout: an RP that signs the session's user in (a profile's
+        // prelude) registers every credential of the session to that user, so the account recorded must be it.
+        for (session, names) in sessions.iter() {
+            assert_eq!(names.len(), 1, "{ceremony:?}: session {session} named {names:?}");
+        }
+        let n = sessions.len() as u64;
         (report, found.into_inner().unwrap(), sent, n)
     };
     for ceremony in [Ceremony::Registration, Ceremony::Authentication] {

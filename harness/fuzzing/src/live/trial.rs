@@ -104,8 +104,10 @@ pub struct Client<'t> {
     /// one account. An RP whose profile sets a session up (a prelude or account steps that sign a user up or in)
     /// pays that per session; sharing it makes those ceremonies cheap.
     pub session_reuse: usize,
-    /// The session registrations are sent in while it is shared, and how many it has carried.
-    reg_session: Option<(SessionId, usize)>,
+    /// The session registrations are sent in while it is shared, how many it has carried, and the username they
+    /// all name: an RP whose profile signs the session's user in before registering registers every credential
+    /// of the session to that user, so the account the fuzzer records must be it.
+    reg_session: Option<(SessionId, usize, String)>,
     /// The sessions each account's assertions are sent in while they are shared (by username).
     auth_sessions: HashMap<String, (SessionId, usize)>,
 }
@@ -321,22 +323,26 @@ impl<'t> Client<'t> {
     /// [`Client::session_reuse`] above 1, in a session shared with the registrations before it (each asks for
     /// options of its own; a session whose call failed is not used again).
     pub fn registration(&mut self, c: &RegistrationCase) -> Result<Trial, NoTrial> {
-        let (session, used) = match self.reg_session.take() {
+        let (session, used, username) = match self.reg_session.take() {
             Some(s) => s,
-            None => (self.target.new_session(), 0),
+            None => (self.target.new_session(), 0, self.next_username()),
         };
-        let r = self.registration_in(session, c);
+        let r = self.registration_in(session, &username, c);
         let used = used + 1;
         if used < self.session_reuse && !matches!(r, Err(NoTrial::Failed(_))) {
-            self.reg_session = Some((session, used));
+            self.reg_session = Some((session, used, username));
         } else {
             self.target.end_session(session);
         }
         r
     }
 
-    fn registration_in(&mut self, session: SessionId, c: &RegistrationCase) -> Result<Trial, NoTrial> {
-        let username = self.next_username();
+    fn registration_in(
+        &mut self,
+        session: SessionId,
+        username: &str,
+        c: &RegistrationCase,
+    ) -> Result<Trial, NoTrial> {
         let request = json!({
             "username": username,
             "displayName": username,
@@ -430,7 +436,10 @@ impl<'t> Client<'t> {
                 {
                     let mut record = outcome.record.clone();
                     record.user_handle = Some(handle.clone());
-                    self.accounts.insert(key, Account { username, user_handle: handle, credential, record });
+                    self.accounts.insert(
+                        key,
+                        Account { username: username.to_owned(), user_handle: handle, credential, record },
+                    );
                 }
             }
         }
