@@ -19,6 +19,8 @@ use std::fmt;
 use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
 
+use crate::attestation::hex;
+
 /// The largest payload read (the public BLOB is a few MB).
 pub const MAX_PAYLOAD: usize = 32 * 1024 * 1024;
 /// The most entries a payload may list.
@@ -457,37 +459,10 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Standard base64 with padding (RFC 4648 §4), as MDS3 encodes certificates; whitespace is not allowed.
+/// Standard base64 with padding (RFC 4648 §4), as MDS3 encodes certificates: canonical, no whitespace.
 fn std_base64(s: &str) -> Option<Vec<u8>> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let b = s.as_bytes();
-    if b.len() % 4 != 0 {
-        return None;
-    }
-    let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
-    if pad > 2 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(b.len() / 4 * 3);
-    let mut acc = 0u32;
-    for (i, &c) in b[..b.len() - pad].iter().enumerate() {
-        let v = ALPHABET.iter().position(|&a| a == c)? as u32;
-        acc = (acc << 6) | v;
-        if i % 4 == 3 {
-            out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
-            acc = 0;
-        }
-    }
-    match pad {
-        1 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
-        2 => out.push((acc >> 4) as u8),
-        _ => {}
-    }
-    Some(out)
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(s).ok()
 }
 
 /// `YYYY-MM-DD` as seconds since the epoch at 00:00 UTC that day.

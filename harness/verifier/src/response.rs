@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 use wire::base64url;
+use wire::json::kind;
 
 /// A registration response (`PublicKeyCredential` with an `AuthenticatorAttestationResponse`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,17 +107,6 @@ impl<'a> ResponseReader<'a> {
         };
         let type_ = self.required_string(self.root, "", "type")?;
         Ok((id.to_owned(), raw_id, type_.to_owned()))
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -71,6 +71,18 @@ pub enum JsonError {
     ConflictingMembers { first: &'static str, second: &'static str },
 }
 
+/// What kind of JSON value `v` is, for messages: `null`, `a string`, `an array`...
+pub fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// Parses one JSON value of type `T` that fills the whole input (whitespace aside), at most
 /// [`MAX_JSON_LEN`] bytes. Errors carry the path of the offending member.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {

@@ -32,7 +32,7 @@ use thiserror::Error;
 
 use crate::base64url::{self, Base64Error};
 use crate::der;
-use crate::json::{self, JsonError};
+use crate::json::{self, kind, JsonError};
 
 /// How much a parse reads at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,17 +226,6 @@ fn parse_header(bytes: &[u8], limits: Limits) -> Result<Header, JwsError> {
         }
     };
     Ok(Header { alg, x5c, members })
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A JSON object whose members are unique (a duplicate is a deserialization error).

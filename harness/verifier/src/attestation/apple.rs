@@ -17,7 +17,7 @@ use wire::cose::CoseKey;
 
 use super::stmt::StmtEntries;
 use super::x509::{Certificate, PublicKey};
-use super::{AttestationType, Statement};
+use super::{hex, AttestationType, Statement};
 use crate::check::{CheckId, Rejection};
 use wire::der::{self as der_tlv, Class, DerError};
 
@@ -140,10 +140,6 @@ pub(super) fn same_key(key: &PublicKey, credential: &CoseKey) -> bool {
         }
         _ => false,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

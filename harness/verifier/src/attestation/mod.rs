@@ -134,6 +134,7 @@ fn aaguid_is_auth_data_s(aaguid: &[u8; 16], s: &Statement<'_>, whose: &str) -> R
     Ok(())
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex, for messages.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
