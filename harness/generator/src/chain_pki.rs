@@ -18,7 +18,7 @@ use x509_cert::name::Name;
 use crate::pki::{self, CertSpec, Issued};
 
 /// The subject of the harness attestation root ([`pki::root`]).
-pub const ROOT_NAME: &str = "CN=webauthn-harness attestation root,O=webauthn-harness,C=US";
+pub const ROOT_NAME: &str = pki::ROOT_NAME;
 /// The subject of the intermediate CA ([`intermediate`]).
 pub const INTERMEDIATE_NAME: &str = "CN=webauthn-harness attestation intermediate,O=webauthn-harness,C=US";
 /// The subject of the second-level CA ([`sub_intermediate`]).
@@ -36,15 +36,7 @@ const BASIC_CONSTRAINTS: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier
 
 /// What the intermediate CA is: cA true, no pathLenConstraint, the default validity.
 pub fn intermediate_spec() -> CertSpec {
-    CertSpec {
-        subject: INTERMEDIATE_NAME.into(),
-        serial: 0x10,
-        not_before: pki::NOT_BEFORE,
-        not_after: pki::NOT_AFTER,
-        ca: Some(true),
-        aaguid: None,
-        v3: true,
-    }
+    CertSpec::ca(INTERMEDIATE_NAME, 0x10)
 }
 
 /// The intermediate CA, issued by the attestation root (the same in every run).

@@ -109,8 +109,7 @@ pub fn issue_for_key(
         version: Version::V3,
         serial_number: SerialNumber::from(serial),
         signature: algorithm.clone(),
-        issuer: Name::from_str("CN=webauthn-harness attestation root,O=webauthn-harness,C=US")
-            .expect("issuer name"),
+        issuer: Name::from_str(pki::ROOT_NAME).expect("issuer name"),
         validity: Validity { not_before: time(pki::NOT_BEFORE), not_after: time(pki::NOT_AFTER) },
         subject: Name::from_str(subject).expect("subject name"),
         subject_public_key_info: spki,

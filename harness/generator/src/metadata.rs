@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 use sha1::{Digest, Sha1};
 use signature::Signer;
 
-use crate::pki::{self, CertSpec, Issued, NOT_AFTER, NOT_BEFORE};
+use crate::pki::{self, CertSpec, Issued};
 
 /// The software authenticator's model: the AAGUID of every credential the runner registers ("webauthn-harness"
 /// in ASCII).
@@ -38,33 +38,14 @@ pub const METADATA_ROOT_NAME: &str = "CN=webauthn-harness metadata root,O=webaut
 /// The metadata root: a self-signed ES256 CA, the same in every run.
 pub fn metadata_root() -> &'static Issued {
     static ROOT: OnceLock<Issued> = OnceLock::new();
-    ROOT.get_or_init(|| {
-        let spec = CertSpec {
-            subject: METADATA_ROOT_NAME.into(),
-            serial: 1,
-            not_before: NOT_BEFORE,
-            not_after: NOT_AFTER,
-            ca: Some(true),
-            aaguid: None,
-            v3: true,
-        };
-        pki::self_signed(&spec, 0x3d5_0001)
-    })
+    ROOT.get_or_init(|| pki::self_signed(&CertSpec::ca(METADATA_ROOT_NAME, 1), 0x3d5_0001))
 }
 
 /// The BLOB signer, certified by [`metadata_root`].
 pub fn metadata_signer() -> &'static Issued {
     static SIGNER: OnceLock<Issued> = OnceLock::new();
     SIGNER.get_or_init(|| {
-        let spec = CertSpec {
-            subject: "CN=webauthn-harness metadata signer,O=webauthn-harness,C=US".into(),
-            serial: 2,
-            not_before: NOT_BEFORE,
-            not_after: NOT_AFTER,
-            ca: Some(false),
-            aaguid: None,
-            v3: true,
-        };
+        let spec = CertSpec::end_entity("CN=webauthn-harness metadata signer,O=webauthn-harness,C=US", 2);
         pki::issue_by(&spec, 0x3d5_0002, metadata_root(), METADATA_ROOT_NAME)
     })
 }

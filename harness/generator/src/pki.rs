@@ -45,7 +45,28 @@ pub struct CertSpec {
     pub v3: bool,
 }
 
+/// The subject of the attestation root ([`root`]).
+pub const ROOT_NAME: &str = "CN=webauthn-harness attestation root,O=webauthn-harness,C=US";
+
 impl CertSpec {
+    /// A CA certificate (cA true, no AAGUID) for `subject`, with the default validity.
+    pub fn ca(subject: &str, serial: u64) -> CertSpec {
+        CertSpec { ca: Some(true), ..CertSpec::end_entity(subject, serial) }
+    }
+
+    /// An end-entity certificate (cA false, no AAGUID) for `subject`, with the default validity.
+    pub fn end_entity(subject: &str, serial: u64) -> CertSpec {
+        CertSpec {
+            subject: subject.into(),
+            serial,
+            not_before: NOT_BEFORE,
+            not_after: NOT_AFTER,
+            ca: Some(false),
+            aaguid: None,
+            v3: true,
+        }
+    }
+
     /// A leaf that meets the packed requirements (§8.2.1) for `aaguid`.
     pub fn packed_leaf(aaguid: [u8; 16]) -> CertSpec {
         CertSpec {
@@ -63,15 +84,7 @@ impl CertSpec {
 
     /// A FIDO U2F attestation certificate (§8.6): no particular subject requirements, no AAGUID extension.
     pub fn u2f_leaf() -> CertSpec {
-        CertSpec {
-            subject: "CN=webauthn-harness U2F attestation,O=webauthn-harness,C=US".into(),
-            serial: 3,
-            not_before: NOT_BEFORE,
-            not_after: NOT_AFTER,
-            ca: Some(false),
-            aaguid: None,
-            v3: true,
-        }
+        CertSpec::end_entity("CN=webauthn-harness U2F attestation,O=webauthn-harness,C=US", 3)
     }
 }
 
@@ -93,15 +106,7 @@ pub fn root() -> &'static Issued {
     static ROOT: OnceLock<Issued> = OnceLock::new();
     ROOT.get_or_init(|| {
         let key = key_from_seed(0x0a77_e57a_7105_c0de);
-        let spec = CertSpec {
-            subject: "CN=webauthn-harness attestation root,O=webauthn-harness,C=US".into(),
-            serial: 1,
-            not_before: NOT_BEFORE,
-            not_after: NOT_AFTER,
-            ca: Some(true),
-            aaguid: None,
-            v3: true,
-        };
+        let spec = CertSpec::ca(ROOT_NAME, 1);
         let der = sign_certificate(&spec, &key, &key, &spec.subject);
         Issued { key, der }
     })
@@ -116,8 +121,7 @@ pub fn key_from_seed(seed: u64) -> SigningKey {
 pub fn issue(spec: &CertSpec, key_seed: u64) -> Issued {
     let key = key_from_seed(key_seed);
     let root = root();
-    let issuer = "CN=webauthn-harness attestation root,O=webauthn-harness,C=US";
-    let der = sign_certificate(spec, &key, &root.key, issuer);
+    let der = sign_certificate(spec, &key, &root.key, ROOT_NAME);
     Issued { key, der }
 }
 

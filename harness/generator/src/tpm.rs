@@ -31,6 +31,7 @@ use x509_cert::time::{Time, Validity};
 
 use crate::keys::{Algorithm, KeyPair};
 use crate::pki;
+use crate::pki::ROOT_NAME;
 
 const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
@@ -43,7 +44,6 @@ pub const ID_KP_SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.
 const TCG_AT_TPM_MANUFACTURER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.133.2.1");
 const TCG_AT_TPM_MODEL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.133.2.2");
 const TCG_AT_TPM_VERSION: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.133.2.3");
-const ROOT_NAME: &str = "CN=webauthn-harness attestation root,O=webauthn-harness,C=US";
 
 /// The objectAttributes of a signing key a TPM generated (fixedTPM, fixedParent, sensitiveDataOrigin,
 /// userWithAuth, noDA, sign), as Windows Hello keys carry them.
