@@ -59,6 +59,17 @@ pub fn encode(bytes: &[u8]) -> String {
 
 /// Decodes strict unpadded base64url.
 pub fn decode(s: &str) -> Result<Vec<u8>, Base64Error> {
+    // The table-driven decoder answers well-formed text (the common case, and the one a ceremony fuzz target
+    // runs on every member); the checked decoder below explains the rest. The tests hold the two to the same
+    // verdict and bytes on any input.
+    match decode_fast(s) {
+        Some(bytes) => Ok(bytes),
+        None => decode_checked(s),
+    }
+}
+
+/// [`decode`] by the character check and the general engine: the diagnosis of text that is not strict base64url.
+fn decode_checked(s: &str) -> Result<Vec<u8>, Base64Error> {
     // Bytes, not chars: every byte before the first bad one is ASCII, so its index is a char boundary.
     if let Some(offset) = s.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_')) {
         return Err(match s[offset..].chars().next() {
@@ -288,20 +299,21 @@ mod fast_tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// `decode_fast` is `decode` without the diagnosis, on any text over the alphabets and padding.
+        /// `decode_fast` agrees with the checked decoder (`decode` without its fast path) on any text over the
+        /// alphabets and padding.
         #[test]
         fn decode_fast_agrees_with_decode(s in "[A-Za-z0-9_+/=\\-. é]{0,40}") {
-            prop_assert_eq!(super::decode_fast(&s), super::decode(&s).ok());
+            prop_assert_eq!(super::decode_fast(&s), super::decode_checked(&s).ok());
         }
 
         #[test]
         fn decode_fast_agrees_on_base64url_text(s in "[A-Za-z0-9_-]{0,64}") {
-            prop_assert_eq!(super::decode_fast(&s), super::decode(&s).ok());
+            prop_assert_eq!(super::decode_fast(&s), super::decode_checked(&s).ok());
         }
 
         #[test]
         fn decode_fast_agrees_on_any_string(s in any::<String>()) {
-            prop_assert_eq!(super::decode_fast(&s), super::decode(&s).ok());
+            prop_assert_eq!(super::decode_fast(&s), super::decode_checked(&s).ok());
         }
     }
 }

@@ -28,6 +28,7 @@
 //! is how the checks after the signature are reached with semantic changes (a wrong origin, a lower counter).
 
 mod mutation;
+pub mod rsa_slots;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -167,7 +168,11 @@ fn cached_key(alg: Alg, seed: u64) -> KeyPair {
     let slot = seed % KEY_SLOTS;
     let mut keys = KEYS.get_or_init(Default::default).lock().unwrap_or_else(PoisonError::into_inner);
     keys.entry((alg, slot))
-        .or_insert_with(|| KeyPair::generate(alg.algorithm(), Generator::new(KEY_SEED ^ slot).rng()))
+        .or_insert_with(|| match alg {
+            // Four primes: the same public key shape, signing about four times as fast (see rsa_slots).
+            Alg::Rs256 => KeyPair::Rsa(generator::Algorithm::Rs256, Box::new(rsa_slots::key(slot))),
+            _ => KeyPair::generate(alg.algorithm(), Generator::new(KEY_SEED ^ slot).rng()),
+        })
         .clone()
 }
 
