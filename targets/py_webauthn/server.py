@@ -20,6 +20,7 @@ from webauthn import (
 from webauthn.helpers import parse_authentication_credential_json
 from webauthn.helpers.structs import (
     AttestationConveyancePreference,
+    AttestationFormat,
     AuthenticatorAttachment,
     AuthenticatorSelectionCriteria,
     AuthenticatorTransport,
@@ -35,6 +36,25 @@ from conformance_server import Failed, describe, port_from_argv, registration_re
 RP_ID = "localhost"
 RP_NAME = "py_webauthn adapter"
 ORIGIN = None  # http://localhost:PORT, set by main()
+
+# Trust in the harness's attestation root (`webauthn-harness pki export`, committed in
+# ../_shared/harness-pki/), given to the library the way it takes extra roots: PEM bytes per attestation
+# format in `pem_root_certs_bytes_by_fmt`. The library adds its own built-in roots (Apple, Google) to these for
+# apple, android-key and android-safetynet, so nothing it trusts by default is dropped.
+HARNESS_PKI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared", "harness-pki")
+with open(os.path.join(HARNESS_PKI, "attestation-root.pem"), "rb") as _f:
+    HARNESS_ROOT_PEM = _f.read()
+ROOTS_BY_FMT = {
+    fmt: [HARNESS_ROOT_PEM]
+    for fmt in (
+        AttestationFormat.PACKED,
+        AttestationFormat.FIDO_U2F,
+        AttestationFormat.TPM,
+        AttestationFormat.ANDROID_KEY,
+        AttestationFormat.ANDROID_SAFETYNET,
+        AttestationFormat.APPLE,
+    )
+}
 
 
 class Store:
@@ -117,6 +137,7 @@ def attestation_result(session, body):
             expected_rp_id=RP_ID,
             expected_origin=ORIGIN,
             require_user_verification=state["require_uv"],
+            pem_root_certs_bytes_by_fmt=ROOTS_BY_FMT,
         )
     except Exception as exc:  # the library's rejection
         raise Failed(describe(exc))

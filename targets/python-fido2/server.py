@@ -5,7 +5,7 @@ Serves /attestation/options, /attestation/result, /assertion/options, /assertion
 on 127.0.0.1:PORT with RP ID "localhost" and the one origin http://localhost:PORT, configured
 as Fido2Server's documentation shows: `verify_origin` compares with the served origin, and
 `verify_attestation` is an AttestationVerifier whose ca_lookup returns the trusted root (the
-harness's attestation root, given as a PEM file by $WEBAUTHN_HARNESS_ATTESTATION_ROOT).
+harness's attestation root, read from ../_shared/harness-pki/attestation-root.pem).
 Users, credentials and sessions live in memory.
 """
 
@@ -34,12 +34,15 @@ from conformance_server import Failed, describe, port_from_argv, registration_re
 RP = PublicKeyCredentialRpEntity(name="python-fido2 adapter", id="localhost")
 
 
+# The harness's attestation root as `webauthn-harness pki export` writes it, committed in ../_shared/harness-pki/.
+HARNESS_ROOT = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "_shared", "harness-pki", "attestation-root.pem"
+)
+
+
 def trusted_root():
-    """The DER of the trusted attestation root, or None when none is configured."""
-    path = os.environ.get("WEBAUTHN_HARNESS_ATTESTATION_ROOT")
-    if not path:
-        return None
-    with open(path, "rb") as f:
+    """The DER of the trusted attestation root (the harness's)."""
+    with open(HARNESS_ROOT, "rb") as f:
         return x509.load_pem_x509_certificate(f.read()).public_bytes(Encoding.DER)
 
 

@@ -1,10 +1,12 @@
 // FIDO2 server conformance API on top of @simplewebauthn/server, for webauthn-harness.
 // Usage: node server.mjs PORT   (listens on 127.0.0.1:PORT; RP ID "localhost", origin http://localhost:PORT)
+import { readFileSync } from 'node:fs';
 import {
   generateRegistrationOptions,
   verifyRegistrationResponse,
   generateAuthenticationOptions,
   verifyAuthenticationResponse,
+  SettingsService,
 } from '@simplewebauthn/server';
 // The HTTP side (sessions, request and reply, rejections as 400) is shared with the other Node adapter.
 import { Rejected, popPending, portFromArgv, serve, sessionOf } from '../_shared/node/conformance-server.mjs';
@@ -13,6 +15,16 @@ const PORT = portFromArgv();
 const RP_ID = 'localhost';
 const RP_NAME = 'webauthn-harness simplewebauthn adapter';
 const ORIGIN = `http://localhost:${PORT}`;
+
+// Trust in the harness's attestation root (`webauthn-harness pki export`, committed in ../_shared/harness-pki/),
+// registered the way the library takes root certificates: SettingsService.setRootCertificates per attestation
+// format. That call replaces a format's list, so the library's own default roots (Google's for android-key,
+// GlobalSign for android-safetynet, Apple's for apple) are read first and kept beside the harness root.
+const HARNESS_ROOT = readFileSync(new URL('../_shared/harness-pki/attestation-root.pem', import.meta.url), 'utf8');
+for (const identifier of ['packed', 'fido-u2f', 'tpm', 'android-key', 'android-safetynet', 'apple']) {
+  const defaults = SettingsService.getRootCertificates({ identifier });
+  SettingsService.setRootCertificates({ identifier, certificates: [...defaults, HARNESS_ROOT] });
+}
 
 // username -> { webAuthnUserID: base64url string, passkeys: [{ id, publicKey, counter, transports, ... }] }
 const users = new Map();
