@@ -194,31 +194,12 @@ pub fn install(dir: &Path, log: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The environment variable that gives a target the path of the harness's attestation root certificate (PEM),
-/// for adapters whose library verifies attestation only against a configured trust anchor.
-pub const ATTESTATION_ROOT_ENV: &str = "WEBAUTHN_HARNESS_ATTESTATION_ROOT";
-
-/// Starts a target's `start.sh PORT` in its folder, with the harness's attestation root certificate written next
-/// to its log and named by [`ATTESTATION_ROOT_ENV`].
+/// Starts a target's `start.sh PORT` in its folder. Adapters that trust the harness's attestation root read it
+/// from the committed `pki export` in `targets/_shared/harness-pki/`.
 pub fn start_target(dir: &Path, port: u16, log: &Path) -> Result<Server> {
-    let root = log.with_file_name("harness-attestation-root.pem");
-    write(&root, &pem_certificate(&generator::pki::root().der))?;
     let mut cmd = Command::new("bash");
-    cmd.arg(dir.join("start.sh")).arg(port.to_string()).current_dir(dir).env(ATTESTATION_ROOT_ENV, &root);
+    cmd.arg(dir.join("start.sh")).arg(port.to_string()).current_dir(dir);
     Server::spawn(cmd, log)
-}
-
-/// A DER certificate as one PEM CERTIFICATE block (RFC 7468), lines of 64 characters.
-fn pem_certificate(der: &[u8]) -> String {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        pem.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-        pem.push('\n');
-    }
-    pem.push_str("-----END CERTIFICATE-----\n");
-    pem
 }
 
 /// Runs `grade` (this same binary) with `grade_args`; the full JSON report lands in `report`.
