@@ -19,7 +19,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-all=(cbor authenticator_data cose_key attestation_object client_data_json registration authentication)
+# Every target run.sh fuzzes (its list is the one list of targets).
+mapfile -t all < <("$here/run.sh" list)
 targets=("$@")
 ((${#targets[@]} > 0)) || targets=("${all[@]}")
 

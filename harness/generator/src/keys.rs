@@ -334,14 +334,30 @@ pub mod rsa_pool {
     /// The primes, in the file's order.
     pub fn primes() -> &'static [BigUint] {
         static PRIMES: OnceLock<Vec<BigUint>> = OnceLock::new();
-        PRIMES.get_or_init(|| {
-            include_str!("rsa_pool.txt")
-                .lines()
-                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-                // The file is part of the source and checked by the tests below.
-                .map(|l| BigUint::parse_bytes(l.trim().as_bytes(), 16).expect("a hex prime in rsa_pool.txt"))
-                .collect()
-        })
+        PRIMES.get_or_init(|| read_primes(include_str!("rsa_pool.txt")))
+    }
+
+    /// Primes written one per line in hex, `#` comments and blank lines skipped: the form of `rsa_pool.txt`
+    /// (and of the fuzz targets' `rsa_slots.txt`). For files compiled into the source, which their tests
+    /// check: a line that is not hex panics.
+    pub fn read_primes(text: &str) -> Vec<BigUint> {
+        text.lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| BigUint::parse_bytes(l.trim().as_bytes(), 16).expect("a hex prime in a prime file"))
+            .collect()
+    }
+
+    /// The primes of the `count` keys of `bits` bits the `rsa` crate generates from the seeds `seed + k`,
+    /// `k = 0..count`, in order: how a prime file is made, and what its test regenerates.
+    pub fn primes_of_keys(seed: u64, count: u64, bits: usize) -> Vec<BigUint> {
+        use rand_core::SeedableRng;
+        let mut primes = Vec::new();
+        for k in 0..count {
+            let mut rng = ChaCha20Rng::seed_from_u64(seed + k);
+            let key = rsa::RsaPrivateKey::new(&mut rng, bits).expect("an RSA key");
+            primes.extend(rsa::traits::PrivateKeyParts::primes(&key).iter().cloned());
+        }
+        primes
     }
 
     /// The key made of primes `i` and `j` (`i != j`; the order does not matter).
@@ -413,13 +429,7 @@ pub mod rsa_pool {
         /// About 3 s in the test profile (16 RSA key generations).
         #[test]
         fn the_pool_is_reproducible() {
-            let mut expected = Vec::new();
-            for k in 0..16 {
-                let mut rng = ChaCha20Rng::seed_from_u64(RSA_POOL_SEED + k);
-                let key = rsa::RsaPrivateKey::new(&mut rng, 2048).expect("a key");
-                expected.extend(key.primes().iter().cloned());
-            }
-            assert_eq!(primes(), expected.as_slice());
+            assert_eq!(primes(), primes_of_keys(RSA_POOL_SEED, 16, 2048).as_slice());
         }
     }
 }

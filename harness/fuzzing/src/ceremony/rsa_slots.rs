@@ -25,14 +25,8 @@ const E: u32 = 65_537;
 
 fn primes() -> &'static [BigUint] {
     static PRIMES: OnceLock<Vec<BigUint>> = OnceLock::new();
-    PRIMES.get_or_init(|| {
-        include_str!("rsa_slots.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            // The file is part of the source, and the tests below check it.
-            .map(|l| BigUint::parse_bytes(l.trim().as_bytes(), 16).expect("a hex prime in rsa_slots.txt"))
-            .collect()
-    })
+    // The file is part of the source, and the tests below check it.
+    PRIMES.get_or_init(|| generator::keys::rsa_pool::read_primes(include_str!("rsa_slots.txt")))
 }
 
 /// The RSA-2048 key of slot `slot % KEY_SLOTS`: primes `4 * slot` to `4 * slot + 3`.
@@ -45,8 +39,6 @@ pub fn key(slot: u64) -> rsa::RsaPrivateKey {
 
 #[cfg(test)]
 mod tests {
-    use rand_chacha::ChaCha20Rng;
-    use rand_core::SeedableRng;
     use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 
     use super::*;
@@ -89,12 +81,6 @@ mod tests {
     /// About a second in the test profile (16 RSA-1024 key generations).
     #[test]
     fn the_slot_primes_are_reproducible() {
-        let mut expected = Vec::new();
-        for k in 0..16 {
-            let mut rng = ChaCha20Rng::seed_from_u64(RSA_SLOT_SEED + k);
-            let key = rsa::RsaPrivateKey::new(&mut rng, 1024).expect("a key");
-            expected.extend(key.primes().iter().cloned());
-        }
-        assert_eq!(primes(), expected.as_slice());
+        assert_eq!(primes(), generator::keys::rsa_pool::primes_of_keys(RSA_SLOT_SEED, 16, 1024).as_slice());
     }
 }
