@@ -76,3 +76,34 @@ fn a_flipped_es512_signature_is_refused_by_the_signature_check() {
     }
     assert_rejected(run(&r, &trusting()), CheckId::RegAttestationSignature);
 }
+
+/// Certificates made by OpenSSL 3.0 (an implementation independent of the verifier's), private keys not kept:
+/// a self-signed P-521 CA (`openssl ecparam -name secp521r1 -genkey`, `openssl req -new -x509 -sha512`) and
+/// one P-256 leaf signed by it with each of `-sha256`, `-sha384`, `-sha512` (`openssl x509 -req -CA`): the
+/// verifier reads the CA's secp521r1 key and checks ecdsa-with-SHA256/384/512 signatures by it, which pins
+/// the SHA-256 digest's handling on P-521 (shorter than the curve) to what OpenSSL computes.
+#[test]
+fn openssl_p521_signatures_verify_with_every_hash() {
+    use verifier::attestation::x509::{CertError, Certificate};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/p521");
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let ca = Certificate::from_der(&read("ca.der")).expect("CA");
+    let ca_key = ca.public_key().expect("P-521 key");
+    assert_eq!(ca_key.describe(), "EC P-521");
+    assert_eq!(ca.verify_signature(&ca_key), Ok(()), "self-signed with ecdsa-with-SHA512");
+    let root_key =
+        Certificate::from_der(&generator::pki::root().der).expect("root").public_key().expect("P-256 key");
+    for hash in ["sha256", "sha384", "sha512"] {
+        let leaf = Certificate::from_der(&read(&format!("leaf-{hash}.der"))).expect("leaf");
+        assert_eq!(leaf.verify_signature(&ca_key), Ok(()), "{hash}");
+        assert_eq!(leaf.verify_issued_by(&ca), Ok(()), "{hash}");
+        // The leaf's own P-256 key did not sign it; the harness root's P-256 key did not either.
+        let own = leaf.public_key().expect("P-256 key");
+        assert_eq!(
+            leaf.verify_signature(&own),
+            Err(CertError::SignatureMalformed("not a DER ECDSA signature".into())),
+            "{hash}"
+        );
+        assert!(leaf.verify_signature(&root_key).is_err(), "{hash}");
+    }
+}
