@@ -214,7 +214,8 @@ fn an_rp_that_trusts_a_self_signed_root_appended_to_x5c_fails_exactly_the_rogue_
 }
 
 /// An RP that compares a packed x5c statement's alg with the credential key's (a step of self attestation
-/// only) refuses exactly the valid statements by an ES256 certificate of a credential of another algorithm.
+/// only) refuses exactly the valid statements by an ES256 certificate of a credential of another algorithm, and
+/// the one by a P-521 certificate (alg -36) of an ES256 credential.
 #[test]
 fn an_rp_that_requires_the_x5c_alg_to_be_the_credentials_fails_exactly_the_credential_alg_cases() {
     let report = grade(attestation_rp(|a| a.packed_x5c_alg_is_credential_alg = true), &catalog::all());
@@ -224,6 +225,8 @@ fn an_rp_that_requires_the_x5c_alg_to_be_the_credentials_fails_exactly_the_crede
             ("reg.attestation.packed-x5c.credential-es384", Verdict::Fail),
             ("reg.attestation.packed-x5c.credential-rs256", Verdict::Fail),
             ("reg.attestation.packed-x5c.credential-eddsa", Verdict::Fail),
+            // An ES256 credential attested by a P-521 key (alg -36): the same mismatch the other way round.
+            ("reg.valid.packed-x5c.p521-attestation-key", Verdict::Fail),
         ])
     );
     let (_, check) = testkit::outcome(&report, "reg.attestation.packed-x5c.credential-rs256");

@@ -36,6 +36,8 @@ pub mod tpm;
 pub mod vectors;
 // issue 18: certificate paths through intermediate CAs.
 pub mod chain_pki;
+// issue 18: a packed attestation certificate with a P-521 key.
+pub mod p521_pki;
 
 pub use ceremony::{
     AssertionDraft, AttestationKind, Credential, Generator, RegistrationDraft, Rp, SignedAssertion,

@@ -59,9 +59,10 @@ fn x5c(cert: Vec<u8>) -> Value {
     Value::Array(vec![Value::Bytes(cert)])
 }
 
-const CERTIFIABLE: [generator::Algorithm; 4] = [
+const CERTIFIABLE: [generator::Algorithm; 5] = [
     generator::Algorithm::Es256,
     generator::Algorithm::Es384,
+    generator::Algorithm::Es512,
     generator::Algorithm::Rs256,
     generator::Algorithm::EdDsa,
 ];

@@ -52,6 +52,8 @@ mod safetynet;
 // issue 18: certificate paths through intermediates and the compound format.
 mod chains;
 mod compound;
+// issue 18: P-521 keys in attestation certificates.
+mod p521;
 
 pub use spec::{Basis, BasisKind, Ceremony, CheckId, Expect, Level};
 
@@ -678,6 +680,7 @@ pub fn all() -> Vec<Case> {
         safetynet::cases,
         chains::cases,
         compound::cases,
+        p521::cases,
     ] {
         cases.extend(area());
     }

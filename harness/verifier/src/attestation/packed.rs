@@ -83,6 +83,7 @@ pub(super) fn alg_fits_key(a: i64, key: &PublicKey) -> bool {
             alg::RS256 | alg::RS384 | alg::RS512 | alg::PS256 | alg::PS384 | alg::PS512 | alg::RS1
         ),
         PublicKey::Ed25519(_) => matches!(a, alg::EDDSA | alg::ED25519),
+        PublicKey::P521(_) => matches!(a, alg::ES512 | alg::ESP512),
     }
 }
 
@@ -357,6 +358,13 @@ mod tests {
         assert!(alg_fits_key(alg::ESP256, &key));
         for a in [alg::ES384, alg::ES512, alg::RS256, alg::PS256, alg::EDDSA, alg::ED25519, 0, i64::MIN] {
             assert!(!alg_fits_key(a, &key), "{a}");
+        }
+        let p521 = PublicKey::P521(crate::attestation::x509::P521Key(p521::ecdsa::VerifyingKey::from(
+            &p521::ecdsa::SigningKey::from_slice(&[&[0u8][..], &[3; 65]].concat()).expect("scalar"),
+        )));
+        assert!(alg_fits_key(alg::ES512, &p521) && alg_fits_key(alg::ESP512, &p521));
+        for a in [alg::ES256, alg::ES384, alg::ESP256, alg::EDDSA, alg::RS512] {
+            assert!(!alg_fits_key(a, &p521), "{a}");
         }
         let ed = PublicKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&[1; 32]).verifying_key());
         assert!(

@@ -1,8 +1,8 @@
 //! X.509 attestation certificates (RFC 5280) as the attestation formats and the trust assessment need them.
 //!
 //! Parsing is strict DER through `x509-cert` (trailing bytes, BER forms and duplicate extensions are
-//! rejected); signatures over certificates are checked with ECDSA P-256/P-384 (SHA-256 or SHA-384),
-//! RSA PKCS#1 v1.5 (SHA-256, SHA-384, SHA-512) and Ed25519. [`chains_to_anchor`] is the path check of
+//! rejected); signatures over certificates are checked with ECDSA P-256/P-384/P-521 (SHA-256, SHA-384 or
+//! SHA-512, any pairing: RFC 5758 §3.2 binds no hash to a curve), RSA PKCS#1 v1.5 (SHA-256, SHA-384, SHA-512) and Ed25519. [`chains_to_anchor`] is the path check of
 //! §7.1 step 24: leaf first, each certificate issued by the next, the last by a trust anchor, every
 //! certificate within its validity period. Revocation, name constraints, policies and unknown critical
 //! extensions are not evaluated: the verifier holds no CRLs and no policy tree.
@@ -11,7 +11,7 @@ use der::asn1::{Ia5StringRef, ObjectIdentifier, OctetStringRef, PrintableStringR
 use der::{Decode, Reader, SliceReader, Tag, Tagged};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::traits::PublicKeyParts;
-use sha2::{Sha256, Sha384, Sha512};
+use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use signature::hazmat::PrehashVerifier;
 use signature::Verifier;
 use wire::cose::{CoseKey, EcCurve, OkpCurve};
@@ -39,7 +39,7 @@ pub mod oid {
     pub const SECP256R1: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
     /// `secp384r1` (RFC 5480).
     pub const SECP384R1: Oid = Oid::new_unwrap("1.3.132.0.34");
-    /// `secp521r1` (RFC 5480), recognised only to name it in errors.
+    /// `secp521r1` (RFC 5480).
     pub const SECP521R1: Oid = Oid::new_unwrap("1.3.132.0.35");
     /// `rsaEncryption` (RFC 8017).
     pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
@@ -49,6 +49,8 @@ pub mod oid {
     pub const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
     /// `ecdsa-with-SHA384` (RFC 5758).
     pub const ECDSA_WITH_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
+    /// `ecdsa-with-SHA512` (RFC 5758).
+    pub const ECDSA_WITH_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
     /// `sha256WithRSAEncryption` (RFC 8017).
     pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
     /// `sha384WithRSAEncryption` (RFC 8017).
@@ -107,6 +109,17 @@ pub enum PublicKey {
     P384(p384::ecdsa::VerifyingKey),
     Rsa(rsa::RsaPublicKey),
     Ed25519(ed25519_dalek::VerifyingKey),
+    P521(P521Key),
+}
+
+/// A P-521 public key (`p521`'s verifying key has no `Debug`).
+#[derive(Clone)]
+pub struct P521Key(pub p521::ecdsa::VerifyingKey);
+
+impl std::fmt::Debug for P521Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("P521Key")
+    }
 }
 
 impl PublicKey {
@@ -117,6 +130,7 @@ impl PublicKey {
             PublicKey::P384(_) => "EC P-384",
             PublicKey::Rsa(_) => "RSA",
             PublicKey::Ed25519(_) => "Ed25519",
+            PublicKey::P521(_) => "EC P-521",
         }
     }
 
@@ -145,6 +159,15 @@ impl PublicKey {
             }
             PublicKey::Rsa(k) => CoseKey::Rsa { alg, n: k.n().to_bytes_be(), e: k.e().to_bytes_be() },
             PublicKey::Ed25519(k) => CoseKey::Okp { alg, crv: OkpCurve::Ed25519, x: k.to_bytes().to_vec() },
+            PublicKey::P521(k) => {
+                let point = k.0.to_encoded_point(false);
+                CoseKey::Ec2 {
+                    alg,
+                    crv: EcCurve::P521,
+                    x: point.x().map(|x| x.to_vec()).unwrap_or_default(),
+                    y: point.y().map(|y| y.to_vec()).unwrap_or_default(),
+                }
+            }
         }
     }
 }
@@ -303,7 +326,10 @@ impl Certificate {
                     .map(PublicKey::P384)
                     .map_err(|_| CertError::InvalidKey("not a point on P-384".into()))
             } else if curve == oid::SECP521R1 {
-                Err(CertError::UnsupportedCurve { curve: "P-521".into() })
+                // RFC 5480 §2.2: an uncompressed point (compressed ones decode too, as for P-256/P-384).
+                p521::ecdsa::VerifyingKey::from_sec1_bytes(bits)
+                    .map(|k| PublicKey::P521(P521Key(k)))
+                    .map_err(|_| CertError::InvalidKey("not a point on P-521".into()))
             } else {
                 Err(CertError::UnsupportedCurve { curve: curve.to_string() })
             }
@@ -362,18 +388,24 @@ impl Certificate {
                     let s = p384::ecdsa::Signature::from_der(sig).map_err(|_| malformed())?;
                     k.verify_prehash(hash, &s).map_err(|_| CertError::SignatureInvalid)
                 }
+                PublicKey::P521(k) => {
+                    let s = p521::ecdsa::Signature::from_der(sig).map_err(|_| malformed())?;
+                    k.0.verify_prehash(&p521_prehash(hash), &s).map_err(|_| CertError::SignatureInvalid)
+                }
                 _ => Err(mismatch("ECDSA")),
             }
         };
-        if alg == oid::ECDSA_WITH_SHA256 || alg == oid::ECDSA_WITH_SHA384 {
+        if alg == oid::ECDSA_WITH_SHA256 || alg == oid::ECDSA_WITH_SHA384 || alg == oid::ECDSA_WITH_SHA512 {
             // RFC 5758 §3.2: the parameters field is absent for ECDSA.
             if !params_absent {
                 return Err(bad_params());
             }
             if alg == oid::ECDSA_WITH_SHA256 {
                 ecdsa(&sha256(&self.tbs))
-            } else {
+            } else if alg == oid::ECDSA_WITH_SHA384 {
                 ecdsa(&sha384(&self.tbs))
+            } else {
+                ecdsa(&Sha512::digest(&self.tbs))
             }
         } else if alg == oid::SHA256_WITH_RSA || alg == oid::SHA384_WITH_RSA || alg == oid::SHA512_WITH_RSA {
             if !params_null_or_absent {
@@ -441,6 +473,16 @@ fn raw_tbs(der: &[u8]) -> der::Result<&[u8]> {
         Ok(tbs)
     })?;
     reader.finish(tbs)
+}
+
+/// The digest as the P-521 verifier takes it. ECDSA (SEC 1 §4.1.4 step 5) uses a digest shorter than the
+/// group order as the integer it spells; the `ecdsa` crate refuses digests shorter than half the field
+/// (33 bytes for P-521), so a SHA-256 digest is left-padded with zeros, which is the same integer.
+fn p521_prehash(hash: &[u8]) -> Vec<u8> {
+    const HALF_FIELD: usize = 33;
+    let mut padded = vec![0u8; HALF_FIELD.saturating_sub(hash.len())];
+    padded.extend_from_slice(hash);
+    padded
 }
 
 /// §7.1 step 24: does the trust path (leaf first, DER) chain to one of `anchors` (DER), or is one of its
@@ -720,9 +762,10 @@ mod tests {
             with_spki(&|s| s.algorithm.oid = ObjectIdentifier::new_unwrap("1.2.3.4")),
             Err(CertError::UnsupportedKeyAlgorithm { .. })
         ));
+        // A P-256 point labelled secp521r1 is no P-521 key.
         assert!(matches!(
             with_spki(&|s| s.algorithm.parameters = Some(der::Any::from(oid::SECP521R1))),
-            Err(CertError::UnsupportedCurve { curve }) if curve == "P-521"
+            Err(CertError::InvalidKey(why)) if why == "not a point on P-521"
         ));
         let r = with_spki(&|s| {
             s.algorithm.parameters = Some(der::Any::from(ObjectIdentifier::new_unwrap("1.3.132.0.10")))
@@ -820,8 +863,8 @@ mod tests {
         let c = Certificate::from_der(&assemble(t, alg_id(oid::ECDSA_WITH_SHA256, true), &sig)).expect("c");
         assert!(matches!(c.verify_signature(&root_pk), Err(CertError::SignatureMalformed(_))));
 
-        // An algorithm this verifier does not know (ecdsa-with-SHA512).
-        let sha512 = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
+        // An algorithm this verifier does not know (ecdsa-with-SHA224).
+        let sha512 = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.1");
         let mut t = tbs.clone();
         t.signature = alg_id(sha512, false);
         let c = Certificate::from_der(&assemble(t, alg_id(sha512, false), &sig)).expect("c");
@@ -931,6 +974,163 @@ mod tests {
                     .expect("cert");
             assert_eq!(cert.verify_signature(&issuer_key), Ok(()), "{alg}");
         }
+    }
+
+    fn p521_key() -> p521::ecdsa::SigningKey {
+        p521::ecdsa::SigningKey::from_slice(&[&[0u8][..], &[0x52; 65]].concat()).expect("scalar")
+    }
+
+    /// The SubjectPublicKeyInfo of a P-521 key: id-ecPublicKey, secp521r1, the uncompressed point.
+    fn p521_spki(key: &p521::ecdsa::VerifyingKey) -> SubjectPublicKeyInfoOwned {
+        SubjectPublicKeyInfoOwned {
+            algorithm: AlgorithmIdentifierOwned {
+                oid: oid::EC_PUBLIC_KEY,
+                parameters: Some(der::Any::from(oid::SECP521R1)),
+            },
+            subject_public_key: BitString::from_bytes(key.to_encoded_point(false).as_bytes()).expect("bits"),
+        }
+    }
+
+    #[test]
+    fn p521_subject_keys_are_read() {
+        let key = p521_key();
+        let cert = issuer_with_key(p521_spki(&p521::ecdsa::VerifyingKey::from(&key)));
+        let pk = cert.public_key().expect("P-521");
+        assert_eq!(pk.describe(), "EC P-521");
+        let point = p521::ecdsa::VerifyingKey::from(&key).to_encoded_point(false);
+        assert_eq!(
+            pk.to_cose(-36),
+            CoseKey::Ec2 {
+                alg: -36,
+                crv: EcCurve::P521,
+                x: point.x().expect("x").to_vec(),
+                y: point.y().expect("y").to_vec()
+            }
+        );
+        // A point off the curve (last byte of y changed), a truncated point, and the P-521 point labelled
+        // secp384r1 are not keys.
+        let with_bits = |bits: &[u8], curve: ObjectIdentifier| {
+            let mut spki = p521_spki(&p521::ecdsa::VerifyingKey::from(&key));
+            spki.subject_public_key = BitString::from_bytes(bits).expect("bits");
+            spki.algorithm.parameters = Some(der::Any::from(curve));
+            issuer_with_key(spki).public_key()
+        };
+        let mut off = point.as_bytes().to_vec();
+        let last = off.len() - 1;
+        off[last] ^= 1;
+        assert_eq!(
+            with_bits(&off, oid::SECP521R1).err(),
+            Some(CertError::InvalidKey("not a point on P-521".into()))
+        );
+        assert_eq!(
+            with_bits(&point.as_bytes()[..100], oid::SECP521R1).err(),
+            Some(CertError::InvalidKey("not a point on P-521".into()))
+        );
+        assert_eq!(
+            with_bits(point.as_bytes(), oid::SECP384R1).err(),
+            Some(CertError::InvalidKey("not a point on P-384".into()))
+        );
+    }
+
+    /// Signs `tbs` with `alg` as ecdsa-with-SHA`n` by a P-521 key, the digest handed to the signer as the
+    /// verifier hands it ([`p521_prehash`]).
+    fn p521_signed(mut tbs: TbsCertificate, alg: ObjectIdentifier, key: &p521::ecdsa::SigningKey) -> Vec<u8> {
+        tbs.signature = alg_id(alg, false);
+        let msg = tbs.to_der().expect("DER");
+        let digest = if alg == oid::ECDSA_WITH_SHA256 {
+            sha256(&msg).to_vec()
+        } else if alg == oid::ECDSA_WITH_SHA384 {
+            sha384(&msg).to_vec()
+        } else {
+            Sha512::digest(&msg).to_vec()
+        };
+        let sig: p521::ecdsa::Signature =
+            signature::hazmat::PrehashSigner::sign_prehash(key, &p521_prehash(&digest)).expect("sig");
+        assemble(tbs, alg_id(alg, false), sig.to_der().as_bytes())
+    }
+
+    #[test]
+    fn p521_issuer_verifies_every_ecdsa_hash() {
+        let key = p521_key();
+        let issuer_key =
+            issuer_with_key(p521_spki(&p521::ecdsa::VerifyingKey::from(&key))).public_key().expect("P-521");
+        for alg in [oid::ECDSA_WITH_SHA256, oid::ECDSA_WITH_SHA384, oid::ECDSA_WITH_SHA512] {
+            let der = p521_signed(tbs_of(&leaf()), alg, &key);
+            let cert = Certificate::from_der(&der).expect("cert");
+            assert_eq!(cert.verify_signature(&issuer_key), Ok(()), "{alg}");
+            // The same signature under another hash does not verify.
+            let parsed = x509_cert::Certificate::from_der(&der).expect("cert");
+            let other =
+                if alg == oid::ECDSA_WITH_SHA512 { oid::ECDSA_WITH_SHA384 } else { oid::ECDSA_WITH_SHA512 };
+            let mut tbs = parsed.tbs_certificate.clone();
+            tbs.signature = alg_id(other, false);
+            let swapped =
+                Certificate::from_der(&assemble(tbs, alg_id(other, false), parsed.signature.raw_bytes()))
+                    .expect("cert");
+            assert_eq!(swapped.verify_signature(&issuer_key), Err(CertError::SignatureInvalid), "{alg}");
+            // A flipped bit in the tbsCertificate.
+            let mut tbs = parsed.tbs_certificate.clone();
+            tbs.serial_number = x509_cert::serial_number::SerialNumber::new(&[9]).expect("serial");
+            let changed =
+                Certificate::from_der(&assemble(tbs, alg_id(alg, false), parsed.signature.raw_bytes()))
+                    .expect("cert");
+            assert_eq!(changed.verify_signature(&issuer_key), Err(CertError::SignatureInvalid), "{alg}");
+            // A P-521 signature checked with the P-256 root's key is no P-256 signature; with an Ed25519 key,
+            // the key does not fit ECDSA.
+            let p256_root = Certificate::from_der(&root()).expect("root").public_key().expect("key");
+            assert!(matches!(cert.verify_signature(&p256_root), Err(CertError::SignatureMalformed(_))));
+            let ed = ed25519_dalek::SigningKey::from_bytes(&[5; 32]).verifying_key();
+            assert_eq!(
+                cert.verify_signature(&PublicKey::Ed25519(ed)),
+                Err(CertError::SignatureKeyMismatch { alg: "ECDSA", key: "Ed25519" })
+            );
+        }
+        // ecdsa-with-SHA512 with parameters is malformed (RFC 5758 §3.2: absent).
+        let der = p521_signed(tbs_of(&leaf()), oid::ECDSA_WITH_SHA512, &key);
+        let parsed = x509_cert::Certificate::from_der(&der).expect("cert");
+        let mut tbs = parsed.tbs_certificate.clone();
+        tbs.signature = alg_id(oid::ECDSA_WITH_SHA512, true);
+        let c = Certificate::from_der(&assemble(
+            tbs,
+            alg_id(oid::ECDSA_WITH_SHA512, true),
+            parsed.signature.raw_bytes(),
+        ))
+        .expect("cert");
+        assert!(matches!(c.verify_signature(&issuer_key), Err(CertError::SignatureMalformed(_))));
+        // An ECDSA P-256 signature is not checked as a P-521 one.
+        let c = Certificate::from_der(&leaf()).expect("leaf");
+        assert_eq!(c.verify_signature(&issuer_key), Err(CertError::SignatureInvalid));
+    }
+
+    #[test]
+    fn p256_and_p384_issuers_verify_sha512_signatures() {
+        let mut tbs = tbs_of(&leaf());
+        tbs.signature = alg_id(oid::ECDSA_WITH_SHA512, false);
+        let msg = tbs.to_der().expect("DER");
+        let digest = Sha512::digest(&msg);
+        let p256_sig: p256::ecdsa::Signature =
+            signature::hazmat::PrehashSigner::sign_prehash(&root_key(), &digest).expect("sig");
+        let cert = Certificate::from_der(&assemble(
+            tbs.clone(),
+            alg_id(oid::ECDSA_WITH_SHA512, false),
+            p256_sig.to_der().as_bytes(),
+        ))
+        .expect("cert");
+        let root_pk = Certificate::from_der(&root()).expect("root").public_key().expect("key");
+        assert_eq!(cert.verify_signature(&root_pk), Ok(()));
+        let p384 = p384::ecdsa::SigningKey::from_slice(&[0x21; 48]).expect("scalar");
+        use p256::pkcs8::EncodePublicKey as _;
+        let issuer =
+            issuer_with_key(spki(p384.verifying_key().to_public_key_der().expect("SPKI").as_bytes()));
+        let p384_sig: p384::ecdsa::Signature =
+            signature::hazmat::PrehashSigner::sign_prehash(&p384, &digest).expect("sig");
+        let cert = Certificate::from_der(&assemble(
+            tbs,
+            alg_id(oid::ECDSA_WITH_SHA512, false),
+            p384_sig.to_der().as_bytes(),
+        ))
+        .expect("cert");
+        assert_eq!(cert.verify_signature(&issuer.public_key().expect("P-384")), Ok(()));
     }
 
     #[test]
