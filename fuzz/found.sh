@@ -12,7 +12,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-targets=(cbor authenticator_data cose_key attestation_object client_data_json registration authentication)
+# Every target run.sh fuzzes (its list is the one list of targets).
+mapfile -t targets < <("$here/run.sh" list)
 
 target=${1:-}
 case $target in
