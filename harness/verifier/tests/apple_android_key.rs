@@ -7,17 +7,11 @@ mod common;
 
 use common::*;
 use generator::device_pki::{self, AuthorizationList, KeyDescription, KM_ORIGIN_GENERATED, KM_PURPOSE_SIGN};
-use generator::{AttestationKind, Credential, Generator, RegistrationDraft, SignedRegistration};
+use generator::{AttestationKind, Generator, RegistrationDraft};
 use sha2::{Digest, Sha256};
 use verifier::attestation::AttestationType;
 use verifier::{CheckId, Policy};
 use wire::cbor::Value;
-
-struct Reg {
-    cred: Credential,
-    challenge: Vec<u8>,
-    signed: SignedRegistration,
-}
 
 fn reg(alg: generator::Algorithm, kind: AttestationKind) -> Reg {
     let mut g = Generator::new(18);
@@ -25,21 +19,6 @@ fn reg(alg: generator::Algorithm, kind: AttestationKind) -> Reg {
     let challenge = g.challenge();
     let signed = RegistrationDraft::new(&rp(), &cred, &challenge, 0).sign(&cred, kind);
     Reg { cred, challenge, signed }
-}
-
-fn trusting() -> Policy {
-    let mut p = policy();
-    p.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
-    p
-}
-
-fn run(r: &Reg, p: &Policy) -> Result<verifier::RegistrationOutcome, verifier::Rejection> {
-    register(
-        &r.signed.to_json(),
-        &reg_expectations(&r.challenge, r.cred.key.algorithm().cose()),
-        p,
-        &Store::default(),
-    )
 }
 
 fn hash(r: &Reg) -> [u8; 32] {

@@ -5,17 +5,11 @@
 mod common;
 
 use common::*;
-use generator::{p521_pki, AttestationKind, Credential, Generator, RegistrationDraft, SignedRegistration};
+use generator::{p521_pki, AttestationKind, Generator, RegistrationDraft};
 use verifier::attestation::AttestationType;
-use verifier::{CheckId, Policy};
+use verifier::CheckId;
 use wire::cbor::Value;
 use wire::cose::alg;
-
-struct Reg {
-    cred: Credential,
-    challenge: Vec<u8>,
-    signed: SignedRegistration,
-}
 
 /// An ES256 credential whose packed statement is made by the P-521 attestation key with `a` as alg.
 fn reg(a: i64) -> Reg {
@@ -29,21 +23,6 @@ fn reg(a: i64) -> Reg {
     signed.attestation_object.att_stmt =
         p521_pki::packed_statement(&p521_pki::packed_leaf(cred.aaguid), a, &message);
     Reg { cred, challenge, signed }
-}
-
-fn trusting() -> Policy {
-    let mut p = policy();
-    p.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
-    p
-}
-
-fn run(r: &Reg, p: &Policy) -> Result<verifier::RegistrationOutcome, verifier::Rejection> {
-    register(
-        &r.signed.to_json(),
-        &reg_expectations(&r.challenge, r.cred.key.algorithm().cose()),
-        p,
-        &Store::default(),
-    )
 }
 
 #[test]

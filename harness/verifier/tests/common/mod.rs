@@ -1,7 +1,9 @@
 //! Fixtures shared by the verifier's integration tests: ceremonies come from the generator.
 #![allow(dead_code)]
 
-use generator::{AssertionDraft, AttestationKind, Credential, Generator, RegistrationDraft, Rp};
+use generator::{
+    AssertionDraft, AttestationKind, Credential, Generator, RegistrationDraft, Rp, SignedRegistration,
+};
 use verifier::{
     AuthenticationExpectations, CheckId, CredentialRecord, CredentialStore, OneRecordStore, Policy,
     RegistrationExpectations,
@@ -100,4 +102,28 @@ pub fn assertion(reg: &mut Registered, sign_count: u32) -> (Vec<u8>, AssertionDr
     let challenge = reg.gen.challenge();
     let draft = AssertionDraft::new(&rp(), &reg.cred, &challenge, 0, sign_count, Some(USER.to_vec()));
     (challenge, draft)
+}
+
+/// A registration the generator signed, with the credential and the challenge it answers.
+pub struct Reg {
+    pub cred: Credential,
+    pub challenge: Vec<u8>,
+    pub signed: SignedRegistration,
+}
+
+/// [`policy`] with the harness's attestation root as the trust anchor.
+pub fn trusting() -> Policy {
+    let mut p = policy();
+    p.attestation.trust_anchors = vec![generator::pki::root().der.clone()];
+    p
+}
+
+/// Verifies `r` against its own challenge and its credential's algorithm, under `p`.
+pub fn run(r: &Reg, p: &Policy) -> Result<verifier::RegistrationOutcome, verifier::Rejection> {
+    register(
+        &r.signed.to_json(),
+        &reg_expectations(&r.challenge, r.cred.key.algorithm().cose()),
+        p,
+        &Store::default(),
+    )
 }
