@@ -2,7 +2,8 @@
 //!
 //! Parsing is strict DER through `x509-cert` (trailing bytes, BER forms and duplicate extensions are
 //! rejected); signatures over certificates are checked with ECDSA P-256/P-384/P-521 (SHA-256, SHA-384 or
-//! SHA-512, any pairing: RFC 5758 §3.2 binds no hash to a curve), RSA PKCS#1 v1.5 (SHA-256, SHA-384, SHA-512) and Ed25519. [`chains_to_anchor`] is the path check of
+//! SHA-512, any pairing: RFC 5758 §3.2 binds no hash to a curve), RSA PKCS#1 v1.5 (SHA-256, SHA-384,
+//! SHA-512) and Ed25519. [`chains_to_anchor`] is the path check of
 //! §7.1 step 24: leaf first, each certificate issued by the next, the last by a trust anchor, every
 //! certificate within its validity period. Revocation, name constraints, policies and unknown critical
 //! extensions are not evaluated: the verifier holds no CRLs and no policy tree.
@@ -11,7 +12,7 @@ use der::asn1::{Ia5StringRef, ObjectIdentifier, OctetStringRef, PrintableStringR
 use der::{Decode, Reader, SliceReader, Tag, Tagged};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::traits::PublicKeyParts;
-use sha2::{Digest as _, Sha256, Sha384, Sha512};
+use sha2::{Sha256, Sha384, Sha512};
 use signature::hazmat::PrehashVerifier;
 use signature::Verifier;
 use wire::cose::{CoseKey, EcCurve, OkpCurve};
@@ -20,7 +21,7 @@ use x509_cert::ext::pkix::BasicConstraints;
 use x509_cert::ext::Extension;
 use x509_cert::name::Name;
 
-use crate::crypto::{sha256, sha384};
+use crate::crypto::{sha256, sha384, sha512};
 
 /// The longest trust path (leaf first, anchor excluded) this verifier walks, and the most certificates an
 /// `x5c` may carry. Real attestation chains have one to three.
@@ -405,7 +406,7 @@ impl Certificate {
             } else if alg == oid::ECDSA_WITH_SHA384 {
                 ecdsa(&sha384(&self.tbs))
             } else {
-                ecdsa(&Sha512::digest(&self.tbs))
+                ecdsa(&sha512(&self.tbs))
             }
         } else if alg == oid::SHA256_WITH_RSA || alg == oid::SHA384_WITH_RSA || alg == oid::SHA512_WITH_RSA {
             if !params_null_or_absent {
@@ -499,6 +500,7 @@ mod tests {
     use der::Encode;
     use proptest::prelude::*;
     use rsa::pkcs8::EncodePublicKey as _;
+    use sha2::Digest as _;
     use signature::{SignatureEncoding as _, Signer};
     use x509_cert::certificate::TbsCertificate;
     use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};

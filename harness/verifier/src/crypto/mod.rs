@@ -441,6 +441,11 @@ pub fn sha384(data: &[u8]) -> [u8; 48] {
     Sha384::digest(data).into()
 }
 
+/// SHA-512, for attestation certificates signed with ecdsa-with-SHA512.
+pub fn sha512(data: &[u8]) -> [u8; 64] {
+    sha2::Sha512::digest(data).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
